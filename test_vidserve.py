@@ -1,0 +1,1007 @@
+"""test_vidserve.py: proves that vidserve keeps API.md, end to end, on this machine.
+
+Every test drives a real `python3 vidserve.py` process over HTTPS on 127.0.0.1, verified
+against the server's own certificate, with the real yt-dlp downloading from MediaServer: a
+loopback HTTP server started here that serves generated clips, pages with og:video, slow
+streams and failing URLs. Nothing leaves the machine. Fakes appear only where a fault cannot
+be made for real.
+
+Order: the client, the media server, the fixtures, then tests in API.md order, then
+configuration, recovery and hostile input.
+"""
+
+import contextlib
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+import vidserve
+
+HERE = Path(__file__).resolve().parent
+VIDSERVE = HERE / "vidserve.py"
+CLIP_BYTES = random.Random(7).randbytes(300_000)  # what /clip.mp4 serves
+UUID_V4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def wait_until(predicate, timeout_s: float, what: str):
+    """Poll a condition the API cannot wait on for us; fail with `what` on timeout."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if result := predicate():
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+# ---- the client -----------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def json(self):
+        return json.loads(self.body)
+
+
+@dataclass
+class Api:
+    """A small HTTPS client for one vidserve: `api.get(path)` returns an Answer."""
+
+    base_url: str
+    cafile: Path | None
+    token: str
+    data_dir: Path
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def download_dir(self) -> Path:
+        return self.data_dir / "downloads"
+
+    def connection(self, timeout_s: float = 30) -> http.client.HTTPConnection:
+        parts = urllib.parse.urlsplit(self.base_url)
+        if parts.scheme == "https":
+            context = ssl.create_default_context(cafile=str(self.cafile))
+            return http.client.HTTPSConnection(
+                parts.hostname, parts.port, timeout=timeout_s, context=context
+            )
+        return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout_s)
+
+    def request(self, method, path, body=None, headers=None, token=True, connection=None):
+        headers = dict(headers or {})
+        if token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+            headers.setdefault("Content-Type", "application/json")
+        own = connection is None
+        connection = connection or self.connection()
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            reply = connection.getresponse()
+            return Answer(reply.status, reply.headers, reply.read())
+        finally:
+            if own:
+                connection.close()
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, body=None, **kwargs):
+        return self.request("POST", path, body, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.request("DELETE", path, **kwargs)
+
+    def submit(self, url, **fields):
+        answer = self.post("/api/v1/download", {"url": url, **fields})
+        assert answer.status in (200, 201), answer.body
+        return answer.json["download_id"]
+
+    def wait_for(self, download_id, seconds=60):
+        answer = self.get(f"/api/v1/status/{download_id}?wait={seconds}")
+        assert answer.status == 200, answer.body
+        return answer.json
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path else ""
+
+
+# ---- the media server -----------------------------------------------------------------------
+
+
+class MediaHandler(BaseHTTPRequestHandler):
+    """Loopback stand-in for TikTok and Instagram. Routes:
+
+    /clip.mp4, /clip-<name>.mp4   the CLIP_BYTES clip (any name: a distinct URL, same bytes)
+    /page.html?video=PATH         an HTML page whose og:video is PATH
+    /slow.mp4?seconds=S&size=N    N bytes trickled over about S seconds
+    /status/CODE                  always answers CODE
+    """
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        self.server.seen.append((time.monotonic(), self.path))
+        parts = urllib.parse.urlsplit(self.path)
+        query = dict(urllib.parse.parse_qsl(parts.query))
+        if re.fullmatch(r"/clip(-[\w-]+)?\.mp4", parts.path):
+            return self.send_body(CLIP_BYTES, "video/mp4")
+        if parts.path == "/page.html":
+            video = query.get("video", "/clip.mp4")
+            title = query.get("title", "A cat video")
+            page = (
+                f"<html><head><title>{title}</title>"
+                f'<meta property="og:title" content="{title}">'
+                f'<meta property="og:video" content="{video}"></head><body></body></html>'
+            )
+            return self.send_body(page.encode(), "text/html; charset=utf-8")
+        if parts.path == "/slow.mp4":
+            return self.send_slowly(
+                int(query.get("size", 1_000_000)), float(query.get("seconds", 3))
+            )
+        if match := re.fullmatch(r"/status/(\d{3})", parts.path):
+            return self.send_body(b"no", "text/plain", int(match[1]))
+        return self.send_body(b"not here", "text/plain", 404)
+
+    def send_body(self, body: bytes, content_type: str, status: int = 200):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_slowly(self, size: int, seconds: float):
+        self.send_response(200)
+        self.send_header("Content-Type", "video/mp4")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        steps = 50
+        chunk = CLIP_BYTES * (size // len(CLIP_BYTES) + 1)
+        with contextlib.suppress(OSError):
+            for step in range(steps):
+                self.wfile.write(chunk[step * size // steps : (step + 1) * size // steps])
+                self.wfile.flush()
+                time.sleep(seconds / steps)  # the simulated slow network, not a test wait
+
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def media_server():
+    """The loopback media server: yields its base URL; `.seen` lists paths requested."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), MediaHandler)
+    server.daemon_threads = True
+    server.seen = []
+    thread = threading.Thread(target=server.serve_forever, name="media-server", daemon=True)
+    thread.start()
+    yield MediaUrl(f"http://127.0.0.1:{server.server_address[1]}", server)
+    server.shutdown()
+
+
+class MediaUrl(str):
+    """The media server's base URL, which also knows what was requested of it."""
+
+    def __new__(cls, url, server):
+        self = super().__new__(cls, url)
+        self.server = server
+        return self
+
+    def requests_for(self, path_prefix: str) -> list[str]:
+        return [path for _, path in self.server.seen if path.startswith(path_prefix)]
+
+
+# ---- the vidserve process -------------------------------------------------------------------
+
+TEST_SETTINGS = {
+    "host": "127.0.0.1",
+    "port": 0,
+    "allowed_domains": ["127.0.0.1", "localhost"],
+    "allow_private_addresses": True,
+    "min_free_bytes": 0,
+    "retry_backoff_s": 0.2,
+    "log_level": "debug",
+}
+
+
+def toml_value(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return json.dumps(value)  # strings, numbers and booleans read the same in TOML
+
+
+def write_config(path: Path, settings: dict) -> Path:
+    path.write_text("".join(f"{key} = {toml_value(value)}\n" for key, value in settings.items()))
+    return path
+
+
+def launch(directory: Path, env: dict | None = None, args=()) -> subprocess.Popen:
+    log_path = directory / "vidserve.log"
+    with open(log_path, "ab") as log_file:
+        return subprocess.Popen(
+            [sys.executable, str(VIDSERVE), "--config", str(directory / "vidserve.toml"), *args],
+            cwd=directory,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
+
+
+def start_process(directory: Path, env=None, args=()) -> Api:
+    """Start vidserve in `directory` (its vidserve.toml already written); wait until it serves."""
+    log_path = directory / "vidserve.log"
+    offset = log_path.stat().st_size if log_path.exists() else 0
+    process = launch(directory, env, args)
+
+    def listening():
+        assert process.poll() is None, log_path.read_text()
+        text = log_path.read_bytes()[offset:].decode(errors="replace")
+        return re.search(r"listening on (https?://[\d.]+:\d+)", text)
+
+    base_url = wait_until(listening, 20, "vidserve to listen")[1]
+    data_dir = directory / "vidserve-data"
+    cafile = data_dir / "cert.pem" if base_url.startswith("https") else None
+    token = (data_dir / "token").read_text().strip()
+    return Api(base_url, cafile, token, data_dir, process, log_path)
+
+
+def stop_process(api: Api, signum=signal.SIGTERM) -> int:
+    if api.process.poll() is None:
+        api.process.send_signal(signum)
+    return api.process.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def start_vidserve(directory: Path, env=None, **settings):
+    """A real vidserve process with TEST_SETTINGS (overridden by `settings`)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    write_config(directory / "vidserve.toml", TEST_SETTINGS | settings)
+    api = start_process(directory, env)
+    try:
+        yield api
+    finally:
+        stop_process(api)
+
+
+@pytest.fixture(scope="session")
+def vidserve_api(tmp_path_factory, media_server):
+    """One server shared by the tests that only add jobs of their own."""
+    with start_vidserve(tmp_path_factory.mktemp("shared")) as api:
+        yield api
+
+
+@pytest.fixture
+def own_vidserve(tmp_path, media_server):
+    """A server of the test's own, for tests that count, restart or throttle."""
+    with start_vidserve(tmp_path / "server") as api:
+        yield api
+
+
+def unique(media_server, name="clip") -> str:
+    """A clip URL no other test uses, so duplicates never cross tests."""
+    return f"{media_server}/clip-{name}-{random.randrange(10**9)}.mp4"
+
+
+def assert_error(answer: Answer, status: int, code: str | None = None):
+    assert answer.status == status, answer.body
+    assert answer.headers["Content-Type"] == "application/json; charset=utf-8"
+    body = answer.json
+    assert body["success"] is False
+    assert body["error"]["message"]
+    assert body["request_id"] == answer.headers["X-Request-ID"]
+    if code:
+        assert body["error"]["code"] == code, body
+
+
+# ---- POST /api/v1/download and GET /api/v1/status ------------------------------------------
+
+
+def test_submitted_video_is_downloaded_and_reported_completed(vidserve_api, media_server):
+    url = unique(media_server)
+
+    created = vidserve_api.post("/api/v1/download", {"url": url, "client_id": "ios-app"})
+    status = vidserve_api.wait_for(created.json["download_id"])
+
+    assert created.status == 201
+    assert created.headers["Location"] == f"/api/v1/status/{created.json['download_id']}"
+    assert UUID_V4.fullmatch(created.json["download_id"])
+    assert created.json["success"] is True
+    assert created.json["status"] == "pending"
+    assert created.json["duplicate"] is False
+    assert TIMESTAMP.fullmatch(created.json["submitted_at"])
+    assert status["status"] == "completed"
+    assert status["client_id"] == "ios-app"
+    assert status["url"] == url
+    assert status["file_size"] == len(CLIP_BYTES)
+    assert status["file_url"] == f"/api/v1/files/{status['download_id']}"
+    assert "/" not in status["filename"]
+    assert (vidserve_api.download_dir / status["filename"]).read_bytes() == CLIP_BYTES
+    assert all(TIMESTAMP.fullmatch(status[k]) for k in ("started_at", "completed_at"))
+    assert status["progress"]["percent"] == 100.0
+    assert status["error_code"] is None and status["retry_count"] == 0
+
+
+def test_status_object_has_every_contract_field(vidserve_api, media_server):
+    download_id = vidserve_api.submit(unique(media_server))
+
+    status = vidserve_api.wait_for(download_id)
+
+    contract = {
+        "download_id",
+        "url",
+        "client_id",
+        "status",
+        "submitted_at",
+        "started_at",
+        "completed_at",
+        "filename",
+        "file_size",
+        "file_url",
+        "error_code",
+        "error_message",
+        "retry_count",
+        "progress",
+        "title",
+        "uploader",
+        "duration_s",
+        "thumbnail_url",
+        "audio_only",
+        "files",
+    }
+    assert contract <= status.keys()
+    assert set(status["progress"]) >= {
+        "percent",
+        "downloaded_bytes",
+        "total_bytes",
+        "speed_bps",
+        "eta_s",
+    }
+
+
+def test_page_with_og_video_is_downloaded_under_its_title(vidserve_api, media_server):
+    page = f"{media_server}/page.html?title=Cat+%F0%9F%90%B1+%2F+dog&n={random.random()}"
+
+    status = vidserve_api.wait_for(vidserve_api.submit(page))
+
+    assert status["status"] == "completed"
+    assert status["title"] == "Cat 🐱 / dog"
+    assert status["filename"].startswith("Cat 🐱")
+    assert status["filename"].endswith(".mp4") and "/" not in status["filename"]
+    assert (vidserve_api.download_dir / status["filename"]).read_bytes() == CLIP_BYTES
+
+
+def test_form_encoded_submission_is_accepted(vidserve_api, media_server):
+    body = urllib.parse.urlencode({"url": unique(media_server), "client_id": "shortcut"})
+
+    answer = vidserve_api.post(
+        "/api/v1/download",
+        body.encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert answer.status == 201
+    assert vidserve_api.wait_for(answer.json["download_id"])["client_id"] == "shortcut"
+
+
+def test_same_url_twice_gives_the_first_download_marked_duplicate(vidserve_api, media_server):
+    url = unique(media_server)
+    first = vidserve_api.post("/api/v1/download", {"url": url})
+
+    again = vidserve_api.post("/api/v1/download", {"url": url + "#t=3"})
+
+    assert first.status == 201
+    assert again.status == 200
+    assert again.json["duplicate"] is True
+    assert again.json["download_id"] == first.json["download_id"]
+
+
+def test_duplicate_of_a_completed_download_points_at_it(vidserve_api, media_server):
+    url = unique(media_server)
+    first = vidserve_api.submit(url)
+    vidserve_api.wait_for(first)
+
+    again = vidserve_api.post("/api/v1/download", {"url": url})
+
+    assert (again.status, again.json["download_id"], again.json["duplicate"]) == (200, first, True)
+    assert again.json["status"] == "completed"
+
+
+def test_force_queues_a_second_download_with_its_own_file(vidserve_api, media_server):
+    url = unique(media_server)
+    first = vidserve_api.wait_for(vidserve_api.submit(url))
+
+    forced = vidserve_api.post("/api/v1/download", {"url": url, "force": True})
+    second = vidserve_api.wait_for(forced.json["download_id"])
+
+    assert forced.status == 201 and forced.json["duplicate"] is False
+    assert second["status"] == "completed"
+    assert second["filename"] != first["filename"]
+    assert (vidserve_api.download_dir / first["filename"]).read_bytes() == CLIP_BYTES
+    assert (vidserve_api.download_dir / second["filename"]).read_bytes() == CLIP_BYTES
+
+
+def test_deleted_file_makes_the_url_downloadable_again(vidserve_api, media_server):
+    url = unique(media_server)
+    first = vidserve_api.wait_for(vidserve_api.submit(url))
+    (vidserve_api.download_dir / first["filename"]).unlink()
+
+    again = vidserve_api.post("/api/v1/download", {"url": url})
+
+    assert again.status == 201
+    assert vidserve_api.wait_for(again.json["download_id"])["status"] == "completed"
+
+
+def test_tracking_parameters_do_not_make_a_new_download(vidserve_api, media_server):
+    url = unique(media_server)
+    first = vidserve_api.submit(url + "?igsh=abc")
+
+    again = vidserve_api.post("/api/v1/download", {"url": url + "?utm_source=ig&igsh=xyz"})
+
+    assert again.json["download_id"] == first
+    assert again.json["duplicate"] is True
+
+
+def test_status_of_unknown_id_is_404(vidserve_api):
+    assert_error(
+        vidserve_api.get("/api/v1/status/0b6f1a52-8d4a-4f7e-9a41-3f0c2d1e5b6a"), 404, "not_found"
+    )
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    ["123", "not-a-uuid", "0b6f1a52-8d4a-1f7e-9a41-3f0c2d1e5b6a", "..%2F..%2Fetc%2Fpasswd", "%00"],
+)
+def test_status_of_malformed_id_is_400(vidserve_api, bad_id):
+    assert_error(vidserve_api.get(f"/api/v1/status/{bad_id}"), 400, "invalid_id")
+
+
+def test_wait_returns_as_soon_as_the_download_ends(vidserve_api, media_server):
+    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=1&n={random.random()}")
+
+    status = vidserve_api.get(f"/api/v1/status/{download_id}?wait=60").json
+
+    assert status["status"] == "completed"
+    assert status["file_size"] == 1_000_000
+
+
+def test_wait_gives_up_after_n_seconds_with_the_current_state(vidserve_api, media_server):
+    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=8&n={random.random()}")
+
+    status = vidserve_api.get(f"/api/v1/status/{download_id}?wait=1").json
+
+    assert status["status"] in ("pending", "downloading")
+    vidserve_api.delete(f"/api/v1/download/{download_id}")
+
+
+@pytest.mark.parametrize("wait", ["-1", "121", "abc", "1e3", ""])
+def test_wait_outside_0_to_120_is_400(vidserve_api, media_server, wait):
+    download_id = vidserve_api.submit(unique(media_server))
+
+    answer = vidserve_api.get(f"/api/v1/status/{download_id}?wait={wait}")
+
+    assert_error(answer, 400, "invalid_parameter")
+
+
+def test_running_download_reports_progress(vidserve_api, media_server):
+    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=4&n={random.random()}")
+
+    def progressing():
+        status = vidserve_api.get(f"/api/v1/status/{download_id}").json
+        progress = status["progress"] or {}
+        return status["status"] == "downloading" and (progress.get("percent") or 0) > 0 and status
+
+    status = wait_until(progressing, 20, "progress to be reported")
+
+    assert status["progress"]["total_bytes"] == 1_000_000
+    assert 0 < status["progress"]["downloaded_bytes"] <= 1_000_000
+    assert vidserve_api.wait_for(download_id)["status"] == "completed"
+
+
+def test_url_that_keeps_failing_with_500_is_retried_then_failed(tmp_path, media_server):
+    path = f"/status/500?n={random.random()}"
+    with start_vidserve(tmp_path, max_retries=2, retry_backoff_s=0.1) as api:
+        status = api.wait_for(api.submit(f"{media_server}{path}"))
+
+    assert status["status"] == "failed"
+    assert status["retry_count"] == 2
+    assert status["error_code"] == "http_error"
+    assert "500" in status["error_message"]
+    assert len(media_server.requests_for(path)) >= 3
+    assert not list((tmp_path / "vidserve-data" / "downloads" / ".partial").iterdir())
+
+
+def test_url_that_answers_404_fails_at_once_without_retry(vidserve_api, media_server):
+    path = f"/status/404?n={random.random()}"
+
+    status = vidserve_api.wait_for(vidserve_api.submit(f"{media_server}{path}"))
+
+    assert status["status"] == "failed"
+    assert status["retry_count"] == 0
+    assert status["error_code"] == "not_found"
+
+
+# ---- GET /api/v1/history -------------------------------------------------------------------
+
+
+@pytest.fixture
+def history_jobs(vidserve_api, media_server):
+    """Five finished jobs of a client of this test's own, oldest first."""
+    client_id = f"history-{random.randrange(10**9)}"
+    ids = [vidserve_api.submit(unique(media_server), client_id=client_id) for _ in range(5)]
+    for download_id in ids:
+        vidserve_api.wait_for(download_id)
+    return client_id, ids
+
+
+def test_history_lists_newest_first_with_total_count(vidserve_api, history_jobs):
+    client_id, ids = history_jobs
+
+    answer = vidserve_api.get(f"/api/v1/history?client_id={client_id}")
+
+    assert answer.status == 200
+    assert [item["download_id"] for item in answer.json] == ids[::-1]
+    assert answer.headers["X-Total-Count"] == "5"
+    assert all(item["status"] == "completed" for item in answer.json)
+
+
+def test_history_pages_by_limit_and_offset(vidserve_api, history_jobs):
+    client_id, ids = history_jobs
+
+    page = vidserve_api.get(f"/api/v1/history?client_id={client_id}&limit=2&offset=2")
+
+    assert [item["download_id"] for item in page.json] == [ids[2], ids[1]]
+    assert page.headers["X-Total-Count"] == "5"
+
+
+def test_history_pages_by_keyset_before(vidserve_api, history_jobs):
+    client_id, ids = history_jobs
+
+    page = vidserve_api.get(f"/api/v1/history?client_id={client_id}&before={ids[3]}&limit=2")
+
+    assert [item["download_id"] for item in page.json] == [ids[2], ids[1]]
+
+
+def test_history_filters_by_status(vidserve_api, history_jobs):
+    client_id, _ = history_jobs
+
+    completed = vidserve_api.get(f"/api/v1/history?client_id={client_id}&status=completed")
+    failed = vidserve_api.get(f"/api/v1/history?client_id={client_id}&status=failed")
+
+    assert len(completed.json) == 5
+    assert failed.json == [] and failed.headers["X-Total-Count"] == "0"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=0",
+        "limit=101",
+        "limit=abc",
+        "offset=-1",
+        "status=done",
+        "before=nope",
+        "before=0b6f1a52-8d4a-4f7e-9a41-3f0c2d1e5b6a",
+        "client_id=" + "x" * 65,
+    ],
+)
+def test_history_with_bad_parameters_is_400(vidserve_api, query):
+    assert vidserve_api.get(f"/api/v1/history?{query}").status == 400
+
+
+# ---- GET /api/v1/health, auth, request ids, HTTP --------------------------------------------
+
+
+def test_health_needs_no_token_and_reports_queue_and_versions(vidserve_api):
+    answer = vidserve_api.get("/api/v1/health", token=False)
+
+    assert answer.status == 200
+    body = answer.json
+    assert body["status"] == "healthy"
+    assert body["database"]["connected"] is True
+    assert body["database"]["total_downloads"] >= 0
+    assert set(body["queue"]) == {"pending", "downloading"}
+    assert re.fullmatch(r"\d{4}\.\d\d\.\d\d.*", body["yt_dlp_version"])
+    assert body["version"] == vidserve.__version__
+    assert body["disk_free_bytes"] > 0
+    assert TIMESTAMP.fullmatch(body["timestamp"])
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong", "Basic abc", "Bearer", ""])
+def test_api_without_the_right_token_is_401(vidserve_api, authorization):
+    headers = {"Authorization": authorization} if authorization is not None else {}
+
+    answer = vidserve_api.get("/api/v1/history", headers=headers, token=False)
+
+    assert_error(answer, 401, "unauthorized")
+    assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_repeated_token_failures_are_throttled_with_429(own_vidserve):
+    wrong = {"Authorization": "Bearer wrong"}
+    statuses = [
+        own_vidserve.get("/api/v1/history", headers=wrong, token=False).status for _ in range(12)
+    ]
+
+    throttled = own_vidserve.get("/api/v1/history")
+
+    assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
+    assert_error(throttled, 429, "too_many_attempts")
+    assert int(throttled.headers["Retry-After"]) > 0
+
+
+def test_token_never_appears_in_the_log(own_vidserve, media_server):
+    own_vidserve.submit(unique(media_server))
+    own_vidserve.get("/api/v1/history", headers={"Authorization": "Bearer guess"}, token=False)
+
+    log_lines = [
+        line
+        for line in own_vidserve.log_text().splitlines()
+        if re.match(r"\d{4}-\d\d-\d\d \S+ (DEBUG|INFO|WARNING|ERROR) ", line)
+    ]
+    assert len(log_lines) > 5
+    assert not [line for line in log_lines if own_vidserve.token in line or "guess" in line]
+
+
+def test_valid_request_id_is_echoed_and_a_bad_one_replaced(vidserve_api):
+    echoed = vidserve_api.get("/api/v1/health", headers={"X-Request-ID": "abc.DEF_1-2"})
+    replaced = vidserve_api.get("/api/v1/health", headers={"X-Request-ID": "bad id!"})
+
+    assert echoed.headers["X-Request-ID"] == "abc.DEF_1-2"
+    assert re.fullmatch(r"[A-Za-z0-9._-]{1,64}", replaced.headers["X-Request-ID"])
+    assert replaced.headers["X-Request-ID"] != "bad id!"
+
+
+def test_keep_alive_serves_several_requests_on_one_connection(vidserve_api):
+    connection = vidserve_api.connection()
+
+    answers = [vidserve_api.get("/api/v1/health", connection=connection) for _ in range(3)]
+
+    assert [a.status for a in answers] == [200, 200, 200]
+    assert connection.sock is not None  # still open: the server did not close it
+    connection.close()
+
+
+def test_access_log_has_one_structured_line_per_request(own_vidserve):
+    own_vidserve.get("/api/v1/health", headers={"X-Request-ID": "trace-me-1"})
+
+    lines = [line for line in own_vidserve.log_text().splitlines() if "id=trace-me-1" in line]
+
+    assert len(lines) == 1
+    assert re.search(
+        r"ip=127\.0\.0\.1 method=GET path='/api/v1/health' status=200 ms=[\d.]+", lines[0]
+    )
+
+
+def test_unknown_route_is_404_json(vidserve_api):
+    assert_error(vidserve_api.get("/api/v1/nothing"), 404, "not_found")
+
+
+def test_wrong_method_is_405_with_allow(vidserve_api):
+    answer = vidserve_api.request("PATCH", "/api/v1/download")
+
+    assert_error(answer, 405, "method_not_allowed")
+    assert "POST" in answer.headers["Allow"]
+
+
+# ---- bad submissions -----------------------------------------------------------------------
+
+# fmt: off
+BAD_SUBMISSIONS = [
+    # id, body, content type, status, code
+    ("not-json", b"{url:", "application/json", 400, "invalid_json"),
+    ("json-array", b'["http://127.0.0.1/x"]', "application/json", 400, "invalid_json"),
+    ("json-string", b'"http://127.0.0.1/x"', "application/json", 400, "invalid_json"),
+    ("invalid-utf8", b'{"url": "\xff\xfe"}', "application/json", 400, "invalid_body"),
+    ("deep-nesting", b"[" * 50000 + b"]" * 50000, "application/json", 413, "body_too_large"),
+    ("nested-30k", b"[" * 30000 + b"]" * 30000, "application/json", 400, "invalid_json"),
+    ("no-url", b'{"client_id": "x"}', "application/json", 400, "invalid_url"),
+    ("url-number", b'{"url": 5}', "application/json", 400, "invalid_url"),
+    ("url-null", b'{"url": null}', "application/json", 400, "invalid_url"),
+    ("url-list", b'{"url": ["http://127.0.0.1/"]}', "application/json", 400, "invalid_url"),
+    ("url-empty", b'{"url": ""}', "application/json", 400, "invalid_url"),
+    ("url-nul", b'{"url": "http://127.0.0.1/a\\u0000b"}', "application/json", 400,
+     "invalid_url"),
+    ("url-newline", b'{"url": "http://127.0.0.1/a\\r\\nb"}', "application/json", 400,
+     "invalid_url"),
+    ("url-too-long", json.dumps({"url": "http://127.0.0.1/" + "a" * 2100}).encode(),
+     "application/json", 400, "invalid_url"),
+    ("bad-port", b'{"url": "http://127.0.0.1:99999/"}', "application/json", 400, "invalid_url"),
+    ("file-scheme", b'{"url": "file:///etc/passwd"}', "application/json", 422,
+     "scheme_not_allowed"),
+    ("javascript", b'{"url": "javascript:alert(1)"}', "application/json", 422,
+     "scheme_not_allowed"),
+    ("data-url", b'{"url": "data:video/mp4;base64,AAAA"}', "application/json", 422,
+     "scheme_not_allowed"),
+    ("ftp", b'{"url": "ftp://127.0.0.1/x.mp4"}', "application/json", 422, "scheme_not_allowed"),
+    ("other-domain", b'{"url": "https://evil.example/x"}', "application/json", 422,
+     "domain_not_allowed"),
+    ("suffix-trick", b'{"url": "https://127.0.0.1.evil.example/x"}', "application/json", 422,
+     "domain_not_allowed"),
+    ("userinfo", b'{"url": "http://127.0.0.1@evil.example/x"}', "application/json", 422,
+     "userinfo_not_allowed"),
+    ("client-id-long", json.dumps({"url": "http://127.0.0.1/x", "client_id": "c" * 65}).encode(),
+     "application/json", 400, "invalid_field"),
+    ("client-id-number", b'{"url": "http://127.0.0.1/x", "client_id": 7}', "application/json",
+     400, "invalid_field"),
+    ("force-string", b'{"url": "http://127.0.0.1/x", "force": "yes"}', "application/json", 400,
+     "invalid_field"),
+    ("audio-number", b'{"url": "http://127.0.0.1/x", "audio_only": 1}', "application/json", 400,
+     "invalid_field"),
+    ("text-plain", b"http://127.0.0.1/x", "text/plain", 415, "unsupported_media_type"),
+    ("no-content-type", b'{"url": "http://127.0.0.1/x"}', None, 415, "unsupported_media_type"),
+    ("too-large", b'{"url": "' + b"a" * 70000 + b'"}', "application/json", 413, "body_too_large"),
+    ("form-garbage", b"%%%&&&==", "application/x-www-form-urlencoded", 400, "invalid_body"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    "body, content_type, status, code",
+    [case[1:] for case in BAD_SUBMISSIONS],
+    ids=[case[0] for case in BAD_SUBMISSIONS],
+)
+def test_bad_submission_gets_a_4xx_json_error_and_queues_nothing(
+    vidserve_api, body, content_type, status, code
+):
+    before = vidserve_api.get("/api/v1/health").json["database"]["total_downloads"]
+    headers = {"Content-Type": content_type} if content_type else {}
+
+    answer = vidserve_api.post("/api/v1/download", body, headers=headers)
+
+    assert_error(answer, status, code)
+    assert vidserve_api.get("/api/v1/health").json["database"]["total_downloads"] == before
+
+
+def test_host_resolving_to_a_private_address_is_422(tmp_path, media_server):
+    with start_vidserve(tmp_path, allow_private_addresses=False) as api:
+        for host in ("127.0.0.1", "localhost"):
+            answer = api.post("/api/v1/download", {"url": f"http://{host}:8080/clip.mp4"})
+            assert_error(answer, 422, "private_address")
+
+
+def test_submission_below_the_free_space_floor_is_507(tmp_path):
+    with start_vidserve(tmp_path, min_free_bytes=2**62) as api:
+        answer = api.post("/api/v1/download", {"url": "http://127.0.0.1/clip.mp4"})
+
+        assert_error(answer, 507, "insufficient_storage")
+        assert api.get("/api/v1/health").json["database"]["total_downloads"] == 0
+
+
+# ---- configuration -------------------------------------------------------------------------
+
+
+def test_config_precedence_is_defaults_then_file_then_environment_then_flags(tmp_path):
+    path = write_config(tmp_path / "vidserve.toml", {"port": 1111, "workers": 3, "tls": False})
+    environ = {"VIDSERVE_PORT": "2222", "VIDSERVE_MAX_RETRIES": "7"}
+
+    config = vidserve.load_config({"port": "3333"}, environ, str(path))
+
+    assert config.port == 3333  # flag beats environment beats file
+    assert config.workers == 3 and config.tls is False  # from the file
+    assert config.max_retries == 7  # from the environment
+    assert config.retry_backoff_s == 30.0  # default
+
+
+def test_config_lists_and_tables_read_from_every_source(tmp_path):
+    path = write_config(tmp_path / "vidserve.toml", {"ytdlp_options": {"format": "best"}})
+    environ = {"VIDSERVE_ALLOWED_DOMAINS": "a.example, B.example"}
+
+    config = vidserve.load_config({}, environ, str(path))
+
+    assert config.allowed_domains == ("a.example", "b.example")
+    assert config.ytdlp_options == {"format": "best"}
+
+
+@pytest.mark.parametrize(
+    "settings, environ, flags, named",
+    [
+        ({"portt": 1}, {}, {}, "portt"),
+        ({"port": "high"}, {}, {}, "port"),
+        ({"port": 70000}, {}, {}, "port"),
+        ({"tls": "maybe"}, {}, {}, "tls"),
+        ({"workers": 0}, {}, {}, "workers"),
+        ({}, {"VIDSERVE_WORKERS": "two"}, {}, "VIDSERVE_WORKERS"),
+        ({}, {"VIDSERVE_NOPE": "1"}, {}, "nope"),
+        ({}, {}, {"max_retries": "-1"}, "max_retries"),
+        ({"ytdlp_options": "format=best"}, {}, {}, "ytdlp_options"),
+        ({"log_level": "chatty"}, {}, {}, "log_level"),
+    ],
+)
+def test_bad_configuration_is_refused_naming_the_key(tmp_path, settings, environ, flags, named):
+    path = write_config(tmp_path / "vidserve.toml", settings)
+
+    with pytest.raises(vidserve.ConfigError, match=named):
+        vidserve.load_config(flags, environ, str(path))
+
+
+def test_example_vidserve_toml_documents_every_setting_at_its_default():
+    text = (HERE / "vidserve.toml").read_text()
+
+    config = vidserve.load_config({}, {}, str(HERE / "vidserve.toml"))
+
+    assert config == vidserve.Config()
+    for name in vidserve.FIELD_TYPES:
+        assert re.search(rf"^(# )?{name} = |^\[{name}\]", text, re.MULTILINE), name
+
+
+def test_server_with_bad_configuration_exits_2_before_listening(tmp_path):
+    write_config(tmp_path / "vidserve.toml", {"port": 0, "wokers": 2})
+
+    result = subprocess.run(
+        [sys.executable, str(VIDSERVE), "--config", "vidserve.toml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    assert "wokers" in result.stderr
+    assert not (tmp_path / "vidserve-data").exists()
+
+
+def test_flag_overrides_environment_in_the_real_process(tmp_path):
+    directory = tmp_path / "server"
+    directory.mkdir()
+    write_config(directory / "vidserve.toml", TEST_SETTINGS | {"tls": True})
+
+    api = start_process(directory, env={"VIDSERVE_TLS": "true"}, args=["--tls", "false"])
+    try:
+        assert api.base_url.startswith("http://")
+        assert api.get("/api/v1/health").status == 200
+    finally:
+        stop_process(api)
+
+
+def test_first_start_creates_token_certificate_and_prints_next_steps(tmp_path):
+    with start_vidserve(tmp_path) as api:
+        token_file = api.data_dir / "token"
+        banner = api.log_text()
+        fingerprint = vidserve.fingerprint(api.cafile)
+
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    assert len(api.token) >= 43  # 32 random bytes, URL-safe
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", api.token)
+    assert api.token in banner
+    assert fingerprint in banner
+    assert "curl --cacert" in banner and "/api/v1/download" in banner
+    cert_text = subprocess.run(
+        ["openssl", "x509", "-noout", "-text", "-in", str(api.cafile)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "prime256v1" in cert_text and "IP Address:127.0.0.1" in cert_text
+
+
+def test_token_command_prints_the_token(own_vidserve):
+    result = subprocess.run(
+        [sys.executable, str(VIDSERVE), "token", "--config", "vidserve.toml"],
+        cwd=own_vidserve.data_dir.parent,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+
+    assert result.returncode == 0
+    assert result.stdout.strip() == own_vidserve.token
+
+
+def test_schema_is_versioned_and_in_wal_mode(own_vidserve):
+    import sqlite3
+
+    db = sqlite3.connect(own_vidserve.data_dir / "vidserve.db")
+
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(vidserve.MIGRATIONS)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+
+
+# ---- durability and stopping ---------------------------------------------------------------
+
+
+def test_job_interrupted_by_kill_9_is_completed_after_restart(tmp_path, media_server):
+    url = f"{media_server}/slow.mp4?seconds=3&n={random.random()}"
+    with start_vidserve(tmp_path) as api:
+        download_id = api.submit(url)
+        wait_until(
+            lambda: (
+                (api.download_dir / ".partial" / download_id).exists()
+                and api.get(f"/api/v1/status/{download_id}").json["status"] == "downloading"
+            ),
+            20,
+            "the download to start",
+        )
+
+        api.process.kill()
+        api.process.wait()
+        restarted = start_process(tmp_path)
+        try:
+            status = restarted.wait_for(download_id)
+        finally:
+            stop_process(restarted)
+
+    assert status["status"] == "completed"
+    assert status["file_size"] == 1_000_000
+    assert (restarted.download_dir / status["filename"]).stat().st_size == 1_000_000
+    assert list((restarted.download_dir / ".partial").iterdir()) == []
+
+
+def test_accepted_jobs_survive_kill_9_before_any_worker_runs(tmp_path, media_server):
+    with start_vidserve(tmp_path, workers=1) as api:
+        ids = [
+            api.submit(f"{media_server}/slow.mp4?seconds=5&n={i}-{random.random()}")
+            for i in range(4)
+        ]
+        api.process.kill()
+        api.process.wait()
+        restarted = start_process(tmp_path)
+        try:
+            history = restarted.get("/api/v1/history").json
+        finally:
+            stop_process(restarted)
+
+    assert {item["download_id"] for item in history} == set(ids)
+
+
+def test_sigterm_stops_within_10_s_and_the_download_resumes_on_start(tmp_path, media_server):
+    url = f"{media_server}/slow.mp4?seconds=6&n={random.random()}"
+    with start_vidserve(tmp_path) as api:
+        download_id = api.submit(url)
+        wait_until(
+            lambda: api.get(f"/api/v1/status/{download_id}").json["status"] == "downloading",
+            20,
+            "the download to start",
+        )
+
+        started = time.monotonic()
+        code = stop_process(api)
+        stopped_in = time.monotonic() - started
+        restarted = start_process(tmp_path)
+        try:
+            status = restarted.wait_for(download_id)
+        finally:
+            stop_process(restarted)
+
+    assert code == 0
+    assert stopped_in < 10
+    assert status["status"] == "completed"
+    assert status["retry_count"] == 0
+
+
+def test_plain_http_to_the_tls_port_is_refused_cleanly(vidserve_api):
+    host, port = urllib.parse.urlsplit(vidserve_api.base_url).netloc.split(":")
+
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        reply = sock.makefile("rb").read()
+
+    assert reply.startswith(b"HTTP/1.1 400 ")
+    assert b'"https_required"' in reply
+    assert vidserve_api.get("/api/v1/health").status == 200

@@ -1,0 +1,1882 @@
+#!/usr/bin/env python3
+"""vidserve: share a link from the phone, get the video on the Pi.
+
+One file, the standard library and yt-dlp. Copy it, run `python3 vidserve.py`, and POST a
+TikTok or Instagram link to it; the video lands in the download directory.
+
+Sections, in the order a download flows through them:
+  1. Configuration   defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
+  2. Storage         the jobs table: schema, migrations, every SQL statement
+  3. Queue, workers  waking workers, calling yt-dlp, retries, file naming
+  4. HTTP routes     errors, request and reply, one function per route, the route table
+  5. TLS, serving    certificate, server, limits, graceful stop
+  6. Command line    serve, token, main()
+
+Threads: the main thread waits for a stop signal; `http` runs the accept loop; each
+connection gets its own thread; `worker-N` threads each own one yt-dlp instance.
+"""
+
+import argparse
+import collections
+import contextlib
+import hashlib
+import hmac
+import importlib.metadata
+import ipaddress
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+import urllib.parse
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+__version__ = "1.0.0"
+
+MAX_BODY_BYTES = 64 * 1024  # API.md: 413 above this
+DRAIN_BODY_BYTES = 1024 * 1024  # an oversized body up to this is read and dropped, not reset
+MAX_URL_CHARS = 2048
+MAX_CLIENT_ID_CHARS = 64
+MAX_WAIT_S = 120  # API.md: ?wait=0..120
+MAX_QUERY_FIELDS = 20
+PROGRESS_INTERVAL_S = 0.5  # API.md: progress events at most twice a second per download
+STOP_GRACE_S = 3.0  # how long a stop waits for requests in flight; the whole stop stays under 10 s
+AUTH_FAILURES_ALLOWED = 10  # per address and window, then 429
+AUTH_WINDOW_S = 300.0
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+DOWNLOAD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+# Query parameters that only say who shared a link; dropping them makes the same video one job.
+TRACKING_PARAMS = re.compile(r"utm_\w+|igsh|igshid|is_from_webapp|sender_device|_r|_t|si")
+
+log = logging.getLogger("vidserve")
+
+
+def utc_now() -> str:
+    """ISO 8601 UTC with a Z suffix, as API.md writes every timestamp."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def new_download_id() -> str:
+    return str(uuid.uuid4())
+
+
+def human_bytes(count: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if count < 1024:
+            return f"{count:.0f} {unit}"
+        count /= 1024
+    return f"{count:.1f} TB"
+
+
+# ---- 1. Configuration ----------------------------------------------------------------------
+# Config is the only list of settings; vidserve.toml documents each one.
+
+
+class ConfigError(Exception):
+    """A setting that cannot be used; the message names the key and where it came from."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting with its default. vidserve.toml documents each one."""
+
+    host: str = "0.0.0.0"
+    port: int = 8443
+    tls: bool = True
+    cert_file: str = ""  # empty: <data_dir>/cert.pem, self-signed on first start
+    key_file: str = ""
+    data_dir: str = "vidserve-data"
+    download_dir: str = ""  # empty: <data_dir>/downloads
+    token: str = ""  # empty: <data_dir>/token, random on first start
+    allowed_domains: tuple[str, ...] = ("tiktok.com", "instagram.com")
+    allow_private_addresses: bool = False  # for tests and LAN-only sources
+    workers: int = 2
+    max_retries: int = 3
+    retry_backoff_s: float = 30.0  # doubled after each failed attempt
+    min_free_bytes: int = 500 * 1024 * 1024  # below this, new jobs get 507
+    max_connections: int = 64
+    request_timeout_s: float = 30.0  # handshake, headers, body, idle keep-alive
+    log_level: str = "info"
+    ytdlp_options: dict = field(default_factory=dict)  # handed to YoutubeDL unchanged
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir).expanduser().resolve()
+
+    @property
+    def download_path(self) -> Path:
+        configured = self.download_dir or self.data_path / "downloads"
+        return Path(configured).expanduser().resolve()
+
+
+FIELD_TYPES = {f.name: f.type for f in fields(Config)}
+LOG_LEVELS = ("debug", "info", "warning", "error")
+TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def convert(key: str, value: Any, source: str) -> Any:
+    """One setting from TOML (typed) or the environment and flags (text), checked by type."""
+    if key not in FIELD_TYPES:
+        raise ConfigError(f"{source}: unknown setting {key!r}")
+    kind = FIELD_TYPES[key]
+    text = isinstance(value, str)
+    try:
+        if kind is bool:
+            if text and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+                return value.strip().lower() in TRUE_WORDS
+            if isinstance(value, bool):
+                return value
+        elif kind in (int, float):
+            if text:
+                return kind(value.strip())
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if kind is int and value != int(value):
+                    raise ValueError
+                return kind(value)
+        elif kind is str:
+            if text:
+                return value
+        elif kind == tuple[str, ...]:
+            items = value.split(",") if text else value
+            if isinstance(items, (list, tuple)) and all(isinstance(i, str) for i in items):
+                return tuple(i.strip().lower() for i in items if i.strip())
+        elif kind is dict:
+            table = json.loads(value) if text else value
+            if isinstance(table, dict):
+                return table
+    except ValueError:
+        pass
+    raise ConfigError(f"{source}: {key} = {value!r} is not a valid {describe_type(kind)}")
+
+
+def describe_type(kind: Any) -> str:
+    names = {bool: "true/false", int: "whole number", float: "number", str: "string"}
+    return names.get(kind, "table (JSON object)" if kind is dict else "list of strings")
+
+
+def check_config(config: Config) -> Config:
+    """Range checks that types cannot express; fails before a port is bound."""
+    problems = {
+        "port": not 0 <= config.port <= 65535,
+        "workers": not 1 <= config.workers <= 32,
+        "max_retries": not 0 <= config.max_retries <= 100,
+        "retry_backoff_s": config.retry_backoff_s < 0,
+        "min_free_bytes": config.min_free_bytes < 0,
+        "max_connections": not 1 <= config.max_connections <= 10000,
+        "request_timeout_s": config.request_timeout_s <= 0,
+        "log_level": config.log_level.lower() not in LOG_LEVELS,
+        "allowed_domains": not config.allowed_domains,
+        "key_file": bool(config.cert_file) != bool(config.key_file),
+    }
+    for key, bad in problems.items():
+        if bad:
+            raise ConfigError(f"setting {key} = {getattr(config, key)!r} is out of range")
+    return config
+
+
+def load_config(flags: dict[str, str], environ: dict[str, str], config_file: str | None) -> Config:
+    """Merge defaults < vidserve.toml < VIDSERVE_* < flags, checking every key on the way."""
+    settings: dict[str, Any] = {}
+    path = Path(config_file) if config_file else Path("vidserve.toml")
+    if config_file or path.exists():
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+            raise ConfigError(f"{path}: cannot read configuration: {err}") from err
+        settings |= {key: convert(key, value, str(path)) for key, value in table.items()}
+    for name, value in environ.items():
+        if name.startswith("VIDSERVE_") and name != "VIDSERVE_CONFIG":
+            key = name.removeprefix("VIDSERVE_").lower()
+            settings[key] = convert(key, value, f"environment {name}")
+    settings |= {key: convert(key, value, f"flag --{key}") for key, value in flags.items()}
+    return check_config(Config(**settings))
+
+
+# ---- 2. Storage ----------------------------------------------------------------------------
+# The jobs table is the truth: a job is on disk before a client hears about it.
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    DOWNLOADING = "downloading"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+TERMINAL = frozenset({Status.COMPLETED, Status.FAILED, Status.CANCELLED})
+
+# Append only: each entry moves the schema from user_version N to N+1.
+MIGRATIONS = [
+    """
+    CREATE TABLE jobs (
+        seq INTEGER PRIMARY KEY,            -- submission order; keyset paging of history
+        id TEXT NOT NULL UNIQUE,            -- download_id, UUID v4
+        url TEXT NOT NULL,
+        dedupe_key TEXT NOT NULL,           -- normalized URL and audio flag
+        client_id TEXT NOT NULL,
+        audio_only INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,           -- submitted_at in the API
+        last_updated TEXT NOT NULL,
+        started_at TEXT,
+        completed_at TEXT,
+        not_before REAL NOT NULL DEFAULT 0, -- epoch seconds: retry backoff
+        retry_count INTEGER NOT NULL DEFAULT 0,
+        filename TEXT,                      -- first file, base name
+        file_path TEXT,                     -- first file, relative to download_dir
+        file_size INTEGER,
+        files TEXT NOT NULL DEFAULT '[]',   -- JSON [{"filename", "file_size"}] in post order
+        file_removed INTEGER NOT NULL DEFAULT 0,
+        error_code TEXT,
+        error_message TEXT,
+        progress TEXT,                      -- JSON, last known; live progress is in memory
+        title TEXT,
+        uploader TEXT,
+        duration_s REAL,
+        thumbnail_url TEXT
+    );
+    CREATE INDEX jobs_by_status ON jobs (status, seq);
+    CREATE INDEX jobs_by_client ON jobs (client_id, seq);
+    CREATE INDEX jobs_by_dedupe_key ON jobs (dedupe_key);
+    """,
+]
+
+
+@dataclass(slots=True)
+class Job:
+    """One row of the jobs table; field names are column names."""
+
+    seq: int
+    id: str
+    url: str
+    dedupe_key: str
+    client_id: str
+    audio_only: bool
+    status: Status
+    created_at: str
+    last_updated: str
+    started_at: str | None
+    completed_at: str | None
+    not_before: float
+    retry_count: int
+    filename: str | None
+    file_path: str | None
+    file_size: int | None
+    files: list
+    file_removed: bool
+    error_code: str | None
+    error_message: str | None
+    progress: dict | None
+    title: str | None
+    uploader: str | None
+    duration_s: float | None
+    thumbnail_url: str | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "Job":
+        values = dict(row)
+        values["status"] = Status(values["status"])
+        values["audio_only"] = bool(values["audio_only"])
+        values["file_removed"] = bool(values["file_removed"])
+        values["files"] = json.loads(values["files"])
+        values["progress"] = json.loads(values["progress"]) if values["progress"] else None
+        return cls(**values)
+
+    def to_api(self, live_progress: dict | None = None) -> dict:
+        """The status object of API.md: base names only, never a server path."""
+        present = self.status == Status.COMPLETED and not self.file_removed
+        files = [
+            {
+                "index": index,
+                "filename": item["filename"],
+                "file_size": item["file_size"],
+                "file_url": f"/api/v1/files/{self.id}/{index}",
+            }
+            for index, item in enumerate(self.files if present else [])
+        ]
+        return {
+            "download_id": self.id,
+            "url": self.url,
+            "client_id": self.client_id,
+            "status": str(self.status),
+            "submitted_at": self.created_at,
+            "started_at": self.started_at,
+            "completed_at": self.completed_at,
+            "filename": self.filename if present else None,
+            "file_size": self.file_size if present else None,
+            "file_url": f"/api/v1/files/{self.id}" if present else None,
+            "error_code": self.error_code,
+            "error_message": self.error_message,
+            "retry_count": self.retry_count,
+            "progress": live_progress or self.progress,
+            "title": self.title,
+            "uploader": self.uploader,
+            "duration_s": self.duration_s,
+            "thumbnail_url": self.thumbnail_url,
+            "audio_only": self.audio_only,
+            "files": files,
+            "file_removed": self.file_removed,
+            "last_updated": self.last_updated,
+        }
+
+
+class Store:
+    """All SQL in vidserve. One connection, one lock, one transaction per public method.
+
+    Every method that changes a job calls `on_change(job)` after its commit, so waiting
+    clients and the event stream see each change exactly once and only once it is durable.
+    """
+
+    def __init__(self, path: Path, on_change: Callable[[Job], None] = lambda job: None):
+        self._on_change = on_change
+        self._lock = threading.Lock()  # guards self._db: one statement sequence at a time
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        # WAL lets readers run beside the writer; synchronous=FULL fsyncs each commit, so a
+        # job we answered 201 for survives a power cut (NORMAL could lose the last commits).
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")
+        self._db.execute("PRAGMA busy_timeout = 5000")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                self._db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+                log.info("database schema migrated to version %d", number)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _write(self, sql: str, params: dict) -> Job | None:
+        """Run one UPDATE ... RETURNING * in its own transaction; announce the changed job."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute(sql, params).fetchone()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        job = Job.from_row(row) if row else None
+        if job:
+            self._on_change(job)
+        return job
+
+    def _read(self, sql: str, params: dict | tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def submit(
+        self,
+        url: str,
+        dedupe_key: str,
+        client_id: str,
+        audio_only: bool,
+        force: bool,
+        still_present: Callable[[Job], bool],
+    ) -> tuple[Job, bool]:
+        """Insert a pending job, or return the live duplicate of it: (job, duplicate)."""
+        now = utc_now()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if not force:
+                    for row in self._db.execute(
+                        "SELECT * FROM jobs WHERE dedupe_key = ?"
+                        " AND status IN ('pending', 'downloading', 'completed')"
+                        " AND file_removed = 0 ORDER BY seq DESC",
+                        (dedupe_key,),
+                    ):
+                        existing = Job.from_row(row)
+                        if existing.status != Status.COMPLETED or still_present(existing):
+                            self._db.execute("COMMIT")
+                            return existing, True
+                row = self._db.execute(
+                    "INSERT INTO jobs (id, url, dedupe_key, client_id, audio_only, status,"
+                    " created_at, last_updated) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)"
+                    " RETURNING *",
+                    (new_download_id(), url, dedupe_key, client_id, audio_only, now, now),
+                ).fetchone()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        job = Job.from_row(row)
+        self._on_change(job)
+        return job, False
+
+    def get(self, download_id: str) -> Job | None:
+        rows = self._read("SELECT * FROM jobs WHERE id = ?", (download_id,))
+        return Job.from_row(rows[0]) if rows else None
+
+    def history(
+        self,
+        status: str | None,
+        client_id: str | None,
+        before_seq: int | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Job], int]:
+        """One page, newest first, and how many jobs match the filters."""
+        where, params = ["1"], {"limit": limit, "offset": offset}
+        for column, value in (("status", status), ("client_id", client_id)):
+            if value is not None:
+                where.append(f"{column} = :{column}")
+                params[column] = value
+        filters = " AND ".join(where)
+        if before_seq is not None:
+            params["before"] = before_seq
+        page = " AND seq < :before" if before_seq is not None else ""
+        with self._lock:
+            total = self._db.execute(f"SELECT COUNT(*) FROM jobs WHERE {filters}", params)
+            total = total.fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT * FROM jobs WHERE {filters}{page}"
+                " ORDER BY seq DESC LIMIT :limit OFFSET :offset",
+                params,
+            ).fetchall()
+        return [Job.from_row(row) for row in rows], total
+
+    def counts(self) -> dict[str, int]:
+        rows = self._read("SELECT status, COUNT(*) FROM jobs GROUP BY status")
+        return {str(status): 0 for status in Status} | {row[0]: row[1] for row in rows}
+
+    def claim_next(self) -> Job | None:
+        """Move the oldest due pending job to downloading and return it, atomically."""
+        return self._write(
+            "UPDATE jobs SET status = 'downloading', started_at = :now, last_updated = :now,"
+            " error_code = NULL, error_message = NULL, progress = NULL"
+            " WHERE id = (SELECT id FROM jobs WHERE status = 'pending'"
+            "             AND not_before <= :epoch ORDER BY seq LIMIT 1)"
+            " RETURNING *",
+            {"now": utc_now(), "epoch": time.time()},
+        )
+
+    def seconds_until_due(self) -> float | None:
+        """How long until the next backed-off job may run; None when nothing is waiting."""
+        rows = self._read("SELECT MIN(not_before) FROM jobs WHERE status = 'pending'")
+        due = rows[0][0]
+        return None if due is None else max(0.0, due - time.time())
+
+    def record_metadata(self, download_id: str, meta: dict) -> Job | None:
+        return self._write(
+            "UPDATE jobs SET title = :title, uploader = :uploader, duration_s = :duration_s,"
+            " thumbnail_url = :thumbnail_url, last_updated = :now"
+            " WHERE id = :id AND status = 'downloading' RETURNING *",
+            {**meta, "id": download_id, "now": utc_now()},
+        )
+
+    def complete(self, download_id: str, files: list[dict], progress: dict) -> Job | None:
+        """Mark done with its files; None when the job was cancelled in the meantime."""
+        first = files[0]
+        return self._write(
+            "UPDATE jobs SET status = 'completed', completed_at = :now, last_updated = :now,"
+            " filename = :filename, file_path = :filename, file_size = :file_size,"
+            " files = :files, progress = :progress, file_removed = 0"
+            " WHERE id = :id AND status = 'downloading' RETURNING *",
+            {
+                "id": download_id,
+                "now": utc_now(),
+                "filename": first["filename"],
+                "file_size": first["file_size"],
+                "files": json.dumps(files),
+                "progress": json.dumps(progress),
+            },
+        )
+
+    def reschedule(self, download_id: str, delay_s: float, code: str, message: str) -> Job | None:
+        """Back to pending after a transient failure, due again in delay_s."""
+        return self._write(
+            "UPDATE jobs SET status = 'pending', retry_count = retry_count + 1,"
+            " not_before = :due, error_code = :code, error_message = :message,"
+            " last_updated = :now WHERE id = :id AND status = 'downloading' RETURNING *",
+            {
+                "id": download_id,
+                "due": time.time() + delay_s,
+                "code": code,
+                "message": message,
+                "now": utc_now(),
+            },
+        )
+
+    def fail(self, download_id: str, code: str, message: str) -> Job | None:
+        return self._write(
+            "UPDATE jobs SET status = 'failed', completed_at = :now, last_updated = :now,"
+            " error_code = :code, error_message = :message"
+            " WHERE id = :id AND status = 'downloading' RETURNING *",
+            {"id": download_id, "code": code, "message": message, "now": utc_now()},
+        )
+
+    def interrupt(self, download_id: str) -> Job | None:
+        """Back to pending, not counted as a retry: the server stopped under it."""
+        return self._write(
+            "UPDATE jobs SET status = 'pending', started_at = NULL, progress = NULL,"
+            " last_updated = :now WHERE id = :id AND status = 'downloading' RETURNING *",
+            {"id": download_id, "now": utc_now()},
+        )
+
+    def recover_interrupted(self) -> list[str]:
+        """At start: jobs left downloading by a crash go back to pending. Returns their ids."""
+        with self._lock:
+            rows = self._db.execute(
+                "UPDATE jobs SET status = 'pending', started_at = NULL, progress = NULL,"
+                " last_updated = ? WHERE status = 'downloading' RETURNING id",
+                (utc_now(),),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+
+# ---- 3. Queue and workers ------------------------------------------------------------------
+# A committed job wakes a sleeping worker at once; each worker owns one warm yt-dlp instance.
+
+
+class ChangeFeed:
+    """Every committed change and progress step, in order, for ?wait and /events.
+
+    Publishers never block on readers: the feed is a bounded ring, and a reader that falls
+    behind it simply misses the oldest entries (it reads the current state instead).
+    """
+
+    def __init__(self, size: int = 2048):
+        self._changed = threading.Condition()  # guards _entries and version
+        self._entries: collections.deque[tuple[int, dict]] = collections.deque(maxlen=size)
+        self.version = 0
+
+    def publish(self, status_object: dict) -> None:
+        with self._changed:
+            self.version += 1
+            self._entries.append((self.version, status_object))
+            self._changed.notify_all()
+
+    def wait(self, after: int, timeout_s: float) -> tuple[int, list[dict]]:
+        """Entries newer than `after` (waiting up to timeout_s for one), and the new cursor."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.version > after, timeout_s)
+            return self.version, [entry for number, entry in self._entries if number > after]
+
+    def wake_all(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+
+class JobQueue:
+    """Hands a committed job to a sleeping worker at once: there is no poll interval."""
+
+    def __init__(self, store: Store):
+        self._store = store
+        self._ready = threading.Condition()
+        self.stopping = threading.Event()
+
+    def wake(self) -> None:
+        """After committing a runnable job: submit, retry, recovery."""
+        with self._ready:
+            self._ready.notify()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        with self._ready:
+            self._ready.notify_all()  # sleeping workers must notice the Event too
+
+    def take(self) -> Job | None:
+        """Block until this worker owns a job; None once the server is stopping."""
+        with self._ready:
+            while not self.stopping.is_set():
+                if job := self._store.claim_next():
+                    return job
+                self._ready.wait(self._store.seconds_until_due())
+        return None
+
+
+@dataclass
+class Run:
+    """A job a worker is running now: its live progress and the flag that stops it."""
+
+    cancel: threading.Event = field(default_factory=threading.Event)
+    progress: dict = field(default_factory=dict)
+    published_at: float = 0.0
+    metadata_saved: bool = False
+
+
+class RunningJobs:
+    """The jobs workers are running, by id. Routes read progress and set cancel flags here."""
+
+    def __init__(self):
+        self._lock = threading.Lock()  # guards _runs
+        self._runs: dict[str, Run] = {}
+
+    def start(self, download_id: str) -> Run:
+        with self._lock:
+            run = self._runs[download_id] = Run()
+        return run
+
+    def finish(self, download_id: str) -> None:
+        with self._lock:
+            self._runs.pop(download_id, None)
+
+    def progress(self, download_id: str) -> dict | None:
+        with self._lock:
+            run = self._runs.get(download_id)
+            return dict(run.progress) if run and run.progress else None
+
+    def cancel(self, download_id: str) -> None:
+        with self._lock:
+            if run := self._runs.get(download_id):
+                run.cancel.set()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._runs)
+
+
+class FetchError(Exception):
+    """Why a download failed: a stable code, a sentence for people, and whether to retry."""
+
+    def __init__(self, code: str, message: str, transient: bool, retry_after_s: float = 0):
+        super().__init__(message)
+        self.code, self.message, self.transient = code, message, transient
+        self.retry_after_s = retry_after_s
+
+
+class Stopped(Exception):
+    """The job was cancelled, or the server is stopping; the progress hook raised it."""
+
+
+def classify_failure(error: BaseException) -> FetchError:
+    """Map a yt-dlp exception chain to a FetchError: transient ones are retried."""
+    from yt_dlp.networking.exceptions import HTTPError, TransportError
+    from yt_dlp.utils import ExtractorError, UnsupportedError
+
+    chain, seen = [], error
+    while seen is not None and len(chain) < 10:
+        chain.append(seen)
+        seen = (
+            getattr(seen, "exc_info", None)
+            and seen.exc_info[1]
+            or (getattr(seen, "cause", None) or seen.__cause__ or seen.__context__)
+        )
+        if seen in chain:
+            break
+    text = " ".join(str(item) for item in chain).lower()
+    for item in chain:
+        if isinstance(item, UnsupportedError):
+            return FetchError(
+                "unsupported_url",
+                "yt-dlp does not know how to fetch a video from this link",
+                transient=False,
+            )
+        if isinstance(item, HTTPError):
+            return classify_http_status(item.status, item.response.headers.get("Retry-After"))
+        if isinstance(item, OSError) and item.errno == 28:
+            return FetchError(
+                "disk_full", "the disk is full; free some space, then retry", transient=False
+            )
+    if "login" in text or "cookies" in text:
+        return FetchError(
+            "login_required",
+            "this post needs a login: upload cookies (see README)",
+            transient=False,
+        )
+    if "private" in text:
+        return FetchError("private", "this video is private", transient=False)
+    if any(isinstance(item, TransportError) for item in chain):
+        return FetchError("network", f"network error: {first_line(error)}", transient=True)
+    expected = any(isinstance(item, ExtractorError) and item.expected for item in chain)
+    return FetchError("extractor", first_line(error), transient=not expected)
+
+
+def classify_http_status(status: int, retry_after: str | None) -> FetchError:
+    if status in (404, 410):
+        return FetchError("not_found", f"the video is gone (HTTP {status})", transient=False)
+    if status == 429:
+        delay = float(retry_after) if retry_after and retry_after.isdigit() else 0.0
+        return FetchError(
+            "rate_limited",
+            "the site is rate limiting us (HTTP 429); will retry",
+            transient=True,
+            retry_after_s=delay,
+        )
+    if status in (401, 403):
+        return FetchError(
+            "login_required",
+            f"the site refused access (HTTP {status}); it may need cookies (see README)",
+            transient=False,
+        )
+    return FetchError("http_error", f"the site answered HTTP {status}", transient=status >= 500)
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).removeprefix("ERROR: ").strip()
+    return (text.splitlines() or [type(error).__name__])[0][:300]
+
+
+def safe_filename(name: str, max_bytes: int = 200) -> str:
+    """A base name that cannot leave its directory: no separators, controls or leading dots."""
+    name = re.sub(r"[\x00-\x1f\x7f/\\]", "_", name).strip().lstrip(".") or "download"
+    stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+    budget = max_bytes - len((dot + ext).encode())
+    stem = stem.encode()[:budget].decode(errors="ignore").rstrip() or "download"
+    return stem + dot + ext
+
+
+def publish_file(source: Path, directory: Path) -> Path:
+    """Move a finished file into place under a free name; never overwrites another job's."""
+    name = safe_filename(source.name)
+    stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+    for attempt in range(1, 1000):
+        target = directory / (name if attempt == 1 else f"{stem} ({attempt}){dot}{ext}")
+        try:
+            os.link(source, target)  # atomic, and fails if the name is taken
+        except FileExistsError:
+            continue
+        source.unlink()
+        return target
+    raise FetchError("internal", f"no free file name for {name!r}", transient=False)
+
+
+class YtdlpLog:
+    """yt-dlp's messages into our log, one level down: its errors become our FetchErrors."""
+
+    def debug(self, message: str) -> None:
+        log.debug("yt-dlp: %s", message)
+
+    info = debug
+
+    def warning(self, message: str) -> None:
+        log.info("yt-dlp: %s", message)
+
+    def error(self, message: str) -> None:
+        log.debug("yt-dlp: %s", message)
+
+
+class Fetcher:
+    """A worker's warm YoutubeDL, re-pointed at each job's private directory.
+
+    Building a YoutubeDL costs tens of milliseconds; keeping one per worker is what makes
+    pickup fast. Only `paths` changes between jobs, and yt-dlp reads it on every download.
+    """
+
+    def __init__(self, app: "App"):
+        self.app = app
+        self._ydl = None
+        self._job: Job | None = None
+        self._run: Run | None = None
+
+    def _youtube_dl(self):
+        if self._ydl is None:
+            import yt_dlp  # lazily: the server starts and idles without it
+
+            self._ydl = yt_dlp.YoutubeDL(self.app.ytdlp_params(self._on_progress))
+        return self._ydl
+
+    def fetch(self, job: Job, workdir: Path, run: Run) -> tuple[dict, list[Path]]:
+        """Download into workdir; returns yt-dlp's info and the finished files, in order."""
+        from yt_dlp.utils import DownloadCancelled
+
+        ydl = self._youtube_dl()
+        ydl.params["paths"] = {"home": str(workdir), "temp": str(workdir)}
+        self._job, self._run = job, run
+        try:
+            info = ydl.extract_info(job.url, download=True)
+        except (DownloadCancelled, Stopped) as err:
+            raise Stopped() from err
+        except Exception as err:
+            if run.cancel.is_set() or self.app.queue.stopping.is_set():
+                raise Stopped() from err
+            raise classify_failure(err) from err
+        finally:
+            self._job = self._run = None
+        return info, finished_files(info)
+
+    def _on_progress(self, update: dict) -> None:
+        """yt-dlp's progress hook: record progress, and stop the download when asked."""
+        run, job = self._run, self._job
+        if run is None or job is None:
+            return
+        if run.cancel.is_set() or self.app.queue.stopping.is_set():
+            from yt_dlp.utils import DownloadCancelled
+
+            raise DownloadCancelled("stopped by vidserve")
+        info = update.get("info_dict") or {}
+        if not run.metadata_saved:
+            run.metadata_saved = True
+            self.app.store.record_metadata(job.id, describe_video(info))
+        total = update.get("total_bytes") or update.get("total_bytes_estimate")
+        done = update.get("downloaded_bytes") or 0
+        run.progress = {
+            "percent": round(min(100.0, 100.0 * done / total), 1) if total else None,
+            "downloaded_bytes": done,
+            "total_bytes": total,
+            "speed_bps": round(update["speed"]) if update.get("speed") else None,
+            "eta_s": update.get("eta"),
+        }
+        now = time.monotonic()
+        if now - run.published_at >= PROGRESS_INTERVAL_S:
+            run.published_at = now
+            self.app.publish_progress(job.id)
+
+
+def describe_video(info: dict) -> dict:
+    thumbnail = info.get("thumbnail")
+    return {
+        "title": info.get("title"),
+        "uploader": info.get("uploader") or info.get("channel"),
+        "duration_s": info.get("duration"),
+        "thumbnail_url": thumbnail if isinstance(thumbnail, str) else None,
+    }
+
+
+def finished_files(info: dict) -> list[Path]:
+    """The files yt-dlp wrote for a video or every entry of a playlist, in post order."""
+    entries = info.get("entries") if info.get("_type") == "playlist" else [info]
+    paths = []
+    for entry in entries or []:
+        for download in (entry or {}).get("requested_downloads") or []:
+            path = download.get("filepath") or download.get("_filename")
+            if path and Path(path).is_file():
+                paths.append(Path(path))
+    return paths
+
+
+def run_worker(app: "App") -> None:
+    """A worker thread's life: take a job, run it, repeat until the server stops."""
+    fetcher = Fetcher(app)
+    while (job := app.queue.take()) is not None:
+        try:
+            run_job(app, fetcher, job)
+        except Exception:  # a bad job must never kill the worker
+            log.exception("job %s failed unexpectedly", job.id)
+            app.store.fail(job.id, "internal", "vidserve hit an unexpected error; see its log")
+
+
+def run_job(app: "App", fetcher: Fetcher, job: Job) -> None:
+    """Download one job into its own directory, then move the files into place."""
+    workdir = app.partial_dir / job.id
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    run = app.running.start(job.id)
+    started = time.monotonic()
+    log.info("job %s started: %r", job.id, job.url)
+    try:
+        info, paths = fetcher.fetch(job, workdir, run)
+        if not paths:
+            raise FetchError("no_media", "yt-dlp finished without a file", transient=False)
+        placed = [publish_file(path, app.download_dir) for path in paths]
+        files = [{"filename": p.name, "file_size": p.stat().st_size} for p in placed]
+        progress = {
+            "percent": 100.0,
+            "downloaded_bytes": sum(f["file_size"] for f in files),
+            "total_bytes": sum(f["file_size"] for f in files),
+            "speed_bps": None,
+            "eta_s": 0,
+        }
+        if not run.metadata_saved:
+            app.store.record_metadata(job.id, describe_video(info))
+        if app.store.complete(job.id, files, progress) is None:  # cancelled at the last moment
+            for path in placed:
+                path.unlink(missing_ok=True)
+        else:
+            log.info(
+                "job %s completed in %.1f s: %s",
+                job.id,
+                time.monotonic() - started,
+                ", ".join(f"{f['filename']!r} ({human_bytes(f['file_size'])})" for f in files),
+            )
+    except Stopped:
+        if app.queue.stopping.is_set() and not run.cancel.is_set():
+            app.store.interrupt(job.id)
+            log.info("job %s interrupted by shutdown; it resumes on next start", job.id)
+        else:
+            log.info("job %s cancelled", job.id)
+    except FetchError as failure:
+        settle_failure(app, job, failure)
+    finally:
+        app.running.finish(job.id)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def settle_failure(app: "App", job: Job, failure: FetchError) -> None:
+    """Retry a transient failure with exponential backoff, or fail the job for good."""
+    if failure.transient and job.retry_count < app.config.max_retries:
+        delay = max(app.config.retry_backoff_s * 2**job.retry_count, failure.retry_after_s)
+        app.store.reschedule(job.id, delay, failure.code, failure.message)
+        log.info(
+            "job %s: %s; retry %d of %d in %.1f s",
+            job.id,
+            failure.message,
+            job.retry_count + 1,
+            app.config.max_retries,
+            delay,
+        )
+        app.queue.wake()  # a worker must recompute how long to sleep
+    else:
+        app.store.fail(job.id, failure.code, failure.message)
+        log.info("job %s failed: %s: %s", job.id, failure.code, failure.message)
+
+
+@dataclass
+class App:
+    """Everything a route or worker needs; there is no module-level mutable state."""
+
+    config: Config
+    token: str
+    store: Store = None  # type: ignore[assignment]  set in open()
+    queue: JobQueue = None  # type: ignore[assignment]
+    feed: ChangeFeed = field(default_factory=ChangeFeed)
+    running: RunningJobs = field(default_factory=RunningJobs)
+    auth_failures: "AuthThrottle" = field(default_factory=lambda: AuthThrottle())
+    policy: "UrlPolicy" = None  # type: ignore[assignment]
+    workers: list[threading.Thread] = field(default_factory=list)
+
+    @property
+    def download_dir(self) -> Path:
+        return self.config.download_path
+
+    @property
+    def partial_dir(self) -> Path:
+        """Unfinished downloads, one directory per job, on the same filesystem as the files."""
+        return self.config.download_path / ".partial"
+
+    def open(self) -> "App":
+        self.download_dir.mkdir(parents=True, exist_ok=True)
+        self.partial_dir.mkdir(exist_ok=True)
+        self.store = Store(self.config.data_path / "vidserve.db", self.announce)
+        self.policy = UrlPolicy(self.config.allowed_domains, self.config.allow_private_addresses)
+        self.queue = JobQueue(self.store)
+        for download_id in self.store.recover_interrupted():
+            log.info("job %s was interrupted; it goes back to the queue", download_id)
+        shutil.rmtree(self.partial_dir, ignore_errors=True)  # leftovers of interrupted jobs
+        self.partial_dir.mkdir(exist_ok=True)
+        return self
+
+    def start_workers(self) -> None:
+        for number in range(1, self.config.workers + 1):
+            thread = threading.Thread(target=run_worker, args=(self,), name=f"worker-{number}")
+            thread.start()
+            self.workers.append(thread)
+
+    def stop_workers(self, timeout_s: float) -> None:
+        self.queue.stop()
+        self.feed.wake_all()
+        deadline = time.monotonic() + timeout_s
+        for thread in self.workers:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def announce(self, job: Job) -> None:
+        """Store's on_change: every committed change goes to waiting clients and events."""
+        self.feed.publish(job.to_api(self.running.progress(job.id)))
+
+    def publish_progress(self, download_id: str) -> None:
+        if job := self.store.get(download_id):
+            self.announce(job)
+
+    def files_present(self, job: Job) -> bool:
+        """Whether every file of a completed job is still on disk (people delete files)."""
+        return all((self.download_dir / item["filename"]).is_file() for item in job.files)
+
+    def status_object(self, job: Job) -> dict:
+        return job.to_api(self.running.progress(job.id) if job.status == "downloading" else None)
+
+    def ytdlp_params(self, progress_hook: Callable[[dict], None]) -> dict:
+        """yt-dlp's options: ours, then the user's ytdlp_options on top."""
+        params = {
+            "quiet": True,
+            "noprogress": True,
+            "logger": YtdlpLog(),
+            "outtmpl": "%(title).120B [%(id).60B].%(ext)s",
+            "cachedir": str(self.config.data_path / "ytdlp-cache"),
+            "socket_timeout": 20,
+            "retries": 3,
+            "fragment_retries": 3,
+            "overwrites": True,
+            "noplaylist": False,
+        }
+        params |= self.config.ytdlp_options
+        params["progress_hooks"] = [progress_hook, *params.get("progress_hooks", [])]
+        return params
+
+
+# ---- 4. HTTP routes ------------------------------------------------------------------------
+# Routes are plain functions of (app, request, **path parameters) returning a Reply.
+
+
+class ApiError(Exception):
+    """Anything a client did wrong. Becomes {"success": false, "error": {...}}."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message = HTTPStatus(status), code, message
+        self.headers = headers or {}
+
+
+@dataclass
+class Request:
+    """What a route may read of an HTTP request; the body is already read and bounded."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: Any  # http.client.HTTPMessage
+    body: bytes
+    client_ip: str
+    request_id: str
+
+    def form(self) -> dict[str, Any]:
+        """The body as a JSON object or an urlencoded form; ApiError 400/415 otherwise."""
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        try:
+            text = self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError(400, "invalid_body", "the body is not valid UTF-8") from None
+        if kind == "application/json":
+            try:
+                value = json.loads(text)
+            except (ValueError, RecursionError):
+                raise ApiError(400, "invalid_json", "the body is not valid JSON") from None
+            if not isinstance(value, dict):
+                raise ApiError(400, "invalid_json", "the body must be a JSON object")
+            return value
+        if kind == "application/x-www-form-urlencoded":
+            try:
+                pairs = urllib.parse.parse_qsl(
+                    text,
+                    keep_blank_values=True,
+                    strict_parsing=bool(text),
+                    max_num_fields=MAX_QUERY_FIELDS,
+                )
+            except ValueError:
+                raise ApiError(400, "invalid_body", "the form is malformed") from None
+            return dict(pairs)
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "send application/json or application/x-www-form-urlencoded",
+        )
+
+
+@dataclass
+class Reply:
+    """What a route answers. A dict or list body is sent as JSON."""
+
+    body: Any
+    status: int = 200
+    headers: dict = field(default_factory=dict)
+
+
+def error_body(status: int, code: str, message: str, request_id: str) -> dict:
+    return {"success": False, "error": {"code": code, "message": message}, "request_id": request_id}
+
+
+def parse_download_id(text: str) -> str:
+    text = text.lower()
+    if not DOWNLOAD_ID.fullmatch(text):
+        raise ApiError(400, "invalid_id", "a download id is a UUID v4")
+    return text
+
+
+def find_job(app: App, text: str) -> Job:
+    if job := app.store.get(parse_download_id(text)):
+        return job
+    raise ApiError(404, "not_found", "no download with this id")
+
+
+def parse_bool(form: dict, key: str) -> bool:
+    """A JSON boolean, or in a form `true`/`1`/`false`/`0`; absent is false."""
+    value = form.get(key, False)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "1", "false", "0", ""):
+        return value.lower() in ("true", "1")
+    raise ApiError(400, "invalid_field", f"{key} must be true or false")
+
+
+def parse_number(query: dict, key: str, default: int, low: int, high: int) -> int:
+    text = query.get(key)
+    if text is None:
+        return default
+    if not re.fullmatch(r"\d{1,10}", text) or not low <= int(text) <= high:
+        raise ApiError(400, "invalid_parameter", f"{key} must be a whole number {low}..{high}")
+    return int(text)
+
+
+def parse_client_id(form: dict) -> str:
+    client_id = form.get("client_id", "anonymous")
+    if (
+        not isinstance(client_id, str)
+        or not 1 <= len(client_id) <= MAX_CLIENT_ID_CHARS
+        or not client_id.isprintable()
+    ):
+        raise ApiError(
+            400, "invalid_field", f"client_id must be 1..{MAX_CLIENT_ID_CHARS} printable characters"
+        )
+    return client_id
+
+
+class UrlPolicy:
+    """Which links vidserve will fetch: API.md's URL rules, and the duplicate key."""
+
+    def __init__(self, allowed_domains: tuple[str, ...], allow_private: bool):
+        self.allowed_domains = tuple(d.strip(".").encode("idna").decode() for d in allowed_domains)
+        self.allow_private = allow_private
+
+    def check(self, url: Any) -> str:
+        """The normalized URL, or ApiError 400 (malformed) or 422 (not allowed)."""
+        if not isinstance(url, str) or not url.strip():
+            raise ApiError(400, "invalid_url", "url must be a non-empty string")
+        url = url.strip()
+        if len(url) > MAX_URL_CHARS:
+            raise ApiError(400, "invalid_url", f"url is longer than {MAX_URL_CHARS} characters")
+        if not url.isprintable() or " " in url:
+            raise ApiError(400, "invalid_url", "url contains spaces or control characters")
+        try:
+            parts = urllib.parse.urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise ApiError(400, "invalid_url", "url cannot be parsed") from None
+        if parts.scheme.lower() not in ("http", "https"):
+            raise ApiError(422, "scheme_not_allowed", "only http and https links are fetched")
+        if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+            raise ApiError(422, "userinfo_not_allowed", "links with user@ are not fetched")
+        host = (parts.hostname or "").rstrip(".")
+        try:
+            host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            raise ApiError(400, "invalid_url", "the host name is not valid") from None
+        if not host:
+            raise ApiError(400, "invalid_url", "url has no host")
+        if not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
+            raise ApiError(
+                422,
+                "domain_not_allowed",
+                f"{host} is not on the allow-list ({', '.join(self.allowed_domains)})",
+            )
+        if not self.allow_private:
+            self.check_public(host, port or (443 if parts.scheme.lower() == "https" else 80))
+        return self.normalize(parts, host, port)
+
+    def check_public(self, host: str, port: int) -> None:
+        """Refuse hosts that resolve to loopback, private, link-local or reserved addresses.
+
+        A host that does not resolve right now is let through: the worker retries it, and the
+        worker's own connect-time check is what finally stops a rebinding name.
+        """
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(host, port)}
+        except (OSError, UnicodeError):
+            return
+        for address in addresses:
+            if not ipaddress.ip_address(address.split("%")[0]).is_global:
+                raise ApiError(422, "private_address", f"{host} resolves to a non-public address")
+
+    @staticmethod
+    def normalize(parts: urllib.parse.SplitResult, host: str, port: int | None) -> str:
+        """Same video, same string: lower-case host, no default port, fragment or trackers."""
+        scheme = parts.scheme.lower()
+        default = {"http": 80, "https": 443}[scheme]
+        netloc = f"[{host}]" if ":" in host else host
+        if port and port != default:
+            netloc += f":{port}"
+        query = [
+            (key, value)
+            for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+            if not TRACKING_PARAMS.fullmatch(key)
+        ]
+        path = parts.path.rstrip("/") or "/"
+        return urllib.parse.urlunsplit((scheme, netloc, path, urllib.parse.urlencode(query), ""))
+
+
+def submit_download(app: App, request: Request) -> Reply:
+    """POST /api/v1/download: queue a link, durably, or point at its live duplicate."""
+    form = request.form()
+    url = form.get("url")
+    normalized = app.policy.check(url)
+    client_id = parse_client_id(form)
+    force = parse_bool(form, "force")
+    audio_only = parse_bool(form, "audio_only")
+    if shutil.disk_usage(app.download_dir).free < app.config.min_free_bytes:
+        raise ApiError(
+            507,
+            "insufficient_storage",
+            f"less than {human_bytes(app.config.min_free_bytes)} free on the disk",
+        )
+    dedupe_key = normalized + ("#audio" if audio_only else "")
+    job, duplicate = app.store.submit(
+        url.strip(), dedupe_key, client_id, audio_only, force, app.files_present
+    )
+    if not duplicate:
+        app.queue.wake()
+        log.info("job %s queued by %r: %r", job.id, client_id, job.url)
+    body = {
+        "success": True,
+        "download_id": job.id,
+        "message": "Already downloaded or in progress"
+        if duplicate
+        else "Download queued successfully",
+        "status": str(job.status),
+        "submitted_at": job.created_at,
+        "duplicate": duplicate,
+    }
+    location = {"Location": f"/api/v1/status/{job.id}"}
+    return Reply(body, 200 if duplicate else 201, location)
+
+
+def get_status(app: App, request: Request, download_id: str) -> Reply:
+    """GET /api/v1/status/{id}, optionally holding the answer until the job ends (?wait=N)."""
+    job = find_job(app, download_id)
+    wait_s = parse_number(request.query, "wait", 0, 0, MAX_WAIT_S)
+    deadline = time.monotonic() + wait_s
+    cursor = app.feed.version
+    while job.status not in TERMINAL and not app.queue.stopping.is_set():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        cursor, _ = app.feed.wait(cursor, remaining)
+        job = app.store.get(job.id) or job
+    return Reply(app.status_object(job))
+
+
+def list_history(app: App, request: Request) -> Reply:
+    """GET /api/v1/history: newest first, filtered, paged by offset or keyset (`before`)."""
+    query = request.query
+    limit = parse_number(query, "limit", 50, 1, 100)
+    offset = parse_number(query, "offset", 0, 0, 10**9)
+    status = query.get("status")
+    if status is not None and status not in Status.__members__.values():
+        raise ApiError(400, "invalid_parameter", f"status must be one of {', '.join(Status)}")
+    client_id = query.get("client_id")
+    if client_id is not None:
+        client_id = parse_client_id({"client_id": client_id})
+    before_seq = None
+    if "before" in query:
+        before = app.store.get(parse_download_id(query["before"]))
+        if before is None:
+            raise ApiError(400, "invalid_parameter", "before names no known download")
+        before_seq = before.seq
+    jobs, total = app.store.history(status, client_id, before_seq, limit, offset)
+    return Reply([app.status_object(job) for job in jobs], headers={"X-Total-Count": str(total)})
+
+
+def health(app: App, request: Request) -> Reply:
+    """GET /api/v1/health: no token; 503 when the database cannot be read."""
+    try:
+        counts = app.store.counts()
+    except sqlite3.Error as err:
+        log.error("health check: database unusable: %s", err)
+        body = {
+            "status": "unhealthy",
+            "timestamp": utc_now(),
+            "version": __version__,
+            "database": {"connected": False, "total_downloads": None},
+        }
+        return Reply(body, 503)
+    body = {
+        "status": "healthy",
+        "timestamp": utc_now(),
+        "version": __version__,
+        "database": {"connected": True, "total_downloads": sum(counts.values())},
+        "queue": {"pending": counts["pending"], "downloading": counts["downloading"]},
+        "yt_dlp_version": ytdlp_version(),
+        "ffmpeg": shutil.which("ffmpeg") is not None,
+        "disk_free_bytes": shutil.disk_usage(app.download_dir).free,
+    }
+    return Reply(body)
+
+
+def ytdlp_version() -> str | None:
+    """The installed yt-dlp's version, read without importing it (importing costs ~40 MB)."""
+    try:
+        return importlib.metadata.version("yt-dlp")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: str
+    handler: Callable[..., Reply]
+    needs_token: bool
+    regex: re.Pattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        parts = re.split(r"\{(\w+)\}", self.pattern)  # literal, name, literal, name, ...
+        regex = "".join(
+            re.escape(part) if index % 2 == 0 else f"(?P<{part}>[^/]+)"
+            for index, part in enumerate(parts)
+        )
+        object.__setattr__(self, "regex", re.compile(regex + r"\Z"))
+
+
+# fmt: off
+ROUTES = [Route(*row) for row in [
+    # method   path                                    handler           needs token
+    ("GET",    "/api/v1/health",                       health,           False),
+    ("POST",   "/api/v1/download",                     submit_download,  True),
+    ("GET",    "/api/v1/status/{download_id}",         get_status,       True),
+    ("GET",    "/api/v1/history",                      list_history,     True),
+]]
+# fmt: on
+
+
+def find_route(method: str, path: str) -> tuple[Route, dict[str, str]]:
+    """The route for a request, or ApiError 404, or 405 with an Allow header."""
+    allowed = set()
+    for route in ROUTES:
+        if match := route.regex.match(path):
+            if method == route.method or (method == "HEAD" and route.method == "GET"):
+                return route, match.groupdict()
+            allowed.add(route.method)
+    if allowed:
+        allow = ", ".join(sorted(allowed | ({"HEAD"} if "GET" in allowed else set())))
+        raise ApiError(405, "method_not_allowed", f"use {allow}", {"Allow": allow})
+    raise ApiError(404, "not_found", "no such route")
+
+
+class AuthThrottle:
+    """Counts failed token checks per address; too many in a window answer 429 for a while."""
+
+    def __init__(self, allowed: int = AUTH_FAILURES_ALLOWED, window_s: float = AUTH_WINDOW_S):
+        self._lock = threading.Lock()  # guards _failures
+        self._failures: dict[str, tuple[int, float]] = {}
+        self.allowed, self.window_s = allowed, window_s
+
+    def check(self, address: str) -> None:
+        with self._lock:
+            count, since = self._failures.get(address, (0, 0.0))
+            wait_s = since + self.window_s - time.monotonic()
+        if count >= self.allowed and wait_s > 0:
+            raise ApiError(
+                429,
+                "too_many_attempts",
+                "too many failed tokens; wait and retry",
+                {"Retry-After": str(int(wait_s) + 1)},
+            )
+
+    def failed(self, address: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._failures) > 10000:  # bounded memory under a spray of addresses
+                self._failures = {
+                    a: f for a, f in self._failures.items() if f[1] + self.window_s > now
+                }
+            count, since = self._failures.get(address, (0, now))
+            if since + self.window_s <= now:
+                count, since = 0, now
+            self._failures[address] = (count + 1, since)
+
+    def succeeded(self, address: str) -> None:
+        with self._lock:
+            self._failures.pop(address, None)
+
+
+def authorize(app: App, request: Request) -> None:
+    """Bearer token, compared in constant time; failures counted per address."""
+    app.auth_failures.check(request.client_ip)
+    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() == "bearer" and hmac.compare_digest(
+        token.strip().encode(), app.token.encode()
+    ):
+        app.auth_failures.succeeded(request.client_ip)
+        return
+    app.auth_failures.failed(request.client_ip)
+    raise ApiError(
+        401,
+        "unauthorized",
+        "missing or wrong token (Authorization: Bearer ...)",
+        {"WWW-Authenticate": 'Bearer realm="vidserve"'},
+    )
+
+
+# ---- 5. TLS and serving --------------------------------------------------------------------
+# One thread per connection, TLS handshake inside it, every wait bounded by a timeout.
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Turns HTTP/1.1 requests into Request objects and Replies into bytes on the wire."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive; http.server's default 1.0 closes every time
+    server_version = f"vidserve/{__version__}"
+    sys_version = ""
+    server: "Server"
+
+    def do_GET(self) -> None:
+        self.handle_api_request()
+
+    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
+
+    def handle_api_request(self) -> None:
+        app = self.server.app
+        started = time.perf_counter()
+        sent = self.headers.get("X-Request-ID", "")
+        request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+        path = self.path.split("?", 1)[0]
+        try:
+            route, params = find_route(self.command, path)
+            if app.queue.stopping.is_set():
+                raise ApiError(
+                    503,
+                    "shutting_down",
+                    "vidserve is stopping; retry in a minute",
+                    {"Retry-After": "30"},
+                )
+            request = Request(
+                self.command,
+                path,
+                self.read_query(),
+                self.headers,
+                self.read_body(),
+                self.client_address[0],
+                request_id,
+            )
+            if route.needs_token:
+                authorize(app, request)
+            reply = route.handler(app, request, **params)
+        except ApiError as error:
+            body = error_body(error.status, error.code, error.message, request_id)
+            reply = Reply(body, error.status, error.headers)
+        except Exception:
+            log.exception("request %s %r failed", self.command, path)
+            body = error_body(500, "internal_error", "unexpected server error", request_id)
+            reply = Reply(body, 500)
+        self.send_reply(reply, request_id)
+        log.info(
+            "id=%s ip=%s method=%s path=%r status=%d ms=%.1f",
+            request_id,
+            self.client_address[0],
+            self.command,
+            path,
+            reply.status,
+            (time.perf_counter() - started) * 1000,
+        )
+
+    def read_query(self) -> dict[str, str]:
+        query = self.path.partition("?")[2]
+        try:
+            return dict(
+                urllib.parse.parse_qsl(
+                    query, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS
+                )
+            )
+        except ValueError:
+            raise ApiError(400, "invalid_parameter", "too many query parameters") from None
+
+    def read_body(self) -> bytes:
+        """The whole body within MAX_BODY_BYTES and the request timeout, or ApiError."""
+        if self.headers.get("Transfer-Encoding") is not None:
+            self.close_connection = True  # RFC 9112 §6.1: no guessing where the body ends
+            raise ApiError(400, "unsupported_transfer_encoding", "send a Content-Length body")
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths:
+            return b""
+        if len(lengths) > 1 or not re.fullmatch(r"\d{1,12}", lengths[0].strip()):
+            self.close_connection = True
+            raise ApiError(400, "invalid_content_length", "one decimal Content-Length, please")
+        length = int(lengths[0])
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True  # the unread rest must not be parsed as a request
+            if length <= DRAIN_BODY_BYTES:  # read it, so the client sees the 413, not a reset
+                self.read_exactly(length, keep=False)
+            raise ApiError(413, "body_too_large", f"the body limit is {MAX_BODY_BYTES} bytes")
+        return self.read_exactly(length)
+
+    def read_exactly(self, length: int, keep: bool = True) -> bytes:
+        """Read `length` body bytes within the request timeout: a trickle cannot hold a thread."""
+        deadline = time.monotonic() + self.server.app.config.request_timeout_s
+        chunks, remaining = [], length
+        while remaining:
+            if time.monotonic() > deadline:
+                self.close_connection = True
+                raise ApiError(400, "body_timeout", "the body arrived too slowly")
+            chunk = self.rfile.read1(min(remaining, 65536))
+            if not chunk:
+                self.close_connection = True
+                raise ApiError(400, "incomplete_body", "the body ended early")
+            if keep:
+                chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+    def send_reply(self, reply: Reply, request_id: str) -> None:
+        body = json.dumps(reply.body, ensure_ascii=False).encode() + b"\n"
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Request-ID", request_id)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        if self.close_connection or self.server.app.queue.stopping.is_set():
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        """http.server's own errors (bad request line, huge headers) as JSON, not HTML."""
+        self.close_connection = True
+        request_id = uuid.uuid4().hex
+        status = HTTPStatus(code)
+        codes = {
+            400: "bad_request",
+            414: "uri_too_long",
+            431: "headers_too_large",
+            501: "not_implemented",
+            505: "http_version_not_supported",
+        }
+        body = error_body(
+            code, codes.get(code, "bad_request"), message or status.phrase, request_id
+        )
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9" or not hasattr(
+            self, "_headers_buffer"
+        ):
+            self.request_version = "HTTP/1.1"
+        self.send_reply(Reply(body, code), request_id)
+        log.info("id=%s ip=%s status=%d %s", request_id, self.client_address[0], code, message)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("http: %s %s", self.client_address[0], format % args)
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        """The access line is written by handle_api_request, which knows the request id."""
+
+
+class Server(ThreadingHTTPServer):
+    """ThreadingHTTPServer with TLS per connection and a cap on concurrent connections."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, app: App, tls_context: ssl.SSLContext | None):
+        self.app, self.tls_context = app, tls_context
+        self._slots = threading.BoundedSemaphore(app.config.max_connections)
+        family = socket.AF_INET6 if ":" in app.config.host else socket.AF_INET
+        self.address_family = family
+        super().__init__((app.config.host, app.config.port), Handler)
+
+    def process_request(self, request: socket.socket, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            log.warning(
+                "connection limit (%d) reached; closing a new connection from %s",
+                self.app.config.max_connections,
+                client_address[0],
+            )
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: socket.socket, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def finish_request(self, request: socket.socket, client_address: Any) -> None:
+        """Runs in the connection's own thread, so a slow handshake stalls only itself."""
+        request.settimeout(self.app.config.request_timeout_s)
+        if self.tls_context is not None:
+            try:
+                if request.recv(1, socket.MSG_PEEK) != TLS_HANDSHAKE_RECORD:
+                    answer_plain_http(request)
+                    return
+                request = self.tls_context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError) as err:  # scanners, plain HTTP, untrusting phones
+                log.debug("TLS handshake with %s failed: %s", client_address[0], err)
+                return
+        Handler(request, client_address, self)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        scheme = "https" if self.tls_context else "http"
+        return f"{scheme}://{'[' + host + ']' if ':' in host else host}:{port}"
+
+
+TLS_HANDSHAKE_RECORD = b"\x16"  # RFC 8446 §5.1: every TLS connection opens with one
+PLAIN_HTTP_BODY = json.dumps(
+    error_body(400, "https_required", "this server speaks HTTPS: use https://", "-")
+).encode()
+
+
+def answer_plain_http(sock: socket.socket) -> None:
+    """Someone typed http:// for an https:// server: say so in plain HTTP, then close."""
+    with contextlib.suppress(OSError):
+        sock.sendall(
+            b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\n"
+            b"Connection: close\r\nContent-Length: %d\r\n\r\n%s"
+            % (len(PLAIN_HTTP_BODY), PLAIN_HTTP_BODY)
+        )
+
+
+def tls_context(cert_file: Path, key_file: Path) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+def ensure_certificate(config: Config) -> tuple[Path, Path]:
+    """The configured certificate, or a self-signed EC P-256 one made with openssl once."""
+    if config.cert_file:
+        return Path(config.cert_file).expanduser(), Path(config.key_file).expanduser()
+    cert, key = config.data_path / "cert.pem", config.data_path / "key.pem"
+    if cert.exists() and key.exists():
+        return cert, key
+    if shutil.which("openssl") is None:
+        raise ConfigError(
+            "TLS needs a certificate and the `openssl` command to make one:"
+            " install it (apt install openssl), set cert_file and key_file,"
+            " or set tls = false behind a proxy"
+        )
+    names = {"localhost", socket.gethostname(), socket.getfqdn()}
+    addresses = {"127.0.0.1", "::1"} | local_addresses()
+    if config.host not in ("0.0.0.0", "::", ""):
+        (addresses if is_ip(config.host) else names).add(config.host)
+    san = ",".join(
+        [f"DNS:{n}" for n in sorted(names) if n] + [f"IP:{a}" for a in sorted(addresses)]
+    )
+    command = [
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "3650",
+        "-subj",
+        f"/CN={socket.gethostname() or 'vidserve'}",
+        "-addext",
+        f"subjectAltName={san}",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-keyout",
+        str(key),
+        "-out",
+        str(cert),
+    ]
+    old_umask = os.umask(0o077)
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+    except subprocess.CalledProcessError as err:
+        raise ConfigError(f"openssl could not make a certificate: {err.stderr.decode()}") from err
+    finally:
+        os.umask(old_umask)
+    cert.chmod(0o644)
+    log.info("made a self-signed certificate for %s", san)
+    return cert, key
+
+
+def is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def local_addresses() -> set[str]:
+    """This machine's own addresses, as the resolver knows them; no packet is sent."""
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None)
+    except OSError:
+        return set()
+    return {info[4][0].split("%")[0] for info in infos}
+
+
+def fingerprint(cert_file: Path) -> str:
+    der = ssl.PEM_cert_to_DER_cert(cert_file.read_text())
+    digest = hashlib.sha256(der).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+def ensure_token(config: Config) -> tuple[str, bool]:
+    """The configured token, or the one in <data_dir>/token (made, mode 0600, if absent)."""
+    if config.token:
+        return config.token, False
+    path = config.data_path / "token"
+    if path.exists():
+        return path.read_text().strip(), False
+    token = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(token + "\n")
+    return token, True
+
+
+def notify_systemd(message: str) -> None:
+    """sd_notify(3) over a plain Unix datagram socket, when systemd asked for it."""
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return
+    if address.startswith("@"):
+        address = "\0" + address[1:]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(address)
+            sock.sendall(message.encode())
+        except OSError as err:
+            log.warning("could not notify systemd: %s", err)
+
+
+# ---- 6. Command line -----------------------------------------------------------------------
+
+
+def print_welcome(app: App, server: Server, cert: Path | None, new_token: bool) -> None:
+    """What a new user needs next: the URL, the token, the fingerprint and a curl line."""
+    host = app.config.host
+    shown = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
+    url = f"{'https' if cert else 'http'}://{shown}:{server.server_address[1]}"
+    interactive = sys.stdout.isatty() or new_token
+    token = app.token if interactive else "<token>  (print it with: python3 vidserve.py token)"
+    lines = [f"vidserve {__version__} is ready at {url}/", f"  token:        {token}"]
+    curl_tls = ""
+    if cert:
+        lines += [f"  certificate:  {cert}", f"  SHA-256:      {fingerprint(cert)}"]
+        curl_tls = f"--cacert {cert} "
+    lines += [
+        "Submit a video:",
+        (
+            f"  curl {curl_tls}-H 'Authorization: Bearer {token.split()[0]}'"
+            " -H 'Content-Type: application/json'"
+            f' -d \'{{"url": "https://www.tiktok.com/@user/video/123"}}\''
+            f" {url}/api/v1/download"
+        ),
+        f"Files land in {app.download_dir}",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def serve(config: Config) -> int:
+    """Run until SIGTERM or SIGINT; a stop takes at most STOP_GRACE_S plus worker wind-down."""
+    config.data_path.mkdir(parents=True, exist_ok=True)
+    token, new_token = ensure_token(config)
+    cert = key = None
+    if config.tls:
+        cert, key = ensure_certificate(config)
+    app = App(config, token).open()
+    server = Server(app, tls_context(cert, key) if cert else None)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    app.start_workers()
+    http_thread = threading.Thread(target=server.serve_forever, name="http")
+    http_thread.start()
+    log.info("vidserve %s listening on %s", __version__, server.url)
+    print_welcome(app, server, cert, new_token)
+    if shutil.which("ffmpeg") is None:
+        log.warning(
+            "ffmpeg is not installed: yt-dlp cannot merge formats or extract audio"
+            " (sudo apt install ffmpeg)"
+        )
+    notify_systemd("READY=1")
+    stop.wait()
+    log.info("stopping")
+    notify_systemd("STOPPING=1")
+    app.queue.stopping.set()  # new requests get 503; long polls return
+    app.feed.wake_all()
+    server.shutdown()
+    app.stop_workers(timeout_s=6.0)
+    server.server_close()
+    app.store.close()
+    log.info("stopped")
+    return 0
+
+
+def print_token(config: Config) -> int:
+    token, _ = ensure_token(config) if config.data_path.exists() else (config.token, False)
+    if not token:
+        print(
+            f"no token yet: {config.data_path} does not exist; start vidserve once", file=sys.stderr
+        )
+        return 1
+    print(token)
+    return 0
+
+
+def config_flags(parser: argparse.ArgumentParser) -> None:
+    """One --flag per Config field, so the command line can set anything the file can."""
+    group = parser.add_argument_group("settings (override vidserve.toml and VIDSERVE_*)")
+    for name, kind in FIELD_TYPES.items():
+        group.add_argument(
+            f"--{name.replace('_', '-')}",
+            dest=f"set_{name}",
+            metavar=describe_type(kind).split()[0].upper(),
+        )
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="vidserve.py", description="Share a link, get the video: a small download server."
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="serve",
+        choices=["serve", "token"],
+        help="serve (default) or print the API token",
+    )
+    parser.add_argument("--config", help="path of vidserve.toml (default: ./vidserve.toml)")
+    parser.add_argument("--version", action="version", version=f"vidserve {__version__}")
+    config_flags(parser)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
+    flags = {
+        key.removeprefix("set_"): value
+        for key, value in vars(arguments).items()
+        if key.startswith("set_") and value is not None
+    }
+    try:
+        config = load_config(
+            flags, dict(os.environ), arguments.config or os.environ.get("VIDSERVE_CONFIG")
+        )
+    except ConfigError as err:
+        print(f"vidserve: {err}", file=sys.stderr)
+        return 2
+    journald = "JOURNAL_STREAM" in os.environ  # journald stamps the time itself
+    logging.basicConfig(
+        level=config.log_level.upper(),
+        format="%(levelname)s %(message)s" if journald else "%(asctime)s %(levelname)s %(message)s",
+    )
+    try:
+        if arguments.command == "token":
+            return print_token(config)
+        return serve(config)
+    except ConfigError as err:
+        print(f"vidserve: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
