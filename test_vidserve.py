@@ -10,12 +10,15 @@ Order: the client, the media server, the fixtures, then tests in API.md order, t
 configuration, recovery and hostile input.
 """
 
+import base64
 import contextlib
+import html
 import http.client
 import json
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import ssl
@@ -138,6 +141,7 @@ class MediaHandler(BaseHTTPRequestHandler):
     /page.html?video=PATH         an HTML page whose og:video is PATH
     /slow.mp4?seconds=S&size=N    N bytes trickled over about S seconds
     /status/CODE                  always answers CODE
+    /flaky.mp4?key=K&fail=N       503 for the first N requests with key K, then the clip
     """
 
     protocol_version = "HTTP/1.1"
@@ -150,7 +154,7 @@ class MediaHandler(BaseHTTPRequestHandler):
             return self.send_body(CLIP_BYTES, "video/mp4")
         if parts.path == "/page.html":
             video = query.get("video", "/clip.mp4")
-            title = query.get("title", "A cat video")
+            title = html.escape(query.get("title", "A cat video"))
             page = (
                 f"<html><head><title>{title}</title>"
                 f'<meta property="og:title" content="{title}">'
@@ -161,6 +165,13 @@ class MediaHandler(BaseHTTPRequestHandler):
             return self.send_slowly(
                 int(query.get("size", 1_000_000)), float(query.get("seconds", 3))
             )
+        if parts.path == "/flaky.mp4":
+            key = query.get("key", "")
+            failures = self.server.failures
+            failures[key] = failures.get(key, 0) + 1
+            if failures[key] <= int(query.get("fail", 1)):
+                return self.send_body(b"try later", "text/plain", 503)
+            return self.send_body(CLIP_BYTES, "video/mp4")
         if match := re.fullmatch(r"/status/(\d{3})", parts.path):
             return self.send_body(b"no", "text/plain", int(match[1]))
         return self.send_body(b"not here", "text/plain", 404)
@@ -195,6 +206,7 @@ def media_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), MediaHandler)
     server.daemon_threads = True
     server.seen = []
+    server.failures = {}
     thread = threading.Thread(target=server.serve_forever, name="media-server", daemon=True)
     thread.start()
     yield MediaUrl(f"http://127.0.0.1:{server.server_address[1]}", server)
@@ -612,6 +624,375 @@ def test_history_with_bad_parameters_is_400(vidserve_api, query):
     assert vidserve_api.get(f"/api/v1/history?{query}").status == 400
 
 
+# ---- GET /api/v1/files/{id} ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def finished(vidserve_api, media_server):
+    """A completed download whose title needs RFC 6266: emoji, CJK and a quote."""
+    title = urllib.parse.quote('猫 🐱 "clip"')
+    page = f"{media_server}/page.html?title={title}&n={random.random()}"
+    status = vidserve_api.wait_for(vidserve_api.submit(page))
+    assert status["status"] == "completed"
+    return status
+
+
+def test_file_is_served_whole_with_type_length_and_validators(vidserve_api, finished):
+    answer = vidserve_api.get(finished["file_url"])
+
+    assert answer.status == 200
+    assert answer.body == CLIP_BYTES
+    assert answer.headers["Content-Type"] == "video/mp4"
+    assert answer.headers["Content-Length"] == str(len(CLIP_BYTES))
+    assert answer.headers["Accept-Ranges"] == "bytes"
+    assert answer.headers["ETag"].startswith('"')
+    assert answer.headers["Last-Modified"].endswith("GMT")
+
+
+def test_file_name_is_sent_per_rfc_6266_in_utf_8(vidserve_api, finished):
+    disposition = vidserve_api.get(finished["file_url"]).headers["Content-Disposition"]
+
+    encoded = re.search(r"filename\*=UTF-8''(\S+)", disposition)[1]
+    assert disposition.startswith("attachment;")
+    assert urllib.parse.unquote(encoded) == finished["filename"]
+    assert finished["title"] == '猫 🐱 "clip"'
+    assert finished["filename"].startswith("猫 🐱 ")
+    assert re.search(r'filename="[\x20-\x7e]+"', disposition)
+
+
+def test_file_by_index_0_is_the_same_file(vidserve_api, finished):
+    answer = vidserve_api.get(finished["files"][0]["file_url"])
+
+    assert finished["files"][0]["file_url"] == finished["file_url"] + "/0"
+    assert answer.status == 200 and answer.body == CLIP_BYTES
+
+
+@pytest.mark.parametrize(
+    "range_header, first, last",
+    [
+        ("bytes=0-99", 0, 99),
+        ("bytes=1000-", 1000, 299_999),
+        ("bytes=-500", 299_500, 299_999),
+        ("bytes=299990-400000", 299_990, 299_999),
+        ("bytes=10-19, 50-59", 10, 19),
+    ],
+    ids=["head", "open-ended", "suffix", "past-the-end", "multi-range-first"],
+)
+def test_byte_range_is_answered_206(vidserve_api, finished, range_header, first, last):
+    answer = vidserve_api.get(finished["file_url"], headers={"Range": range_header})
+
+    assert answer.status == 206
+    assert answer.body == CLIP_BYTES[first : last + 1]
+    assert answer.headers["Content-Range"] == f"bytes {first}-{last}/{len(CLIP_BYTES)}"
+    assert answer.headers["Content-Length"] == str(last - first + 1)
+
+
+@pytest.mark.parametrize("range_header", ["bytes=300000-", "bytes=999999-1000000", "bytes=-0"])
+def test_range_beyond_the_file_is_416(vidserve_api, finished, range_header):
+    answer = vidserve_api.get(finished["file_url"], headers={"Range": range_header})
+
+    assert_error(answer, 416, "range_not_satisfiable")
+    assert answer.headers["Content-Range"] == f"bytes */{len(CLIP_BYTES)}"
+
+
+@pytest.mark.parametrize("range_header", ["bytes=abc", "pages=1-2", "bytes=9-3", "bytes=-", "x"])
+def test_malformed_range_is_ignored_and_the_whole_file_sent(vidserve_api, finished, range_header):
+    answer = vidserve_api.get(finished["file_url"], headers={"Range": range_header})
+
+    assert answer.status == 200 and answer.body == CLIP_BYTES
+
+
+def test_if_none_match_with_the_etag_is_304(vidserve_api, finished):
+    etag = vidserve_api.get(finished["file_url"]).headers["ETag"]
+
+    answer = vidserve_api.get(finished["file_url"], headers={"If-None-Match": etag})
+
+    assert answer.status == 304 and answer.body == b""
+    assert answer.headers["ETag"] == etag
+
+
+def test_if_modified_since_last_modified_is_304(vidserve_api, finished):
+    modified = vidserve_api.get(finished["file_url"]).headers["Last-Modified"]
+
+    answer = vidserve_api.get(finished["file_url"], headers={"If-Modified-Since": modified})
+
+    assert answer.status == 304
+
+
+def test_if_range_with_a_stale_etag_sends_the_whole_file(vidserve_api, finished):
+    headers = {"Range": "bytes=0-9", "If-Range": '"stale"'}
+
+    answer = vidserve_api.get(finished["file_url"], headers=headers)
+
+    assert answer.status == 200 and answer.body == CLIP_BYTES
+
+
+def test_head_of_a_file_has_headers_and_no_body(vidserve_api, finished):
+    answer = vidserve_api.request("HEAD", finished["file_url"])
+
+    assert answer.status == 200
+    assert answer.headers["Content-Length"] == str(len(CLIP_BYTES))
+    assert answer.body == b""
+
+
+def test_file_of_unknown_download_is_404_and_of_missing_index_404(vidserve_api, finished):
+    unknown = vidserve_api.get("/api/v1/files/0b6f1a52-8d4a-4f7e-9a41-3f0c2d1e5b6a")
+    index = vidserve_api.get(finished["file_url"] + "/1")
+    bad_index = vidserve_api.get(finished["file_url"] + "/..%2F..%2Fvidserve.db")
+
+    assert_error(unknown, 404, "not_found")
+    assert_error(index, 404, "not_found")
+    assert_error(bad_index, 404, "not_found")
+
+
+def test_file_of_an_unfinished_download_is_409(vidserve_api, media_server):
+    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=5&n={random.random()}")
+
+    answer = vidserve_api.get(f"/api/v1/files/{download_id}")
+
+    assert_error(answer, 409, "not_ready")
+    vidserve_api.delete(f"/api/v1/download/{download_id}")
+
+
+def test_file_removed_by_hand_is_410_and_reported_removed(vidserve_api, media_server):
+    status = vidserve_api.wait_for(vidserve_api.submit(unique(media_server)))
+    (vidserve_api.download_dir / status["filename"]).unlink()
+
+    answer = vidserve_api.get(status["file_url"])
+    after = vidserve_api.get(f"/api/v1/status/{status['download_id']}").json
+
+    assert_error(answer, 410, "file_removed")
+    assert after["file_removed"] is True and after["file_url"] is None
+
+
+def test_client_dropping_mid_file_leaves_the_server_healthy(vidserve_api, media_server):
+    status = vidserve_api.wait_for(
+        vidserve_api.submit(f"{media_server}/slow.mp4?seconds=0.1&size=8000000&n={random.random()}")
+    )
+    connection = vidserve_api.connection()
+    connection.request(
+        "GET", status["file_url"], headers={"Authorization": f"Bearer {vidserve_api.token}"}
+    )
+    reply = connection.getresponse()
+    assert reply.read(1000)
+    connection.close()  # gone after 1 kB of 8 MB
+
+    again = vidserve_api.get(status["file_url"], headers={"Range": "bytes=7999990-"})
+
+    assert again.status == 206 and len(again.body) == 10
+
+
+# ---- DELETE /api/v1/download/{id} and POST .../retry ---------------------------------------
+
+
+def test_cancelling_a_pending_download_is_immediate(tmp_path, media_server):
+    with start_vidserve(tmp_path, workers=1) as api:
+        busy = api.submit(f"{media_server}/slow.mp4?seconds=8&n={random.random()}")
+        queued = api.submit(unique(media_server))
+
+        answer = api.delete(f"/api/v1/download/{queued}")
+        api.delete(f"/api/v1/download/{busy}")
+
+    assert answer.status == 200
+    assert answer.json["status"] == "cancelled"
+    assert answer.json["error_code"] == "cancelled"
+
+
+def test_cancelling_a_running_download_stops_it_and_leaves_no_partial_file(
+    vidserve_api, media_server
+):
+    url = f"{media_server}/slow.mp4?seconds=20&size=4000000&n={random.random()}"
+    files_before = set(vidserve_api.download_dir.iterdir())
+    download_id = vidserve_api.submit(url)
+    partial = vidserve_api.download_dir / ".partial" / download_id
+    wait_until(lambda: partial.exists() and any(partial.iterdir()), 20, "a partial file")
+
+    answer = vidserve_api.delete(f"/api/v1/download/{download_id}")
+
+    assert answer.json["status"] == "cancelled"
+    wait_until(lambda: not partial.exists(), 3, "the partial file to be removed")
+    assert vidserve_api.get(f"/api/v1/status/{download_id}?wait=5").json["status"] == "cancelled"
+    assert set(vidserve_api.download_dir.iterdir()) == files_before
+
+
+def test_deleting_a_completed_download_removes_its_file_and_keeps_the_record(
+    vidserve_api, media_server
+):
+    status = vidserve_api.wait_for(vidserve_api.submit(unique(media_server)))
+
+    answer = vidserve_api.delete(f"/api/v1/download/{status['download_id']}")
+
+    assert answer.status == 200
+    assert answer.json["status"] == "completed" and answer.json["file_removed"] is True
+    assert not (vidserve_api.download_dir / status["filename"]).exists()
+    assert_error(vidserve_api.get(status["file_url"]), 410, "file_removed")
+    assert vidserve_api.delete(f"/api/v1/download/{status['download_id']}").status == 200
+
+
+def test_failed_download_can_be_retried_to_completion(tmp_path, media_server):
+    url = f"{media_server}/flaky.mp4?key={random.random()}&fail=1"
+    with start_vidserve(tmp_path, max_retries=0) as api:
+        failed = api.wait_for(api.submit(url))
+
+        answer = api.post(f"/api/v1/download/{failed['download_id']}/retry")
+        retried = api.wait_for(failed["download_id"])
+
+    assert failed["status"] == "failed" and failed["error_code"] == "http_error"
+    assert answer.status == 200 and answer.json["status"] == "pending"
+    assert retried["status"] == "completed"
+    assert retried["error_code"] is None and retried["retry_count"] == 0
+
+
+def test_transient_failures_are_retried_by_themselves(tmp_path, media_server):
+    url = f"{media_server}/flaky.mp4?key={random.random()}&fail=2"
+    with start_vidserve(tmp_path, max_retries=3, retry_backoff_s=0.1) as api:
+        status = api.wait_for(api.submit(url))
+
+    assert status["status"] == "completed"
+    assert status["retry_count"] == 2
+    assert status["error_code"] is None
+
+
+def test_cancelled_download_can_be_retried(vidserve_api, media_server):
+    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=10&n={random.random()}")
+    vidserve_api.delete(f"/api/v1/download/{download_id}")
+
+    answer = vidserve_api.post(f"/api/v1/download/{download_id}/retry")
+    status = vidserve_api.wait_for(download_id, seconds=60)
+
+    assert answer.status == 200
+    assert status["status"] == "completed"
+
+
+def test_retrying_a_completed_download_is_409(vidserve_api, finished):
+    answer = vidserve_api.post(f"/api/v1/download/{finished['download_id']}/retry")
+
+    assert_error(answer, 409, "invalid_state")
+
+
+# ---- GET /api/v1/events --------------------------------------------------------------------
+
+
+class EventReader:
+    """Reads a Server-Sent Events stream on a thread of its own."""
+
+    def __init__(self, api: Api, headers=None):
+        self.connection = api.connection(timeout_s=60)
+        self.connection.request(
+            "GET",
+            "/api/v1/events",
+            headers={"Authorization": f"Bearer {api.token}", **(headers or {})},
+        )
+        self.reply = self.connection.getresponse()
+        self.events, self.comments = [], []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        fields = {}
+        with contextlib.suppress(OSError, ValueError):
+            for raw in self.reply:
+                line = raw.decode().rstrip("\n")
+                if line.startswith(":"):
+                    self.comments.append(line)
+                elif line:
+                    name, _, value = line.partition(": ")
+                    fields[name] = value
+                elif "data" in fields:
+                    self.events.append((fields.get("event"), json.loads(fields["data"])))
+                    fields = {}
+
+    def for_download(self, download_id):
+        return [data for event, data in self.events if data["download_id"] == download_id]
+
+    def close(self):
+        self.connection.close()
+
+
+def test_events_stream_every_state_change_of_a_download(vidserve_api, media_server):
+    reader = EventReader(vidserve_api)
+    download_id = vidserve_api.submit(unique(media_server))
+    vidserve_api.wait_for(download_id)
+
+    statuses = wait_until(
+        lambda: (
+            (seen := [e["status"] for e in reader.for_download(download_id)])
+            and seen[-1] == "completed"
+            and seen
+        ),
+        10,
+        "the completed event",
+    )
+    reader.close()
+
+    assert reader.reply.headers["Content-Type"].startswith("text/event-stream")
+    assert statuses[0] == "pending" and "downloading" in statuses
+    assert all(event == "download" for event, _ in reader.events)
+
+
+def test_events_carry_progress_at_most_twice_a_second(vidserve_api, media_server):
+    reader = EventReader(vidserve_api)
+    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=3&n={random.random()}")
+    vidserve_api.wait_for(download_id)
+    wait_until(
+        lambda: any(e["status"] == "completed" for e in reader.for_download(download_id)),
+        10,
+        "the completed event",
+    )
+    reader.close()
+
+    progress = [e for e in reader.for_download(download_id) if e["status"] == "downloading"]
+
+    assert len(progress) >= 3
+    assert len(progress) <= 2 * 3 + 4  # ≤ 2/s over a ~3 s download, plus state changes
+    percents = [e["progress"]["percent"] for e in progress if e["progress"]]
+    assert percents == sorted(percents)
+
+
+def test_events_send_heartbeat_comments(tmp_path):
+    with start_vidserve(tmp_path, events_heartbeat_s=0.2) as api:
+        reader = EventReader(api)
+
+        wait_until(lambda: len(reader.comments) >= 3, 10, "heartbeats")
+        reader.close()
+
+    assert ": heartbeat" in reader.comments
+
+
+def test_clients_that_never_read_events_block_nobody(tmp_path, media_server):
+    with start_vidserve(tmp_path, request_timeout_s=5) as api:
+        stalled = []
+        for _ in range(10):
+            sock = socket.create_connection(urllib.parse.urlsplit(api.base_url).netloc.split(":"))
+            tls = ssl.create_default_context(cafile=str(api.cafile)).wrap_socket(
+                sock, server_hostname="127.0.0.1"
+            )
+            tls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            tls.sendall(
+                f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {api.token}\r\n\r\n".encode()
+            )
+            stalled.append(tls)  # never read from again
+
+        ids = [api.submit(unique(media_server)) for _ in range(5)]
+        statuses = [api.wait_for(download_id)["status"] for download_id in ids]
+        health = api.get("/api/v1/health")
+        for sock in stalled:
+            sock.close()
+
+    assert statuses == ["completed"] * 5
+    assert health.status == 200
+
+
+def test_events_end_cleanly_when_the_server_stops(tmp_path):
+    with start_vidserve(tmp_path) as api:
+        reader = EventReader(api)
+        code = stop_process(api)
+        reader.thread.join(timeout=10)
+
+    assert code == 0
+    assert not reader.thread.is_alive()
+
+
 # ---- GET /api/v1/health, auth, request ids, HTTP --------------------------------------------
 
 
@@ -705,6 +1086,199 @@ def test_wrong_method_is_405_with_allow(vidserve_api):
 
     assert_error(answer, 405, "method_not_allowed")
     assert "POST" in answer.headers["Allow"]
+
+
+# ---- GET /, /cert and the iOS Shortcut -----------------------------------------------------
+
+
+def test_page_is_served_without_token_with_a_strict_content_security_policy(vidserve_api):
+    answer = vidserve_api.get("/", token=False)
+
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"<script>" in answer.body and b"localStorage" in answer.body
+    policy = answer.headers["Content-Security-Policy"]
+    assert "script-src 'sha256-" in policy and "unsafe-inline" not in policy
+    assert b"http://" not in answer.body.replace(b"http://www.w3.org", b"")  # no CDN
+
+
+def test_certificate_is_served_for_phones_to_install(vidserve_api):
+    answer = vidserve_api.get("/cert", token=False)
+
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] == "application/x-x509-ca-cert"
+    assert answer.body == ssl.PEM_cert_to_DER_cert(vidserve_api.cafile.read_text())
+
+
+def test_ios_shortcut_recipe_round_trip_returns_the_video_bytes(vidserve_api, media_server):
+    """Exactly the requests README's Shortcut makes: submit, wait, fetch the file."""
+    shortcut = {"Authorization": f"Bearer {vidserve_api.token}", "Content-Type": "application/json"}
+    submitted = vidserve_api.request(
+        "POST",
+        "/api/v1/download",
+        json.dumps({"url": unique(media_server)}).encode(),
+        headers=shortcut,
+        token=False,
+    )
+    download_id = submitted.json["download_id"]
+
+    waited = vidserve_api.request(
+        "GET", f"/api/v1/status/{download_id}?wait=120", headers=shortcut, token=False
+    )
+    video = vidserve_api.request("GET", waited.json["file_url"], headers=shortcut, token=False)
+
+    assert submitted.status == 201
+    assert waited.json["status"] == "completed"
+    assert video.status == 200 and video.body == CLIP_BYTES
+    assert video.headers["Content-Type"] == "video/mp4"
+
+
+class Chromium:
+    """Headless Chromium driven through the DevTools protocol on a pipe: no extra packages."""
+
+    def __init__(self, binary: str, profile: Path):
+        to_browser, self._write = os.pipe()
+        self._read, from_browser = os.pipe()
+
+        def wire_pipes():  # the protocol wants fd 3 in and fd 4 out
+            os.dup2(to_browser, 3)
+            os.dup2(from_browser, 4)
+
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--remote-debugging-pipe",
+                "--ignore-certificate-errors",
+                "--window-size=420,900",
+                f"--user-data-dir={profile}",
+                "about:blank",
+            ],
+            preexec_fn=wire_pipes,  # noqa: PLW1509 (runs before exec; dup2 only)
+            pass_fds=(3, 4),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(to_browser)
+        os.close(from_browser)
+        self._buffer, self._next_id = b"", 0
+        targets = self.call("Target.getTargets")["targetInfos"]
+        page = next(t for t in targets if t["type"] == "page")
+        self.session = self.call("Target.attachToTarget", targetId=page["targetId"], flatten=True)[
+            "sessionId"
+        ]
+
+    def call(self, method, session=None, **params):
+        self._next_id += 1
+        message = {"id": self._next_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        os.write(self._write, json.dumps(message).encode() + b"\0")
+        while True:
+            while b"\0" not in self._buffer:
+                chunk = os.read(self._read, 1 << 16)
+                assert chunk, "chromium closed the pipe"
+                self._buffer += chunk
+            raw, self._buffer = self._buffer.split(b"\0", 1)
+            reply = json.loads(raw)
+            if reply.get("id") == self._next_id:
+                assert "error" not in reply, reply
+                return reply["result"]
+
+    def evaluate(self, expression):
+        result = self.call(
+            "Runtime.evaluate",
+            self.session,
+            expression=expression,
+            awaitPromise=True,
+            returnByValue=True,
+        )
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
+    def close(self):
+        self.process.kill()
+        self.process.wait()
+        os.close(self._read)
+        os.close(self._write)
+
+
+CHROMIUM = next(
+    (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)),
+    None,
+)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (.ci/run installs it)")
+def test_page_in_a_real_browser_submits_shows_progress_and_fetches_the_file(
+    vidserve_api, media_server, tmp_path
+):
+    browser = Chromium(CHROMIUM, tmp_path / "profile")
+    try:
+        browser.call("Page.navigate", browser.session, url=vidserve_api.base_url + "/")
+        wait_until(
+            lambda: browser.evaluate(
+                "document.readyState === 'complete' && !document.getElementById('token-form').hidden"
+            ),
+            20,
+            "the token form",
+        )
+        browser.evaluate(f"""
+            document.getElementById('token').value = {json.dumps(vidserve_api.token)};
+            document.getElementById('token-form').requestSubmit();""")
+        wait_until(
+            lambda: browser.evaluate("!document.getElementById('submit-form').hidden"),
+            10,
+            "the submit form",
+        )
+        url = f"{media_server}/slow.mp4?seconds=2&n={random.random()}"
+        browser.evaluate(f"""
+            document.getElementById('url').value = {json.dumps(url)};
+            document.getElementById('submit-form').requestSubmit();""")
+
+        row = (
+            "[...document.querySelectorAll('#list li')]"
+            f".find(row => row.textContent.includes({json.dumps(url)}))"
+        )
+        completed = wait_until(
+            lambda: browser.evaluate(f"""(() => {{
+                const row = {row};
+                return row && row.querySelector('.status').dataset.status === 'completed'
+                    && row.querySelector('progress').value === 100
+                    && row.querySelector('.status').textContent; }})()"""),
+            30,
+            "the page to show the download at 100%",
+        )
+        size = browser.evaluate(f"""(async () => {{
+            const response = await fetch('/api/v1/files/' + {row}.id.slice(4), {{ headers:
+                {{ Authorization: 'Bearer ' + localStorage.getItem('vidserve-token') }} }});
+            return (await response.arrayBuffer()).byteLength; }})()""")
+        shot = base64.b64decode(browser.call("Page.captureScreenshot", browser.session)["data"])
+        (tmp_path / "page.png").write_bytes(shot)
+        token_form_shown = browser.evaluate(
+            "getComputedStyle(document.getElementById('token-form')).display !== 'none'"
+        )
+        save_button = browser.evaluate(
+            f"[...{row}.querySelectorAll('button')].map(b => b.textContent)"
+        )
+        if artifacts := os.environ.get("TEST_ARTIFACTS"):  # for CI, or a person, to look at
+            Path(artifacts).mkdir(parents=True, exist_ok=True)
+            (Path(artifacts) / "page.png").write_bytes(shot)
+    finally:
+        browser.close()
+
+    assert "100%" in completed
+    assert size == 1_000_000
+    assert "Save" in save_button
+    assert token_form_shown is False
+    assert shot.startswith(b"\x89PNG")
 
 
 # ---- bad submissions -----------------------------------------------------------------------

@@ -17,14 +17,17 @@ connection gets its own thread; `worker-N` threads each own one yt-dlp instance.
 """
 
 import argparse
+import base64
 import collections
 import contextlib
+import email.utils
 import hashlib
 import hmac
 import importlib.metadata
 import ipaddress
 import json
 import logging
+import mimetypes
 import os
 import re
 import secrets
@@ -113,6 +116,7 @@ class Config:
     min_free_bytes: int = 500 * 1024 * 1024  # below this, new jobs get 507
     max_connections: int = 64
     request_timeout_s: float = 30.0  # handshake, headers, body, idle keep-alive
+    events_heartbeat_s: float = 15.0  # API.md: a comment line on /events this often
     log_level: str = "info"
     ytdlp_options: dict = field(default_factory=dict)  # handed to YoutubeDL unchanged
 
@@ -181,6 +185,7 @@ def check_config(config: Config) -> Config:
         "min_free_bytes": config.min_free_bytes < 0,
         "max_connections": not 1 <= config.max_connections <= 10000,
         "request_timeout_s": config.request_timeout_s <= 0,
+        "events_heartbeat_s": config.events_heartbeat_s <= 0,
         "log_level": config.log_level.lower() not in LOG_LEVELS,
         "allowed_domains": not config.allowed_domains,
         "key_file": bool(config.cert_file) != bool(config.key_file),
@@ -536,6 +541,33 @@ class Store:
             {"id": download_id, "now": utc_now()},
         )
 
+    def cancel(self, download_id: str) -> Job | None:
+        """Pending or downloading becomes cancelled; None when the job was in another state."""
+        return self._write(
+            "UPDATE jobs SET status = 'cancelled', completed_at = :now, last_updated = :now,"
+            " error_code = 'cancelled', error_message = 'cancelled by a client'"
+            " WHERE id = :id AND status IN ('pending', 'downloading') RETURNING *",
+            {"id": download_id, "now": utc_now()},
+        )
+
+    def mark_removed(self, download_id: str) -> Job | None:
+        """A completed job's files are gone (deleted by a client, or by hand)."""
+        return self._write(
+            "UPDATE jobs SET file_removed = 1, last_updated = :now"
+            " WHERE id = :id AND status = 'completed' AND file_removed = 0 RETURNING *",
+            {"id": download_id, "now": utc_now()},
+        )
+
+    def requeue(self, download_id: str) -> Job | None:
+        """A failed or cancelled job starts over; None when it is in another state."""
+        return self._write(
+            "UPDATE jobs SET status = 'pending', retry_count = 0, not_before = 0,"
+            " error_code = NULL, error_message = NULL, started_at = NULL, completed_at = NULL,"
+            " progress = NULL, last_updated = :now"
+            " WHERE id = :id AND status IN ('failed', 'cancelled') RETURNING *",
+            {"id": download_id, "now": utc_now()},
+        )
+
     def recover_interrupted(self) -> list[str]:
         """At start: jobs left downloading by a crash go back to pending. Returns their ids."""
         with self._lock:
@@ -559,9 +591,10 @@ class ChangeFeed:
     """
 
     def __init__(self, size: int = 2048):
-        self._changed = threading.Condition()  # guards _entries and version
+        self._changed = threading.Condition()  # guards _entries, version and closed
         self._entries: collections.deque[tuple[int, dict]] = collections.deque(maxlen=size)
         self.version = 0
+        self.closed = False
 
     def publish(self, status_object: dict) -> None:
         with self._changed:
@@ -569,14 +602,17 @@ class ChangeFeed:
             self._entries.append((self.version, status_object))
             self._changed.notify_all()
 
-    def wait(self, after: int, timeout_s: float) -> tuple[int, list[dict]]:
-        """Entries newer than `after` (waiting up to timeout_s for one), and the new cursor."""
+    def wait(self, after: int, timeout_s: float) -> tuple[int, list[tuple[int, dict]]]:
+        """(number, entry) pairs newer than `after`, waiting up to timeout_s for one, and the
+        new cursor. Returns at once, with nothing new, once the feed is closed."""
         with self._changed:
-            self._changed.wait_for(lambda: self.version > after, timeout_s)
-            return self.version, [entry for number, entry in self._entries if number > after]
+            self._changed.wait_for(lambda: self.version > after or self.closed, timeout_s)
+            return self.version, [(n, entry) for n, entry in self._entries if n > after]
 
-    def wake_all(self) -> None:
+    def close(self) -> None:
+        """The server is stopping: every waiting reader returns now."""
         with self._changed:
+            self.closed = True
             self._changed.notify_all()
 
 
@@ -622,7 +658,7 @@ class RunningJobs:
     """The jobs workers are running, by id. Routes read progress and set cancel flags here."""
 
     def __init__(self):
-        self._lock = threading.Lock()  # guards _runs
+        self._lock = threading.Condition()  # guards _runs; notified when a run finishes
         self._runs: dict[str, Run] = {}
 
     def start(self, download_id: str) -> Run:
@@ -633,6 +669,12 @@ class RunningJobs:
     def finish(self, download_id: str) -> None:
         with self._lock:
             self._runs.pop(download_id, None)
+            self._lock.notify_all()
+
+    def wait_finished(self, download_id: str, timeout_s: float) -> bool:
+        """Whether no worker runs this job any more (waiting up to timeout_s for it)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: download_id not in self._runs, timeout_s)
 
     def progress(self, download_id: str) -> dict | None:
         with self._lock:
@@ -946,6 +988,7 @@ class App:
     running: RunningJobs = field(default_factory=RunningJobs)
     auth_failures: "AuthThrottle" = field(default_factory=lambda: AuthThrottle())
     policy: "UrlPolicy" = None  # type: ignore[assignment]
+    cert_file: Path | None = None  # served at /cert for phones to install
     workers: list[threading.Thread] = field(default_factory=list)
 
     @property
@@ -977,7 +1020,7 @@ class App:
 
     def stop_workers(self, timeout_s: float) -> None:
         self.queue.stop()
-        self.feed.wake_all()
+        self.feed.close()
         deadline = time.monotonic() + timeout_s
         for thread in self.workers:
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -993,6 +1036,10 @@ class App:
     def files_present(self, job: Job) -> bool:
         """Whether every file of a completed job is still on disk (people delete files)."""
         return all((self.download_dir / item["filename"]).is_file() for item in job.files)
+
+    def remove_files(self, job: Job) -> None:
+        for item in job.files:
+            (self.download_dir / item["filename"]).unlink(missing_ok=True)
 
     def status_object(self, job: Job) -> dict:
         return job.to_api(self.running.progress(job.id) if job.status == "downloading" else None)
@@ -1076,11 +1123,58 @@ class Request:
 
 @dataclass
 class Reply:
-    """What a route answers. A dict or list body is sent as JSON."""
+    """What a route answers: a dict or list is sent as JSON; bytes as they are, with the
+    Content-Type in `headers`; a Stream by its own `send`."""
 
     body: Any
     status: int = 200
     headers: dict = field(default_factory=dict)
+
+
+class Stream:
+    """A reply body too large, or too long-lived, to hold in memory."""
+
+    length: int | None = None  # None: it runs until the connection closes
+
+    def send(self, wfile: Any, sock: socket.socket) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class FileSlice(Stream):
+    """Bytes [start, start + length) of a file, sent without reading it into memory."""
+
+    path: Path
+    start: int
+    length: int
+
+    def send(self, wfile: Any, sock: socket.socket) -> None:
+        with open(self.path, "rb") as file:
+            # socket.sendfile uses os.sendfile on plain TCP and a read/send loop under TLS.
+            sock.sendfile(file, self.start, self.length)
+
+
+@dataclass
+class EventStream(Stream):
+    """Server-Sent Events from the change feed: one `download` event per change."""
+
+    feed: ChangeFeed
+    cursor: int
+    heartbeat_s: float
+
+    def send(self, wfile: Any, sock: socket.socket) -> None:
+        wfile.write(b"retry: 3000\n: connected\n\n")
+        while not self.feed.closed:
+            self.cursor, entries = self.feed.wait(self.cursor, self.heartbeat_s)
+            if self.feed.closed:
+                break
+            chunk = "".join(
+                f"id: {number}\nevent: download\ndata: {json.dumps(entry)}\n\n"
+                for number, entry in entries
+            )
+            # A client that stops reading fills its socket buffer; the write then times out
+            # (request_timeout_s) and this thread ends. Workers never wait on it.
+            wfile.write(chunk.encode() if chunk else b": heartbeat\n\n")
 
 
 def error_body(status: int, code: str, message: str, request_id: str) -> dict:
@@ -1276,6 +1370,138 @@ def list_history(app: App, request: Request) -> Reply:
     return Reply([app.status_object(job) for job in jobs], headers={"X-Total-Count": str(total)})
 
 
+def get_file(app: App, request: Request, download_id: str, index: str = "0") -> Reply:
+    """GET /api/v1/files/{id}[/{index}]: a finished file, with ranges and validators."""
+    job = find_job(app, download_id)
+    if job.status != Status.COMPLETED:
+        raise ApiError(409, "not_ready", f"the download is {job.status}, not completed")
+    if job.file_removed:
+        raise ApiError(410, "file_removed", "the file of this download was removed")
+    if not index.isdigit() or int(index) >= len(job.files):
+        raise ApiError(404, "not_found", f"this download has {len(job.files)} file(s)")
+    name = job.files[int(index)]["filename"]
+    try:
+        return file_reply(request, app.download_dir / name)
+    except FileNotFoundError:
+        app.store.mark_removed(job.id)
+        raise ApiError(410, "file_removed", "the file of this download was removed") from None
+
+
+def file_reply(request: Request, path: Path) -> Reply:
+    """A file as HTTP clients want it (iOS AVPlayer and Safari insist on ranges).
+
+    ETag and Last-Modified, with If-None-Match / If-Modified-Since answering 304; one byte
+    range (206, or 416 past the end; of several ranges only the first is answered, which
+    RFC 9110 §14.2 allows), If-Range; and an RFC 6266 name that survives emoji and CJK.
+    """
+    stat = path.stat()
+    etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
+    headers = {
+        "Content-Type": mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+        "Content-Disposition": content_disposition(path.name),
+        "ETag": etag,
+        "Last-Modified": email.utils.formatdate(stat.st_mtime, usegmt=True),
+        "Accept-Ranges": "bytes",
+        "Cache-Control": "private, no-cache",
+    }
+    if not_modified(request.headers, etag, stat.st_mtime):
+        return Reply(b"", 304, headers)
+    wanted = request.headers.get("Range")
+    if_range = request.headers.get("If-Range")
+    if wanted and (if_range is None or if_range.strip() == etag):
+        byte_range = parse_range(wanted, stat.st_size)
+        if byte_range == "unsatisfiable":
+            raise ApiError(
+                416,
+                "range_not_satisfiable",
+                f"the file has {stat.st_size} bytes",
+                {"Content-Range": f"bytes */{stat.st_size}"},
+            )
+        if byte_range:
+            start, end = byte_range
+            headers["Content-Range"] = f"bytes {start}-{end}/{stat.st_size}"
+            return Reply(FileSlice(path, start, end - start + 1), 206, headers)
+    return Reply(FileSlice(path, 0, stat.st_size), 200, headers)
+
+
+def not_modified(headers: Any, etag: str, mtime: float) -> bool:
+    """RFC 9110 §13.1: If-None-Match wins over If-Modified-Since."""
+    if (if_none_match := headers.get("If-None-Match")) is not None:
+        tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+        return "*" in tags or etag in tags
+    if since := headers.get("If-Modified-Since"):
+        try:
+            return int(mtime) <= email.utils.parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
+    return False
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | str | None:
+    """The first range of a `bytes=` header as (first, last); None means send it all."""
+    unit, _, ranges = header.partition("=")
+    match = re.fullmatch(r"\s*(\d{0,19})\s*-\s*(\d{0,19})\s*", ranges.split(",")[0])
+    if unit.strip().lower() != "bytes" or not match or match[1] == match[2] == "":
+        return None  # RFC 9110 §14.2: a range a server does not understand is ignored
+    if match[1] == "":  # suffix: the last N bytes
+        suffix = int(match[2])
+        return (max(0, size - suffix), size - 1) if suffix and size else "unsatisfiable"
+    first = int(match[1])
+    last = min(int(match[2]), size - 1) if match[2] else size - 1
+    if match[2] and int(match[2]) < first:
+        return None
+    return "unsatisfiable" if first >= size else (first, last)
+
+
+def content_disposition(name: str) -> str:
+    """RFC 6266: an ASCII fallback for old clients, then the UTF-8 name (RFC 8187)."""
+    fallback = re.sub(r'[^\x20-\x7e]|["\\%]', "_", name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{urllib.parse.quote(name)}"
+
+
+def cancel_download(app: App, request: Request, download_id: str) -> Reply:
+    """DELETE /api/v1/download/{id}: cancel a queued or running job, or delete its files."""
+    job = find_job(app, download_id)
+    if job.status in (Status.PENDING, Status.DOWNLOADING):
+        if cancelled := app.store.cancel(job.id):
+            app.running.cancel(job.id)  # the progress hook raises; the worker cleans up
+            log.info("job %s cancelled by a client", job.id)
+            return Reply(app.status_object(cancelled))
+        job = app.store.get(job.id) or job  # it finished meanwhile: delete its files instead
+    if job.status == Status.COMPLETED and not job.file_removed:
+        app.remove_files(job)
+        job = app.store.mark_removed(job.id) or job
+        log.info("job %s: files deleted by a client", job.id)
+    return Reply(app.status_object(job))
+
+
+def retry_download(app: App, request: Request, download_id: str) -> Reply:
+    """POST /api/v1/download/{id}/retry: a failed or cancelled job goes back in the queue."""
+    job = find_job(app, download_id)
+    if job.status in (Status.FAILED, Status.CANCELLED):
+        if not app.running.wait_finished(job.id, timeout_s=5.0):
+            raise ApiError(409, "still_stopping", "the download is still stopping; try again")
+        if requeued := app.store.requeue(job.id):
+            app.queue.wake()
+            return Reply(app.status_object(requeued))
+    raise ApiError(
+        409,
+        "invalid_state",
+        f"only failed or cancelled downloads can be retried; this one is {job.status}",
+    )
+
+
+def stream_events(app: App, request: Request) -> Reply:
+    """GET /api/v1/events: Server-Sent Events; Last-Event-ID resumes where a client left."""
+    last = request.headers.get("Last-Event-ID", "")
+    cursor = int(last) if last.isdigit() and int(last) <= app.feed.version else app.feed.version
+    stream = EventStream(app.feed, cursor, app.config.events_heartbeat_s)
+    return Reply(
+        stream,
+        headers={"Content-Type": "text/event-stream; charset=utf-8", "X-Accel-Buffering": "no"},
+    )
+
+
 def health(app: App, request: Request) -> Reply:
     """GET /api/v1/health: no token; 503 when the database cannot be read."""
     try:
@@ -1310,6 +1536,310 @@ def ytdlp_version() -> str | None:
         return None
 
 
+# ---- 4b. The page ---------------------------------------------------------------------------
+# GET / is one self-contained page: no CDN, no build step. Its script talks to the same API
+# with the token from localStorage, and follows /events through fetch() so that the token
+# travels in a header, never in a URL.
+
+PAGE_STYLE = """
+:root { --bg: #fff; --fg: #1b1b1f; --muted: #5f5f6b; --card: #f2f2f5; --line: #c9c9d2;
+        --accent: #0b5cad; --on-accent: #fff; --bad: #b3261e; }
+@media (prefers-color-scheme: dark) {
+  :root { --bg: #111114; --fg: #ececf1; --muted: #a5a5b0; --card: #1d1d23; --line: #3a3a44;
+          --accent: #7cbcff; --on-accent: #0b1320; --bad: #ff8a80; }
+}
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+body { margin: 0 auto; max-width: 42rem; padding: 1rem; background: var(--bg);
+       color: var(--fg); font: 16px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
+h1 { font-size: 1.35rem; margin: .25rem 0 1rem; }
+form { display: flex; gap: .5rem; flex-wrap: wrap; margin: 0 0 .75rem; }
+label.field { flex: 1 1 15rem; display: flex; flex-direction: column; gap: .2rem;
+              font-size: .85rem; color: var(--muted); }
+input { padding: .65rem; font: inherit; color: var(--fg); background: var(--bg);
+        border: 1px solid var(--line); border-radius: .5rem; min-width: 0; }
+button { padding: .55rem .9rem; font: inherit; border-radius: .5rem; cursor: pointer;
+         border: 1px solid var(--accent); background: var(--accent); color: var(--on-accent); }
+button.quiet { background: transparent; color: var(--accent); }
+form button { align-self: flex-end; min-height: 2.75rem; }
+#notice { min-height: 1.5rem; color: var(--muted); margin: 0 0 .5rem; }
+ul { list-style: none; margin: 0; padding: 0; }
+li { display: flex; gap: .75rem; padding: .75rem; margin: 0 0 .5rem; background: var(--card);
+     border-radius: .75rem; }
+li img { width: 4rem; height: 4rem; object-fit: cover; border-radius: .5rem; flex: none; }
+.item { flex: 1; min-width: 0; }
+.title { font-weight: 600; overflow-wrap: anywhere; }
+.meta { color: var(--muted); font-size: .85rem; overflow-wrap: anywhere; }
+.error { color: var(--bad); font-size: .9rem; }
+progress { width: 100%; height: .6rem; accent-color: var(--accent); }
+.actions { display: flex; gap: .4rem; flex-wrap: wrap; margin-top: .4rem; }
+footer { margin-top: 1.5rem; font-size: .85rem; color: var(--muted); }
+"""
+
+PAGE_SCRIPT = """
+"use strict";
+const $ = (id) => document.getElementById(id);
+let token = localStorage.getItem("vidserve-token") || "";
+
+function say(text) { $("notice").textContent = text; }
+
+function showForms() {
+  $("token-form").hidden = Boolean(token);
+  $("submit-form").hidden = !token;
+  $("forget").hidden = !token;
+}
+
+async function api(method, path, body) {
+  const headers = { "Authorization": "Bearer " + token };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch("/api/v1" + path, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (response.status === 401) {
+    token = ""; localStorage.removeItem("vidserve-token"); showForms();
+    throw new Error("the token was not accepted; enter it again");
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error((data.error && data.error.message) || response.statusText);
+  return data;
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function button(label, name, action, quiet) {
+  const node = element("button", quiet ? "quiet" : "", label);
+  node.type = "button";
+  node.setAttribute("aria-label", label + ": " + name);
+  node.addEventListener("click", () => action().catch((error) => say(error.message)));
+  return node;
+}
+
+function megabytes(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+
+function describe(job) {
+  const progress = job.progress || {};
+  if (job.status === "downloading") {
+    const parts = [progress.percent == null ? "downloading" : progress.percent + "%"];
+    if (progress.total_bytes) parts.push("of " + megabytes(progress.total_bytes));
+    if (progress.speed_bps) parts.push(megabytes(progress.speed_bps) + "/s");
+    if (progress.items_total > 1) parts.push("item " + (progress.items_done + 1) + " of "
+                                             + progress.items_total);
+    return parts.join(" · ");
+  }
+  if (job.status === "completed") {
+    return job.file_removed ? "completed · file deleted"
+      : "completed · 100% · " + megabytes(job.files.reduce((n, f) => n + f.file_size, 0));
+  }
+  return job.status + (job.retry_count ? " · retry " + job.retry_count : "");
+}
+
+async function save(file) {
+  say("Fetching " + file.filename + "…");
+  const response = await fetch(file.file_url, {
+    headers: { "Authorization": "Bearer " + token } });
+  if (!response.ok) throw new Error("could not fetch the file (HTTP " + response.status + ")");
+  const blob = await response.blob();
+  const link = element("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = file.filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+  say("Saved " + file.filename);
+  return blob.size;
+}
+
+function render(job) {
+  let row = $("job-" + job.download_id);
+  if (!row) {
+    row = element("li");
+    row.id = "job-" + job.download_id;
+    $("list").prepend(row);
+  }
+  const name = job.title || job.url;
+  const parts = [];
+  if (job.thumbnail_url && /^https?:/.test(job.thumbnail_url)) {
+    const image = element("img");
+    image.src = job.thumbnail_url;
+    image.alt = "";
+    image.referrerPolicy = "no-referrer";
+    parts.push(image);
+  }
+  const item = element("div", "item");
+  item.append(element("div", "title", name), element("div", "meta", job.url));
+  const bar = element("progress");
+  bar.max = 100;
+  bar.value = job.status === "completed" ? 100 : (job.progress && job.progress.percent) || 0;
+  bar.setAttribute("aria-label", "progress of " + name);
+  const status = element("div", "meta status", describe(job));
+  status.dataset.status = job.status;
+  item.append(bar, status);
+  if (job.error_message && job.status !== "completed") {
+    item.append(element("div", "error", job.error_message));
+  }
+  const actions = element("div", "actions");
+  for (const file of job.files || []) {
+    const label = job.files.length > 1 ? "Save " + (file.index + 1) : "Save";
+    actions.append(button(label, file.filename, () => save(file)));
+  }
+  if (job.status === "pending" || job.status === "downloading") {
+    actions.append(button("Cancel", name, async () =>
+      render(await api("DELETE", "/download/" + job.download_id)), true));
+  }
+  if (job.status === "failed" || job.status === "cancelled") {
+    actions.append(button("Retry", name, async () =>
+      render(await api("POST", "/download/" + job.download_id + "/retry")), true));
+  }
+  if (job.status === "completed" && !job.file_removed) {
+    actions.append(button("Delete", name, async () =>
+      render(await api("DELETE", "/download/" + job.download_id)), true));
+  }
+  item.append(actions);
+  parts.push(item);
+  row.replaceChildren(...parts);
+}
+
+async function loadHistory() {
+  const jobs = await api("GET", "/history?limit=50");
+  for (const job of jobs.reverse()) render(job);
+}
+
+async function follow() {
+  while (token) {
+    try {
+      const response = await fetch("/api/v1/events", {
+        headers: { "Authorization": "Bearer " + token } });
+      if (!response.ok) throw new Error("events: HTTP " + response.status);
+      await loadHistory();
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf("\\n\\n")) >= 0) {
+          const data = buffer.slice(0, end).split("\\n")
+            .filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("");
+          buffer = buffer.slice(end + 2);
+          if (data) render(JSON.parse(data));
+        }
+      }
+    } catch (error) {
+      say("Reconnecting… (" + error.message + ")");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }
+}
+
+$("token-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  token = $("token").value.trim();
+  localStorage.setItem("vidserve-token", token);
+  $("token").value = "";
+  showForms();
+  say("");
+  follow();
+});
+
+$("submit-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    const answer = await api("POST", "/download", { url: $("url").value.trim(),
+                                                   client_id: "web" });
+    say(answer.duplicate ? "Already there: showing the earlier download." : "Queued.");
+    $("url").value = "";
+    render(await api("GET", "/status/" + answer.download_id));
+  } catch (error) {
+    say(error.message);
+  }
+});
+
+$("forget").addEventListener("click", () => {
+  token = "";
+  localStorage.removeItem("vidserve-token");
+  $("list").replaceChildren();
+  showForms();
+});
+
+showForms();
+if (token) follow(); else say("Enter the API token: python3 vidserve.py token prints it.");
+"""
+
+PAGE_HTML = f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>vidserve</title>
+<style>{PAGE_STYLE}</style>
+</head>
+<body>
+<main>
+<h1>vidserve</h1>
+<form id="token-form" hidden>
+  <label class="field">API token
+    <input id="token" type="password" autocomplete="current-password" required>
+  </label>
+  <button>Save token</button>
+</form>
+<form id="submit-form" hidden>
+  <label class="field">Video link
+    <input id="url" type="url" inputmode="url" placeholder="https://www.tiktok.com/…" required>
+  </label>
+  <button id="submit">Download</button>
+</form>
+<p id="notice" role="status" aria-live="polite"></p>
+<ul id="list" aria-label="Downloads"></ul>
+<footer><button id="forget" class="quiet" type="button" hidden>Forget token</button></footer>
+</main>
+<script>{PAGE_SCRIPT}</script>
+</body>
+</html>
+""".encode()
+
+
+def csp_hash(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
+
+
+# Only this page's own script and style run: an injected <script> would not.
+PAGE_POLICY = (
+    f"default-src 'none'; script-src {csp_hash(PAGE_SCRIPT)}; style-src {csp_hash(PAGE_STYLE)};"
+    " img-src 'self' https: data: blob:; connect-src 'self'; form-action 'self';"
+    " base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def index_page(app: App, request: Request) -> Reply:
+    """GET /: the page. No token: the page asks for it and keeps it in localStorage."""
+    headers = {
+        "Content-Type": "text/html; charset=utf-8",
+        "Cache-Control": "no-cache",
+        "Content-Security-Policy": PAGE_POLICY,
+        "Referrer-Policy": "no-referrer",
+    }
+    return Reply(PAGE_HTML, headers=headers)
+
+
+def get_certificate(app: App, request: Request) -> Reply:
+    """GET /cert: the server's certificate, DER, for a phone to install and trust."""
+    if app.cert_file is None:
+        raise ApiError(404, "not_found", "this server has no certificate of its own")
+    der = ssl.PEM_cert_to_DER_cert(app.cert_file.read_text())
+    headers = {
+        "Content-Type": "application/x-x509-ca-cert",
+        "Content-Disposition": 'attachment; filename="vidserve.cer"',
+    }
+    return Reply(der, headers=headers)
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
@@ -1330,10 +1860,17 @@ class Route:
 # fmt: off
 ROUTES = [Route(*row) for row in [
     # method   path                                    handler           needs token
+    ("GET",    "/",                                    index_page,       False),
+    ("GET",    "/cert",                                get_certificate,  False),
     ("GET",    "/api/v1/health",                       health,           False),
     ("POST",   "/api/v1/download",                     submit_download,  True),
     ("GET",    "/api/v1/status/{download_id}",         get_status,       True),
     ("GET",    "/api/v1/history",                      list_history,     True),
+    ("GET",    "/api/v1/files/{download_id}",          get_file,         True),
+    ("GET",    "/api/v1/files/{download_id}/{index}",  get_file,         True),
+    ("DELETE", "/api/v1/download/{download_id}",       cancel_download,  True),
+    ("POST",   "/api/v1/download/{download_id}/retry", retry_download,   True),
+    ("GET",    "/api/v1/events",                       stream_events,    True),
 ]]
 # fmt: on
 
@@ -1517,21 +2054,36 @@ class Handler(BaseHTTPRequestHandler):
         return b"".join(chunks)
 
     def send_reply(self, reply: Reply, request_id: str) -> None:
-        body = json.dumps(reply.body, ensure_ascii=False).encode() + b"\n"
-        self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Request-ID", request_id)
-        self.send_header("X-Content-Type-Options", "nosniff")
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        if self.close_connection or self.server.app.queue.stopping.is_set():
-            self.send_header("Connection", "close")
+        body = reply.body
+        headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body, ensure_ascii=False).encode() + b"\n"
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        headers |= reply.headers | {"X-Request-ID": request_id}
+        length = len(body) if isinstance(body, bytes) else body.length
+        if reply.status == HTTPStatus.NOT_MODIFIED:
+            length = None
+        elif length is None:  # a stream with no end: the connection's close ends it
             self.close_connection = True
+        else:
+            headers["Content-Length"] = str(length)
+        if self.close_connection or self.server.app.queue.stopping.is_set():
+            headers["Connection"] = "close"
+            self.close_connection = True
+        self.send_response(reply.status)
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD" or reply.status == HTTPStatus.NOT_MODIFIED:
+            return
+        if isinstance(body, bytes):
             self.wfile.write(body)
+        else:
+            try:
+                body.send(self.wfile, self.connection)
+            except OSError as err:  # the client went away mid-stream: normal for video
+                self.close_connection = True
+                log.debug("stream to %s ended: %s", self.client_address[0], err)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None):
         """http.server's own errors (bad request line, huge headers) as JSON, not HTML."""
@@ -1782,7 +2334,7 @@ def serve(config: Config) -> int:
     cert = key = None
     if config.tls:
         cert, key = ensure_certificate(config)
-    app = App(config, token).open()
+    app = App(config, token, cert_file=cert).open()
     server = Server(app, tls_context(cert, key) if cert else None)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -1801,8 +2353,8 @@ def serve(config: Config) -> int:
     stop.wait()
     log.info("stopping")
     notify_systemd("STOPPING=1")
-    app.queue.stopping.set()  # new requests get 503; long polls return
-    app.feed.wake_all()
+    app.queue.stopping.set()  # new requests get 503
+    app.feed.close()  # long polls and event streams return
     server.shutdown()
     app.stop_workers(timeout_s=6.0)
     server.server_close()
