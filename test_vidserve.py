@@ -1281,6 +1281,381 @@ def test_page_in_a_real_browser_submits_shows_progress_and_fetches_the_file(
     assert shot.startswith(b"\x89PNG")
 
 
+# ---- running for years: selftest, systemd, install.sh, upkeep ------------------------------
+
+
+def test_selftest_passes_on_this_machine_without_the_internet(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(VIDSERVE), "--selftest"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PASS" in result.stdout and "bytes match" in result.stdout
+    assert "fail " not in result.stdout
+
+
+def test_selftest_fails_with_exit_1_when_yt_dlp_cannot_download(tmp_path):
+    broken = tmp_path / "yt_dlp"  # a yt_dlp package that shadows the real one and fails
+    broken.mkdir()
+    (broken / "__init__.py").write_text("raise ImportError('broken on purpose')\n")
+
+    result = subprocess.run(
+        [sys.executable, str(VIDSERVE), "--selftest"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+    )
+
+    assert result.returncode == 1
+    assert "FAIL" in result.stdout
+
+
+class NotifySocket:
+    """A stand-in for systemd's $NOTIFY_SOCKET: collects sd_notify datagrams."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(path))
+        self.sock.settimeout(0.1)
+        self.messages = []
+
+    def received(self) -> list[str]:
+        with contextlib.suppress(TimeoutError):
+            while True:
+                self.messages.append(self.sock.recv(4096).decode())
+        return self.messages
+
+
+def test_systemd_hears_ready_watchdog_and_stopping(tmp_path):
+    notify = NotifySocket(tmp_path / "notify.sock")
+    env = {"NOTIFY_SOCKET": str(notify.path), "WATCHDOG_USEC": "200000"}
+    with start_vidserve(tmp_path / "server", env=env) as api:
+        wait_until(lambda: "READY=1" in notify.received(), 10, "READY=1")
+        wait_until(lambda: notify.received().count("WATCHDOG=1") >= 3, 10, "watchdog pings")
+        stop_process(api)
+
+    assert "STOPPING=1" in notify.received()
+    assert notify.messages.index("READY=1") < notify.messages.index("STOPPING=1")
+
+
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+
+
+def exposure(unit: Path) -> float:
+    result = subprocess.run(
+        [SYSTEMD_ANALYZE, "security", "--offline=true", str(unit)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return float(re.search(r"Overall exposure level for \S+: ([\d.]+)", result.stdout)[1])
+
+
+@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="no systemd-analyze here")
+def test_systemd_unit_is_rated_ok_by_systemd_analyze_security(tmp_path):
+    assert exposure(HERE / "vidserve.service") <= 3.0
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """install.sh run once into a temporary root, as the tests of install.sh see it."""
+    root = tmp_path_factory.mktemp("root")
+    result = subprocess.run(
+        ["sh", str(HERE / "install.sh"), "--root", str(root), "--no-start"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root, result.stdout
+
+
+def run_install(root: Path, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["sh", str(HERE / "install.sh"), "--root", str(root), "--no-start", *options],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_install_sh_lays_out_program_venv_config_data_and_units(installed):
+    root, output = installed
+
+    token = (root / "var/lib/vidserve/token").read_text().strip()
+    assert (root / "opt/vidserve/vidserve.py").read_bytes() == VIDSERVE.read_bytes()
+    assert (root / "var/lib/vidserve/token").stat().st_mode & 0o777 == 0o600
+    assert token in output and "SHA-256" in output
+    config = vidserve.load_config({}, {}, str(root / "etc/vidserve/vidserve.toml"))
+    assert config.data_dir == "/var/lib/vidserve"
+    assert (root / "etc/vidserve/vidserve.toml").stat().st_mode & 0o777 == 0o640
+    unit = (root / "etc/systemd/system/vidserve.service").read_text()
+    assert "ExecStart=/opt/vidserve/venv/bin/python /opt/vidserve/vidserve.py" in unit
+    timer = (root / "etc/systemd/system/vidserve-ytdlp-update.timer").read_text()
+    assert "OnCalendar=weekly" in timer
+    update = (root / "etc/systemd/system/vidserve-ytdlp-update.service").read_text()
+    assert "vidserve.py update-ytdlp" in update
+
+
+def test_installed_copy_passes_its_selftest_from_its_own_venv(installed, tmp_path):
+    root, _ = installed
+    python = root / "opt/vidserve/venv/bin/python"
+
+    result = subprocess.run(
+        [str(python), str(root / "opt/vidserve/vidserve.py"), "--selftest"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="no systemd-analyze here")
+def test_installed_unit_is_rated_ok_by_systemd_analyze_security(installed):
+    root, _ = installed
+
+    assert exposure(root / "etc/systemd/system/vidserve.service") <= 3.0
+
+
+def test_install_sh_run_again_keeps_an_edited_configuration(installed):
+    root, _ = installed
+    config = root / "etc/vidserve/vidserve.toml"
+    config.write_text(config.read_text().replace("workers = 2", "workers = 1"))
+    token = (root / "var/lib/vidserve/token").read_text()
+
+    result = run_install(root)
+
+    assert result.returncode == 0, result.stderr
+    assert "workers = 1" in config.read_text()
+    assert (root / "var/lib/vidserve/token").read_text() == token
+
+
+def test_install_sh_dry_run_changes_nothing(tmp_path):
+    result = run_install(tmp_path / "root", "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert "+ install -m 0755" in result.stdout
+    assert not (tmp_path / "root").exists()
+
+
+def test_install_sh_for_a_low_port_grants_only_net_bind_service(tmp_path):
+    root = tmp_path / "root"
+    (root / "etc/vidserve").mkdir(parents=True)
+    (root / "etc/vidserve/vidserve.toml").write_text('port = 443\ndata_dir = "/var/lib/vidserve"\n')
+    (root / "opt/vidserve/venv/bin").mkdir(parents=True)
+    (root / "opt/vidserve/venv/bin/python").symlink_to(sys.executable)
+
+    result = run_install(root, "--offline")
+
+    unit = (root / "etc/systemd/system/vidserve.service").read_text()
+    assert result.returncode == 0, result.stderr
+    assert "AmbientCapabilities=CAP_NET_BIND_SERVICE" in unit
+    assert "CapabilityBoundingSet=CAP_NET_BIND_SERVICE" in unit
+    assert not re.search(r"^PrivateUsers=", unit, re.MULTILINE)
+
+
+def test_install_sh_uninstall_keeps_data_and_purge_removes_it(tmp_path):
+    root = tmp_path / "root"
+    (root / "opt/vidserve/venv/bin").mkdir(parents=True)
+    (root / "opt/vidserve/venv/bin/python").symlink_to(sys.executable)
+    assert run_install(root, "--offline").returncode == 0
+
+    kept = run_install(root, "--uninstall")
+    state_after_uninstall = [
+        (root / p).exists()
+        for p in (
+            "opt/vidserve",
+            "etc/vidserve/vidserve.toml",
+            "var/lib/vidserve/token",
+            "etc/systemd/system/vidserve.service",
+        )
+    ]
+    purged = run_install(root, "--uninstall", "--purge")
+
+    assert kept.returncode == 0 and purged.returncode == 0
+    assert state_after_uninstall == [False, True, True, False]
+    assert not (root / "etc/vidserve").exists() and not (root / "var/lib/vidserve").exists()
+
+
+def test_metrics_need_the_token_and_speak_prometheus_text(vidserve_api, finished):
+    refused = vidserve_api.get("/metrics", token=False)
+    answer = vidserve_api.get("/metrics")
+
+    text = answer.body.decode()
+    assert refused.status == 401
+    assert answer.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    assert re.search(r'^vidserve_downloads\{status="completed"\} [1-9]\d*$', text, re.MULTILINE)
+    assert re.search(r"^vidserve_queue_depth \d+$", text, re.MULTILINE)
+    assert re.search(r"^vidserve_workers_busy \d+$", text, re.MULTILINE)
+    assert re.search(
+        r'^vidserve_requests_total\{route="/api/v1/download",method="POST",'
+        r'status="201"\} [1-9]\d*$',
+        text,
+        re.MULTILINE,
+    )
+    assert re.search(r"^vidserve_download_bytes_total [1-9]\d*$", text, re.MULTILINE)
+    assert re.search(r"^vidserve_stored_files [1-9]\d*$", text, re.MULTILINE)
+    assert "# TYPE vidserve_requests_total counter" in text
+
+
+def test_backup_taken_during_a_download_restores_and_opens(tmp_path, media_server):
+    import sqlite3
+
+    with start_vidserve(tmp_path) as api:
+        done = api.wait_for(api.submit(unique(media_server)))
+        running = api.submit(f"{media_server}/slow.mp4?seconds=4&n={random.random()}")
+        wait_until(
+            lambda: api.get(f"/api/v1/status/{running}").json["status"] == "downloading",
+            20,
+            "the download to start",
+        )
+
+        result = subprocess.run(
+            [
+                sys.executable,
+                str(VIDSERVE),
+                "backup",
+                str(tmp_path / "copy.db"),
+                "--config",
+                "vidserve.toml",
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        still_running = api.get(f"/api/v1/status/{running}").json["status"]
+
+    copy = sqlite3.connect(tmp_path / "copy.db")
+    rows = dict(copy.execute("SELECT id, status FROM jobs").fetchall())
+    assert result.returncode == 0, result.stderr
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert rows[done["download_id"]] == "completed" and running in rows
+    assert still_running == "downloading"
+    copy.close()
+
+
+def test_retention_by_total_size_removes_the_oldest_files_first(tmp_path, media_server):
+    with start_vidserve(tmp_path, max_total_bytes=len(CLIP_BYTES) * 2) as api:
+        ids = [api.wait_for(api.submit(unique(media_server)))["download_id"] for _ in range(3)]
+        statuses = [api.get(f"/api/v1/status/{i}").json for i in ids]
+        oldest_file = api.get(f"/api/v1/files/{ids[0]}")
+
+    assert [s["file_removed"] for s in statuses] == [True, False, False]
+    assert [s["status"] for s in statuses] == ["completed"] * 3
+    assert oldest_file.status == 410
+    assert len(list((tmp_path / "vidserve-data/downloads").glob("*.mp4"))) == 2
+
+
+def test_retention_by_age_removes_files_older_than_keep_days(tmp_path, media_server):
+    with start_vidserve(tmp_path, keep_days=2 / 86400) as api:  # two seconds
+        old = api.wait_for(api.submit(unique(media_server)))
+        wait_until(
+            lambda: (
+                time.time()
+                - time.mktime(time.strptime(old["completed_at"], "%Y-%m-%dT%H:%M:%SZ"))
+                + time.timezone
+                > 3
+            ),
+            10,
+            "the clock",
+        )
+        new = api.wait_for(api.submit(unique(media_server)))  # each completion runs retention
+
+        statuses = [api.get(f"/api/v1/status/{s['download_id']}").json for s in (old, new)]
+
+    assert [s["file_removed"] for s in statuses] == [True, False]
+
+
+@contextlib.contextmanager
+def small_disk(path: Path, size: str):
+    """A tmpfs of `size` at `path`, or skip: a full disk made for real, not faked."""
+    path.mkdir(parents=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def test_download_filling_the_disk_fails_with_disk_full(tmp_path, media_server):
+    url = f"{media_server}/slow.mp4?seconds=2&size=6000000&n={random.random()}"
+    with (
+        small_disk(tmp_path / "disk", "4m") as disk,
+        start_vidserve(
+            tmp_path / "server", download_dir=str(disk), min_free_bytes=1_500_000
+        ) as api,
+    ):
+        status = api.wait_for(api.submit(url))
+        healthy = api.get("/api/v1/health").json
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "disk_full"
+    assert "min_free_bytes" in status["error_message"]
+    assert healthy["database"]["connected"] is True
+    assert [p for p in disk.rglob("*") if p.is_file()] == []
+
+
+def test_workers_pause_while_the_disk_is_low_and_resume_when_space_returns(tmp_path, media_server):
+    with (
+        small_disk(tmp_path / "disk", "4m") as disk,
+        start_vidserve(
+            tmp_path / "server", download_dir=str(disk), min_free_bytes=1_500_000, workers=1
+        ) as api,
+    ):
+        busy = api.submit(f"{media_server}/slow.mp4?seconds=3&size=100000&n={random.random()}")
+        waiting = api.submit(unique(media_server))
+        filler = disk / "someone-elses-file"
+        filler.write_bytes(b"x" * 3_000_000)
+
+        refused = api.post("/api/v1/download", {"url": unique(media_server)})
+        busy_status = api.wait_for(busy)
+        paused = api.get(f"/api/v1/status/{waiting}?wait=2").json["status"]
+        filler.unlink()
+        resumed = api.wait_for(waiting)
+
+    assert_error(refused, 507, "insufficient_storage")
+    assert busy_status["error_code"] == "disk_full"
+    assert paused == "pending"
+    assert resumed["status"] == "completed"
+
+
+def test_disk_full_for_real_fails_the_job_and_keeps_the_database(tmp_path, media_server):
+    url = f"{media_server}/slow.mp4?seconds=1&size=6000000&n={random.random()}"
+    with (
+        small_disk(tmp_path / "disk", "2m") as disk,
+        start_vidserve(tmp_path / "server", download_dir=str(disk), min_free_bytes=0) as api,
+    ):
+        status = api.wait_for(api.submit(url))
+        after = api.wait_for(api.submit(unique(media_server)))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "disk_full"
+    assert after["status"] == "completed"  # the failed job's partial file was cleaned up
+
+
 # ---- bad submissions -----------------------------------------------------------------------
 
 # fmt: off

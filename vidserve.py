@@ -23,6 +23,7 @@ import contextlib
 import email.utils
 import hashlib
 import hmac
+import http.client
 import importlib.metadata
 import ipaddress
 import json
@@ -38,6 +39,7 @@ import sqlite3
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import tomllib
@@ -60,7 +62,9 @@ MAX_CLIENT_ID_CHARS = 64
 MAX_WAIT_S = 120  # API.md: ?wait=0..120
 MAX_QUERY_FIELDS = 20
 PROGRESS_INTERVAL_S = 0.5  # API.md: progress events at most twice a second per download
+DISK_RECHECK_S = 5.0  # workers paused by a full disk look again this often
 STOP_GRACE_S = 3.0  # how long a stop waits for requests in flight; the whole stop stays under 10 s
+UPKEEP_INTERVAL_S = 60.0  # retention runs this often (and after each completed download)
 AUTH_FAILURES_ALLOWED = 10  # per address and window, then 429
 AUTH_WINDOW_S = 300.0
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -113,7 +117,9 @@ class Config:
     workers: int = 2
     max_retries: int = 3
     retry_backoff_s: float = 30.0  # doubled after each failed attempt
-    min_free_bytes: int = 500 * 1024 * 1024  # below this, new jobs get 507
+    min_free_bytes: int = 500 * 1024 * 1024  # below this, new jobs get 507 and workers pause
+    keep_days: float = 0.0  # delete finished files older than this; 0 keeps them
+    max_total_bytes: int = 0  # delete the oldest files above this total; 0: no limit
     max_connections: int = 64
     request_timeout_s: float = 30.0  # handshake, headers, body, idle keep-alive
     events_heartbeat_s: float = 15.0  # API.md: a comment line on /events this often
@@ -183,6 +189,8 @@ def check_config(config: Config) -> Config:
         "max_retries": not 0 <= config.max_retries <= 100,
         "retry_backoff_s": config.retry_backoff_s < 0,
         "min_free_bytes": config.min_free_bytes < 0,
+        "keep_days": config.keep_days < 0,
+        "max_total_bytes": config.max_total_bytes < 0,
         "max_connections": not 1 <= config.max_connections <= 10000,
         "request_timeout_s": config.request_timeout_s <= 0,
         "events_heartbeat_s": config.events_heartbeat_s <= 0,
@@ -262,6 +270,11 @@ MIGRATIONS = [
     CREATE INDEX jobs_by_client ON jobs (client_id, seq);
     CREATE INDEX jobs_by_dedupe_key ON jobs (dedupe_key);
     """,
+    """
+    ALTER TABLE jobs ADD COLUMN total_bytes INTEGER;  -- every file of the job, for retention
+    UPDATE jobs SET total_bytes = file_size;
+    CREATE INDEX jobs_by_completion ON jobs (status, file_removed, completed_at);
+    """,
 ]
 
 
@@ -294,6 +307,7 @@ class Job:
     uploader: str | None
     duration_s: float | None
     thumbnail_url: str | None
+    total_bytes: int | None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Job":
@@ -498,7 +512,7 @@ class Store:
         return self._write(
             "UPDATE jobs SET status = 'completed', completed_at = :now, last_updated = :now,"
             " filename = :filename, file_path = :filename, file_size = :file_size,"
-            " files = :files, progress = :progress, file_removed = 0"
+            " files = :files, total_bytes = :total_bytes, progress = :progress, file_removed = 0"
             " WHERE id = :id AND status = 'downloading' RETURNING *",
             {
                 "id": download_id,
@@ -506,6 +520,7 @@ class Store:
                 "filename": first["filename"],
                 "file_size": first["file_size"],
                 "files": json.dumps(files),
+                "total_bytes": sum(item["file_size"] for item in files),
                 "progress": json.dumps(progress),
             },
         )
@@ -568,6 +583,22 @@ class Store:
             {"id": download_id, "now": utc_now()},
         )
 
+    def storage_totals(self) -> tuple[int, int]:
+        """(bytes, files) of finished downloads still on disk."""
+        rows = self._read(
+            "SELECT COALESCE(SUM(total_bytes), 0), COALESCE(SUM(json_array_length(files)), 0)"
+            " FROM jobs WHERE status = 'completed' AND file_removed = 0"
+        )
+        return rows[0][0], rows[0][1]
+
+    def stored_files(self) -> list[Job]:
+        """Completed jobs whose files are still on disk, oldest first: retention's input."""
+        rows = self._read(
+            "SELECT * FROM jobs WHERE status = 'completed' AND file_removed = 0"
+            " ORDER BY completed_at, seq"
+        )
+        return [Job.from_row(row) for row in rows]
+
     def recover_interrupted(self) -> list[str]:
         """At start: jobs left downloading by a crash go back to pending. Returns their ids."""
         with self._lock:
@@ -617,10 +648,15 @@ class ChangeFeed:
 
 
 class JobQueue:
-    """Hands a committed job to a sleeping worker at once: there is no poll interval."""
+    """Hands a committed job to a sleeping worker at once: there is no poll interval.
 
-    def __init__(self, store: Store):
+    `may_start` is asked before each claim: while it says no (the disk is nearly full),
+    workers leave jobs pending and look again every DISK_RECHECK_S.
+    """
+
+    def __init__(self, store: Store, may_start: Callable[[], bool] = lambda: True):
         self._store = store
+        self._may_start = may_start
         self._ready = threading.Condition()
         self.stopping = threading.Event()
 
@@ -638,6 +674,9 @@ class JobQueue:
         """Block until this worker owns a job; None once the server is stopping."""
         with self._ready:
             while not self.stopping.is_set():
+                if not self._may_start():
+                    self._ready.wait(DISK_RECHECK_S)
+                    continue
                 if job := self._store.claim_next():
                     return job
                 self._ready.wait(self._store.seconds_until_due())
@@ -652,6 +691,7 @@ class Run:
     progress: dict = field(default_factory=dict)
     published_at: float = 0.0
     metadata_saved: bool = False
+    failure: "FetchError | None" = None  # set by the progress hook when it must stop the job
 
 
 class RunningJobs:
@@ -841,6 +881,8 @@ class Fetcher:
         try:
             info = ydl.extract_info(job.url, download=True)
         except (DownloadCancelled, Stopped) as err:
+            if run.failure:
+                raise run.failure from err
             raise Stopped() from err
         except Exception as err:
             if run.cancel.is_set() or self.app.queue.stopping.is_set():
@@ -876,6 +918,16 @@ class Fetcher:
         if now - run.published_at >= PROGRESS_INTERVAL_S:
             run.published_at = now
             self.app.publish_progress(job.id)
+            if self.app.disk_is_low():  # stop before the disk is full, not when it is
+                from yt_dlp.utils import DownloadCancelled
+
+                run.failure = FetchError(
+                    "disk_full",
+                    f"the disk has less than {human_bytes(self.app.config.min_free_bytes)}"
+                    " free (min_free_bytes); free some space, then retry",
+                    transient=False,
+                )
+                raise DownloadCancelled("disk nearly full")
 
 
 def describe_video(info: dict) -> dict:
@@ -938,6 +990,8 @@ def run_job(app: "App", fetcher: Fetcher, job: Job) -> None:
             for path in placed:
                 path.unlink(missing_ok=True)
         else:
+            app.metrics.count_download(sum(f["file_size"] for f in files))
+            app.enforce_retention()
             log.info(
                 "job %s completed in %.1f s: %s",
                 job.id,
@@ -976,6 +1030,27 @@ def settle_failure(app: "App", job: Job, failure: FetchError) -> None:
         log.info("job %s failed: %s: %s", job.id, failure.code, failure.message)
 
 
+class Metrics:
+    """Counters since start, for /metrics: requests by route and status, bytes downloaded."""
+
+    def __init__(self):
+        self._lock = threading.Lock()  # guards requests and download_bytes
+        self.requests: collections.Counter = collections.Counter()
+        self.download_bytes = 0
+
+    def count_request(self, method: str, route: str, status: int) -> None:
+        with self._lock:
+            self.requests[(route, method, status)] += 1
+
+    def count_download(self, size: int) -> None:
+        with self._lock:
+            self.download_bytes += size
+
+    def snapshot(self) -> tuple[dict, int]:
+        with self._lock:
+            return dict(self.requests), self.download_bytes
+
+
 @dataclass
 class App:
     """Everything a route or worker needs; there is no module-level mutable state."""
@@ -988,6 +1063,7 @@ class App:
     running: RunningJobs = field(default_factory=RunningJobs)
     auth_failures: "AuthThrottle" = field(default_factory=lambda: AuthThrottle())
     policy: "UrlPolicy" = None  # type: ignore[assignment]
+    metrics: "Metrics" = field(default_factory=lambda: Metrics())
     cert_file: Path | None = None  # served at /cert for phones to install
     workers: list[threading.Thread] = field(default_factory=list)
 
@@ -1005,7 +1081,7 @@ class App:
         self.partial_dir.mkdir(exist_ok=True)
         self.store = Store(self.config.data_path / "vidserve.db", self.announce)
         self.policy = UrlPolicy(self.config.allowed_domains, self.config.allow_private_addresses)
-        self.queue = JobQueue(self.store)
+        self.queue = JobQueue(self.store, may_start=self.disk_allows_work)
         for download_id in self.store.recover_interrupted():
             log.info("job %s was interrupted; it goes back to the queue", download_id)
         shutil.rmtree(self.partial_dir, ignore_errors=True)  # leftovers of interrupted jobs
@@ -1036,6 +1112,49 @@ class App:
     def files_present(self, job: Job) -> bool:
         """Whether every file of a completed job is still on disk (people delete files)."""
         return all((self.download_dir / item["filename"]).is_file() for item in job.files)
+
+    def healthy(self) -> bool:
+        """What the systemd watchdog checks: the database answers."""
+        try:
+            self.store.counts()
+        except sqlite3.Error:
+            return False
+        return True
+
+    def disk_is_low(self) -> bool:
+        return shutil.disk_usage(self.download_dir).free < self.config.min_free_bytes
+
+    def disk_allows_work(self) -> bool:
+        if low := self.disk_is_low():
+            log.warning(
+                "less than %s free in %s: downloads wait for space",
+                human_bytes(self.config.min_free_bytes),
+                self.download_dir,
+            )
+        return not low
+
+    def enforce_retention(self) -> None:
+        """Delete the oldest finished files past keep_days or max_total_bytes; records stay."""
+        if not (self.config.keep_days or self.config.max_total_bytes):
+            return
+        jobs = self.store.stored_files()
+        total = sum(job.total_bytes or 0 for job in jobs)
+        cutoff = time.strftime(
+            "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - self.config.keep_days * 86400)
+        )
+        for job in jobs:  # oldest first
+            too_old = self.config.keep_days and (job.completed_at or "") < cutoff
+            too_much = self.config.max_total_bytes and total > self.config.max_total_bytes
+            if not (too_old or too_much):
+                continue
+            self.remove_files(job)
+            self.store.mark_removed(job.id)
+            total -= job.total_bytes or 0
+            log.info(
+                "retention: removed the files of job %s (%s)",
+                job.id,
+                "older than keep_days" if too_old else "over max_total_bytes",
+            )
 
     def remove_files(self, job: Job) -> None:
         for item in job.files:
@@ -1502,6 +1621,56 @@ def stream_events(app: App, request: Request) -> Reply:
     )
 
 
+def get_metrics(app: App, request: Request) -> Reply:
+    """GET /metrics: Prometheus text format, version 0.0.4."""
+    counts = app.store.counts()
+    stored_bytes, stored_files = app.store.storage_totals()
+    requests, download_bytes = app.metrics.snapshot()
+    series = [
+        (
+            "downloads",
+            "gauge",
+            "Downloads in the database by status.",
+            [(f'status="{status}"', count) for status, count in counts.items()],
+        ),
+        ("queue_depth", "gauge", "Downloads waiting for a worker.", [("", counts["pending"])]),
+        ("workers", "gauge", "Worker threads.", [("", app.config.workers)]),
+        ("workers_busy", "gauge", "Workers running a download now.", [("", len(app.running))]),
+        (
+            "requests_total",
+            "counter",
+            "HTTP requests by route, method and status.",
+            [
+                (f'route="{route}",method="{method}",status="{status}"', count)
+                for (route, method, status), count in sorted(requests.items())
+            ],
+        ),
+        (
+            "download_bytes_total",
+            "counter",
+            "Bytes of files downloaded since start.",
+            [("", download_bytes)],
+        ),
+        ("stored_bytes", "gauge", "Bytes of finished files on disk.", [("", stored_bytes)]),
+        ("stored_files", "gauge", "Finished files on disk.", [("", stored_files)]),
+        (
+            "disk_free_bytes",
+            "gauge",
+            "Free space where files land.",
+            [("", shutil.disk_usage(app.download_dir).free)],
+        ),
+    ]
+    lines = []
+    for name, kind, help_text, samples in series:
+        lines += [f"# HELP vidserve_{name} {help_text}", f"# TYPE vidserve_{name} {kind}"]
+        lines += [
+            f"vidserve_{name}{{{labels}}} {value}" if labels else f"vidserve_{name} {value}"
+            for labels, value in samples
+        ]
+    body = ("\n".join(lines) + "\n").encode()
+    return Reply(body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+
+
 def health(app: App, request: Request) -> Reply:
     """GET /api/v1/health: no token; 503 when the database cannot be read."""
     try:
@@ -1871,6 +2040,7 @@ ROUTES = [Route(*row) for row in [
     ("DELETE", "/api/v1/download/{download_id}",       cancel_download,  True),
     ("POST",   "/api/v1/download/{download_id}/retry", retry_download,   True),
     ("GET",    "/api/v1/events",                       stream_events,    True),
+    ("GET",    "/metrics",                             get_metrics,      True),
 ]]
 # fmt: on
 
@@ -1926,16 +2096,16 @@ class AuthThrottle:
             self._failures.pop(address, None)
 
 
-def authorize(app: App, request: Request) -> None:
+def authorize(app: App, headers: Any, client_ip: str) -> None:
     """Bearer token, compared in constant time; failures counted per address."""
-    app.auth_failures.check(request.client_ip)
-    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+    app.auth_failures.check(client_ip)
+    scheme, _, token = (headers.get("Authorization") or "").partition(" ")
     if scheme.lower() == "bearer" and hmac.compare_digest(
         token.strip().encode(), app.token.encode()
     ):
-        app.auth_failures.succeeded(request.client_ip)
+        app.auth_failures.succeeded(client_ip)
         return
-    app.auth_failures.failed(request.client_ip)
+    app.auth_failures.failed(client_ip)
     raise ApiError(
         401,
         "unauthorized",
@@ -1967,8 +2137,11 @@ class Handler(BaseHTTPRequestHandler):
         sent = self.headers.get("X-Request-ID", "")
         request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
         path = self.path.split("?", 1)[0]
+        route_name = "unmatched"
+        self.server.in_flight.enter()
         try:
             route, params = find_route(self.command, path)
+            route_name = route.pattern
             if app.queue.stopping.is_set():
                 raise ApiError(
                     503,
@@ -1976,6 +2149,8 @@ class Handler(BaseHTTPRequestHandler):
                     "vidserve is stopping; retry in a minute",
                     {"Retry-After": "30"},
                 )
+            if route.needs_token:  # before the body: a stranger cannot make us read it
+                authorize(app, self.headers, self.client_address[0])
             request = Request(
                 self.command,
                 path,
@@ -1985,8 +2160,6 @@ class Handler(BaseHTTPRequestHandler):
                 self.client_address[0],
                 request_id,
             )
-            if route.needs_token:
-                authorize(app, request)
             reply = route.handler(app, request, **params)
         except ApiError as error:
             body = error_body(error.status, error.code, error.message, request_id)
@@ -1995,7 +2168,11 @@ class Handler(BaseHTTPRequestHandler):
             log.exception("request %s %r failed", self.command, path)
             body = error_body(500, "internal_error", "unexpected server error", request_id)
             reply = Reply(body, 500)
-        self.send_reply(reply, request_id)
+        try:
+            self.send_reply(reply, request_id)
+        finally:
+            self.server.in_flight.leave()
+        app.metrics.count_request(self.command, route_name, reply.status)
         log.info(
             "id=%s ip=%s method=%s path=%r status=%d ms=%.1f",
             request_id,
@@ -2114,6 +2291,27 @@ class Handler(BaseHTTPRequestHandler):
         """The access line is written by handle_api_request, which knows the request id."""
 
 
+class InFlight:
+    """How many requests are being answered now, so a stop can let them finish."""
+
+    def __init__(self):
+        self._idle = threading.Condition()  # guards count
+        self.count = 0
+
+    def enter(self) -> None:
+        with self._idle:
+            self.count += 1
+
+    def leave(self) -> None:
+        with self._idle:
+            self.count -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        with self._idle:
+            return self._idle.wait_for(lambda: self.count == 0, timeout_s)
+
+
 class Server(ThreadingHTTPServer):
     """ThreadingHTTPServer with TLS per connection and a cap on concurrent connections."""
 
@@ -2124,6 +2322,7 @@ class Server(ThreadingHTTPServer):
     def __init__(self, app: App, tls_context: ssl.SSLContext | None):
         self.app, self.tls_context = app, tls_context
         self._slots = threading.BoundedSemaphore(app.config.max_connections)
+        self.in_flight = InFlight()
         family = socket.AF_INET6 if ":" in app.config.host else socket.AF_INET
         self.address_family = family
         super().__init__((app.config.host, app.config.port), Handler)
@@ -2327,39 +2526,76 @@ def print_welcome(app: App, server: Server, cert: Path | None, new_token: bool) 
     print("\n".join(lines), flush=True)
 
 
+class Service:
+    """The whole server, started and stopped as one: used by serve, --selftest and --bench."""
+
+    def __init__(self, config: Config):
+        config.data_path.mkdir(parents=True, exist_ok=True)
+        self.token, self.new_token = ensure_token(config)
+        cert = key = None
+        if config.tls:
+            cert, key = ensure_certificate(config)
+        self.cert_file = cert
+        self.app = App(config, self.token, cert_file=cert).open()
+        self.server = Server(self.app, tls_context(cert, key) if cert else None)
+        self._http = threading.Thread(target=self.server.serve_forever, name="http")
+
+    def start(self) -> "Service":
+        self.app.start_workers()
+        self._http.start()
+        log.info("vidserve %s listening on %s", __version__, self.server.url)
+        return self
+
+    def stop(self) -> None:
+        """Stop accepting, let requests in flight finish, interrupt downloads, close."""
+        log.info("stopping")
+        self.app.queue.stopping.set()  # new requests get 503
+        self.app.feed.close()  # long polls and event streams return
+        self.server.shutdown()
+        self.server.in_flight.wait_idle(STOP_GRACE_S)
+        self.app.stop_workers(timeout_s=6.0)
+        self.server.server_close()
+        self.app.store.close()
+        log.info("stopped")
+
+
 def serve(config: Config) -> int:
-    """Run until SIGTERM or SIGINT; a stop takes at most STOP_GRACE_S plus worker wind-down."""
-    config.data_path.mkdir(parents=True, exist_ok=True)
-    token, new_token = ensure_token(config)
-    cert = key = None
-    if config.tls:
-        cert, key = ensure_certificate(config)
-    app = App(config, token, cert_file=cert).open()
-    server = Server(app, tls_context(cert, key) if cert else None)
+    """Run until SIGTERM or SIGINT, telling systemd how it goes; stops within 10 seconds."""
+    service = Service(config)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    app.start_workers()
-    http_thread = threading.Thread(target=server.serve_forever, name="http")
-    http_thread.start()
-    log.info("vidserve %s listening on %s", __version__, server.url)
-    print_welcome(app, server, cert, new_token)
+    service.start()
+    print_welcome(service.app, service.server, service.cert_file, service.new_token)
     if shutil.which("ffmpeg") is None:
         log.warning(
             "ffmpeg is not installed: yt-dlp cannot merge formats or extract audio"
             " (sudo apt install ffmpeg)"
         )
     notify_systemd("READY=1")
-    stop.wait()
-    log.info("stopping")
+    watchdog_s = int(os.environ.get("WATCHDOG_USEC", "0")) / 2e6  # ping twice per interval
+    next_upkeep = 0.0
+    while not stop.wait(watchdog_s or UPKEEP_INTERVAL_S):
+        if watchdog_s and service.app.healthy():
+            notify_systemd("WATCHDOG=1")
+        if time.monotonic() >= next_upkeep:
+            next_upkeep = time.monotonic() + UPKEEP_INTERVAL_S
+            service.app.enforce_retention()
     notify_systemd("STOPPING=1")
-    app.queue.stopping.set()  # new requests get 503
-    app.feed.close()  # long polls and event streams return
-    server.shutdown()
-    app.stop_workers(timeout_s=6.0)
-    server.server_close()
-    app.store.close()
-    log.info("stopped")
+    service.stop()
+    return 0
+
+
+def initialize(config: Config) -> int:
+    """`vidserve.py init`: make the data directory, token and certificate, say how to connect."""
+    config.data_path.mkdir(parents=True, exist_ok=True)
+    token, _ = ensure_token(config)
+    cert = ensure_certificate(config)[0] if config.tls else None
+    print(f"data directory: {config.data_path}")
+    print(f"token:          {token}")
+    if cert:
+        print(f"certificate:    {cert}")
+        print(f"SHA-256:        {fingerprint(cert)}")
     return 0
 
 
@@ -2372,6 +2608,220 @@ def print_token(config: Config) -> int:
         return 1
     print(token)
     return 0
+
+
+def backup(config: Config, target: str) -> int:
+    """`vidserve.py backup PATH`: a consistent copy of the database, safe while it serves."""
+    source_path = config.data_path / "vidserve.db"
+    if not source_path.exists():
+        print(f"vidserve: no database at {source_path}", file=sys.stderr)
+        return 1
+    target_path = Path(target)
+    if target_path.is_dir():
+        target_path = target_path / f"vidserve-{time.strftime('%Y%m%d-%H%M%S')}.db"
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    destination = sqlite3.connect(target_path)
+    with source, destination:
+        source.backup(destination)  # SQLite's online backup API: pages copied under a read lock
+    jobs = destination.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
+    source.close()
+    destination.close()
+    print(f"backed up {jobs} downloads to {target_path}")
+    return 0
+
+
+def update_ytdlp() -> int:
+    """`vidserve.py update-ytdlp`: upgrade yt-dlp in the environment vidserve runs from.
+
+    TikTok and Instagram change often; an old yt-dlp is the main reason downloads fail.
+    The weekly timer install.sh sets up runs this, then restarts vidserve to load it.
+    """
+    before = ytdlp_version()
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--upgrade", "yt-dlp"]
+    if subprocess.run(command, check=False).returncode != 0:
+        print("vidserve: yt-dlp upgrade failed (see pip's message above)", file=sys.stderr)
+        return 1
+    print(f"yt-dlp {before} -> {ytdlp_version()}")
+    return 0
+
+
+class LoopbackMedia:
+    """A tiny HTTP server on 127.0.0.1 that plays a video site, for --selftest and --bench.
+
+    GET /<name>-<size>.mp4 answers <size> bytes of a repeating pattern as video/mp4, so a
+    100 MB "video" costs no memory; `first_request` records when each path was first asked.
+    """
+
+    PATTERN = bytes(range(256)) * 256
+
+    def __init__(self):
+        media = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                media.first_request.setdefault(self.path, time.perf_counter())
+                match = re.fullmatch(r"/[\w-]+-(\d+)\.mp4", self.path)
+                if not match:
+                    self.send_error(404)
+                    return
+                size = int(match[1])
+                self.send_response(200)
+                self.send_header("Content-Type", "video/mp4")
+                self.send_header("Content-Length", str(size))
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    for start in range(0, size, len(media.PATTERN)):
+                        self.wfile.write(media.PATTERN[: min(len(media.PATTERN), size - start)])
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.first_request: dict[str, float] = {}
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, name="media", daemon=True).start()
+
+    @classmethod
+    def content(cls, size: int) -> bytes:
+        return (cls.PATTERN * (size // len(cls.PATTERN) + 1))[:size]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Client:
+    """A small HTTPS client for --selftest and --bench: one keep-alive connection."""
+
+    def __init__(self, base_url: str, token: str, cafile: Path | None):
+        parts = urllib.parse.urlsplit(base_url)
+        if cafile:
+            context = ssl.create_default_context(cafile=str(cafile))
+            self.connection = http.client.HTTPSConnection(
+                parts.hostname, parts.port, timeout=60, context=context
+            )
+        else:
+            self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
+        """(status, headers, body bytes)."""
+        headers = self.headers | (headers or {})
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        self.connection.request(method, path, body=data, headers=headers)
+        reply = self.connection.getresponse()
+        return reply.status, reply.headers, reply.read()
+
+    def json(self, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
+        status, _, data = self.call(method, path, body)
+        return status, json.loads(data)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def loopback_config(directory: str, **settings: Any) -> Config:
+    """A server for measuring and checking: loopback only, its own directory, any port."""
+    defaults = {
+        "host": "127.0.0.1",
+        "port": 0,
+        "data_dir": directory,
+        "min_free_bytes": 0,
+        "allowed_domains": ("127.0.0.1",),
+        "allow_private_addresses": True,
+        "log_level": "warning",
+    }
+    return Config(**(defaults | settings))
+
+
+def selftest() -> int:
+    """`--selftest`: the whole path on this machine, no internet: exit 0 when all is well."""
+    started = time.perf_counter()
+    results: list[tuple[str, str]] = []
+
+    def check(passed: bool, text: str, level: str = "fail") -> bool:
+        results.append(("ok" if passed else level, text))
+        print(f"  {'ok' if passed else level:5} {text}", flush=True)
+        return passed
+
+    print(f"vidserve {__version__} selftest (loopback only)")
+    version = ytdlp_version()
+    check(version is not None, f"yt-dlp {version or 'is missing: pip install yt-dlp'}")
+    check(
+        shutil.which("ffmpeg") is not None,
+        "ffmpeg "
+        + (
+            "found"
+            if shutil.which("ffmpeg")
+            else "not found: merging formats and audio-only need it (apt install ffmpeg)"
+        ),
+        level="warn",
+    )
+    media = LoopbackMedia()
+    size = 3 * 1024 * 1024
+    with tempfile.TemporaryDirectory(prefix="vidserve-selftest-") as directory:
+        service = None
+        try:
+            service = Service(loopback_config(directory, workers=1)).start()
+            check(
+                True,
+                f"server with TLS on {service.server.url} (certificate SHA-256"
+                f" {fingerprint(service.cert_file)[:23]}...)",
+            )
+            client = Client(service.server.url, service.token, service.cert_file)
+            status, health_body = client.json("GET", "/api/v1/health")
+            check(
+                status == 200 and health_body["database"]["connected"], "health: database connected"
+            )
+            status, created = client.json(
+                "POST", "/api/v1/download", {"url": f"{media.url}/selftest-{size}.mp4"}
+            )
+            check(status == 201, f"download submitted with the token ({status})")
+            download_id = created.get("download_id", "")
+            status, job = client.json("GET", f"/api/v1/status/{download_id}?wait=30")
+            check(
+                job.get("status") == "completed",
+                f"yt-dlp downloaded it: {job.get('status')} {job.get('error_message') or ''}",
+            )
+            status, _, body = client.call("GET", f"/api/v1/files/{download_id}")
+            check(
+                status == 200 and body == LoopbackMedia.content(size),
+                f"file served back over TLS, {human_bytes(len(body))}, bytes match",
+            )
+            status, _, body = client.call(
+                "GET", f"/api/v1/files/{download_id}", headers={"Range": "bytes=100-199"}
+            )
+            check(
+                status == 206 and body == LoopbackMedia.content(size)[100:200],
+                "byte range answered 206",
+            )
+            database = sqlite3.connect(Path(directory) / "vidserve.db")
+            mode = database.execute("PRAGMA journal_mode").fetchone()[0]
+            stored = database.execute(
+                "SELECT status FROM jobs WHERE id = ?", (download_id,)
+            ).fetchone()
+            database.close()
+            check(mode == "wal" and stored == ("completed",), "job stored durably (SQLite WAL)")
+            client.close()
+        except Exception as err:  # noqa: BLE001 (the report says what broke, not a traceback)
+            check(False, f"{type(err).__name__}: {err}")
+        finally:
+            if service:
+                service.stop()
+            media.close()
+    failed = [text for level, text in results if level == "fail"]
+    elapsed = time.perf_counter() - started
+    print(
+        f"{'FAIL' if failed else 'PASS'}: {len(results) - len(failed)} of {len(results)}"
+        f" checks passed in {elapsed:.1f} s"
+    )
+    return 1 if failed else 0
 
 
 def config_flags(parser: argparse.ArgumentParser) -> None:
@@ -2393,10 +2843,17 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         "command",
         nargs="?",
         default="serve",
-        choices=["serve", "token"],
-        help="serve (default) or print the API token",
+        choices=["serve", "init", "token", "backup", "update-ytdlp"],
+        help="serve (default); init: make the data directory, token and certificate; token:"
+        " print the API token; backup PATH: copy the database; update-ytdlp: upgrade yt-dlp",
     )
+    parser.add_argument("path", nargs="?", help="backup: the file or directory to write")
     parser.add_argument("--config", help="path of vidserve.toml (default: ./vidserve.toml)")
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="check the whole path on this machine (loopback only), then exit",
+    )
     parser.add_argument("--version", action="version", version=f"vidserve {__version__}")
     config_flags(parser)
     return parser.parse_args(argv)
@@ -2418,13 +2875,23 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     journald = "JOURNAL_STREAM" in os.environ  # journald stamps the time itself
     logging.basicConfig(
-        level=config.log_level.upper(),
+        level="WARNING" if arguments.selftest else config.log_level.upper(),
         format="%(levelname)s %(message)s" if journald else "%(asctime)s %(levelname)s %(message)s",
     )
     try:
-        if arguments.command == "token":
-            return print_token(config)
-        return serve(config)
+        if arguments.selftest:
+            return selftest()
+        if arguments.command == "backup" and not arguments.path:
+            print("vidserve: backup needs a PATH to write to", file=sys.stderr)
+            return 2
+        commands = {
+            "serve": lambda: serve(config),
+            "init": lambda: initialize(config),
+            "token": lambda: print_token(config),
+            "backup": lambda: backup(config, arguments.path),
+            "update-ytdlp": update_ytdlp,
+        }
+        return commands[arguments.command]()
     except ConfigError as err:
         print(f"vidserve: {err}", file=sys.stderr)
         return 2
