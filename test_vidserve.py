@@ -142,6 +142,7 @@ class MediaHandler(BaseHTTPRequestHandler):
     /slow.mp4?seconds=S&size=N    N bytes trickled over about S seconds
     /status/CODE                  always answers CODE
     /flaky.mp4?key=K&fail=N       503 for the first N requests with key K, then the clip
+    /redirect?to=URL              302 to URL
     """
 
     protocol_version = "HTTP/1.1"
@@ -165,6 +166,12 @@ class MediaHandler(BaseHTTPRequestHandler):
             return self.send_slowly(
                 int(query.get("size", 1_000_000)), float(query.get("seconds", 3))
             )
+        if parts.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", query["to"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         if parts.path == "/flaky.mp4":
             key = query.get("key", "")
             failures = self.server.failures
@@ -1738,6 +1745,384 @@ def test_submission_below_the_free_space_floor_is_507(tmp_path):
 
         assert_error(answer, 507, "insufficient_storage")
         assert api.get("/api/v1/health").json["database"]["total_downloads"] == 0
+
+
+# ---- hostile clients -----------------------------------------------------------------------
+
+
+def tls_socket(api: Api) -> ssl.SSLSocket:
+    host, port = urllib.parse.urlsplit(api.base_url).netloc.split(":")
+    raw = socket.create_connection((host, int(port)), timeout=10)
+    return ssl.create_default_context(cafile=str(api.cafile)).wrap_socket(raw, server_hostname=host)
+
+
+def read_reply(sock) -> bytes:
+    """Everything the server sends until it closes the connection (or 10 s pass)."""
+    chunks = []
+    with contextlib.suppress(OSError):
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_200_slowloris_connections_do_not_lock_out_a_real_client(own_vidserve, media_server):
+    host, port = urllib.parse.urlsplit(own_vidserve.base_url).netloc.split(":")
+    attackers = []
+    for number in range(200):
+        sock = socket.create_connection((host, int(port)), timeout=10)
+        if number % 2:
+            sock.sendall(b"\x16\x03\x01")  # the start of a TLS handshake, never finished
+        attackers.append(sock)
+
+    created = own_vidserve.post("/api/v1/download", {"url": unique(media_server)})
+    status = own_vidserve.wait_for(created.json["download_id"])
+    for sock in attackers:
+        sock.close()
+
+    assert created.status == 201
+    assert status["status"] == "completed"
+
+
+def test_headers_trickled_byte_by_byte_are_cut_off_after_the_request_timeout(tmp_path):
+    with start_vidserve(tmp_path, request_timeout_s=1) as api:
+        sock = tls_socket(api)
+        sock.sendall(b"GET /api/v1/health HTTP/1.1\r\n")
+        started = time.monotonic()
+
+        def cut_off():
+            try:
+                sock.sendall(b"X")
+                sock.settimeout(0.2)
+                return sock.recv(100) == b""
+            except TimeoutError:
+                return False
+            except OSError:
+                return True
+
+        wait_until(cut_off, 10, "the trickling connection to be closed")
+        healthy = api.get("/api/v1/health").status
+
+    assert time.monotonic() - started < 10
+    assert healthy == 200
+
+
+def test_idle_keep_alive_connection_is_closed_after_the_request_timeout(tmp_path):
+    with start_vidserve(tmp_path, request_timeout_s=1) as api:
+        connection = api.connection()
+        first = api.get("/api/v1/health", connection=connection)
+        sock = connection.sock
+        sock.settimeout(10)
+
+        closed = sock.recv(100)
+
+    assert first.status == 200
+    assert closed == b""
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Big": "a" * 40000},
+        {f"X-H{i}": "v" for i in range(120)},
+    ],
+    ids=["one-huge-header", "too-many-headers"],
+)
+def test_oversized_headers_get_431(vidserve_api, headers):
+    answer = vidserve_api.get("/api/v1/health", headers=headers)
+
+    assert_error(answer, 431)
+    assert vidserve_api.get("/api/v1/health").status == 200
+
+
+RAW_REQUESTS = [
+    (
+        "content-length-and-chunked",
+        (
+            b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        ),
+        400,
+    ),
+    (
+        "chunked-only",
+        b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        400,
+    ),
+    (
+        "duplicate-content-length",
+        (
+            b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 20\r\n"
+            b"Content-Type: application/json\r\n\r\n{}"
+        ),
+        400,
+    ),
+    (
+        "negative-content-length",
+        b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+        400,
+    ),
+    (
+        "hex-content-length",
+        b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nContent-Length: 0x10\r\n\r\n",
+        400,
+    ),
+    ("http-0.9", b"GET /api/v1/health\r\n", 400),
+    ("http-2.0-line", b"GET /api/v1/health HTTP/2.0\r\n\r\n", 505),
+    ("garbage-line", b"\x00\x01\x02 nonsense\r\n\r\n", 400),
+    ("lone-lf-and-nul", b"GET /api/v1/he\x00alth HTTP/1.1\nHost: x\n\n", 404),
+    (
+        "crlf-in-header-value",
+        b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Request-ID: a\rb\r\n\r\n",
+        200,
+    ),
+    ("absolute-uri-to-elsewhere", b"GET http://169.254.169.254/ HTTP/1.1\r\nHost: x\r\n\r\n", 404),
+    ("unknown-method", b"BREW /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+]
+
+
+@pytest.mark.parametrize(
+    "raw, status", [case[1:] for case in RAW_REQUESTS], ids=[case[0] for case in RAW_REQUESTS]
+)
+def test_malformed_and_smuggling_requests_get_a_4xx_and_the_server_stays_up(
+    vidserve_api, raw, status
+):
+    sock = tls_socket(vidserve_api)
+    if status != 200:
+        raw = raw.replace(
+            b"Host: x\r\n",
+            b"Host: x\r\nAuthorization: Bearer " + vidserve_api.token.encode() + b"\r\n",
+            1,
+        )
+    sock.sendall(raw)
+
+    reply = read_reply(sock)
+    sock.close()
+
+    assert reply.startswith(b"HTTP/1."), reply[:200]
+    assert int(reply.split(b" ")[1]) == status, reply[:300]
+    if status >= 400:
+        assert b'"success": false' in reply
+        assert b"<html" not in reply.lower()
+    assert vidserve_api.get("/api/v1/health").status == 200
+
+
+def test_body_shorter_than_its_length_times_out_with_400(tmp_path):
+    with start_vidserve(tmp_path, request_timeout_s=1) as api:
+        sock = tls_socket(api)
+        sock.sendall(
+            b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + api.token.encode()
+            + b"\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{}"
+        )
+        reply = read_reply(sock)
+        healthy = api.get("/api/v1/health").status
+
+    assert reply.startswith(b"HTTP/1.1 400 ")
+    assert b'"body_timeout"' in reply
+    assert healthy == 200
+
+
+def test_garbage_instead_of_a_tls_handshake_is_dropped_and_the_server_stays_up(vidserve_api):
+    host, port = urllib.parse.urlsplit(vidserve_api.base_url).netloc.split(":")
+    for garbage in (b"\x16\x03\x01\x00\x05hello", b"\x16" + os.urandom(3000), b"\x00" * 100):
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(garbage)
+            read_reply(sock)
+
+    assert vidserve_api.get("/api/v1/health").status == 200
+
+
+HOSTILE_URLS = [
+    # id, url, status, code; the server allows only 127.0.0.1-style literal hosts and no
+    # private addresses, so nothing here is ever fetched or even looked up in DNS.
+    ("ipv6-loopback", "http://[::1]/x.mp4", 422, "private_address"),
+    ("ipv4-mapped-ipv6", "http://[::ffff:127.0.0.1]/x.mp4", 422, "private_address"),
+    ("loopback", "http://127.0.0.1/x.mp4", 422, "private_address"),
+    ("private-10", "http://10.0.0.1/x.mp4", 422, "private_address"),
+    ("private-192", "http://192.168.1.1/x.mp4", 422, "private_address"),
+    ("cloud-metadata", "http://169.254.169.254/latest/meta-data/", 422, "private_address"),
+    ("zero-address", "http://0.0.0.0/x", 422, "private_address"),
+    ("decimal-ip", "http://2130706433/x", 422, "domain_not_allowed"),
+    ("octal-ip", "http://0177.0.0.1/x", 422, "domain_not_allowed"),
+    ("hex-ip", "http://0x7f.0.0.1/x", 422, "domain_not_allowed"),
+    ("short-ip", "http://127.1/x", 422, "domain_not_allowed"),
+    ("suffix-lookalike", "https://tiktok.com.evil.net/x", 422, "domain_not_allowed"),
+    ("prefix-lookalike", "https://eviltiktok.com/x", 422, "domain_not_allowed"),
+    ("dash-lookalike", "https://evil-tiktok.com/x", 422, "domain_not_allowed"),
+    ("idn-lookalike", "https://tіktok.com/x", 422, "domain_not_allowed"),
+    ("punycode-lookalike", "https://xn--tktok-5ve.com/x", 422, "domain_not_allowed"),
+    ("userinfo", "https://tiktok.com@evil.net/", 422, "userinfo_not_allowed"),
+    ("userinfo-password", "https://tiktok.com:pw@evil.net/", 422, "userinfo_not_allowed"),
+    ("encoded-at", "https://tiktok.com%40evil.net/", 422, "domain_not_allowed"),
+    ("backslash-at", "https://evil.net\\@tiktok.com/", 422, "userinfo_not_allowed"),
+    ("fragment-host", "https://evil.net#@tiktok.com/", 422, "domain_not_allowed"),
+    ("no-scheme", "tiktok.com/@user/video/1", 422, "scheme_not_allowed"),
+    ("scheme-relative", "//tiktok.com/@user/video/1", 422, "scheme_not_allowed"),
+    ("file", "file:///etc/passwd", 422, "scheme_not_allowed"),
+    ("file-host", "file://tiktok.com/etc/passwd", 422, "scheme_not_allowed"),
+    ("javascript", "javascript:alert(document.cookie)", 422, "scheme_not_allowed"),
+    ("data", "data:text/html,<script>alert(1)</script>", 422, "scheme_not_allowed"),
+    ("gopher", "gopher://tiktok.com:70/_GET", 422, "scheme_not_allowed"),
+    ("ftp", "ftp://tiktok.com/video.mp4", 422, "scheme_not_allowed"),
+    ("empty-host", "https:///tiktok.com", 400, "invalid_url"),
+    ("tab-in-host", "https://tiktok.com\t.evil.net/", 400, "invalid_url"),
+    ("nul-in-host", "https://tiktok.com\x00.evil.net/", 400, "invalid_url"),
+    ("space", "https://tiktok.com/ x", 400, "invalid_url"),
+    ("bad-ipv6", "http://[::1/x", 400, "invalid_url"),
+    ("port-overflow", "http://127.0.0.1:65536/", 400, "invalid_url"),
+    ("huge-label", "https://" + "a" * 300 + ".tiktok.com/", 400, "invalid_url"),
+    ("over-2048", "https://www.tiktok.com/" + "v" * 2100, 400, "invalid_url"),
+    ("crlf", "https://www.tiktok.com/\r\nX-Injected: 1", 400, "invalid_url"),
+]
+
+
+@pytest.fixture(scope="module")
+def strict_vidserve(tmp_path_factory):
+    """A server with the shipped URL rules, and literal private hosts on the allow-list so
+    that the private-address check is reached without any DNS lookup."""
+    allowed = [
+        "tiktok.com",
+        "instagram.com",
+        "127.0.0.1",
+        "10.0.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "0.0.0.0",
+        "::1",
+        "::ffff:127.0.0.1",
+    ]
+    with start_vidserve(
+        tmp_path_factory.mktemp("strict"), allowed_domains=allowed, allow_private_addresses=False
+    ) as api:
+        yield api
+
+
+@pytest.mark.parametrize(
+    "url, status, code", [case[1:] for case in HOSTILE_URLS], ids=[case[0] for case in HOSTILE_URLS]
+)
+def test_hostile_url_is_refused_with_the_contract_error(strict_vidserve, url, status, code):
+    answer = strict_vidserve.post("/api/v1/download", {"url": url})
+
+    assert_error(answer, status, code)
+    assert strict_vidserve.get("/api/v1/health").json["database"]["total_downloads"] == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/status/../../vidserve.db",
+        "/api/v1/files/..%2F..%2Fetc%2Fpasswd",
+        "/api/v1/files/%2e%2e/%2e%2e/token",
+        "/api/v1/status/" + "a" * 5000,
+        "/api/v1/files/0b6f1a52-8d4a-4f7e-9a41-3f0c2d1e5b6a/../../token",
+        "/api/v1/history?limit=10&limit=" + "9" * 30,
+        "/api/v1/history?" + "&".join(["a=1"] * 50),
+        "/%00",
+        "/api/v1/download/0b6f1a52-8d4a-4f7e-9a41-3f0c2d1e5b6a/retry/../../..",
+    ],
+    ids=[
+        "dotdot-status",
+        "encoded-dotdot-file",
+        "dot-segments",
+        "long-id",
+        "dotdot-after-index",
+        "huge-number",
+        "many-params",
+        "nul",
+        "dotdot-retry",
+    ],
+)
+def test_hostile_path_or_query_gets_a_4xx_and_reveals_nothing(vidserve_api, path):
+    answer = vidserve_api.get(path)
+
+    assert 400 <= answer.status < 500, answer.body
+    assert vidserve_api.token.encode() not in answer.body
+    assert b"SQLite" not in answer.body and b"Traceback" not in answer.body
+
+
+def test_redirect_to_a_private_address_is_not_followed(tmp_path, media_server):
+    port = urllib.parse.urlsplit(media_server).port
+    hidden = f"http://127.0.0.2:{port}/clip-hidden.mp4"
+    url = f"{media_server}/redirect?to={urllib.parse.quote(hidden)}&n={random.random()}"
+    with start_vidserve(
+        tmp_path, allow_private_addresses=False, private_networks=["127.0.0.1/32"]
+    ) as api:
+        status = api.wait_for(api.submit(url))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "private_address"
+    assert status["retry_count"] == 0
+
+
+def test_redirect_within_allowed_networks_is_followed(tmp_path, media_server):
+    second = ThreadingHTTPServer(("127.0.0.2", 0), MediaHandler)
+    second.seen, second.failures = [], {}
+    threading.Thread(target=second.serve_forever, daemon=True).start()
+    target = f"http://127.0.0.2:{second.server_address[1]}/clip-elsewhere.mp4"
+    url = f"{media_server}/redirect?to={urllib.parse.quote(target)}&n={random.random()}"
+    try:
+        with start_vidserve(
+            tmp_path, allow_private_addresses=False, private_networks=["127.0.0.0/8"]
+        ) as api:
+            status = api.wait_for(api.submit(url))
+    finally:
+        second.shutdown()
+
+    assert status["status"] == "completed"
+    assert second.seen
+
+
+@pytest.fixture(scope="module")
+def two_token_vidserve(tmp_path_factory, media_server):
+    with start_vidserve(tmp_path_factory.mktemp("tokens"), read_token="r" * 43) as api:
+        status = api.wait_for(api.submit(unique(media_server)))
+        yield api, status
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/api/v1/status/{id}"),
+        ("GET", "/api/v1/history"),
+        ("GET", "/api/v1/files/{id}"),
+        ("GET", "/api/v1/files/{id}/0"),
+    ],
+)
+def test_read_only_token_reads_status_history_and_files(two_token_vidserve, method, path):
+    api, status = two_token_vidserve
+    headers = {"Authorization": "Bearer " + "r" * 43}
+
+    answer = api.request(
+        method, path.format(id=status["download_id"]), headers=headers, token=False
+    )
+
+    assert answer.status == 200
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("POST", "/api/v1/download"),
+        ("DELETE", "/api/v1/download/{id}"),
+        ("POST", "/api/v1/download/{id}/retry"),
+        ("GET", "/api/v1/events"),
+        ("GET", "/metrics"),
+    ],
+)
+def test_read_only_token_cannot_change_anything(two_token_vidserve, method, path):
+    api, status = two_token_vidserve
+    headers = {"Authorization": "Bearer " + "r" * 43}
+
+    answer = api.request(
+        method,
+        path.format(id=status["download_id"]),
+        headers=headers,
+        token=False,
+        body={"url": "http://127.0.0.1/x"} if method == "POST" else None,
+    )
+
+    assert_error(answer, 403, "read_only_token")
+    assert api.get(f"/api/v1/status/{status['download_id']}").json["file_removed"] is False
 
 
 # ---- configuration -------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import http.client
 import importlib.metadata
+import io
 import ipaddress
 import json
 import logging
@@ -61,6 +62,9 @@ MAX_URL_CHARS = 2048
 MAX_CLIENT_ID_CHARS = 64
 MAX_WAIT_S = 120  # API.md: ?wait=0..120
 MAX_QUERY_FIELDS = 20
+MAX_HEADER_BYTES = 32 * 1024  # request line and headers together; 431 above
+REAPER_INTERVAL_S = 0.5  # how often connections past their deadline are closed
+LINGER_S = 1.0  # how long a closing connection drains the client's unread input
 PROGRESS_INTERVAL_S = 0.5  # API.md: progress events at most twice a second per download
 DISK_RECHECK_S = 5.0  # workers paused by a full disk look again this often
 STOP_GRACE_S = 3.0  # how long a stop waits for requests in flight; the whole stop stays under 10 s
@@ -92,6 +96,96 @@ def human_bytes(count: float) -> str:
     return f"{count:.1f} TB"
 
 
+class ApiError(Exception):
+    """Anything a client did wrong. Becomes {"success": false, "error": {...}}."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message = HTTPStatus(status), code, message
+        self.headers = headers or {}
+
+
+class UrlPolicy:
+    """Which links vidserve will fetch: API.md's URL rules, and the duplicate key."""
+
+    def __init__(self, allowed_domains: tuple[str, ...], allow_private: bool, private_networks=()):
+        self.allowed_domains = tuple(d.strip(".").encode("idna").decode() for d in allowed_domains)
+        self.allow_private = allow_private
+        self.private_networks = [ipaddress.ip_network(n) for n in private_networks]
+
+    def address_allowed(self, address: str) -> bool:
+        """A public address, or one of the private networks the configuration allows."""
+        if self.allow_private:
+            return True
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+        return ip.is_global or any(ip in network for network in self.private_networks)
+
+    def check(self, url: Any) -> str:
+        """The normalized URL, or ApiError 400 (malformed) or 422 (not allowed)."""
+        if not isinstance(url, str) or not url.strip():
+            raise ApiError(400, "invalid_url", "url must be a non-empty string")
+        url = url.strip()
+        if len(url) > MAX_URL_CHARS:
+            raise ApiError(400, "invalid_url", f"url is longer than {MAX_URL_CHARS} characters")
+        if not url.isprintable() or " " in url:
+            raise ApiError(400, "invalid_url", "url contains spaces or control characters")
+        try:
+            parts = urllib.parse.urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise ApiError(400, "invalid_url", "url cannot be parsed") from None
+        if parts.scheme.lower() not in ("http", "https"):
+            raise ApiError(422, "scheme_not_allowed", "only http and https links are fetched")
+        if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+            raise ApiError(422, "userinfo_not_allowed", "links with user@ are not fetched")
+        host = (parts.hostname or "").rstrip(".")
+        try:
+            host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            raise ApiError(400, "invalid_url", "the host name is not valid") from None
+        if not host:
+            raise ApiError(400, "invalid_url", "url has no host")
+        if not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
+            raise ApiError(
+                422,
+                "domain_not_allowed",
+                f"{host} is not on the allow-list ({', '.join(self.allowed_domains)})",
+            )
+        self.check_public(host, port or (443 if parts.scheme.lower() == "https" else 80))
+        return self.normalize(parts, host, port)
+
+    def check_public(self, host: str, port: int) -> None:
+        """Refuse hosts that resolve to loopback, private, link-local or reserved addresses.
+
+        A host that does not resolve right now is let through: the worker retries it, and the
+        worker's own connect-time check is what finally stops a rebinding name.
+        """
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(host, port)}
+        except (OSError, UnicodeError):
+            return
+        if not all(self.address_allowed(address) for address in addresses):
+            raise ApiError(422, "private_address", f"{host} resolves to a non-public address")
+
+    @staticmethod
+    def normalize(parts: urllib.parse.SplitResult, host: str, port: int | None) -> str:
+        """Same video, same string: lower-case host, no default port, fragment or trackers."""
+        scheme = parts.scheme.lower()
+        default = {"http": 80, "https": 443}[scheme]
+        netloc = f"[{host}]" if ":" in host else host
+        if port and port != default:
+            netloc += f":{port}"
+        query = [
+            (key, value)
+            for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+            if not TRACKING_PARAMS.fullmatch(key)
+        ]
+        path = parts.path.rstrip("/") or "/"
+        return urllib.parse.urlunsplit((scheme, netloc, path, urllib.parse.urlencode(query), ""))
+
+
 # ---- 1. Configuration ----------------------------------------------------------------------
 # Config is the only list of settings; vidserve.toml documents each one.
 
@@ -114,6 +208,8 @@ class Config:
     token: str = ""  # empty: <data_dir>/token, random on first start
     allowed_domains: tuple[str, ...] = ("tiktok.com", "instagram.com")
     allow_private_addresses: bool = False  # for tests and LAN-only sources
+    private_networks: tuple[str, ...] = ()  # non-public networks links may reach anyway
+    read_token: str = ""  # optional second token: status, history and files only
     workers: int = 2
     max_retries: int = 3
     retry_backoff_s: float = 30.0  # doubled after each failed attempt
@@ -201,6 +297,11 @@ def check_config(config: Config) -> Config:
     for key, bad in problems.items():
         if bad:
             raise ConfigError(f"setting {key} = {getattr(config, key)!r} is out of range")
+    for network in config.private_networks:
+        try:
+            ipaddress.ip_network(network)
+        except ValueError:
+            raise ConfigError(f"setting private_networks: {network!r} is not a network") from None
     return config
 
 
@@ -769,6 +870,10 @@ def classify_failure(error: BaseException) -> FetchError:
             )
         if isinstance(item, HTTPError):
             return classify_http_status(item.status, item.response.headers.get("Retry-After"))
+        if isinstance(item, PrivateAddressBlocked):
+            return FetchError(
+                "private_address", f"refused to follow the link: {item}", transient=False
+            )
         if isinstance(item, OSError) and item.errno == 28:
             return FetchError(
                 "disk_full", "the disk is full; free some space, then retry", transient=False
@@ -836,6 +941,46 @@ def publish_file(source: Path, directory: Path) -> Path:
     raise FetchError("internal", f"no free file name for {name!r}", transient=False)
 
 
+class PrivateAddressBlocked(OSError):
+    """yt-dlp was about to connect to an address the URL policy forbids."""
+
+
+def guard_ytdlp_connections(policy: UrlPolicy) -> None:
+    """Make every connection yt-dlp opens check the address it actually connects to.
+
+    Checking the submitted URL is not enough: an allowed site can redirect to
+    http://169.254.169.254/, and a name can resolve differently a second later (DNS
+    rebinding). yt-dlp's request handlers all connect through
+    networking._helper.create_connection, passing each resolved address to a socket factory;
+    wrapping that factory checks the very address connect() is given, redirects included.
+    """
+    from yt_dlp import networking
+    from yt_dlp.networking import _helper
+
+    original = _helper.create_connection
+    if getattr(original, "vidserve_guard", False):
+        return
+
+    def create_connection(
+        address,
+        timeout=socket._GLOBAL_DEFAULT_TIMEOUT,
+        source_address=None,
+        *,
+        _create_socket_func=_helper._socket_connect,
+    ):
+        def connect(ip_address, *args):
+            if not policy.address_allowed(ip_address[4][0]):
+                raise PrivateAddressBlocked(f"{address[0]} is at a non-public address")
+            return _create_socket_func(ip_address, *args)
+
+        return original(address, timeout, source_address, _create_socket_func=connect)
+
+    create_connection.vidserve_guard = True
+    for module in (_helper, *vars(networking).values()):
+        if getattr(module, "create_connection", None) is original:
+            module.create_connection = create_connection
+
+
 class YtdlpLog:
     """yt-dlp's messages into our log, one level down: its errors become our FetchErrors."""
 
@@ -868,6 +1013,7 @@ class Fetcher:
         if self._ydl is None:
             import yt_dlp  # lazily: the server starts and idles without it
 
+            guard_ytdlp_connections(self.app.policy)
             self._ydl = yt_dlp.YoutubeDL(self.app.ytdlp_params(self._on_progress))
         return self._ydl
 
@@ -1080,7 +1226,11 @@ class App:
         self.download_dir.mkdir(parents=True, exist_ok=True)
         self.partial_dir.mkdir(exist_ok=True)
         self.store = Store(self.config.data_path / "vidserve.db", self.announce)
-        self.policy = UrlPolicy(self.config.allowed_domains, self.config.allow_private_addresses)
+        self.policy = UrlPolicy(
+            self.config.allowed_domains,
+            self.config.allow_private_addresses,
+            self.config.private_networks,
+        )
         self.queue = JobQueue(self.store, may_start=self.disk_allows_work)
         for download_id in self.store.recover_interrupted():
             log.info("job %s was interrupted; it goes back to the queue", download_id)
@@ -1184,15 +1334,6 @@ class App:
 
 # ---- 4. HTTP routes ------------------------------------------------------------------------
 # Routes are plain functions of (app, request, **path parameters) returning a Reply.
-
-
-class ApiError(Exception):
-    """Anything a client did wrong. Becomes {"success": false, "error": {...}}."""
-
-    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message = HTTPStatus(status), code, message
-        self.headers = headers or {}
 
 
 @dataclass
@@ -1343,79 +1484,6 @@ def parse_client_id(form: dict) -> str:
             400, "invalid_field", f"client_id must be 1..{MAX_CLIENT_ID_CHARS} printable characters"
         )
     return client_id
-
-
-class UrlPolicy:
-    """Which links vidserve will fetch: API.md's URL rules, and the duplicate key."""
-
-    def __init__(self, allowed_domains: tuple[str, ...], allow_private: bool):
-        self.allowed_domains = tuple(d.strip(".").encode("idna").decode() for d in allowed_domains)
-        self.allow_private = allow_private
-
-    def check(self, url: Any) -> str:
-        """The normalized URL, or ApiError 400 (malformed) or 422 (not allowed)."""
-        if not isinstance(url, str) or not url.strip():
-            raise ApiError(400, "invalid_url", "url must be a non-empty string")
-        url = url.strip()
-        if len(url) > MAX_URL_CHARS:
-            raise ApiError(400, "invalid_url", f"url is longer than {MAX_URL_CHARS} characters")
-        if not url.isprintable() or " " in url:
-            raise ApiError(400, "invalid_url", "url contains spaces or control characters")
-        try:
-            parts = urllib.parse.urlsplit(url)
-            port = parts.port
-        except ValueError:
-            raise ApiError(400, "invalid_url", "url cannot be parsed") from None
-        if parts.scheme.lower() not in ("http", "https"):
-            raise ApiError(422, "scheme_not_allowed", "only http and https links are fetched")
-        if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-            raise ApiError(422, "userinfo_not_allowed", "links with user@ are not fetched")
-        host = (parts.hostname or "").rstrip(".")
-        try:
-            host = host.encode("idna").decode("ascii").lower()
-        except UnicodeError:
-            raise ApiError(400, "invalid_url", "the host name is not valid") from None
-        if not host:
-            raise ApiError(400, "invalid_url", "url has no host")
-        if not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
-            raise ApiError(
-                422,
-                "domain_not_allowed",
-                f"{host} is not on the allow-list ({', '.join(self.allowed_domains)})",
-            )
-        if not self.allow_private:
-            self.check_public(host, port or (443 if parts.scheme.lower() == "https" else 80))
-        return self.normalize(parts, host, port)
-
-    def check_public(self, host: str, port: int) -> None:
-        """Refuse hosts that resolve to loopback, private, link-local or reserved addresses.
-
-        A host that does not resolve right now is let through: the worker retries it, and the
-        worker's own connect-time check is what finally stops a rebinding name.
-        """
-        try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(host, port)}
-        except (OSError, UnicodeError):
-            return
-        for address in addresses:
-            if not ipaddress.ip_address(address.split("%")[0]).is_global:
-                raise ApiError(422, "private_address", f"{host} resolves to a non-public address")
-
-    @staticmethod
-    def normalize(parts: urllib.parse.SplitResult, host: str, port: int | None) -> str:
-        """Same video, same string: lower-case host, no default port, fragment or trackers."""
-        scheme = parts.scheme.lower()
-        default = {"http": 80, "https": 443}[scheme]
-        netloc = f"[{host}]" if ":" in host else host
-        if port and port != default:
-            netloc += f":{port}"
-        query = [
-            (key, value)
-            for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-            if not TRACKING_PARAMS.fullmatch(key)
-        ]
-        path = parts.path.rstrip("/") or "/"
-        return urllib.parse.urlunsplit((scheme, netloc, path, urllib.parse.urlencode(query), ""))
 
 
 def submit_download(app: App, request: Request) -> Reply:
@@ -2009,12 +2077,20 @@ def get_certificate(app: App, request: Request) -> Reply:
     return Reply(der, headers=headers)
 
 
+class Access(StrEnum):
+    """Who may call a route: anyone, the read-only token too, or only the full token."""
+
+    PUBLIC = "public"
+    READ = "read"
+    WRITE = "write"
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
     pattern: str
     handler: Callable[..., Reply]
-    needs_token: bool
+    access: Access
     regex: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -2027,20 +2103,21 @@ class Route:
 
 
 # fmt: off
+PUBLIC, READ, WRITE = Access.PUBLIC, Access.READ, Access.WRITE
 ROUTES = [Route(*row) for row in [
-    # method   path                                    handler           needs token
-    ("GET",    "/",                                    index_page,       False),
-    ("GET",    "/cert",                                get_certificate,  False),
-    ("GET",    "/api/v1/health",                       health,           False),
-    ("POST",   "/api/v1/download",                     submit_download,  True),
-    ("GET",    "/api/v1/status/{download_id}",         get_status,       True),
-    ("GET",    "/api/v1/history",                      list_history,     True),
-    ("GET",    "/api/v1/files/{download_id}",          get_file,         True),
-    ("GET",    "/api/v1/files/{download_id}/{index}",  get_file,         True),
-    ("DELETE", "/api/v1/download/{download_id}",       cancel_download,  True),
-    ("POST",   "/api/v1/download/{download_id}/retry", retry_download,   True),
-    ("GET",    "/api/v1/events",                       stream_events,    True),
-    ("GET",    "/metrics",                             get_metrics,      True),
+    # method   path                                    handler           who may call it
+    ("GET",    "/",                                    index_page,       PUBLIC),
+    ("GET",    "/cert",                                get_certificate,  PUBLIC),
+    ("GET",    "/api/v1/health",                       health,           PUBLIC),
+    ("POST",   "/api/v1/download",                     submit_download,  WRITE),
+    ("GET",    "/api/v1/status/{download_id}",         get_status,       READ),
+    ("GET",    "/api/v1/history",                      list_history,     READ),
+    ("GET",    "/api/v1/files/{download_id}",          get_file,         READ),
+    ("GET",    "/api/v1/files/{download_id}/{index}",  get_file,         READ),
+    ("DELETE", "/api/v1/download/{download_id}",       cancel_download,  WRITE),
+    ("POST",   "/api/v1/download/{download_id}/retry", retry_download,   WRITE),
+    ("GET",    "/api/v1/events",                       stream_events,    WRITE),
+    ("GET",    "/metrics",                             get_metrics,      WRITE),
 ]]
 # fmt: on
 
@@ -2096,15 +2173,24 @@ class AuthThrottle:
             self._failures.pop(address, None)
 
 
-def authorize(app: App, headers: Any, client_ip: str) -> None:
-    """Bearer token, compared in constant time; failures counted per address."""
+def authorize(app: App, headers: Any, client_ip: str, access: Access) -> None:
+    """Bearer token, compared in constant time; failures counted per address.
+
+    The read-only token (read_token) opens the READ routes only: status, history, files.
+    """
     app.auth_failures.check(client_ip)
-    scheme, _, token = (headers.get("Authorization") or "").partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(
-        token.strip().encode(), app.token.encode()
-    ):
-        app.auth_failures.succeeded(client_ip)
-        return
+    scheme, _, sent = (headers.get("Authorization") or "").partition(" ")
+    sent = sent.strip().encode()
+    if scheme.lower() == "bearer":
+        if hmac.compare_digest(sent, app.token.encode()):
+            app.auth_failures.succeeded(client_ip)
+            return
+        read_token = app.config.read_token.encode()
+        if read_token and hmac.compare_digest(sent, read_token):
+            app.auth_failures.succeeded(client_ip)
+            if access == Access.READ:
+                return
+            raise ApiError(403, "read_only_token", "this token may only read")
     app.auth_failures.failed(client_ip)
     raise ApiError(
         401,
@@ -2118,6 +2204,15 @@ def authorize(app: App, headers: Any, client_ip: str) -> None:
 # One thread per connection, TLS handshake inside it, every wait bounded by a timeout.
 
 
+HTTP_SERVER_ERRORS = {  # the errors http.server itself finds, as error codes
+    400: "bad_request",
+    414: "uri_too_long",
+    431: "headers_too_large",
+    501: "not_implemented",
+    505: "http_version_not_supported",
+}
+
+
 class Handler(BaseHTTPRequestHandler):
     """Turns HTTP/1.1 requests into Request objects and Replies into bytes on the wire."""
 
@@ -2126,7 +2221,32 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     server: "Server"
 
+    def setup(self) -> None:
+        super().setup()
+        self.budget = HeaderBudget(self.rfile.detach())
+        self.rfile = io.BufferedReader(self.budget)
+
+    def handle_one_request(self) -> None:
+        """Read and answer one request; the connection counts as waiting until it is read."""
+        connection = self.server.current_connection()
+        connection.waiting_since = time.monotonic()
+        self.budget.remaining = MAX_HEADER_BYTES
+        try:
+            super().handle_one_request()
+        except http.client.LineTooLong:  # the request line itself blew the header budget
+            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
+
+    def parse_request(self) -> bool:
+        """http.server's parser, minus HTTP/0.9: it would wait for headers that never come."""
+        if len(self.raw_requestline.split()) == 2:
+            self.command = None
+            self.send_error(HTTPStatus.BAD_REQUEST, "HTTP/0.9 is not supported")
+            return False
+        return super().parse_request()
+
     def do_GET(self) -> None:
+        self.server.current_connection().waiting_since = None  # read: busy until answered
+        self.budget.remaining = None
         self.handle_api_request()
 
     do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
@@ -2149,8 +2269,8 @@ class Handler(BaseHTTPRequestHandler):
                     "vidserve is stopping; retry in a minute",
                     {"Retry-After": "30"},
                 )
-            if route.needs_token:  # before the body: a stranger cannot make us read it
-                authorize(app, self.headers, self.client_address[0])
+            if route.access != Access.PUBLIC:  # before the body: strangers cannot make us read it
+                authorize(app, self.headers, self.client_address[0], route.access)
             request = Request(
                 self.command,
                 path,
@@ -2221,7 +2341,13 @@ class Handler(BaseHTTPRequestHandler):
             if time.monotonic() > deadline:
                 self.close_connection = True
                 raise ApiError(400, "body_timeout", "the body arrived too slowly")
-            chunk = self.rfile.read1(min(remaining, 65536))
+            try:
+                chunk = self.rfile.read1(min(remaining, 65536))
+            except TimeoutError:
+                chunk = None
+            if chunk is None:
+                self.close_connection = True
+                raise ApiError(400, "body_timeout", "the body arrived too slowly")
             if not chunk:
                 self.close_connection = True
                 raise ApiError(400, "incomplete_body", "the body ended early")
@@ -2265,30 +2391,115 @@ class Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None):
         """http.server's own errors (bad request line, huge headers) as JSON, not HTML."""
         self.close_connection = True
+        self.request_version = "HTTP/1.1"  # a reply with a status line, even to HTTP/0.9 junk
+        self.command = getattr(self, "command", None)
         request_id = uuid.uuid4().hex
-        status = HTTPStatus(code)
-        codes = {
-            400: "bad_request",
-            414: "uri_too_long",
-            431: "headers_too_large",
-            501: "not_implemented",
-            505: "http_version_not_supported",
-        }
-        body = error_body(
-            code, codes.get(code, "bad_request"), message or status.phrase, request_id
-        )
-        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9" or not hasattr(
-            self, "_headers_buffer"
-        ):
-            self.request_version = "HTTP/1.1"
+        code_word = HTTP_SERVER_ERRORS.get(code, "bad_request")
+        body = error_body(code, code_word, message or HTTPStatus(code).phrase, request_id)
         self.send_reply(Reply(body, code), request_id)
-        log.info("id=%s ip=%s status=%d %s", request_id, self.client_address[0], code, message)
+        log.info("id=%s ip=%s status=%d %r", request_id, self.client_address[0], code, message)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("http: %s %s", self.client_address[0], format % args)
 
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         """The access line is written by handle_api_request, which knows the request id."""
+
+
+class Connection:
+    """One client connection: its socket and whether it is waiting for a request."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.waiting_since: float | None = time.monotonic()  # None while a request is served
+
+
+class Connections:
+    """Live connections, kept within max_connections without letting slow clients win.
+
+    A connection is *waiting* from accept through the TLS handshake and the request headers,
+    and again between keep-alive requests; it is *busy* while a request is answered. The
+    `reaper` thread closes any connection that has waited longer than request_timeout_s in
+    total, so a client trickling a byte at a time (slowloris) is cut off however it paces
+    itself. At the cap, the connection that has waited longest is closed to admit the new one,
+    so idle or slow clients can never lock a real one out; only busy connections count against
+    a newcomer.
+    """
+
+    def __init__(self, limit: int, timeout_s: float):
+        self._lock = threading.Lock()  # guards _live; held while shutting a socket down
+        self._live: set[Connection] = set()
+        self.limit, self.timeout_s = limit, timeout_s
+        self.closed = threading.Event()
+        self._reaper = threading.Thread(target=self._reap, name="reaper", daemon=True)
+        self._reaper.start()
+
+    def admit(self, sock: socket.socket) -> Connection | None:
+        """Track a new connection, evicting the longest-waiting one at the cap; None: refuse."""
+        with self._lock:
+            if len(self._live) >= self.limit:
+                waiting = [c for c in self._live if c.waiting_since is not None]
+                if not waiting:
+                    return None
+                self._close(min(waiting, key=lambda c: c.waiting_since))
+            connection = Connection(sock)
+            self._live.add(connection)
+            return connection
+
+    def leave(self, connection: Connection) -> None:
+        """The connection's thread is done; after this nobody shuts its socket down."""
+        with self._lock:
+            self._live.discard(connection)
+
+    def _close(self, connection: Connection) -> None:
+        """Wake the connection's thread from its blocking read: it sees EOF and ends."""
+        self._live.discard(connection)
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(
+                connection.sock, socket.SHUT_RDWR
+            )  # the TCP level, even under TLS
+
+    def _reap(self) -> None:
+        while not self.closed.wait(REAPER_INTERVAL_S):
+            deadline = time.monotonic() - self.timeout_s
+            with self._lock:
+                for connection in [
+                    c
+                    for c in self._live
+                    if c.waiting_since is not None and c.waiting_since < deadline
+                ]:
+                    self._close(connection)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._live)
+
+
+class HeaderBudget(io.RawIOBase):
+    """A connection's reader that refuses more than MAX_HEADER_BYTES between requests.
+
+    http.server would accept 100 header lines of 64 KiB each; this keeps a request line and
+    its headers to MAX_HEADER_BYTES (431), so 64 connections cannot hold 400 MB of headers.
+    """
+
+    def __init__(self, raw: io.RawIOBase):
+        self.raw = raw
+        self.remaining: int | None = MAX_HEADER_BYTES  # None: the body, no header budget
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.remaining is not None and self.remaining <= 0:
+            raise http.client.LineTooLong(f"request headers over {MAX_HEADER_BYTES} bytes")
+        count = self.raw.readinto(buffer)
+        if self.remaining is not None and count:
+            self.remaining -= count
+        return count
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
 
 
 class InFlight:
@@ -2313,7 +2524,8 @@ class InFlight:
 
 
 class Server(ThreadingHTTPServer):
-    """ThreadingHTTPServer with TLS per connection and a cap on concurrent connections."""
+    """ThreadingHTTPServer with TLS per connection, in the connection's own thread, and
+    connections kept in bounds by Connections."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -2321,52 +2533,79 @@ class Server(ThreadingHTTPServer):
 
     def __init__(self, app: App, tls_context: ssl.SSLContext | None):
         self.app, self.tls_context = app, tls_context
-        self._slots = threading.BoundedSemaphore(app.config.max_connections)
+        self.connections = Connections(app.config.max_connections, app.config.request_timeout_s)
         self.in_flight = InFlight()
-        family = socket.AF_INET6 if ":" in app.config.host else socket.AF_INET
-        self.address_family = family
+        self._current = threading.local()  # the Connection a handler thread serves
+        self.address_family = socket.AF_INET6 if ":" in app.config.host else socket.AF_INET
         super().__init__((app.config.host, app.config.port), Handler)
 
     def process_request(self, request: socket.socket, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):
+        """In the accept loop: admit the connection and hand it to a thread of its own."""
+        connection = self.connections.admit(request)
+        if connection is None:
             log.warning(
-                "connection limit (%d) reached; closing a new connection from %s",
-                self.app.config.max_connections,
+                "%d connections are all busy; closing a new one from %s",
+                self.connections.limit,
                 client_address[0],
             )
             self.shutdown_request(request)
             return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._slots.release()
-            raise
+        thread = threading.Thread(
+            target=self.serve_connection,
+            args=(connection, client_address),
+            name=f"client-{client_address[0]}",
+            daemon=True,
+        )
+        thread.start()
 
-    def process_request_thread(self, request: socket.socket, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-    def finish_request(self, request: socket.socket, client_address: Any) -> None:
+    def serve_connection(self, connection: Connection, client_address: Any) -> None:
         """Runs in the connection's own thread, so a slow handshake stalls only itself."""
-        request.settimeout(self.app.config.request_timeout_s)
-        if self.tls_context is not None:
-            try:
-                if request.recv(1, socket.MSG_PEEK) != TLS_HANDSHAKE_RECORD:
-                    answer_plain_http(request)
+        sock = connection.sock
+        sock.settimeout(self.app.config.request_timeout_s)
+        try:
+            if self.tls_context is not None:
+                if sock.recv(1, socket.MSG_PEEK) != TLS_HANDSHAKE_RECORD:
+                    answer_plain_http(sock)
                     return
-                request = self.tls_context.wrap_socket(request, server_side=True)
-            except (ssl.SSLError, OSError) as err:  # scanners, plain HTTP, untrusting phones
-                log.debug("TLS handshake with %s failed: %s", client_address[0], err)
-                return
-        Handler(request, client_address, self)
+                sock = connection.sock = self.tls_context.wrap_socket(sock, server_side=True)
+            self._current.connection = connection
+            Handler(sock, client_address, self)
+        except (ssl.SSLError, OSError) as err:  # scanners, plain HTTP, untrusting phones
+            log.debug("connection from %s ended: %s", client_address[0], err)
+        finally:
+            self.connections.leave(connection)  # before close: the fd must not be reused
+            linger_and_close(sock)
+
+    def current_connection(self) -> Connection:
+        return self._current.connection
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """socketserver prints tracebacks to stderr; a dropped client is not worth one."""
+        log.debug("error on a connection from %s: %s", client_address[0], sys.exc_info()[1])
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.connections.closed.set()
 
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
         scheme = "https" if self.tls_context else "http"
         return f"{scheme}://{'[' + host + ']' if ':' in host else host}:{port}"
+
+
+def linger_and_close(sock: socket.socket) -> None:
+    """Close without resetting the last reply: stop writing, drain what the client still
+    sends (bounded), then close. A close with unread input sends RST, and the client may
+    lose our error reply (RFC 9112 §9.6)."""
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_WR)
+        sock.settimeout(LINGER_S)
+        drained = 0
+        while drained < MAX_HEADER_BYTES * 2 and (chunk := sock.recv(16384)):
+            drained += len(chunk)
+    with contextlib.suppress(OSError):
+        sock.close()
 
 
 TLS_HANDSHAKE_RECORD = b"\x16"  # RFC 8446 §5.1: every TLS connection opens with one
@@ -2378,11 +2617,13 @@ PLAIN_HTTP_BODY = json.dumps(
 def answer_plain_http(sock: socket.socket) -> None:
     """Someone typed http:// for an https:// server: say so in plain HTTP, then close."""
     with contextlib.suppress(OSError):
+        sock.recv(MAX_HEADER_BYTES)  # consume the request, or closing would reset the reply
         sock.sendall(
             b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\n"
             b"Connection: close\r\nContent-Length: %d\r\n\r\n%s"
             % (len(PLAIN_HTTP_BODY), PLAIN_HTTP_BODY)
         )
+        sock.shutdown(socket.SHUT_WR)
 
 
 def tls_context(cert_file: Path, key_file: Path) -> ssl.SSLContext:
