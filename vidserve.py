@@ -21,6 +21,7 @@ import base64
 import collections
 import contextlib
 import email.utils
+import functools
 import hashlib
 import hmac
 import http.client
@@ -62,6 +63,7 @@ MAX_URL_CHARS = 2048
 MAX_CLIENT_ID_CHARS = 64
 MAX_WAIT_S = 120  # API.md: ?wait=0..120
 MAX_QUERY_FIELDS = 20
+MAX_OFFSET = 10**9  # history paging by offset; deep pages should use `before`
 MAX_HEADER_BYTES = 32 * 1024  # request line and headers together; 431 above
 REAPER_INTERVAL_S = 0.5  # how often connections past their deadline are closed
 LINGER_S = 1.0  # how long a closing connection drains the client's unread input
@@ -69,10 +71,11 @@ PROGRESS_INTERVAL_S = 0.5  # API.md: progress events at most twice a second per 
 DISK_RECHECK_S = 5.0  # workers paused by a full disk look again this often
 STOP_GRACE_S = 3.0  # how long a stop waits for requests in flight; the whole stop stays under 10 s
 UPKEEP_INTERVAL_S = 60.0  # retention runs this often (and after each completed download)
-AUTH_FAILURES_ALLOWED = 10  # per address and window, then 429
-AUTH_WINDOW_S = 300.0
+AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 DOWNLOAD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")  # spaces and control characters
+CLIENT_ID = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,64}")  # API.md: at most 64 characters
 # Query parameters that only say who shared a link; dropping them makes the same video one job.
 TRACKING_PARAMS = re.compile(r"utm_\w+|igsh|igshid|is_from_webapp|sender_device|_r|_t|si")
 
@@ -86,6 +89,14 @@ def utc_now() -> str:
 
 def new_download_id() -> str:
     return str(uuid.uuid4())
+
+
+def is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def human_bytes(count: float) -> str:
@@ -113,6 +124,29 @@ class UrlPolicy:
         self.allow_private = allow_private
         self.private_networks = [ipaddress.ip_network(n) for n in private_networks]
 
+    def domain_allowed(self, host: str) -> bool:
+        """The host is an allowed domain or a subdomain of one (an IP address has none)."""
+        return any(
+            host == domain or (host.endswith("." + domain) and not is_ip(domain))
+            for domain in self.allowed_domains
+        )
+
+    def url_pattern(self) -> str:
+        """A regular expression (ECMA-262 and Python alike) that only allowed URLs match:
+        what the OpenAPI document tells clients, and fuzzers, about the url field."""
+        hosts = []
+        for domain in self.allowed_domains:
+            escaped = domain.replace(".", "\\.")
+            if ":" in domain:
+                hosts.append(f"\\[{escaped}\\]")
+            elif is_ip(domain):
+                hosts.append(escaped)
+            else:
+                hosts.append(f"([A-Za-z0-9-]{{1,63}}\\.)*{escaped}")
+        return (
+            f"^https?://({'|'.join(hosts)})(:[1-9][0-9]{{0,3}})?([/?#][^\\x00-\\x20\\x7f-\\x9f]*)?$"
+        )
+
     def address_allowed(self, address: str) -> bool:
         """A public address, or one of the private networks the configuration allows."""
         if self.allow_private:
@@ -129,7 +163,7 @@ class UrlPolicy:
         url = url.strip()
         if len(url) > MAX_URL_CHARS:
             raise ApiError(400, "invalid_url", f"url is longer than {MAX_URL_CHARS} characters")
-        if not url.isprintable() or " " in url:
+        if URL_FORBIDDEN.search(url) or not is_utf8(url):
             raise ApiError(400, "invalid_url", "url contains spaces or control characters")
         try:
             parts = urllib.parse.urlsplit(url)
@@ -147,7 +181,7 @@ class UrlPolicy:
             raise ApiError(400, "invalid_url", "the host name is not valid") from None
         if not host:
             raise ApiError(400, "invalid_url", "url has no host")
-        if not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
+        if not self.domain_allowed(host):
             raise ApiError(
                 422,
                 "domain_not_allowed",
@@ -210,6 +244,7 @@ class Config:
     allow_private_addresses: bool = False  # for tests and LAN-only sources
     private_networks: tuple[str, ...] = ()  # non-public networks links may reach anyway
     read_token: str = ""  # optional second token: status, history and files only
+    auth_failures_allowed: int = 10  # wrong tokens per address in 5 minutes, then 429; 0: off
     workers: int = 2
     max_retries: int = 3
     retry_backoff_s: float = 30.0  # doubled after each failed attempt
@@ -288,6 +323,7 @@ def check_config(config: Config) -> Config:
         "keep_days": config.keep_days < 0,
         "max_total_bytes": config.max_total_bytes < 0,
         "max_connections": not 1 <= config.max_connections <= 10000,
+        "auth_failures_allowed": config.auth_failures_allowed < 0,
         "request_timeout_s": config.request_timeout_s <= 0,
         "events_heartbeat_s": config.events_heartbeat_s <= 0,
         "log_level": config.log_level.lower() not in LOG_LEVELS,
@@ -950,9 +986,10 @@ def guard_ytdlp_connections(policy: UrlPolicy) -> None:
 
     Checking the submitted URL is not enough: an allowed site can redirect to
     http://169.254.169.254/, and a name can resolve differently a second later (DNS
-    rebinding). yt-dlp's request handlers all connect through
-    networking._helper.create_connection, passing each resolved address to a socket factory;
-    wrapping that factory checks the very address connect() is given, redirects included.
+    rebinding). yt-dlp's urllib handler, which ytdlp_params makes the preferred one, connects
+    through networking._helper.create_connection, passing each resolved address to a socket
+    factory; wrapping that factory checks the very address connect() is given, redirects
+    included.
     """
     from yt_dlp import networking
     from yt_dlp.networking import _helper
@@ -1207,7 +1244,7 @@ class App:
     queue: JobQueue = None  # type: ignore[assignment]
     feed: ChangeFeed = field(default_factory=ChangeFeed)
     running: RunningJobs = field(default_factory=RunningJobs)
-    auth_failures: "AuthThrottle" = field(default_factory=lambda: AuthThrottle())
+    auth_failures: "AuthThrottle" = None  # type: ignore[assignment]
     policy: "UrlPolicy" = None  # type: ignore[assignment]
     metrics: "Metrics" = field(default_factory=lambda: Metrics())
     cert_file: Path | None = None  # served at /cert for phones to install
@@ -1226,6 +1263,7 @@ class App:
         self.download_dir.mkdir(parents=True, exist_ok=True)
         self.partial_dir.mkdir(exist_ok=True)
         self.store = Store(self.config.data_path / "vidserve.db", self.announce)
+        self.auth_failures = AuthThrottle(self.config.auth_failures_allowed)
         self.policy = UrlPolicy(
             self.config.allowed_domains,
             self.config.allow_private_addresses,
@@ -1329,6 +1367,9 @@ class App:
         }
         params |= self.config.ytdlp_options
         params["progress_hooks"] = [progress_hook, *params.get("progress_hooks", [])]
+        # The connect-time address check (guard_ytdlp_connections) sees the connections of
+        # yt-dlp's own urllib handler; prefer it over "requests", should that be installed.
+        params["compat_opts"] = [*params.get("compat_opts", []), "prefer-legacy-http-handler"]
         return params
 
 
@@ -1454,12 +1495,15 @@ def find_job(app: App, text: str) -> Job:
     raise ApiError(404, "not_found", "no download with this id")
 
 
+FORM_BOOLEANS = ("true", "false", "1", "0")  # API.md: audio_only=true or 1 in a form
+
+
 def parse_bool(form: dict, key: str) -> bool:
     """A JSON boolean, or in a form `true`/`1`/`false`/`0`; absent is false."""
     value = form.get(key, False)
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.lower() in ("true", "1", "false", "0", ""):
+    if isinstance(value, str) and value.lower() in FORM_BOOLEANS:
         return value.lower() in ("true", "1")
     raise ApiError(400, "invalid_field", f"{key} must be true or false")
 
@@ -1477,13 +1521,24 @@ def parse_client_id(form: dict) -> str:
     client_id = form.get("client_id", "anonymous")
     if (
         not isinstance(client_id, str)
-        or not 1 <= len(client_id) <= MAX_CLIENT_ID_CHARS
-        or not client_id.isprintable()
+        or not CLIENT_ID.fullmatch(client_id)
+        or not is_utf8(client_id)
     ):
         raise ApiError(
-            400, "invalid_field", f"client_id must be 1..{MAX_CLIENT_ID_CHARS} printable characters"
+            400,
+            "invalid_field",
+            f"client_id must be 1..{MAX_CLIENT_ID_CHARS} characters, no control ones",
         )
     return client_id
+
+
+def is_utf8(text: str) -> bool:
+    """False for strings with lone surrogates, which JSON allows and SQLite cannot store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def submit_download(app: App, request: Request) -> Reply:
@@ -1540,7 +1595,7 @@ def list_history(app: App, request: Request) -> Reply:
     """GET /api/v1/history: newest first, filtered, paged by offset or keyset (`before`)."""
     query = request.query
     limit = parse_number(query, "limit", 50, 1, 100)
-    offset = parse_number(query, "offset", 0, 0, 10**9)
+    offset = parse_number(query, "offset", 0, 0, MAX_OFFSET)
     status = query.get("status")
     if status is not None and status not in Status.__members__.values():
         raise ApiError(400, "invalid_parameter", f"status must be one of {', '.join(Status)}")
@@ -1551,7 +1606,7 @@ def list_history(app: App, request: Request) -> Reply:
     if "before" in query:
         before = app.store.get(parse_download_id(query["before"]))
         if before is None:
-            raise ApiError(400, "invalid_parameter", "before names no known download")
+            raise ApiError(404, "not_found", "before names no known download")
         before_seq = before.seq
     jobs, total = app.store.history(status, client_id, before_seq, limit, offset)
     return Reply([app.status_object(job) for job in jobs], headers={"X-Total-Count": str(total)})
@@ -1758,7 +1813,7 @@ def health(app: App, request: Request) -> Reply:
         "version": __version__,
         "database": {"connected": True, "total_downloads": sum(counts.values())},
         "queue": {"pending": counts["pending"], "downloading": counts["downloading"]},
-        "yt_dlp_version": ytdlp_version(),
+        "yt_dlp_version": running_ytdlp_version(),
         "ffmpeg": shutil.which("ffmpeg") is not None,
         "disk_free_bytes": shutil.disk_usage(app.download_dir).free,
     }
@@ -1771,6 +1826,13 @@ def ytdlp_version() -> str | None:
         return importlib.metadata.version("yt-dlp")
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+@functools.cache
+def running_ytdlp_version() -> str | None:
+    """The version this process runs: read once (a scan of sys.path costs ~3 ms), since a
+    new yt-dlp is only loaded by a restart, which update-ytdlp's timer does."""
+    return ytdlp_version()
 
 
 # ---- 4b. The page ---------------------------------------------------------------------------
@@ -2102,6 +2164,459 @@ class Route:
         object.__setattr__(self, "regex", re.compile(regex + r"\Z"))
 
 
+# ---- 4c. The OpenAPI document ----------------------------------------------------------------
+# GET /api/v1/openapi.json: every route, parameter, body and status code, for clients and
+# for schemathesis, which CI runs against a live server to prove the two agree.
+
+
+def nullable(kind: str, **more: Any) -> dict:
+    return {"type": [kind, "null"], **more}
+
+
+UUID_V4_SCHEMA = {"type": "string", "format": "uuid", "pattern": f"^{DOWNLOAD_ID.pattern}$"}
+CLIENT_ID_SCHEMA = {
+    "type": "string",
+    "pattern": f"^{CLIENT_ID.pattern}$",
+    "minLength": 1,
+    "maxLength": MAX_CLIENT_ID_CHARS,
+}
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["success", "error", "request_id"],
+        "properties": {
+            "success": {"const": False},
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            },
+            "request_id": {"type": "string"},
+        },
+    },
+    "Progress": {
+        "type": "object",
+        "properties": {
+            "percent": nullable("number", minimum=0, maximum=100),
+            "downloaded_bytes": nullable("integer"),
+            "total_bytes": nullable("integer"),
+            "speed_bps": nullable("integer"),
+            "eta_s": nullable("integer"),
+            "items_done": {"type": "integer"},
+            "items_total": {"type": "integer"},
+        },
+    },
+    "File": {
+        "type": "object",
+        "required": ["index", "filename", "file_size", "file_url"],
+        "properties": {
+            "index": {"type": "integer", "minimum": 0},
+            "filename": {"type": "string"},
+            "file_size": {"type": "integer"},
+            "file_url": {"type": "string"},
+        },
+    },
+    "Status": {
+        "type": "object",
+        "required": [
+            "download_id",
+            "url",
+            "client_id",
+            "status",
+            "submitted_at",
+            "started_at",
+            "completed_at",
+            "filename",
+            "file_size",
+            "file_url",
+            "error_code",
+            "error_message",
+            "retry_count",
+            "progress",
+            "title",
+            "uploader",
+            "duration_s",
+            "thumbnail_url",
+            "audio_only",
+            "files",
+        ],
+        "properties": {
+            "download_id": {"type": "string", "format": "uuid"},
+            "url": {"type": "string"},
+            "client_id": {"type": "string"},
+            "status": {"enum": [str(status) for status in Status]},
+            "submitted_at": {"type": "string", "format": "date-time"},
+            "started_at": nullable("string", format="date-time"),
+            "completed_at": nullable("string", format="date-time"),
+            "last_updated": {"type": "string", "format": "date-time"},
+            "filename": nullable("string"),
+            "file_size": nullable("integer"),
+            "file_url": nullable("string"),
+            "file_removed": {"type": "boolean"},
+            "error_code": nullable("string"),
+            "error_message": nullable("string"),
+            "retry_count": {"type": "integer", "minimum": 0},
+            "progress": {"oneOf": [{"$ref": "#/components/schemas/Progress"}, {"type": "null"}]},
+            "title": nullable("string"),
+            "uploader": nullable("string"),
+            "duration_s": nullable("number"),
+            "thumbnail_url": nullable("string"),
+            "audio_only": {"type": "boolean"},
+            "files": {"type": "array", "items": {"$ref": "#/components/schemas/File"}},
+        },
+    },
+    "Submission": {
+        "type": "object",
+        "required": ["url"],
+        "properties": {
+            "url": {"type": "string", "maxLength": MAX_URL_CHARS},
+            "client_id": CLIENT_ID_SCHEMA,
+            "force": {"type": "boolean"},
+            "audio_only": {"type": "boolean"},
+        },
+    },
+    "Submitted": {
+        "type": "object",
+        "required": ["success", "download_id", "message", "status", "submitted_at", "duplicate"],
+        "properties": {
+            "success": {"const": True},
+            "download_id": {"type": "string", "format": "uuid"},
+            "message": {"type": "string"},
+            "status": {"enum": [str(status) for status in Status]},
+            "submitted_at": {"type": "string", "format": "date-time"},
+            "duplicate": {"type": "boolean"},
+        },
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status", "timestamp", "version", "database"],
+        "properties": {
+            "status": {"enum": ["healthy", "unhealthy"]},
+            "timestamp": {"type": "string", "format": "date-time"},
+            "version": {"type": "string"},
+            "database": {"type": "object"},
+            "queue": {"type": "object"},
+            "yt_dlp_version": nullable("string"),
+            "disk_free_bytes": {"type": "integer"},
+        },
+    },
+}
+
+ERROR_MEANINGS = {
+    400: "Bad JSON, field or parameter",
+    401: "Missing or wrong token",
+    403: "The read-only token may not do this",
+    404: "No such download, file index or route",
+    409: "The download is not in a state that allows this",
+    410: "The file was removed",
+    413: "Body over 64 KiB",
+    415: "Content type is not JSON or a form",
+    416: "Range beyond the end of the file",
+    422: "URL not allowed: domain, scheme, user-info or private address",
+    429: "Too many failed tokens from this address; see Retry-After",
+    503: "Shutting down",
+    507: "Disk below the free-space floor",
+}
+
+
+def json_content(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def responses(ok: dict, *errors: int, access: Access = Access.WRITE) -> dict:
+    """A route's responses: its own successes, then the errors it and every route can give."""
+    common = {503} | ({401, 429} if access != Access.PUBLIC else set())
+    common |= {403} if access == Access.WRITE else set()
+    documented = dict(ok)
+    for status in sorted(set(errors) | common):
+        documented[str(status)] = {
+            "description": ERROR_MEANINGS[status],
+            "content": json_content({"$ref": "#/components/schemas/Error"}),
+        }
+    return documented
+
+
+def parameter(name: str, where: str, schema: dict, description: str, required=False) -> dict:
+    return {
+        "name": name,
+        "in": where,
+        "required": required or where == "path",
+        "schema": schema,
+        "description": description,
+    }
+
+
+DOWNLOAD_ID_PARAMETER = parameter("download_id", "path", UUID_V4_SCHEMA, "A download id (UUID v4)")
+STATUS_REPLY = {
+    "200": {
+        "description": "The status object",
+        "content": json_content({"$ref": "#/components/schemas/Status"}),
+    }
+}
+FILE_PARAMETERS = [
+    parameter("Range", "header", {"type": "string"}, "One byte range, e.g. bytes=0-1023"),
+    parameter("If-Range", "header", {"type": "string"}, "Send the range only if this ETag"),
+    parameter("If-None-Match", "header", {"type": "string"}, "304 if the ETag matches"),
+]
+FILE_REPLIES = {
+    "200": {"description": "The whole file", "content": {"*/*": {}}},
+    "206": {"description": "One byte range of the file", "content": {"*/*": {}}},
+    "304": {"description": "Not modified since the ETag or date sent"},
+}
+
+
+def openapi_document(policy: UrlPolicy) -> dict:
+    """OpenAPI 3.1 for API.md, with this server's own URL rules in the url field's pattern."""
+    submission = json.loads(json.dumps(SCHEMAS["Submission"]))
+    submission["properties"]["url"] |= {"minLength": 1, "pattern": policy.url_pattern()}
+    form = json.loads(json.dumps(submission))
+    for flag in ("force", "audio_only"):
+        form["properties"][flag] = {"enum": list(FORM_BOOLEANS)}
+    status_text = {"type": "string", "enum": [str(status) for status in Status]}
+    paths = {
+        "/api/v1/health": {
+            "get": {
+                "summary": "Health; no token needed",
+                "security": [],
+                "responses": responses(
+                    {
+                        "200": {
+                            "description": "Healthy",
+                            "content": json_content({"$ref": "#/components/schemas/Health"}),
+                        }
+                    },
+                    access=Access.PUBLIC,
+                )
+                | {
+                    "503": {
+                        "description": "The database is not usable",
+                        "content": json_content({"$ref": "#/components/schemas/Health"}),
+                    }
+                },
+            }
+        },
+        "/api/v1/download": {
+            "post": {
+                "summary": "Queue a download, durably",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Submission"}},
+                        "application/x-www-form-urlencoded": {
+                            "schema": {"$ref": "#/components/schemas/SubmissionForm"}
+                        },
+                    },
+                },
+                "responses": responses(
+                    {
+                        "201": {
+                            "description": "Queued",
+                            "headers": {"Location": {"schema": {"type": "string"}}},
+                            "content": json_content({"$ref": "#/components/schemas/Submitted"}),
+                        },
+                        "200": {
+                            "description": "Already queued or done: the earlier download",
+                            "headers": {"Location": {"schema": {"type": "string"}}},
+                            "content": json_content({"$ref": "#/components/schemas/Submitted"}),
+                        },
+                    },
+                    400,
+                    413,
+                    415,
+                    422,
+                    507,
+                ),
+            }
+        },
+        "/api/v1/status/{download_id}": {
+            "get": {
+                "summary": "A download's status, optionally waiting for it to end",
+                "parameters": [
+                    DOWNLOAD_ID_PARAMETER,
+                    parameter(
+                        "wait",
+                        "query",
+                        {"type": "integer", "minimum": 0, "maximum": MAX_WAIT_S},
+                        "Hold the answer until the download ends, at most this many seconds",
+                    ),
+                ],
+                "responses": responses(STATUS_REPLY, 400, 404, access=Access.READ),
+            }
+        },
+        "/api/v1/history": {
+            "get": {
+                "summary": "Downloads, newest first",
+                "parameters": [
+                    parameter(
+                        "limit",
+                        "query",
+                        {"type": "integer", "minimum": 1, "maximum": 100},
+                        "Page size (default 50)",
+                    ),
+                    parameter(
+                        "offset",
+                        "query",
+                        {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+                        "Skip this many",
+                    ),
+                    parameter("status", "query", status_text, "Only downloads in this state"),
+                    parameter(
+                        "client_id",
+                        "query",
+                        CLIENT_ID_SCHEMA,
+                        "Only this client's downloads",
+                    ),
+                    parameter(
+                        "before",
+                        "query",
+                        UUID_V4_SCHEMA,
+                        "Only downloads submitted before this one (keyset paging)",
+                    ),
+                ],
+                "responses": responses(
+                    {
+                        "200": {
+                            "description": "One page",
+                            "headers": {"X-Total-Count": {"schema": {"type": "integer"}}},
+                            "content": json_content(
+                                {"type": "array", "items": {"$ref": "#/components/schemas/Status"}}
+                            ),
+                        }
+                    },
+                    400,
+                    404,
+                    access=Access.READ,
+                ),
+            }
+        },
+        "/api/v1/files/{download_id}": {
+            "get": {
+                "summary": "The downloaded file (index 0)",
+                "parameters": [DOWNLOAD_ID_PARAMETER, *FILE_PARAMETERS],
+                "responses": responses(FILE_REPLIES, 400, 404, 409, 410, 416, access=Access.READ),
+            }
+        },
+        "/api/v1/files/{download_id}/{index}": {
+            "get": {
+                "summary": "One file of a download with several",
+                "parameters": [
+                    DOWNLOAD_ID_PARAMETER,
+                    parameter(
+                        "index", "path", {"type": "integer", "minimum": 0}, "The file's index"
+                    ),
+                    *FILE_PARAMETERS,
+                ],
+                "responses": responses(FILE_REPLIES, 400, 404, 409, 410, 416, access=Access.READ),
+            }
+        },
+        "/api/v1/download/{download_id}": {
+            "delete": {
+                "summary": "Cancel a download, or delete a finished one's files",
+                "parameters": [DOWNLOAD_ID_PARAMETER],
+                "responses": responses(STATUS_REPLY, 400, 404),
+            }
+        },
+        "/api/v1/download/{download_id}/retry": {
+            "post": {
+                "summary": "Queue a failed or cancelled download again",
+                "parameters": [DOWNLOAD_ID_PARAMETER],
+                "responses": responses(STATUS_REPLY, 400, 404, 409),
+            }
+        },
+        "/api/v1/events": {
+            "get": {
+                "summary": "Server-Sent Events: one `download` event per change",
+                "parameters": [
+                    parameter(
+                        "Last-Event-ID", "header", {"type": "string"}, "Resume after this event"
+                    )
+                ],
+                "responses": responses(
+                    {
+                        "200": {
+                            "description": "An endless event stream",
+                            "content": {"text/event-stream": {}},
+                        }
+                    }
+                ),
+            }
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "responses": responses(
+                    {
+                        "200": {
+                            "description": "OpenAPI 3.1",
+                            "content": json_content({"type": "object"}),
+                        }
+                    },
+                    access=Access.READ,
+                ),
+            }
+        },
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics",
+                "responses": responses(
+                    {
+                        "200": {
+                            "description": "Prometheus text format",
+                            "content": {"text/plain": {}},
+                        }
+                    }
+                ),
+            }
+        },
+        "/cert": {
+            "get": {
+                "summary": "The server's certificate, for a phone to install",
+                "security": [],
+                "responses": responses(
+                    {
+                        "200": {
+                            "description": "DER certificate",
+                            "content": {"application/x-x509-ca-cert": {}},
+                        }
+                    },
+                    404,
+                    access=Access.PUBLIC,
+                ),
+            }
+        },
+        "/": {
+            "get": {
+                "summary": "The web page",
+                "security": [],
+                "responses": responses(
+                    {"200": {"description": "HTML", "content": {"text/html": {}}}},
+                    access=Access.PUBLIC,
+                ),
+            }
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "vidserve",
+            "version": __version__,
+            "description": "Share a link, get the video. The contract is API.md.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": SCHEMAS | {"Submission": submission, "SubmissionForm": form},
+        },
+        "paths": paths,
+    }
+
+
+def get_openapi(app: App, request: Request) -> Reply:
+    """GET /api/v1/openapi.json."""
+    return Reply(openapi_document(app.policy))
+
+
 # fmt: off
 PUBLIC, READ, WRITE = Access.PUBLIC, Access.READ, Access.WRITE
 ROUTES = [Route(*row) for row in [
@@ -2117,6 +2632,7 @@ ROUTES = [Route(*row) for row in [
     ("DELETE", "/api/v1/download/{download_id}",       cancel_download,  WRITE),
     ("POST",   "/api/v1/download/{download_id}/retry", retry_download,   WRITE),
     ("GET",    "/api/v1/events",                       stream_events,    WRITE),
+    ("GET",    "/api/v1/openapi.json",                 get_openapi,      READ),
     ("GET",    "/metrics",                             get_metrics,      WRITE),
 ]]
 # fmt: on
@@ -2139,7 +2655,7 @@ def find_route(method: str, path: str) -> tuple[Route, dict[str, str]]:
 class AuthThrottle:
     """Counts failed token checks per address; too many in a window answer 429 for a while."""
 
-    def __init__(self, allowed: int = AUTH_FAILURES_ALLOWED, window_s: float = AUTH_WINDOW_S):
+    def __init__(self, allowed: int, window_s: float = AUTH_WINDOW_S):
         self._lock = threading.Lock()  # guards _failures
         self._failures: dict[str, tuple[int, float]] = {}
         self.allowed, self.window_s = allowed, window_s
@@ -2148,7 +2664,7 @@ class AuthThrottle:
         with self._lock:
             count, since = self._failures.get(address, (0, 0.0))
             wait_s = since + self.window_s - time.monotonic()
-        if count >= self.allowed and wait_s > 0:
+        if self.allowed and count >= self.allowed and wait_s > 0:
             raise ApiError(
                 429,
                 "too_many_attempts",
@@ -2249,7 +2765,12 @@ class Handler(BaseHTTPRequestHandler):
         self.budget.remaining = None
         self.handle_api_request()
 
-    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
+    def __getattr__(self, name: str) -> Any:
+        """Every method, even one http.server has never heard of (QUERY, BREW), goes to the
+        route table, which answers 405 with Allow on a known path and 404 elsewhere."""
+        if name.startswith("do_"):
+            return self.do_GET
+        raise AttributeError(name)
 
     def handle_api_request(self) -> None:
         app = self.server.app
@@ -2257,6 +2778,10 @@ class Handler(BaseHTTPRequestHandler):
         sent = self.headers.get("X-Request-ID", "")
         request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
         path = self.path.split("?", 1)[0]
+        self.body_unread = bool(
+            self.headers.get("Content-Length", "0").strip("0 ")
+            or self.headers.get("Transfer-Encoding")
+        )
         route_name = "unmatched"
         self.server.in_flight.enter()
         try:
@@ -2326,6 +2851,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise ApiError(400, "invalid_content_length", "one decimal Content-Length, please")
         length = int(lengths[0])
+        self.body_unread = False  # from here on it is read, or the connection closes
         if length > MAX_BODY_BYTES:
             self.close_connection = True  # the unread rest must not be parsed as a request
             if length <= DRAIN_BODY_BYTES:  # read it, so the client sees the 413, not a reset
@@ -2370,17 +2896,22 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         else:
             headers["Content-Length"] = str(length)
+        if getattr(self, "body_unread", False):  # refused before reading it: it must not
+            self.close_connection = True  # be parsed as the next request (RFC 9112 §9.3)
         if self.close_connection or self.server.app.queue.stopping.is_set():
             headers["Connection"] = "close"
             self.close_connection = True
         self.send_response(reply.status)
         for name, value in headers.items():
             self.send_header(name, value)
-        self.end_headers()
-        if self.command == "HEAD" or reply.status == HTTPStatus.NOT_MODIFIED:
+        no_body = self.command == "HEAD" or reply.status == HTTPStatus.NOT_MODIFIED
+        if isinstance(body, bytes) and not no_body:
+            self._headers_buffer.append(b"\r\n" + body)  # headers and body in one write
+            self.flush_headers()
             return
-        if isinstance(body, bytes):
-            self.wfile.write(body)
+        self.end_headers()
+        if no_body:
+            return
         else:
             try:
                 body.send(self.wfile, self.connection)
@@ -2562,6 +3093,9 @@ class Server(ThreadingHTTPServer):
         """Runs in the connection's own thread, so a slow handshake stalls only itself."""
         sock = connection.sock
         sock.settimeout(self.app.config.request_timeout_s)
+        # Replies are written whole; Nagle's algorithm would only hold back their last segment
+        # until the client's delayed ACK, adding ~40 ms to every keep-alive request.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             if self.tls_context is not None:
                 if sock.recv(1, socket.MSG_PEEK) != TLS_HANDSHAKE_RECORD:
@@ -2685,14 +3219,6 @@ def ensure_certificate(config: Config) -> tuple[Path, Path]:
     cert.chmod(0o644)
     log.info("made a self-signed certificate for %s", san)
     return cert, key
-
-
-def is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def local_addresses() -> set[str]:
