@@ -12,6 +12,7 @@ configuration, recovery and hostile input.
 
 import base64
 import contextlib
+import functools
 import hashlib
 import html
 import http.client
@@ -25,6 +26,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -150,6 +152,10 @@ class MediaHandler(BaseHTTPRequestHandler):
     /status/CODE                  always answers CODE
     /flaky.mp4?key=K&fail=N       503 for the first N requests with key K, then the clip
     /redirect?to=URL              302 to URL
+    /carousel.html?items=N&key=K  a page with N <video> items /clip-K-<i>.mp4 (a playlist);
+                  &flaky=I        item I answers 429 (Retry-After: 1) once
+                  &slow=S         every item trickles for S seconds
+    /real.mp4                     real H.264 + AAC media made with ffmpeg (REAL_MEDIA)
     """
 
     protocol_version = "HTTP/1.1"
@@ -184,14 +190,21 @@ class MediaHandler(BaseHTTPRequestHandler):
             failures = self.server.failures
             failures[key] = failures.get(key, 0) + 1
             if failures[key] <= int(query.get("fail", 1)):
-                return self.send_body(b"try later", "text/plain", 503)
+                status = int(query.get("status", 503))
+                return self.send_body(b"try later", "text/plain", status, {"Retry-After": "1"})
             return self.send_body(CLIP_BYTES, "video/mp4")
+        if parts.path == "/carousel.html":
+            return self.send_body(carousel_page(query).encode(), "text/html; charset=utf-8")
+        if parts.path == "/real.mp4":
+            return self.send_body(real_media(), "video/mp4")
         if match := re.fullmatch(r"/status/(\d{3})", parts.path):
             return self.send_body(b"no", "text/plain", int(match[1]))
         return self.send_body(b"not here", "text/plain", 404)
 
-    def send_body(self, body: bytes, content_type: str, status: int = 200):
+    def send_body(self, body: bytes, content_type: str, status: int = 200, headers=None):
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -212,6 +225,56 @@ class MediaHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):
         pass
+
+
+def carousel_page(query: dict) -> str:
+    key, count = query.get("key", "k"), int(query.get("items", 3))
+    sources = []
+    for index in range(count):
+        if str(index) == query.get("flaky"):
+            sources.append(f"/flaky.mp4?key={key}-{index}&fail=1&status=429")
+        elif "slow" in query:
+            sources.append(f"/slow.mp4?seconds={query['slow']}&size=1000000&n={key}-{index}")
+        else:
+            sources.append(f"/clip-{key}-{index}.mp4")
+    videos = "".join(f'<video src="{html.escape(src)}"></video>' for src in sources)
+    return f"<html><head><title>Carousel {key}</title></head><body>{videos}</body></html>"
+
+
+@functools.cache
+def real_media() -> bytes:
+    """Two seconds of real video and sound (H.264 + AAC in mp4), made by ffmpeg once."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "real.mp4"
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=duration=2:size=160x120",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:duration=2",
+                "-c:v",
+                "libx264",
+                "-c:a",
+                "aac",
+                "-shortest",
+                "-movflags",
+                "+faststart",
+                str(path),
+            ],
+            check=True,
+            timeout=60,
+        )
+        return path.read_bytes()
+
+
+FFMPEG = shutil.which("ffmpeg") and shutil.which("ffprobe")
 
 
 @pytest.fixture(scope="session")
@@ -1005,6 +1068,187 @@ def test_events_end_cleanly_when_the_server_stops(tmp_path):
 
     assert code == 0
     assert not reader.thread.is_alive()
+
+
+# ---- several files per link, and audio only -------------------------------------------------
+
+
+def carousel(media_server, items=3, **options) -> str:
+    query = urllib.parse.urlencode(
+        {"items": items, "key": f"c{random.randrange(10**9)}", **options}
+    )
+    return f"{media_server}/carousel.html?{query}"
+
+
+def test_carousel_is_one_download_with_every_item_in_order(vidserve_api, media_server):
+    status = vidserve_api.wait_for(vidserve_api.submit(carousel(media_server, items=3)))
+
+    assert status["status"] == "completed"
+    assert [f["index"] for f in status["files"]] == [0, 1, 2]
+    assert [f["file_url"] for f in status["files"]] == [
+        f"/api/v1/files/{status['download_id']}/{i}" for i in range(3)
+    ]
+    assert status["filename"] == status["files"][0]["filename"]
+    assert status["file_url"] == f"/api/v1/files/{status['download_id']}"
+    assert status["file_size"] == status["files"][0]["file_size"] == len(CLIP_BYTES)
+    assert [re.search(r"\((\d)\)", f["filename"])[1] for f in status["files"]] == ["1", "2", "3"]
+    assert status["progress"]["items_done"] == status["progress"]["items_total"] == 3
+
+
+def test_every_carousel_item_is_served_by_index_with_ranges(vidserve_api, media_server):
+    status = vidserve_api.wait_for(vidserve_api.submit(carousel(media_server, items=4)))
+
+    for item in status["files"]:
+        whole = vidserve_api.get(item["file_url"])
+        part = vidserve_api.get(item["file_url"], headers={"Range": "bytes=10-19"})
+        assert whole.status == 200 and whole.body == CLIP_BYTES
+        assert part.status == 206 and part.body == CLIP_BYTES[10:20]
+        assert (
+            urllib.parse.unquote(whole.headers["Content-Disposition"].split("''")[1])
+            == (item["filename"])
+        )
+    assert_error(vidserve_api.get(f"/api/v1/files/{status['download_id']}/4"), 404, "not_found")
+
+
+def test_carousel_item_answering_429_is_retried_without_fetching_finished_items_again(
+    vidserve_api, media_server
+):
+    url = carousel(media_server, items=3, flaky=1)
+    key = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["key"][0]
+
+    status = vidserve_api.wait_for(vidserve_api.submit(url))
+
+    assert status["status"] == "completed"
+    assert status["retry_count"] == 1
+    assert len(status["files"]) == 3
+    assert len(media_server.requests_for(f"/clip-{key}-0.mp4")) == 1  # not fetched again
+    assert len(media_server.requests_for(f"/flaky.mp4?key={key}-1")) == 2
+
+
+def test_link_with_more_items_than_max_items_fails_without_fetching_any(vidserve_api, media_server):
+    url = carousel(media_server, items=36)  # max_items is 35 by default
+    key = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["key"][0]
+
+    status = vidserve_api.wait_for(vidserve_api.submit(url))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "too_many_items"
+    assert "max_items" in status["error_message"]
+    assert status["retry_count"] == 0
+    assert media_server.requests_for(f"/clip-{key}-") == []
+
+
+def test_link_with_exactly_max_items_is_downloaded(tmp_path, media_server):
+    with start_vidserve(tmp_path, max_items=4) as api:
+        status = api.wait_for(api.submit(carousel(media_server, items=4)))
+
+    assert status["status"] == "completed" and len(status["files"]) == 4
+
+
+def test_cancelling_mid_carousel_leaves_none_of_its_files(vidserve_api, media_server):
+    files_before = set(vidserve_api.download_dir.iterdir())
+    download_id = vidserve_api.submit(carousel(media_server, items=3, slow=1.5))
+    wait_until(
+        lambda: (
+            (vidserve_api.get(f"/api/v1/status/{download_id}").json["progress"] or {}).get(
+                "items_done", 0
+            )
+            >= 1
+        ),
+        20,
+        "the first item to finish",
+    )
+
+    answer = vidserve_api.delete(f"/api/v1/download/{download_id}")
+
+    assert answer.json["status"] == "cancelled"
+    wait_until(
+        lambda: not (vidserve_api.download_dir / ".partial" / download_id).exists(),
+        5,
+        "the partial directory to go",
+    )
+    assert set(vidserve_api.download_dir.iterdir()) == files_before
+
+
+def test_deleting_a_finished_carousel_removes_every_file(vidserve_api, media_server):
+    status = vidserve_api.wait_for(vidserve_api.submit(carousel(media_server, items=3)))
+
+    answer = vidserve_api.delete(f"/api/v1/download/{status['download_id']}")
+
+    assert answer.json["file_removed"] is True and answer.json["files"] == []
+    for item in status["files"]:
+        assert not (vidserve_api.download_dir / item["filename"]).exists()
+        assert_error(vidserve_api.get(item["file_url"]), 410, "file_removed")
+
+
+def test_video_and_sound_of_one_url_are_two_downloads(vidserve_api, media_server):
+    url = unique(media_server)
+
+    video = vidserve_api.post("/api/v1/download", {"url": url})
+    sound = vidserve_api.post("/api/v1/download", {"url": url, "audio_only": True})
+    sound_again = vidserve_api.post("/api/v1/download", {"url": url, "audio_only": True})
+    form = vidserve_api.post(
+        "/api/v1/download",
+        urllib.parse.urlencode({"url": url, "audio_only": "1"}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert video.status == 201 and sound.status == 201
+    assert video.json["download_id"] != sound.json["download_id"]
+    assert sound_again.status == 200 and sound_again.json["duplicate"] is True
+    assert form.json["download_id"] == sound.json["download_id"]
+    status = vidserve_api.get(f"/api/v1/status/{sound.json['download_id']}").json
+    assert status["audio_only"] is True
+    vidserve_api.delete(f"/api/v1/download/{sound.json['download_id']}")
+
+
+def ffprobe_streams(path: Path) -> list[dict]:
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    return json.loads(result.stdout)["streams"]
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
+def test_audio_only_saves_the_sound_as_aac_in_m4a(vidserve_api, media_server):
+    url = f"{media_server}/real.mp4?n={random.random()}"
+
+    status = vidserve_api.wait_for(vidserve_api.submit(url, audio_only=True))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert status["filename"].endswith(".m4a")
+    streams = ffprobe_streams(vidserve_api.download_dir / status["filename"])
+    assert [s["codec_type"] for s in streams] == ["audio"]
+    assert streams[0]["codec_name"] == "aac"
+    answer = vidserve_api.get(status["file_url"])
+    assert answer.headers["Content-Type"] in ("audio/mp4", "audio/x-m4a", "audio/m4a")
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
+def test_video_of_real_media_keeps_video_and_sound(vidserve_api, media_server):
+    status = vidserve_api.wait_for(
+        vidserve_api.submit(f"{media_server}/real.mp4?n={random.random()}")
+    )
+
+    streams = ffprobe_streams(vidserve_api.download_dir / status["filename"])
+    assert sorted(s["codec_type"] for s in streams) == ["audio", "video"]
+
+
+def test_audio_only_without_ffmpeg_fails_at_once_saying_how_to_install_it(tmp_path, media_server):
+    bare_path = tmp_path / "bin"  # a PATH with python and nothing else
+    bare_path.mkdir()
+    (bare_path / "python3").symlink_to(sys.executable)
+    with start_vidserve(tmp_path / "server", env={"PATH": str(bare_path)}, tls=False) as api:
+        status = api.wait_for(api.submit(unique(media_server), audio_only=True))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "ffmpeg_missing"
+    assert "apt install ffmpeg" in status["error_message"]
+    assert status["retry_count"] == 0
 
 
 # ---- GET /api/v1/health, auth, request ids, HTTP --------------------------------------------

@@ -28,6 +28,7 @@ import http.client
 import importlib.metadata
 import io
 import ipaddress
+import itertools
 import json
 import logging
 import mimetypes
@@ -97,6 +98,11 @@ def is_ip(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def ffmpeg_available() -> bool:
+    """yt-dlp needs ffmpeg to merge formats and extract audio; vidserve works without it."""
+    return shutil.which("ffmpeg") is not None
 
 
 def human_bytes(count: float) -> str:
@@ -246,6 +252,7 @@ class Config:
     read_token: str = ""  # optional second token: status, history and files only
     auth_failures_allowed: int = 10  # wrong tokens per address in 5 minutes, then 429; 0: off
     workers: int = 2
+    max_items: int = 35  # a link with more entries fails with too_many_items
     max_retries: int = 3
     retry_backoff_s: float = 30.0  # doubled after each failed attempt
     min_free_bytes: int = 500 * 1024 * 1024  # below this, new jobs get 507 and workers pause
@@ -317,6 +324,7 @@ def check_config(config: Config) -> Config:
     problems = {
         "port": not 0 <= config.port <= 65535,
         "workers": not 1 <= config.workers <= 32,
+        "max_items": not 1 <= config.max_items <= 10000,
         "max_retries": not 0 <= config.max_retries <= 100,
         "retry_backoff_s": config.retry_backoff_s < 0,
         "min_free_bytes": config.min_free_bytes < 0,
@@ -1034,39 +1042,52 @@ class YtdlpLog:
 
 
 class Fetcher:
-    """A worker's warm YoutubeDL, re-pointed at each job's private directory.
+    """A worker's warm YoutubeDL instances, re-pointed at each job's private directory.
 
-    Building a YoutubeDL costs tens of milliseconds; keeping one per worker is what makes
-    pickup fast. Only `paths` changes between jobs, and yt-dlp reads it on every download.
+    Building a YoutubeDL costs tens of milliseconds; keeping one per worker (one for video,
+    one for audio-only, made when first needed) is what makes pickup fast. Only `paths`
+    changes between jobs, and yt-dlp reads it on every download.
     """
 
     def __init__(self, app: "App"):
         self.app = app
-        self._ydl = None
+        self._instances: dict[bool, Any] = {}  # audio_only -> YoutubeDL
         self._job: Job | None = None
         self._run: Run | None = None
 
-    def _youtube_dl(self):
-        if self._ydl is None:
+    def _youtube_dl(self, audio_only: bool):
+        if audio_only not in self._instances:
             import yt_dlp  # lazily: the server starts and idles without it
 
             guard_ytdlp_connections(self.app.policy)
-            self._ydl = yt_dlp.YoutubeDL(self.app.ytdlp_params(self._on_progress))
-        return self._ydl
+            params = self.app.ytdlp_params(self._on_progress, audio_only)
+            self._instances[audio_only] = yt_dlp.YoutubeDL(params)
+        return self._instances[audio_only]
 
     def fetch(self, job: Job, workdir: Path, run: Run) -> tuple[dict, list[Path]]:
         """Download into workdir; returns yt-dlp's info and the finished files, in order."""
         from yt_dlp.utils import DownloadCancelled
 
-        ydl = self._youtube_dl()
+        if job.audio_only and not ffmpeg_available():
+            raise FetchError(
+                "ffmpeg_missing",
+                "audio only needs ffmpeg, which is not installed: sudo apt install ffmpeg",
+                transient=False,
+            )
+        ydl = self._youtube_dl(job.audio_only)
         ydl.params["paths"] = {"home": str(workdir), "temp": str(workdir)}
         self._job, self._run = job, run
         try:
-            info = ydl.extract_info(job.url, download=True)
+            info = self.within_max_items(
+                ydl, ydl.extract_info(job.url, download=False, process=False)
+            )
+            info = ydl.process_ie_result(info, download=True)
         except (DownloadCancelled, Stopped) as err:
             if run.failure:
                 raise run.failure from err
             raise Stopped() from err
+        except FetchError:
+            raise
         except Exception as err:
             if run.cancel.is_set() or self.app.queue.stopping.is_set():
                 raise Stopped() from err
@@ -1074,6 +1095,29 @@ class Fetcher:
         finally:
             self._job = self._run = None
         return info, finished_files(info)
+
+    def within_max_items(self, ydl: Any, info: dict) -> dict:
+        """Follow plain redirections, then refuse a playlist of more than max_items entries
+        without fetching any of them: entries are listed lazily, max_items + 1 at most, so a
+        profile link never pages through the whole profile."""
+        for _ in range(5):  # a short link resolves to the real one, in a step or two
+            if info.get("_type") != "url":
+                break
+            info = ydl.extract_info(
+                info["url"], download=False, process=False, ie_key=info.get("ie_key")
+            )
+        if info.get("_type") in ("playlist", "multi_video"):
+            limit = self.app.config.max_items
+            entries = list(itertools.islice(iter(info.get("entries") or []), limit + 1))
+            if len(entries) > limit:
+                raise FetchError(
+                    "too_many_items",
+                    f"the link holds more than {limit} items (max_items); raise max_items in"
+                    " vidserve.toml to download it",
+                    transient=False,
+                )
+            info["entries"] = entries
+        return info
 
     def _on_progress(self, update: dict) -> None:
         """yt-dlp's progress hook: record progress, and stop the download when asked."""
@@ -1096,6 +1140,8 @@ class Fetcher:
             "total_bytes": total,
             "speed_bps": round(update["speed"]) if update.get("speed") else None,
             "eta_s": update.get("eta"),
+            "items_done": (info.get("playlist_index") or 1) - 1,
+            "items_total": info.get("n_entries") or 1,
         }
         now = time.monotonic()
         if now - run.published_at >= PROGRESS_INTERVAL_S:
@@ -1148,9 +1194,9 @@ def run_worker(app: "App") -> None:
 
 def run_job(app: "App", fetcher: Fetcher, job: Job) -> None:
     """Download one job into its own directory, then move the files into place."""
-    workdir = app.partial_dir / job.id
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
+    workdir = app.partial_dir / job.id  # kept from an earlier attempt: finished items stay
+    workdir.mkdir(parents=True, exist_ok=True)
+    keep_workdir = False  # for the next attempt: after a transient failure or a shutdown
     run = app.running.start(job.id)
     started = time.monotonic()
     log.info("job %s started: %r", job.id, job.url)
@@ -1160,12 +1206,15 @@ def run_job(app: "App", fetcher: Fetcher, job: Job) -> None:
             raise FetchError("no_media", "yt-dlp finished without a file", transient=False)
         placed = [publish_file(path, app.download_dir) for path in paths]
         files = [{"filename": p.name, "file_size": p.stat().st_size} for p in placed]
+        total = sum(f["file_size"] for f in files)
         progress = {
             "percent": 100.0,
-            "downloaded_bytes": sum(f["file_size"] for f in files),
-            "total_bytes": sum(f["file_size"] for f in files),
+            "downloaded_bytes": total,
+            "total_bytes": total,
             "speed_bps": None,
             "eta_s": 0,
+            "items_done": len(files),
+            "items_total": len(files),
         }
         if not run.metadata_saved:
             app.store.record_metadata(job.id, describe_video(info))
@@ -1173,7 +1222,7 @@ def run_job(app: "App", fetcher: Fetcher, job: Job) -> None:
             for path in placed:
                 path.unlink(missing_ok=True)
         else:
-            app.metrics.count_download(sum(f["file_size"] for f in files))
+            app.metrics.count_download(total)
             app.enforce_retention()
             log.info(
                 "job %s completed in %.1f s: %s",
@@ -1183,19 +1232,22 @@ def run_job(app: "App", fetcher: Fetcher, job: Job) -> None:
             )
     except Stopped:
         if app.queue.stopping.is_set() and not run.cancel.is_set():
+            keep_workdir = True
             app.store.interrupt(job.id)
             log.info("job %s interrupted by shutdown; it resumes on next start", job.id)
         else:
             log.info("job %s cancelled", job.id)
     except FetchError as failure:
-        settle_failure(app, job, failure)
+        keep_workdir = settle_failure(app, job, failure)
     finally:
         app.running.finish(job.id)
-        shutil.rmtree(workdir, ignore_errors=True)
+        if not keep_workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
-def settle_failure(app: "App", job: Job, failure: FetchError) -> None:
-    """Retry a transient failure with exponential backoff, or fail the job for good."""
+def settle_failure(app: "App", job: Job, failure: FetchError) -> bool:
+    """Retry a transient failure with exponential backoff, or fail the job for good.
+    Returns whether it will be retried (its finished items are then kept)."""
     if failure.transient and job.retry_count < app.config.max_retries:
         delay = max(app.config.retry_backoff_s * 2**job.retry_count, failure.retry_after_s)
         app.store.reschedule(job.id, delay, failure.code, failure.message)
@@ -1208,9 +1260,10 @@ def settle_failure(app: "App", job: Job, failure: FetchError) -> None:
             delay,
         )
         app.queue.wake()  # a worker must recompute how long to sleep
-    else:
-        app.store.fail(job.id, failure.code, failure.message)
-        log.info("job %s failed: %s: %s", job.id, failure.code, failure.message)
+        return True
+    app.store.fail(job.id, failure.code, failure.message)
+    log.info("job %s failed: %s: %s", job.id, failure.code, failure.message)
+    return False
 
 
 class Metrics:
@@ -1270,10 +1323,13 @@ class App:
             self.config.private_networks,
         )
         self.queue = JobQueue(self.store, may_start=self.disk_allows_work)
-        for download_id in self.store.recover_interrupted():
+        for download_id in self.store.recover_interrupted():  # a crash cut these short
             log.info("job %s was interrupted; it goes back to the queue", download_id)
-        shutil.rmtree(self.partial_dir, ignore_errors=True)  # leftovers of interrupted jobs
-        self.partial_dir.mkdir(exist_ok=True)
+            shutil.rmtree(self.partial_dir / download_id, ignore_errors=True)
+        for leftover in self.partial_dir.iterdir():  # kept only for a pending job's retry
+            job = self.store.get(leftover.name)
+            if job is None or job.status != Status.PENDING:
+                shutil.rmtree(leftover, ignore_errors=True)
         return self
 
     def start_workers(self) -> None:
@@ -1351,8 +1407,8 @@ class App:
     def status_object(self, job: Job) -> dict:
         return job.to_api(self.running.progress(job.id) if job.status == "downloading" else None)
 
-    def ytdlp_params(self, progress_hook: Callable[[dict], None]) -> dict:
-        """yt-dlp's options: ours, then the user's ytdlp_options on top."""
+    def ytdlp_params(self, progress_hook: Callable[[dict], None], audio_only: bool) -> dict:
+        """yt-dlp's options: ours, then the user's ytdlp_options on top, then audio-only's."""
         params = {
             "quiet": True,
             "noprogress": True,
@@ -1362,14 +1418,21 @@ class App:
             "socket_timeout": 20,
             "retries": 3,
             "fragment_retries": 3,
-            "overwrites": True,
+            "overwrites": False,  # a retry keeps the items an earlier attempt finished
             "noplaylist": False,
+            "playlistend": self.config.max_items + 1,  # within_max_items refuses the +1
         }
         params |= self.config.ytdlp_options
         params["progress_hooks"] = [progress_hook, *params.get("progress_hooks", [])]
         # The connect-time address check (guard_ytdlp_connections) sees the connections of
         # yt-dlp's own urllib handler; prefer it over "requests", should that be installed.
         params["compat_opts"] = [*params.get("compat_opts", []), "prefer-legacy-http-handler"]
+        if audio_only:  # API.md: the sound as .m4a (AAC), natively when the site has it
+            params["format"] = "bestaudio[ext=m4a]/bestaudio/best"
+            params["postprocessors"] = [
+                *params.get("postprocessors", []),
+                {"key": "FFmpegExtractAudio", "preferredcodec": "m4a"},
+            ]
         return params
 
 
@@ -1814,7 +1877,7 @@ def health(app: App, request: Request) -> Reply:
         "database": {"connected": True, "total_downloads": sum(counts.values())},
         "queue": {"pending": counts["pending"], "downloading": counts["downloading"]},
         "yt_dlp_version": running_ytdlp_version(),
-        "ffmpeg": shutil.which("ffmpeg") is not None,
+        "ffmpeg": ffmpeg_available(),
         "disk_free_bytes": shutil.disk_usage(app.download_dir).free,
     }
     return Reply(body)
@@ -1861,6 +1924,8 @@ button { padding: .55rem .9rem; font: inherit; border-radius: .5rem; cursor: poi
          border: 1px solid var(--accent); background: var(--accent); color: var(--on-accent); }
 button.quiet { background: transparent; color: var(--accent); }
 form button { align-self: flex-end; min-height: 2.75rem; }
+label.switch { align-self: flex-end; display: flex; gap: .35rem; align-items: center;
+               min-height: 2.75rem; }
 #notice { min-height: 1.5rem; color: var(--muted); margin: 0 0 .5rem; }
 ul { list-style: none; margin: 0; padding: 0; }
 li { display: flex; gap: .75rem; padding: .75rem; margin: 0 0 .5rem; background: var(--card);
@@ -1970,7 +2035,8 @@ function render(job) {
     parts.push(image);
   }
   const item = element("div", "item");
-  item.append(element("div", "title", name), element("div", "meta", job.url));
+  item.append(element("div", "title", (job.audio_only ? "♪ " : "") + name),
+              element("div", "meta", job.url));
   const bar = element("progress");
   bar.max = 100;
   bar.value = job.status === "completed" ? 100 : (job.progress && job.progress.percent) || 0;
@@ -2050,6 +2116,7 @@ $("submit-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   try {
     const answer = await api("POST", "/download", { url: $("url").value.trim(),
+                                                   audio_only: $("audio-only").checked,
                                                    client_id: "web" });
     say(answer.duplicate ? "Already there: showing the earlier download." : "Queued.");
     $("url").value = "";
@@ -2092,6 +2159,7 @@ PAGE_HTML = f"""<!doctype html>
   <label class="field">Video link
     <input id="url" type="url" inputmode="url" placeholder="https://www.tiktok.com/…" required>
   </label>
+  <label class="switch"><input id="audio-only" type="checkbox"> Sound only</label>
   <button id="submit">Download</button>
 </form>
 <p id="notice" role="status" aria-live="polite"></p>
@@ -3334,7 +3402,7 @@ def serve(config: Config) -> int:
         signal.signal(signum, lambda *_: stop.set())
     service.start()
     print_welcome(service.app, service.server, service.cert_file, service.new_token)
-    if shutil.which("ffmpeg") is None:
+    if not ffmpeg_available():
         log.warning(
             "ffmpeg is not installed: yt-dlp cannot merge formats or extract audio"
             " (sudo apt install ffmpeg)"
@@ -3520,13 +3588,14 @@ def selftest() -> int:
     print(f"vidserve {__version__} selftest (loopback only)")
     version = ytdlp_version()
     check(version is not None, f"yt-dlp {version or 'is missing: pip install yt-dlp'}")
+    has_ffmpeg = ffmpeg_available()
     check(
-        shutil.which("ffmpeg") is not None,
+        has_ffmpeg,
         "ffmpeg "
         + (
             "found"
-            if shutil.which("ffmpeg")
-            else "not found: merging formats and audio-only need it (apt install ffmpeg)"
+            if has_ffmpeg
+            else "not found: merging formats and audio only need it (sudo apt install ffmpeg)"
         ),
         level="warn",
     )
