@@ -104,6 +104,8 @@ install_program() {
     run install -m 0755 "$SOURCE/vidserve.py" "$ROOT$PREFIX/vidserve.py"
     run install -m 0644 "$SOURCE/README.md" "$ROOT$PREFIX/README.md"
     [ -x "$ROOT$PREFIX/venv/bin/python" ] || run "$PYTHON" -m venv "$ROOT$PREFIX/venv"
+    # The unit runs `python -m vidserve`, which loads this bytecode instead of compiling.
+    run "$ROOT$PREFIX/venv/bin/python" -m compileall -q "$ROOT$PREFIX/vidserve.py"
     [ "$OFFLINE" = yes ] && return 0
     say "Installing yt-dlp into $PREFIX/venv ..."
     run "$ROOT$PREFIX/venv/bin/python" -m pip install --quiet --upgrade yt-dlp

@@ -1664,7 +1664,9 @@ def test_install_sh_lays_out_program_venv_config_data_and_units(installed):
     assert config.data_dir == "/var/lib/vidserve"
     assert (root / "etc/vidserve/vidserve.toml").stat().st_mode & 0o777 == 0o640
     unit = (root / "etc/systemd/system/vidserve.service").read_text()
-    assert "ExecStart=/opt/vidserve/venv/bin/python /opt/vidserve/vidserve.py" in unit
+    assert "ExecStart=/opt/vidserve/venv/bin/python -m vidserve --config" in unit
+    assert "Environment=PYTHONPATH=/opt/vidserve" in unit
+    assert list((root / "opt/vidserve/__pycache__").glob("vidserve.*.pyc"))
     timer = (root / "etc/systemd/system/vidserve-ytdlp-update.timer").read_text()
     assert "OnCalendar=weekly" in timer
     update = (root / "etc/systemd/system/vidserve-ytdlp-update.service").read_text()
@@ -2613,6 +2615,42 @@ def test_token_command_prints_the_token(own_vidserve):
     assert result.stdout.strip() == own_vidserve.token
 
 
+def test_database_of_the_first_schema_is_migrated_forward_keeping_its_jobs(tmp_path):
+    import sqlite3
+
+    data = tmp_path / "vidserve-data"
+    data.mkdir()
+    db = sqlite3.connect(data / "vidserve.db")
+    db.executescript(vidserve.MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    ids = [str(vidserve.uuid.uuid4()) for _ in range(3)]
+    for number, download_id in enumerate(ids):
+        db.execute(
+            "INSERT INTO jobs (id, url, dedupe_key, client_id, status, created_at, last_updated)"
+            " VALUES (?, ?, ?, 'old-client', ?, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')",
+            (
+                download_id,
+                f"https://x/{number}",
+                f"k{number}",
+                ["failed", "failed", "cancelled"][number],
+            ),
+        )
+    db.commit()
+    db.close()
+
+    with start_vidserve(tmp_path) as api:
+        history = api.get("/api/v1/history?client_id=old-client")
+        failed = api.get("/api/v1/history?status=failed")
+        health = api.get("/api/v1/health").json
+
+    assert [item["download_id"] for item in history.json] == ids[::-1]
+    assert history.headers["X-Total-Count"] == "3"
+    assert failed.headers["X-Total-Count"] == "2"
+    assert health["database"]["total_downloads"] == 3
+    db = sqlite3.connect(data / "vidserve.db")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(vidserve.MIGRATIONS)
+    db.close()
+
+
 def test_schema_is_versioned_and_in_wal_mode(own_vidserve):
     import sqlite3
 
@@ -2693,6 +2731,16 @@ def test_sigterm_stops_within_10_s_and_the_download_resumes_on_start(tmp_path, m
     assert stopped_in < 10
     assert status["status"] == "completed"
     assert status["retry_count"] == 0
+
+
+def test_sigterm_right_after_start_is_never_lost(tmp_path):
+    """A signal can reach any thread; the main thread must still wake and stop at once."""
+    with start_vidserve(tmp_path) as api:
+        stop_process(api)
+    for _ in range(5):
+        api = start_process(tmp_path)
+        api.process.send_signal(signal.SIGTERM)
+        assert api.process.wait(timeout=10) == 0
 
 
 def test_plain_http_to_the_tls_port_is_refused_cleanly(vidserve_api):

@@ -25,16 +25,15 @@ import functools
 import hashlib
 import hmac
 import http.client
-import importlib.metadata
 import io
 import ipaddress
 import itertools
 import json
 import logging
-import mimetypes
 import os
 import re
 import secrets
+import select
 import shutil
 import signal
 import socket
@@ -54,7 +53,7 @@ from enum import StrEnum
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 __version__ = "1.0.0"
 
@@ -420,6 +419,29 @@ MIGRATIONS = [
     UPDATE jobs SET total_bytes = file_size;
     CREATE INDEX jobs_by_completion ON jobs (status, file_removed, completed_at);
     """,
+    """
+    -- Exact counts for X-Total-Count and health: COUNT(*) over a million rows takes ~20 ms.
+    CREATE TABLE job_counts (
+        status TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (status, client_id)
+    ) WITHOUT ROWID;
+    INSERT INTO job_counts SELECT status, client_id, COUNT(*) FROM jobs GROUP BY 1, 2;
+    CREATE TRIGGER jobs_count_insert AFTER INSERT ON jobs BEGIN
+        INSERT INTO job_counts VALUES (NEW.status, NEW.client_id, 1)
+            ON CONFLICT (status, client_id) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER jobs_count_update AFTER UPDATE OF status ON jobs
+    WHEN OLD.status != NEW.status BEGIN
+        UPDATE job_counts SET n = n - 1 WHERE status = OLD.status AND client_id = OLD.client_id;
+        INSERT INTO job_counts VALUES (NEW.status, NEW.client_id, 1)
+            ON CONFLICT (status, client_id) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER jobs_count_delete AFTER DELETE ON jobs BEGIN
+        UPDATE job_counts SET n = n - 1 WHERE status = OLD.status AND client_id = OLD.client_id;
+    END;
+    """,
 ]
 
 
@@ -613,8 +635,9 @@ class Store:
             params["before"] = before_seq
         page = " AND seq < :before" if before_seq is not None else ""
         with self._lock:
-            total = self._db.execute(f"SELECT COUNT(*) FROM jobs WHERE {filters}", params)
-            total = total.fetchone()[0]
+            total = self._db.execute(
+                f"SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE {filters}", params
+            ).fetchone()[0]
             rows = self._db.execute(
                 f"SELECT * FROM jobs WHERE {filters}{page}"
                 " ORDER BY seq DESC LIMIT :limit OFFSET :offset",
@@ -623,7 +646,7 @@ class Store:
         return [Job.from_row(row) for row in rows], total
 
     def counts(self) -> dict[str, int]:
-        rows = self._read("SELECT status, COUNT(*) FROM jobs GROUP BY status")
+        rows = self._read("SELECT status, SUM(n) FROM job_counts GROUP BY status")
         return {str(status): 0 for status in Status} | {row[0]: row[1] for row in rows}
 
     def claim_next(self) -> Job | None:
@@ -1702,7 +1725,7 @@ def file_reply(request: Request, path: Path) -> Reply:
     stat = path.stat()
     etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
     headers = {
-        "Content-Type": mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+        "Content-Type": MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"),
         "Content-Disposition": content_disposition(path.name),
         "ETag": etag,
         "Last-Modified": email.utils.formatdate(stat.st_mtime, usegmt=True),
@@ -1756,6 +1779,27 @@ def parse_range(header: str, size: int) -> tuple[int, int] | str | None:
     if match[2] and int(match[2]) < first:
         return None
     return "unsatisfiable" if first >= size else (first, last)
+
+
+# What yt-dlp saves. (mimetypes would load the system's whole table, ~1 MB, for these.)
+MEDIA_TYPES = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
+    ".m4a": "audio/mp4",
+    ".mp3": "audio/mpeg",
+    ".opus": "audio/ogg",
+    ".ogg": "audio/ogg",
+    ".aac": "audio/aac",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".heic": "image/heic",
+    ".gif": "image/gif",
+}
 
 
 def content_disposition(name: str) -> str:
@@ -1885,6 +1929,8 @@ def health(app: App, request: Request) -> Reply:
 
 def ytdlp_version() -> str | None:
     """The installed yt-dlp's version, read without importing it (importing costs ~40 MB)."""
+    import importlib.metadata  # only here: it costs ~1 MB of memory for as long as we run
+
     try:
         return importlib.metadata.version("yt-dlp")
     except importlib.metadata.PackageNotFoundError:
@@ -3394,12 +3440,42 @@ class Service:
         log.info("stopped")
 
 
+class StopSignals:
+    """SIGTERM and SIGINT, waited for by the main thread.
+
+    The kernel may deliver a signal to any thread, but Python runs the handler only in the
+    main thread, once that thread wakes: a main thread asleep on a lock could sleep through a
+    stop for a whole timeout. The wakeup fd is written by the C-level handler from whatever
+    thread caught the signal, so the main thread, waiting in select() on it, wakes at once.
+    """
+
+    def __init__(self):
+        self._wakeup, writer = socket.socketpair()
+        writer.setblocking(False)
+        self._writer = writer  # kept open for as long as signals may come
+        signal.set_wakeup_fd(writer.fileno())
+        self.received = False
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._handle)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.received = True
+
+    def wait(self, timeout_s: float) -> bool:
+        """True once a stop signal has come; otherwise False after timeout_s."""
+        if not self.received and select.select([self._wakeup], [], [], timeout_s)[0]:
+            self._wakeup.recv(64)  # the handler itself runs before the next line of Python
+        return self.received
+
+
 def serve(config: Config) -> int:
     """Run until SIGTERM or SIGINT, telling systemd how it goes; stops within 10 seconds."""
+    stop = StopSignals()  # first: a stop that comes during start-up must not be lost
+    # A request thread waits for the GIL behind yt-dlp's download loops for up to one switch
+    # interval per hand-over; 1 ms instead of 5 ms keeps submits fast while two downloads
+    # run (--bench: submit p50 12.5 -> 5 ms with two loopback downloads running).
+    sys.setswitchinterval(0.001)
     service = Service(config)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
     service.start()
     print_welcome(service.app, service.server, service.cert_file, service.new_token)
     if not ffmpeg_available():
@@ -3484,7 +3560,8 @@ class LoopbackMedia:
     """A tiny HTTP server on 127.0.0.1 that plays a video site, for --selftest and --bench.
 
     GET /<name>-<size>.mp4 answers <size> bytes of a repeating pattern as video/mp4, so a
-    100 MB "video" costs no memory; `first_request` records when each path was first asked.
+    100 MB "video" costs no memory; GET /hang-... answers nothing until release_hanging();
+    `first_request` records when each path was first asked.
     """
 
     PATTERN = bytes(range(256)) * 256
@@ -3497,6 +3574,8 @@ class LoopbackMedia:
 
             def do_GET(self) -> None:
                 media.first_request.setdefault(self.path, time.perf_counter())
+                if self.path.startswith("/hang-"):
+                    media.released.wait(120)
                 match = re.fullmatch(r"/[\w-]+-(\d+)\.mp4", self.path)
                 if not match:
                     self.send_error(404)
@@ -3514,8 +3593,10 @@ class LoopbackMedia:
                 pass
 
         self.first_request: dict[str, float] = {}
+        self.released = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.server.handle_error = lambda request, address: None  # a cancelled download
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, name="media", daemon=True).start()
 
@@ -3523,7 +3604,11 @@ class LoopbackMedia:
     def content(cls, size: int) -> bytes:
         return (cls.PATTERN * (size // len(cls.PATTERN) + 1))[:size]
 
+    def release_hanging(self) -> None:
+        self.released.set()
+
     def close(self) -> None:
+        self.release_hanging()
         self.server.shutdown()
         self.server.server_close()
 
@@ -3540,6 +3625,8 @@ class Client:
             )
         else:
             self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        self.connection.connect()  # with TCP_NODELAY, as curl and browsers connect
+        self.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.headers = {"Authorization": f"Bearer {token}"}
 
     def call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
@@ -3660,6 +3747,300 @@ def selftest() -> int:
     return 1 if failed else 0
 
 
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def latency_text(samples_s: list[float]) -> str:
+    p50, p99 = percentile(samples_s, 0.5) * 1000, percentile(samples_s, 0.99) * 1000
+    return f"p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   (n={len(samples_s)})"
+
+
+class BenchServer:
+    """A real `vidserve.py` process for --bench: its own directory, its RSS read from /proc."""
+
+    def __init__(self, directory: Path, **settings: Any):
+        with socket.socket() as probe:  # the port is needed before start, to time the start
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        directory.mkdir()
+        self.directory, self.url = directory, f"https://127.0.0.1:{self.port}"
+        settings = {
+            "host": "127.0.0.1",
+            "port": self.port,
+            "data_dir": str(directory / "data"),
+            "allowed_domains": ["127.0.0.1"],
+            "allow_private_addresses": True,
+            "min_free_bytes": 0,
+            "auth_failures_allowed": 0,
+            "log_level": "warning",
+            **settings,
+        }
+        lines = [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
+        (directory / "vidserve.toml").write_text("\n".join(lines) + "\n")
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> float:
+        """Start the process and wait until it accepts connections; returns how long it took."""
+        started = time.perf_counter()
+        self.process = subprocess.Popen(  # as vidserve.service runs it: python -m vidserve
+            [sys.executable, "-m", "vidserve", "--config", str(self.directory / "vidserve.toml")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent)},
+        )
+        while True:
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return time.perf_counter() - started
+            time.sleep(0.002)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=20)
+
+    def client(self) -> Client:
+        data = self.directory / "data"
+        return Client(self.url, (data / "token").read_text().strip(), data / "cert.pem")
+
+    def rss_mb(self) -> float:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+)", status)[1]) / 1024
+
+
+class PeakRss:
+    """The highest RSS of the server while the `with` block runs, sampled every 20 ms."""
+
+    def __init__(self, server: BenchServer):
+        self.server, self.peak_mb, self._done = server, 0.0, threading.Event()
+
+    def __enter__(self) -> Self:
+        def sample() -> None:
+            while not self._done.wait(0.02):
+                self.peak_mb = max(self.peak_mb, self.server.rss_mb())
+
+        self._thread = threading.Thread(target=sample, name="rss", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def submit(client: Client, url: str) -> tuple[float, str]:
+    """(seconds the durable submit took, download id)."""
+    started = time.perf_counter()
+    status, body = client.json("POST", "/api/v1/download", {"url": url})
+    if status not in (200, 201):
+        raise RuntimeError(f"submit answered {status}: {body}")
+    return time.perf_counter() - started, body["download_id"]
+
+
+def wait_done(client: Client, download_id: str) -> dict:
+    return client.json("GET", f"/api/v1/status/{download_id}?wait=120")[1]
+
+
+def timed_get(client: Client, path: str, count: int) -> list[float]:
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        status, _, _ = client.call("GET", path)
+        samples.append(time.perf_counter() - started)
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}")
+    return samples
+
+
+def fill_history(database: Path, rows: int) -> str:
+    """Add `rows` completed jobs straight into the database; returns the 1001st oldest id."""
+    db = sqlite3.connect(database)
+    now = utc_now()
+    ids = [new_download_id() for _ in range(rows)]
+    with db:
+        db.executemany(
+            "INSERT INTO jobs (id, url, dedupe_key, client_id, status, created_at, last_updated,"
+            " filename, file_path, file_size, total_bytes, files) VALUES (?, ?, ?, ?,"
+            " 'completed', ?, ?, 'v.mp4', 'v.mp4', 1, 1, '[]')",
+            (
+                (i, f"https://www.tiktok.com/v/{n}", f"k{n}", f"client-{n % 7}", now, now)
+                for n, i in enumerate(ids)
+            ),
+        )
+    db.close()
+    return ids[1000]
+
+
+def bench() -> int:
+    """`--bench`: the figures of issue 7 on this machine, loopback only, in about a minute."""
+    print(
+        f"vidserve {__version__} benchmark: Python {sys.version.split()[0]},"
+        f" yt-dlp {ytdlp_version()}, {os.cpu_count()} cores, TLS, loopback only"
+    )
+
+    def row(name: str, value: str) -> None:
+        print(f"  {name:48} {value}", flush=True)
+
+    with contextlib.suppress(OSError):  # the bytecode the server loads, as install.sh makes it
+        import py_compile
+
+        py_compile.compile(__file__, doraise=True)
+    media = LoopbackMedia()
+    mb = 1024 * 1024
+    with tempfile.TemporaryDirectory(prefix="vidserve-bench-") as root:
+        # Server A: start, idle memory, pickup, downloads and file serving.
+        a = BenchServer(Path(root) / "a")
+        a.start()  # the first start makes the certificate and the token
+        a.stop()
+        row("start to accepting connections", f"{a.start() * 1000:6.0f} ms")
+        time.sleep(1)
+        row("RSS idle, yt-dlp not imported yet", f"{a.rss_mb():6.1f} MB")
+        client = a.client()
+        ids = [submit(client, f"{media.url}/warm-{n}-1000.mp4")[1] for n in range(10)]
+        for download_id in ids:
+            wait_done(client, download_id)
+        row("status, 10 rows", latency_text(timed_get(client, f"/api/v1/status/{ids[0]}", 200)))
+        row("history, 10 rows", latency_text(timed_get(client, "/api/v1/history", 200)))
+        pickups = []
+        for n in range(30):
+            path = f"/pickup-{n}-1000.mp4"
+            _, download_id = submit(client, f"{media.url}{path}")
+            answered = time.perf_counter()
+            wait_done(client, download_id)
+            pickups.append(media.first_request[path] - answered)
+        row("pickup: 201 sent to yt-dlp's first request", latency_text(pickups))
+        time.sleep(0.5)
+        row("RSS idle after downloads", f"{a.rss_mb():6.1f} MB")
+
+        big = 100 * mb
+        started = time.perf_counter()
+        done = wait_done(client, submit(client, f"{media.url}/e2e-{big}.mp4")[1])
+        server_s = time.perf_counter() - started
+        floor_s = warm_ytdlp_floor(media, big, Path(root))
+        row(
+            "100 MB submit to on disk",
+            f"{server_s:6.2f} s   warm YoutubeDL alone"
+            f" {floor_s:.2f} s   ratio {server_s / (floor_s + percentile(pickups, 0.5)):.2f}",
+        )
+        assert done["status"] == "completed", done
+
+        two = [submit(client, f"{media.url}/busy-{n}-{400 * mb}.mp4")[1] for n in range(2)]
+        busy_samples = []
+        with PeakRss(a) as during_downloads:
+            while len(busy_samples) < 400 and not all(
+                client.json("GET", f"/api/v1/status/{i}")[1]["status"] == "completed" for i in two
+            ):
+                busy_samples += [
+                    submit(client, f"{media.url}/none-{time.perf_counter()}.txt")[0]
+                    for _ in range(5)
+                ]
+        row("submit, 1 client, two downloads running", latency_text(busy_samples))
+        row("RSS peak during 2 downloads", f"{during_downloads.peak_mb:6.1f} MB")
+        for download_id in two:
+            wait_done(client, download_id)
+
+        served = wait_done(client, submit(client, f"{media.url}/serve-{200 * mb}.mp4")[1])
+        rates = []
+        with PeakRss(a) as during_serving:
+            for _ in range(3):
+                started = time.perf_counter()
+                client.connection.request("GET", served["file_url"], headers=client.headers)
+                reply = client.connection.getresponse()
+                size = 0
+                while chunk := reply.read(mb):
+                    size += len(chunk)
+                rates.append(size / mb / (time.perf_counter() - started))
+        row(
+            "file serving over TLS, 200 MB",
+            f"{max(rates):6.0f} MB/s best, {percentile(rates, 0.5):.0f} MB/s median",
+        )
+        row("RSS peak while serving 200 MB", f"{during_serving.peak_mb:6.1f} MB")
+        client.close()
+        a.stop()
+
+        # Server B: submit latency with workers held on two downloads that never start.
+        b = BenchServer(Path(root) / "b")
+        b.start()
+        client = b.client()
+        for n in range(2):
+            submit(client, f"{media.url}/hang-{n}.mp4")
+        one = [submit(client, f"{media.url}/one-{n}-1000.mp4")[0] for n in range(300)]
+        row("submit, 1 client, keep-alive, durable", latency_text(one))
+        many: list[float] = []
+        lock = threading.Lock()
+
+        def submitter(worker: int) -> None:
+            own = b.client()
+            samples = [submit(own, f"{media.url}/many-{worker}-{n}-1000.mp4")[0] for n in range(80)]
+            own.close()
+            with lock:
+                many.extend(samples)
+
+        with PeakRss(b) as under_load:
+            started = time.perf_counter()
+            threads = [threading.Thread(target=submitter, args=(n,)) for n in range(16)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - started
+        row("submit, 16 clients", latency_text(many))
+        row("submissions per second, 16 clients", f"{len(many) / elapsed:6.0f} /s")
+        row("RSS peak under 16 clients", f"{under_load.peak_mb:6.1f} MB")
+        client.close()
+        media.release_hanging()
+        b.stop()
+
+        # Server C: status and history with a million rows.
+        c = BenchServer(Path(root) / "c", workers=1)
+        c.start()
+        c.stop()
+        deep = fill_history(Path(root) / "c" / "data" / "vidserve.db", 1_000_000)
+        c.start()
+        client = c.client()
+        row(
+            "status, 1,000,000 rows", latency_text(timed_get(client, f"/api/v1/status/{deep}", 200))
+        )
+        row(
+            "history newest page, 1,000,000 rows",
+            latency_text(timed_get(client, "/api/v1/history", 100)),
+        )
+        row(
+            "history deep page (before=), 1,000,000 rows",
+            latency_text(timed_get(client, f"/api/v1/history?before={deep}", 100)),
+        )
+        row(
+            "history by client_id, 1,000,000 rows",
+            latency_text(timed_get(client, "/api/v1/history?client_id=client-3", 100)),
+        )
+        client.close()
+        c.stop()
+    media.close()
+    return 0
+
+
+def warm_ytdlp_floor(media: "LoopbackMedia", size: int, root: Path) -> float:
+    """The same download through one warm YoutubeDL in this process: the floor any server
+    built on yt-dlp can reach."""
+    import yt_dlp
+
+    directory = root / "floor"
+    params = {
+        "quiet": True,
+        "noprogress": True,
+        "paths": {"home": str(directory)},
+        "logger": YtdlpLog(),
+    }
+    with yt_dlp.YoutubeDL(params) as ydl:
+        ydl.extract_info(f"{media.url}/floor-warm-1000.mp4")
+        started = time.perf_counter()
+        ydl.extract_info(f"{media.url}/floor-{size}.mp4")
+        elapsed = time.perf_counter() - started
+    shutil.rmtree(directory, ignore_errors=True)
+    return elapsed
+
+
 def config_flags(parser: argparse.ArgumentParser) -> None:
     """One --flag per Config field, so the command line can set anything the file can."""
     group = parser.add_argument_group("settings (override vidserve.toml and VIDSERVE_*)")
@@ -3686,6 +4067,11 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("path", nargs="?", help="backup: the file or directory to write")
     parser.add_argument("--config", help="path of vidserve.toml (default: ./vidserve.toml)")
     parser.add_argument(
+        "--bench",
+        action="store_true",
+        help="measure latency, throughput and memory on loopback, print a table, then exit",
+    )
+    parser.add_argument(
         "--selftest",
         action="store_true",
         help="check the whole path on this machine (loopback only), then exit",
@@ -3711,12 +4097,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     journald = "JOURNAL_STREAM" in os.environ  # journald stamps the time itself
     logging.basicConfig(
-        level="WARNING" if arguments.selftest else config.log_level.upper(),
+        level="WARNING" if arguments.selftest or arguments.bench else config.log_level.upper(),
         format="%(levelname)s %(message)s" if journald else "%(asctime)s %(levelname)s %(message)s",
     )
     try:
         if arguments.selftest:
             return selftest()
+        if arguments.bench:
+            return bench()
         if arguments.command == "backup" and not arguments.path:
             print("vidserve: backup needs a PATH to write to", file=sys.stderr)
             return 2
