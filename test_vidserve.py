@@ -155,7 +155,12 @@ class MediaHandler(BaseHTTPRequestHandler):
     /carousel.html?items=N&key=K  a page with N <video> items /clip-K-<i>.mp4 (a playlist);
                   &flaky=I        item I answers 429 (Retry-After: 1) once
                   &slow=S         every item trickles for S seconds
-    /real.mp4                     real H.264 + AAC media made with ffmpeg (REAL_MEDIA)
+    /real.mp4                     real H.264 + AAC media made with ffmpeg (real_media)
+    /real.webm                    real VP9 + Opus media made with ffmpeg
+    /choice.html                  one <video> offering VP9 webm first, then H.264 mp4
+    /needs-cookie.mp4             403 unless the request carries the cookie session=abc
+    /stall.mp4                    accepts, then says nothing for 30 s
+    /novideo.html                 a page with no video at all
     """
 
     protocol_version = "HTTP/1.1"
@@ -197,6 +202,21 @@ class MediaHandler(BaseHTTPRequestHandler):
             return self.send_body(carousel_page(query).encode(), "text/html; charset=utf-8")
         if parts.path == "/real.mp4":
             return self.send_body(real_media(), "video/mp4")
+        if parts.path == "/real.webm":
+            return self.send_body(real_media("webm"), "video/webm")
+        if parts.path == "/choice.html":
+            return self.send_body(CHOICE_PAGE.encode(), "text/html")
+        if parts.path == "/needs-cookie.mp4":
+            if "session=abc" not in (self.headers.get("Cookie") or ""):
+                return self.send_body(b"log in first", "text/plain", 403)
+            return self.send_body(CLIP_BYTES, "video/mp4")
+        if parts.path == "/stall.mp4":
+            time.sleep(30)  # a server that never answers, for a timeout
+            return None
+        if parts.path == "/novideo.html":
+            return self.send_body(
+                b"<html><head><title>Nothing</title></head><body>Hi</body></html>", "text/html"
+            )
         if match := re.fullmatch(r"/status/(\d{3})", parts.path):
             return self.send_body(b"no", "text/plain", int(match[1]))
         return self.send_body(b"not here", "text/plain", 404)
@@ -227,6 +247,14 @@ class MediaHandler(BaseHTTPRequestHandler):
         pass
 
 
+CHOICE_PAGE = (
+    "<html><head><title>Choice</title></head><body><video>"
+    """<source src="/real.webm" type='video/webm; codecs="vp9, opus"'>"""
+    """<source src="/real.mp4" type='video/mp4; codecs="avc1.42E01E, mp4a.40.2"'>"""
+    "</video></body></html>"
+)
+
+
 def carousel_page(query: dict) -> str:
     key, count = query.get("key", "k"), int(query.get("items", 3))
     sources = []
@@ -242,32 +270,27 @@ def carousel_page(query: dict) -> str:
 
 
 @functools.cache
-def real_media() -> bytes:
-    """Two seconds of real video and sound (H.264 + AAC in mp4), made by ffmpeg once."""
+def real_media(container: str = "mp4") -> bytes:
+    """Two seconds of real video and sound, made by ffmpeg once: H.264 + AAC in mp4, or
+    VP9 + Opus in webm."""
+    codecs = {
+        "mp4": ["-c:v", "libx264", "-c:a", "aac", "-movflags", "+faststart"],
+        "webm": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-c:a", "libopus"],
+    }
+    source = [
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=duration=2:size=160x120",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=2",
+    ]
     with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "real.mp4"
+        path = Path(directory) / f"real.{container}"
         subprocess.run(
-            [
-                "ffmpeg",
-                "-loglevel",
-                "error",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=duration=2:size=160x120",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=440:duration=2",
-                "-c:v",
-                "libx264",
-                "-c:a",
-                "aac",
-                "-shortest",
-                "-movflags",
-                "+faststart",
-                str(path),
-            ],
+            ["ffmpeg", "-loglevel", "error", *source, *codecs[container], "-shortest", str(path)],
             check=True,
             timeout=60,
         )
@@ -1920,6 +1943,269 @@ def test_disk_full_for_real_fails_the_job_and_keeps_the_database(tmp_path, media
     assert after["status"] == "completed"  # the failed job's partial file was cleaned up
 
 
+# ---- real-world downloads: formats, errors, cookies, notifications, sharing ----------------
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
+def test_iphone_playable_h264_mp4_is_chosen_over_vp9_webm(vidserve_api, media_server):
+    status = vidserve_api.wait_for(
+        vidserve_api.submit(f"{media_server}/choice.html?n={random.random()}")
+    )
+
+    assert status["status"] == "completed", status["error_message"]
+    assert status["filename"].endswith(".mp4")
+    streams = ffprobe_streams(vidserve_api.download_dir / status["filename"])
+    assert {s["codec_type"]: s["codec_name"] for s in streams} == {"video": "h264", "audio": "aac"}
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here to make the test media")
+def test_without_ffmpeg_the_best_single_mp4_is_chosen(tmp_path, media_server):
+    real_media("webm"), real_media()  # made while ffmpeg is still on the PATH
+    bare_path = tmp_path / "bin"
+    bare_path.mkdir()
+    with start_vidserve(tmp_path / "server", env={"PATH": str(bare_path)}, tls=False) as api:
+        status = api.wait_for(api.submit(f"{media_server}/choice.html?n={random.random()}"))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert status["filename"].endswith(".mp4")
+
+
+@pytest.mark.parametrize(
+    "path, code",
+    [
+        ("/status/401", "login_required"),
+        ("/status/404", "not_found"),
+        ("/status/410", "not_found"),
+        ("/novideo.html", "unsupported_url"),
+    ],
+)
+def test_permanent_failures_fail_at_once_with_a_short_human_error(
+    vidserve_api, media_server, path, code
+):
+    status = vidserve_api.wait_for(vidserve_api.submit(f"{media_server}{path}?n={random.random()}"))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == code
+    assert status["retry_count"] == 0
+    assert 10 < len(status["error_message"]) < 300
+
+
+@pytest.mark.parametrize(
+    "path, code",
+    [
+        ("/status/503", "http_error"),
+        ("/status/429", "rate_limited"),
+        ("/stall.mp4", "network"),
+    ],
+)
+def test_transient_failures_are_retried_then_failed_with_their_cause(
+    tmp_path, media_server, path, code
+):
+    settings = {"max_retries": 1, "retry_backoff_s": 0.1, "ytdlp_options": {"socket_timeout": 1}}
+    with start_vidserve(tmp_path, **settings) as api:
+        status = api.wait_for(api.submit(f"{media_server}{path}?n={random.random()}"))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == code
+    assert status["retry_count"] == 1
+
+
+COOKIES_TXT = (
+    "# Netscape HTTP Cookie File\n"
+    "127.0.0.1\tFALSE\t/\tFALSE\t4102444800\tsession\tabc\n"
+    "#HttpOnly_.instagram.com\tTRUE\t/\tTRUE\t4102444800\tsessionid\tsecret-value\n"
+)
+
+
+def put_cookies(api: Api, body: bytes, content_type: str = "text/plain") -> Answer:
+    return api.request("PUT", "/api/v1/cookies", body, headers={"Content-Type": content_type})
+
+
+def test_cookies_round_trip_never_shows_their_values(own_vidserve):
+    empty = own_vidserve.get("/api/v1/cookies").json
+
+    stored = put_cookies(own_vidserve, COOKIES_TXT.encode())
+    shown = own_vidserve.get("/api/v1/cookies")
+    removed = own_vidserve.delete("/api/v1/cookies").json
+
+    assert empty == {"present": False, "domains": [], "updated_at": None}
+    assert stored.status == 200
+    assert shown.json["present"] is True
+    assert shown.json["domains"] == ["127.0.0.1", "instagram.com"]
+    assert TIMESTAMP.fullmatch(shown.json["updated_at"])
+    assert b"secret-value" not in shown.body and b"abc" not in shown.body
+    assert removed["present"] is False
+    assert not (own_vidserve.data_dir / "cookies.txt").exists()
+
+
+def test_cookies_are_stored_with_mode_0600(own_vidserve):
+    put_cookies(own_vidserve, COOKIES_TXT.encode())
+
+    assert (own_vidserve.data_dir / "cookies.txt").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    "body, content_type, status, code",
+    [
+        (b"not a cookie file", "text/plain", 400, "invalid_cookies"),
+        (b"# only a comment\n", "text/plain", 400, "invalid_cookies"),
+        (b"a.com\tMAYBE\t/\tFALSE\t0\tn\tv\n", "text/plain", 400, "invalid_cookies"),
+        (b"a.com\tTRUE\t/\tFALSE\tsoon\tn\tv\n", "text/plain", 400, "invalid_cookies"),
+        (b"\xff\xfe", "text/plain", 400, "invalid_cookies"),
+        (COOKIES_TXT.encode(), "application/json", 415, "unsupported_media_type"),
+        (b"#" * (1024 * 1024 + 1), "text/plain", 413, "body_too_large"),
+    ],
+    ids=["prose", "comment-only", "bad-flag", "bad-expiry", "not-utf8", "wrong-type", "over-1MiB"],
+)
+def test_bad_cookies_are_refused_and_keep_the_old_ones(
+    own_vidserve, body, content_type, status, code
+):
+    put_cookies(own_vidserve, COOKIES_TXT.encode())
+
+    answer = put_cookies(own_vidserve, body, content_type)
+
+    assert_error(answer, status, code)
+    assert own_vidserve.get("/api/v1/cookies").json["domains"] == ["127.0.0.1", "instagram.com"]
+
+
+def test_uploaded_cookies_are_used_by_the_next_downloads(own_vidserve, media_server):
+    before = own_vidserve.wait_for(
+        own_vidserve.submit(f"{media_server}/needs-cookie.mp4?n={random.random()}")
+    )
+
+    put_cookies(own_vidserve, COOKIES_TXT.encode())
+    after = own_vidserve.wait_for(
+        own_vidserve.submit(f"{media_server}/needs-cookie.mp4?n={random.random()}")
+    )
+
+    assert before["status"] == "failed" and before["error_code"] == "login_required"
+    assert "cookies" in before["error_message"]
+    assert after["status"] == "completed"
+
+
+class Receiver:
+    """A loopback notification receiver: records what it is sent."""
+
+    def __init__(self, status: int = 200):
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((dict(self.headers), body))
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def close(self):
+        self.server.shutdown()
+
+
+def test_completion_and_failure_are_notified_as_json(tmp_path, media_server):
+    receiver = Receiver()
+    settings = {
+        "notify_url": receiver.url,
+        "public_url": "https://pi.example:8443",
+        "notify_headers": {"X-Secret": "s3"},
+    }
+    with start_vidserve(tmp_path, **settings) as api:
+        done = api.wait_for(api.submit(unique(media_server)))
+        failed = api.wait_for(api.submit(f"{media_server}/status/404?n={random.random()}"))
+        wait_until(lambda: len(receiver.received) == 2, 10, "two notifications")
+    receiver.close()
+
+    messages = {
+        json.loads(body)["download_id"]: (headers, json.loads(body))
+        for headers, body in receiver.received
+    }
+    headers, completed = messages[done["download_id"]]
+    assert headers["X-Secret"] == "s3"
+    assert completed["event"] == "download.completed" and completed["status"] == "completed"
+    assert completed["file_url"] == f"https://pi.example:8443/api/v1/files/{done['download_id']}"
+    assert messages[failed["download_id"]][1]["error_code"] == "not_found"
+
+
+def test_text_notifications_speak_ntfy(tmp_path, media_server):
+    receiver = Receiver()
+    with start_vidserve(
+        tmp_path, notify_url=receiver.url, notify_format="text", public_url="https://pi.example"
+    ) as api:
+        done = api.wait_for(api.submit(f"{media_server}/page.html?title=Cat&n={random.random()}"))
+        wait_until(lambda: receiver.received, 10, "the notification")
+    receiver.close()
+
+    headers, body = receiver.received[0]
+    assert body.decode() == "Downloaded: Cat"
+    assert headers["Title"] == "vidserve"
+    assert headers["Click"] == f"https://pi.example/api/v1/files/{done['download_id']}"
+
+
+def test_a_failing_notification_receiver_never_affects_the_job(tmp_path, media_server):
+    receiver = Receiver(status=500)
+    with start_vidserve(tmp_path, notify_url=receiver.url) as api:
+        status = api.wait_for(api.submit(unique(media_server)))
+        wait_until(lambda: receiver.received, 10, "the notification")
+        wait_until(lambda: "notification for job" in api.log_text(), 10, "the logged failure")
+    receiver.close()
+
+    assert status["status"] == "completed"
+
+
+def test_health_tells_the_age_of_yt_dlp(vidserve_api):
+    body = vidserve_api.get("/api/v1/health", token=False).json
+
+    assert isinstance(body["yt_dlp_age_days"], int) and body["yt_dlp_age_days"] >= 0
+    assert body["yt_dlp_outdated"] is (body["yt_dlp_age_days"] > 30)
+
+
+def test_web_app_manifest_offers_a_share_target_and_an_icon(vidserve_api):
+    manifest = vidserve_api.get("/manifest.webmanifest", token=False)
+    icon = vidserve_api.get("/icon.svg", token=False)
+    share = vidserve_api.get("/share?text=look+https://x.example/v", token=False)
+
+    assert manifest.headers["Content-Type"] == "application/manifest+json"
+    target = manifest.json["share_target"]
+    assert target["action"] == "/share" and target["params"]["url"] == "url"
+    assert icon.headers["Content-Type"] == "image/svg+xml" and icon.body.startswith(b"<svg")
+    assert share.status == 200 and b'rel="manifest"' in share.body
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (.ci/run installs it)")
+def test_shared_link_opens_the_page_which_submits_it(vidserve_api, media_server, tmp_path):
+    url = unique(media_server, "shared")
+    browser = Chromium(CHROMIUM, tmp_path / "profile")
+    try:
+        browser.call("Page.navigate", browser.session, url=vidserve_api.base_url + "/")
+        wait_until(lambda: browser.evaluate("document.readyState === 'complete'"), 20, "the page")
+        browser.evaluate(
+            f"localStorage.setItem('vidserve-token', {json.dumps(vidserve_api.token)})"
+        )
+        manifest = browser.call("Page.getAppManifest", browser.session)
+        shared = f"{vidserve_api.base_url}/share?text=" + urllib.parse.quote(f"Look! {url}")
+        browser.call("Page.navigate", browser.session, url=shared)
+
+        def submitted():
+            history = vidserve_api.get("/api/v1/history?client_id=web&limit=100").json
+            return [item for item in history if item["url"] == url]
+
+        found = wait_until(submitted, 20, "the shared link to be submitted")
+        bookmarklet = browser.evaluate("document.getElementById('bookmarklet').href")
+    finally:
+        browser.close()
+
+    assert manifest["errors"] == []
+    assert json.loads(manifest["data"])["share_target"]["action"] == "/share"
+    assert found[0]["client_id"] == "web"
+    assert bookmarklet.startswith("javascript:location.href=")
+
+
 # ---- bad submissions -----------------------------------------------------------------------
 
 # fmt: off
@@ -2420,7 +2706,9 @@ def test_schemathesis_finds_no_server_error_undocumented_status_or_schema_violat
                 "--checks",
                 "all",
                 "--exclude-path",
-                "/api/v1/events",
+                "/api/v1/events",  # endless by design
+                "--exclude-method",
+                "PUT",  # cookies.txt's format is more than a schema can say; tested above
                 "--max-examples",
                 "25",
                 "--request-timeout",

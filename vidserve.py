@@ -58,7 +58,8 @@ from typing import Any, Self
 __version__ = "1.0.0"
 
 MAX_BODY_BYTES = 64 * 1024  # API.md: 413 above this
-DRAIN_BODY_BYTES = 1024 * 1024  # an oversized body up to this is read and dropped, not reset
+MAX_COOKIES_BYTES = 1024 * 1024  # API.md: PUT /api/v1/cookies takes up to 1 MiB
+DRAIN_BODY_BYTES = 2 * 1024 * 1024  # an oversized body up to this is read and dropped
 MAX_URL_CHARS = 2048
 MAX_CLIENT_ID_CHARS = 64
 MAX_WAIT_S = 120  # API.md: ?wait=0..120
@@ -67,10 +68,12 @@ MAX_OFFSET = 10**9  # history paging by offset; deep pages should use `before`
 MAX_HEADER_BYTES = 32 * 1024  # request line and headers together; 431 above
 REAPER_INTERVAL_S = 0.5  # how often connections past their deadline are closed
 LINGER_S = 1.0  # how long a closing connection drains the client's unread input
+NOTIFY_TIMEOUT_S = 10.0  # a notification receiver gets this long to answer
 PROGRESS_INTERVAL_S = 0.5  # API.md: progress events at most twice a second per download
 DISK_RECHECK_S = 5.0  # workers paused by a full disk look again this often
 STOP_GRACE_S = 3.0  # how long a stop waits for requests in flight; the whole stop stays under 10 s
 UPKEEP_INTERVAL_S = 60.0  # retention runs this often (and after each completed download)
+YTDLP_STALE_DAYS = 30  # older than this, health and the page suggest update-ytdlp
 AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 DOWNLOAD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -262,6 +265,10 @@ class Config:
     events_heartbeat_s: float = 15.0  # API.md: a comment line on /events this often
     log_level: str = "info"
     ytdlp_options: dict = field(default_factory=dict)  # handed to YoutubeDL unchanged
+    notify_url: str = ""  # POSTed to when a download completes or finally fails
+    notify_format: str = "json"  # or "text": one plain line, ntfy-style headers
+    notify_headers: dict = field(default_factory=dict)  # e.g. {"Authorization": "Bearer x"}
+    public_url: str = ""  # how others reach this server, for file links in notifications
 
     @property
     def data_path(self) -> Path:
@@ -334,6 +341,9 @@ def check_config(config: Config) -> Config:
         "request_timeout_s": config.request_timeout_s <= 0,
         "events_heartbeat_s": config.events_heartbeat_s <= 0,
         "log_level": config.log_level.lower() not in LOG_LEVELS,
+        "notify_format": config.notify_format not in ("json", "text"),
+        "notify_url": bool(config.notify_url)
+        and not config.notify_url.startswith(("http://", "https://")),
         "allowed_domains": not config.allowed_domains,
         "key_file": bool(config.cert_file) != bool(config.key_file),
     }
@@ -948,7 +958,8 @@ def classify_failure(error: BaseException) -> FetchError:
     if "login" in text or "cookies" in text:
         return FetchError(
             "login_required",
-            "this post needs a login: upload cookies (see README)",
+            "this post needs a login: upload your cookies.txt with PUT /api/v1/cookies"
+            " (see README)",
             transient=False,
         )
     if "private" in text:
@@ -1075,10 +1086,14 @@ class Fetcher:
     def __init__(self, app: "App"):
         self.app = app
         self._instances: dict[bool, Any] = {}  # audio_only -> YoutubeDL
+        self._cookies_version = app.cookies_version  # YoutubeDL reads cookies when built
         self._job: Job | None = None
         self._run: Run | None = None
 
     def _youtube_dl(self, audio_only: bool):
+        if self._cookies_version != self.app.cookies_version:
+            self._instances.clear()
+            self._cookies_version = self.app.cookies_version
         if audio_only not in self._instances:
             import yt_dlp  # lazily: the server starts and idles without it
 
@@ -1241,10 +1256,11 @@ def run_job(app: "App", fetcher: Fetcher, job: Job) -> None:
         }
         if not run.metadata_saved:
             app.store.record_metadata(job.id, describe_video(info))
-        if app.store.complete(job.id, files, progress) is None:  # cancelled at the last moment
+        if (done := app.store.complete(job.id, files, progress)) is None:  # cancelled just now
             for path in placed:
                 path.unlink(missing_ok=True)
         else:
+            app.notifier.download_ended(app.status_object(done))
             app.metrics.count_download(total)
             app.enforce_retention()
             log.info(
@@ -1284,9 +1300,93 @@ def settle_failure(app: "App", job: Job, failure: FetchError) -> bool:
         )
         app.queue.wake()  # a worker must recompute how long to sleep
         return True
-    app.store.fail(job.id, failure.code, failure.message)
+    if failed := app.store.fail(job.id, failure.code, failure.message):
+        app.notifier.download_ended(app.status_object(failed))
     log.info("job %s failed: %s: %s", job.id, failure.code, failure.message)
     return False
+
+
+class Notifier:
+    """Tells notify_url when a download ends, from a thread of its own: a slow or broken
+    receiver is logged, and never delays or fails a job.
+
+    json: {"event", "download_id", "status", "title", "url", "file_url", "files", ...}.
+    text: one line as the body, with ntfy's Title, Tags and Click headers.
+    """
+
+    def __init__(self, config: Config):
+        self.config = config
+
+    def download_ended(self, status: dict) -> None:
+        if self.config.notify_url:
+            threading.Thread(target=self._send, args=(status,), name="notify", daemon=True).start()
+
+    def _send(self, status: dict) -> None:
+        import urllib.request  # only when notifications are on: it costs ~1 MB
+
+        completed = status["status"] == Status.COMPLETED
+        file_url = self.config.public_url.rstrip("/") + status["file_url"] if completed else None
+        title = status["title"] or status["url"]
+        if self.config.notify_format == "text":
+            line = (
+                f"Downloaded: {title}"
+                if completed
+                else (f"Download failed: {title} ({status['error_message']})")
+            )
+            body = line.encode()
+            headers = {
+                "Content-Type": "text/plain; charset=utf-8",
+                "Title": "vidserve",
+                "Tags": "white_check_mark" if completed else "warning",
+            }
+            if file_url:
+                headers["Click"] = file_url
+        else:
+            message = {
+                "event": f"download.{status['status']}",
+                "file_url": file_url,
+                "files": [
+                    self.config.public_url.rstrip("/") + f["file_url"] for f in status["files"]
+                ],
+            }
+            keys = (
+                "download_id",
+                "status",
+                "title",
+                "url",
+                "client_id",
+                "error_code",
+                "error_message",
+                "completed_at",
+            )
+            body = json.dumps(message | {key: status[key] for key in keys}).encode()
+            headers = {"Content-Type": "application/json"}
+        request = urllib.request.Request(
+            self.config.notify_url,
+            data=body,
+            method="POST",
+            headers=headers | self.config.notify_headers,
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=NOTIFY_TIMEOUT_S) as reply:
+                reply.read(1024)
+        except Exception as err:  # noqa: BLE001 (whatever the receiver does, the job stands)
+            log.warning(
+                "notification for job %s to %s failed: %s",
+                status["download_id"],
+                self.config.notify_url,
+                err,
+            )
+
+
+def phone_formats(can_merge: bool) -> dict:
+    """yt-dlp format options for what an iPhone plays: H.264 (else HEVC) video, AAC audio,
+    in mp4. With ffmpeg the best such video and audio are merged; without it, the best
+    single file, mp4 first. yt-dlp's own sorting does the work; ytdlp_options can override."""
+    sort = ["vcodec:h264", "acodec:aac", "ext:mp4:m4a", "res"]
+    if can_merge:
+        return {"format": "bv*+ba/b", "format_sort": sort, "merge_output_format": "mp4"}
+    return {"format": "b[ext=mp4]/b", "format_sort": sort}
 
 
 class Metrics:
@@ -1324,11 +1424,17 @@ class App:
     policy: "UrlPolicy" = None  # type: ignore[assignment]
     metrics: "Metrics" = field(default_factory=lambda: Metrics())
     cert_file: Path | None = None  # served at /cert for phones to install
+    cookies_version: int = 0  # bumped when cookies change: workers rebuild their YoutubeDL
+    notifier: "Notifier" = None  # type: ignore[assignment]
     workers: list[threading.Thread] = field(default_factory=list)
 
     @property
     def download_dir(self) -> Path:
         return self.config.download_path
+
+    @property
+    def cookie_file(self) -> Path:
+        return self.config.data_path / "cookies.txt"
 
     @property
     def partial_dir(self) -> Path:
@@ -1340,6 +1446,7 @@ class App:
         self.partial_dir.mkdir(exist_ok=True)
         self.store = Store(self.config.data_path / "vidserve.db", self.announce)
         self.auth_failures = AuthThrottle(self.config.auth_failures_allowed)
+        self.notifier = Notifier(self.config)
         self.policy = UrlPolicy(
             self.config.allowed_domains,
             self.config.allow_private_addresses,
@@ -1423,6 +1530,9 @@ class App:
                 "older than keep_days" if too_old else "over max_total_bytes",
             )
 
+    def cookies_changed(self) -> None:
+        self.cookies_version += 1
+
     def remove_files(self, job: Job) -> None:
         for item in job.files:
             (self.download_dir / item["filename"]).unlink(missing_ok=True)
@@ -1444,7 +1554,10 @@ class App:
             "overwrites": False,  # a retry keeps the items an earlier attempt finished
             "noplaylist": False,
             "playlistend": self.config.max_items + 1,  # within_max_items refuses the +1
+            **phone_formats(ffmpeg_available()),
         }
+        if self.cookie_file.exists():  # uploaded with PUT /api/v1/cookies
+            params["cookiefile"] = str(self.cookie_file)
         params |= self.config.ytdlp_options
         params["progress_hooks"] = [progress_hook, *params.get("progress_hooks", [])]
         # The connect-time address check (guard_ytdlp_connections) sees the connections of
@@ -1851,6 +1964,85 @@ def stream_events(app: App, request: Request) -> Reply:
     )
 
 
+def parse_cookies_txt(text: str) -> list[str]:
+    """The domains of a Netscape cookies.txt, or ApiError 400 naming the first bad line.
+
+    A cookie line has 7 tab-separated fields: domain, subdomains TRUE/FALSE, path, secure
+    TRUE/FALSE, expiry (epoch seconds), name, value. `#HttpOnly_` marks a cookie, not a
+    comment; other `#` lines and blank lines are skipped.
+    """
+    domains = set()
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
+        if line.startswith("#HttpOnly_"):
+            line = line.removeprefix("#HttpOnly_")
+        elif not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if (
+            len(fields) != 7
+            or not fields[0]
+            or not fields[5]
+            or fields[1] not in ("TRUE", "FALSE")
+            or fields[3] not in ("TRUE", "FALSE")
+            or not re.fullmatch(r"-?\d{1,12}", fields[4])
+        ):
+            raise ApiError(
+                400,
+                "invalid_cookies",
+                f"line {number} is not a Netscape cookie"
+                " line (7 tab-separated fields); export cookies.txt again",
+            )
+        domains.add(fields[0].lstrip(".").lower())
+    if not domains:
+        raise ApiError(400, "invalid_cookies", "the file holds no cookies")
+    return sorted(domains)
+
+
+def cookies_state(app: App) -> dict:
+    """What GET /api/v1/cookies tells: never the cookies themselves."""
+    path = app.cookie_file
+    if not path.exists():
+        return {"present": False, "domains": [], "updated_at": None}
+    domains = parse_cookies_txt(path.read_text(encoding="utf-8", errors="replace"))
+    updated = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(path.stat().st_mtime))
+    return {"present": True, "domains": domains, "updated_at": updated}
+
+
+def put_cookies(app: App, request: Request) -> Reply:
+    """PUT /api/v1/cookies: a Netscape cookies.txt for the next downloads (mode 0600)."""
+    kind = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if kind != "text/plain":
+        raise ApiError(415, "unsupported_media_type", "send the cookies.txt as text/plain")
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_cookies", "cookies.txt is not UTF-8 text") from None
+    parse_cookies_txt(text)
+    partial = app.cookie_file.with_suffix(".tmp")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(partial, app.cookie_file)  # a download never reads half a file
+    app.cookies_changed()
+    log.info("cookies uploaded for %s", ", ".join(cookies_state(app)["domains"]))
+    return Reply(cookies_state(app))
+
+
+def get_cookies(app: App, request: Request) -> Reply:
+    """GET /api/v1/cookies: whether cookies are set, and for which domains."""
+    return Reply(cookies_state(app))
+
+
+def delete_cookies(app: App, request: Request) -> Reply:
+    """DELETE /api/v1/cookies: forget them; the next downloads go without."""
+    app.cookie_file.unlink(missing_ok=True)
+    app.cookies_changed()
+    return Reply(cookies_state(app))
+
+
 def get_metrics(app: App, request: Request) -> Reply:
     """GET /metrics: Prometheus text format, version 0.0.4."""
     counts = app.store.counts()
@@ -1921,6 +2113,8 @@ def health(app: App, request: Request) -> Reply:
         "database": {"connected": True, "total_downloads": sum(counts.values())},
         "queue": {"pending": counts["pending"], "downloading": counts["downloading"]},
         "yt_dlp_version": running_ytdlp_version(),
+        "yt_dlp_age_days": ytdlp_age_days(),
+        "yt_dlp_outdated": (ytdlp_age_days() or 0) > YTDLP_STALE_DAYS,
         "ffmpeg": ffmpeg_available(),
         "disk_free_bytes": shutil.disk_usage(app.download_dir).free,
     }
@@ -1935,6 +2129,16 @@ def ytdlp_version() -> str | None:
         return importlib.metadata.version("yt-dlp")
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+def ytdlp_age_days() -> int | None:
+    """Days since the running yt-dlp was released; its version is its release date."""
+    version = running_ytdlp_version() or ""
+    match = re.match(r"(\d{4})\.(\d{1,2})\.(\d{1,2})", version)
+    if not match:
+        return None
+    released = time.mktime((int(match[1]), int(match[2]), int(match[3]), 0, 0, 0, 0, 0, -1))
+    return max(0, int((time.time() - released) // 86400))
 
 
 @functools.cache
@@ -2179,8 +2383,39 @@ $("forget").addEventListener("click", () => {
   showForms();
 });
 
+function sharedLink() {
+  // Android's share sheet and the bookmarklet open /share?url=... (apps often put the link
+  // in text, after a caption).
+  if (location.pathname !== "/share") return "";
+  const query = new URLSearchParams(location.search);
+  const found = ["url", "text", "title"].map((key) => query.get(key) || "")
+    .join(" ").match(/https?:\\/\\/\\S+/);
+  history.replaceState(null, "", "/");
+  return found ? found[0] : "";
+}
+
+async function warnIfYtdlpIsOld() {
+  const health = await fetch("/api/v1/health").then((r) => r.json()).catch(() => ({}));
+  if (health.yt_dlp_outdated) {
+    $("ytdlp-warning").textContent = "yt-dlp " + health.yt_dlp_version + " is "
+      + health.yt_dlp_age_days + " days old; sites change often. Update it on the server:"
+      + " vidserve.py update-ytdlp";
+    $("ytdlp-warning").hidden = false;
+  }
+}
+
+$("bookmarklet").href = "javascript:location.href=" + JSON.stringify(location.origin
+  + "/share?url=") + "+encodeURIComponent(location.href)";
 showForms();
-if (token) follow(); else say("Enter the API token: python3 vidserve.py token prints it.");
+warnIfYtdlpIsOld();
+const shared = sharedLink();
+if (shared) $("url").value = shared;
+if (token) {
+  follow();
+  if (shared) $("submit-form").requestSubmit();
+} else {
+  say("Enter the API token: python3 vidserve.py token prints it.");
+}
 """
 
 PAGE_HTML = f"""<!doctype html>
@@ -2189,6 +2424,9 @@ PAGE_HTML = f"""<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
+<meta name="theme-color" content="#0b5cad">
+<link rel="manifest" href="/manifest.webmanifest">
+<link rel="icon" href="/icon.svg" type="image/svg+xml">
 <title>vidserve</title>
 <style>{PAGE_STYLE}</style>
 </head>
@@ -2210,7 +2448,12 @@ PAGE_HTML = f"""<!doctype html>
 </form>
 <p id="notice" role="status" aria-live="polite"></p>
 <ul id="list" aria-label="Downloads"></ul>
-<footer><button id="forget" class="quiet" type="button" hidden>Forget token</button></footer>
+<footer>
+  <p id="ytdlp-warning" class="error" role="alert" hidden></p>
+  <p>On a computer, drag this link to the bookmarks bar, then click it on any video page:
+     <a id="bookmarklet" href="#">Send to vidserve</a></p>
+  <button id="forget" class="quiet" type="button" hidden>Forget token</button>
+</footer>
 </main>
 <script>{PAGE_SCRIPT}</script>
 </body>
@@ -2226,12 +2469,59 @@ def csp_hash(source: str) -> str:
 PAGE_POLICY = (
     f"default-src 'none'; script-src {csp_hash(PAGE_SCRIPT)}; style-src {csp_hash(PAGE_STYLE)};"
     " img-src 'self' https: data: blob:; connect-src 'self'; form-action 'self';"
+    " manifest-src 'self';"
     " base-uri 'none'; frame-ancestors 'none'"
 )
 
 
+ICON_SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512">
+<rect width="512" height="512" rx="112" fill="#0b5cad"/>
+<path d="M196 132v168l136-84z" fill="#fff"/>
+<path d="M256 330v62m-52-30l52 52 52-52" stroke="#fff" stroke-width="34" fill="none"
+ stroke-linecap="round" stroke-linejoin="round"/>
+</svg>"""
+
+# An installable app with a Web Share Target: Android's share sheet then offers vidserve,
+# and sharing opens /share?url=... (or text=...), which the page submits.
+MANIFEST = {
+    "name": "vidserve",
+    "short_name": "vidserve",
+    "description": "Share a link, get the video",
+    "start_url": "/",
+    "scope": "/",
+    "display": "standalone",
+    "background_color": "#111114",
+    "theme_color": "#0b5cad",
+    "icons": [
+        {"src": "/icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any maskable"}
+    ],
+    "share_target": {
+        "action": "/share",
+        "method": "GET",
+        "enctype": "application/x-www-form-urlencoded",
+        "params": {"title": "title", "text": "text", "url": "url"},
+    },
+}
+
+
+def get_manifest(app: App, request: Request) -> Reply:
+    """GET /manifest.webmanifest: makes the page an installable app and a share target."""
+    return Reply(
+        json.dumps(MANIFEST).encode(), headers={"Content-Type": "application/manifest+json"}
+    )
+
+
+def get_icon(app: App, request: Request) -> Reply:
+    """GET /icon.svg: the app's icon, drawn inline."""
+    return Reply(
+        ICON_SVG,
+        headers={"Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400"},
+    )
+
+
 def index_page(app: App, request: Request) -> Reply:
-    """GET /: the page. No token: the page asks for it and keeps it in localStorage."""
+    """GET / (and /share, the share target): the page. No token: the page asks for it and
+    keeps it in localStorage."""
     headers = {
         "Content-Type": "text/html; charset=utf-8",
         "Cache-Control": "no-cache",
@@ -2267,6 +2557,7 @@ class Route:
     pattern: str
     handler: Callable[..., Reply]
     access: Access
+    body_limit: int = MAX_BODY_BYTES
     regex: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -2465,6 +2756,21 @@ STATUS_REPLY = {
     "200": {
         "description": "The status object",
         "content": json_content({"$ref": "#/components/schemas/Status"}),
+    }
+}
+COOKIES_REPLY = {
+    "200": {
+        "description": "Whether cookies are set (never the cookies)",
+        "content": json_content(
+            {
+                "type": "object",
+                "properties": {
+                    "present": {"type": "boolean"},
+                    "domains": {"type": "array", "items": {"type": "string"}},
+                    "updated_at": nullable("string", format="date-time"),
+                },
+            }
+        ),
     }
 }
 FILE_PARAMETERS = [
@@ -2669,6 +2975,62 @@ def openapi_document(policy: UrlPolicy) -> dict:
                 ),
             }
         },
+        "/api/v1/cookies": {
+            "put": {
+                "summary": "Upload a Netscape cookies.txt for the next downloads",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "text/plain": {"schema": {"type": "string", "maxLength": MAX_COOKIES_BYTES}}
+                    },
+                },
+                "responses": responses(COOKIES_REPLY, 400, 413, 415),
+            },
+            "get": {
+                "summary": "Whether cookies are set, and for which domains",
+                "responses": responses(COOKIES_REPLY),
+            },
+            "delete": {"summary": "Forget the cookies", "responses": responses(COOKIES_REPLY)},
+        },
+        "/manifest.webmanifest": {
+            "get": {
+                "summary": "Web app manifest with a share target",
+                "security": [],
+                "responses": responses(
+                    {
+                        "200": {
+                            "description": "The manifest",
+                            "content": {"application/manifest+json": {}},
+                        }
+                    },
+                    access=Access.PUBLIC,
+                ),
+            }
+        },
+        "/icon.svg": {
+            "get": {
+                "summary": "The app icon",
+                "security": [],
+                "responses": responses(
+                    {"200": {"description": "SVG", "content": {"image/svg+xml": {}}}},
+                    access=Access.PUBLIC,
+                ),
+            }
+        },
+        "/share": {
+            "get": {
+                "summary": "Share target: the page, which submits the shared link",
+                "security": [],
+                "parameters": [
+                    parameter(name, "query", {"type": "string"}, f"Shared {name}")
+                    for name in ("url", "text", "title")
+                ],
+                "responses": responses(
+                    {"200": {"description": "HTML", "content": {"text/html": {}}}},
+                    access=Access.PUBLIC,
+                ),
+            }
+        },
         "/metrics": {
             "get": {
                 "summary": "Prometheus metrics",
@@ -2747,7 +3109,13 @@ ROUTES = [Route(*row) for row in [
     ("POST",   "/api/v1/download/{download_id}/retry", retry_download,   WRITE),
     ("GET",    "/api/v1/events",                       stream_events,    WRITE),
     ("GET",    "/api/v1/openapi.json",                 get_openapi,      READ),
+    ("PUT",    "/api/v1/cookies",                      put_cookies,      WRITE, MAX_COOKIES_BYTES),
+    ("GET",    "/api/v1/cookies",                      get_cookies,      WRITE),
+    ("DELETE", "/api/v1/cookies",                      delete_cookies,   WRITE),
     ("GET",    "/metrics",                             get_metrics,      WRITE),
+    ("GET",    "/manifest.webmanifest",                get_manifest,     PUBLIC),
+    ("GET",    "/icon.svg",                            get_icon,         PUBLIC),
+    ("GET",    "/share",                               index_page,       PUBLIC),
 ]]
 # fmt: on
 
@@ -2915,7 +3283,7 @@ class Handler(BaseHTTPRequestHandler):
                 path,
                 self.read_query(),
                 self.headers,
-                self.read_body(),
+                self.read_body(route.body_limit),
                 self.client_address[0],
                 request_id,
             )
@@ -2953,8 +3321,8 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             raise ApiError(400, "invalid_parameter", "too many query parameters") from None
 
-    def read_body(self) -> bytes:
-        """The whole body within MAX_BODY_BYTES and the request timeout, or ApiError."""
+    def read_body(self, limit: int) -> bytes:
+        """The whole body within `limit` bytes and the request timeout, or ApiError."""
         if self.headers.get("Transfer-Encoding") is not None:
             self.close_connection = True  # RFC 9112 §6.1: no guessing where the body ends
             raise ApiError(400, "unsupported_transfer_encoding", "send a Content-Length body")
@@ -2966,11 +3334,11 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(400, "invalid_content_length", "one decimal Content-Length, please")
         length = int(lengths[0])
         self.body_unread = False  # from here on it is read, or the connection closes
-        if length > MAX_BODY_BYTES:
+        if length > limit:
             self.close_connection = True  # the unread rest must not be parsed as a request
             if length <= DRAIN_BODY_BYTES:  # read it, so the client sees the 413, not a reset
                 self.read_exactly(length, keep=False)
-            raise ApiError(413, "body_too_large", f"the body limit is {MAX_BODY_BYTES} bytes")
+            raise ApiError(413, "body_too_large", f"the body limit is {limit} bytes")
         return self.read_exactly(length)
 
     def read_exactly(self, length: int, keep: bool = True) -> bytes:
