@@ -46,6 +46,13 @@ UUID_V4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
+def run_command(command: list, cwd=None, env=None, timeout_s: float = 60, check=False):
+    """Run a command to its end; the test asserts on its exit code and text output."""
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout_s, check=check
+    )
+
+
 def wait_until(predicate, timeout_s: float, what: str):
     """Poll a condition the API cannot wait on for us; fail with `what` on timeout."""
     deadline = time.monotonic() + timeout_s
@@ -1226,12 +1233,10 @@ def test_video_and_sound_of_one_url_are_two_downloads(vidserve_api, media_server
 
 
 def ffprobe_streams(path: Path) -> list[dict]:
-    result = subprocess.run(
+    result = run_command(
         ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],
-        capture_output=True,
-        text=True,
         check=True,
-        timeout=30,
+        timeout_s=30,
     )
     return json.loads(result.stdout)["streams"]
 
@@ -1570,13 +1575,9 @@ def test_page_in_a_real_browser_submits_shows_progress_and_fetches_the_file(
 
 
 def test_selftest_passes_on_this_machine_without_the_internet(tmp_path):
-    result = subprocess.run(
+    result = run_command(
         [sys.executable, str(VIDSERVE), "--selftest"],
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -1589,13 +1590,9 @@ def test_selftest_fails_with_exit_1_when_yt_dlp_cannot_download(tmp_path):
     broken.mkdir()
     (broken / "__init__.py").write_text("raise ImportError('broken on purpose')\n")
 
-    result = subprocess.run(
+    result = run_command(
         [sys.executable, str(VIDSERVE), "--selftest"],
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
         env={**os.environ, "PYTHONPATH": str(tmp_path)},
     )
 
@@ -1636,12 +1633,8 @@ SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
 
 
 def exposure(unit: Path) -> float:
-    result = subprocess.run(
+    result = run_command(
         [SYSTEMD_ANALYZE, "security", "--offline=true", str(unit)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
     return float(re.search(r"Overall exposure level for \S+: ([\d.]+)", result.stdout)[1])
 
@@ -1655,24 +1648,18 @@ def test_systemd_unit_is_rated_ok_by_systemd_analyze_security(tmp_path):
 def installed(tmp_path_factory):
     """install.sh run once into a temporary root, as the tests of install.sh see it."""
     root = tmp_path_factory.mktemp("root")
-    result = subprocess.run(
+    result = run_command(
         ["sh", str(HERE / "install.sh"), "--root", str(root), "--no-start"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        timeout_s=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return root, result.stdout
 
 
 def run_install(root: Path, *options: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
+    return run_command(
         ["sh", str(HERE / "install.sh"), "--root", str(root), "--no-start", *options],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        timeout_s=300,
     )
 
 
@@ -1700,13 +1687,9 @@ def test_installed_copy_passes_its_selftest_from_its_own_venv(installed, tmp_pat
     root, _ = installed
     python = root / "opt/vidserve/venv/bin/python"
 
-    result = subprocess.run(
+    result = run_command(
         [str(python), str(root / "opt/vidserve/vidserve.py"), "--selftest"],
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -1812,7 +1795,7 @@ def test_backup_taken_during_a_download_restores_and_opens(tmp_path, media_serve
             "the download to start",
         )
 
-        result = subprocess.run(
+        result = run_command(
             [
                 sys.executable,
                 str(VIDSERVE),
@@ -1822,10 +1805,6 @@ def test_backup_taken_during_a_download_restores_and_opens(tmp_path, media_serve
                 "vidserve.toml",
             ],
             cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
         )
         still_running = api.get(f"/api/v1/status/{running}").json["status"]
 
@@ -2616,11 +2595,26 @@ def test_redirect_within_allowed_networks_is_followed(tmp_path, media_server):
     assert second.seen
 
 
+READ_TOKEN = "r" * 43
+
+
 @pytest.fixture(scope="module")
 def two_token_vidserve(tmp_path_factory, media_server):
-    with start_vidserve(tmp_path_factory.mktemp("tokens"), read_token="r" * 43) as api:
+    with start_vidserve(tmp_path_factory.mktemp("tokens"), read_token=READ_TOKEN) as api:
         status = api.wait_for(api.submit(unique(media_server)))
         yield api, status
+
+
+def as_reader(api: Api, method: str, path: str, status: dict) -> Answer:
+    """The request made with the read-only token; {id} stands for the download's id."""
+    body = {"url": "http://127.0.0.1/x"} if method == "POST" else None
+    return api.request(
+        method,
+        path.format(id=status["download_id"]),
+        body,
+        headers={"Authorization": f"Bearer {READ_TOKEN}"},
+        token=False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -2634,13 +2628,8 @@ def two_token_vidserve(tmp_path_factory, media_server):
 )
 def test_read_only_token_reads_status_history_and_files(two_token_vidserve, method, path):
     api, status = two_token_vidserve
-    headers = {"Authorization": "Bearer " + "r" * 43}
 
-    answer = api.request(
-        method, path.format(id=status["download_id"]), headers=headers, token=False
-    )
-
-    assert answer.status == 200
+    assert as_reader(api, method, path, status).status == 200
 
 
 @pytest.mark.parametrize(
@@ -2651,19 +2640,13 @@ def test_read_only_token_reads_status_history_and_files(two_token_vidserve, meth
         ("POST", "/api/v1/download/{id}/retry"),
         ("GET", "/api/v1/events"),
         ("GET", "/metrics"),
+        ("PUT", "/api/v1/cookies"),
     ],
 )
 def test_read_only_token_cannot_change_anything(two_token_vidserve, method, path):
     api, status = two_token_vidserve
-    headers = {"Authorization": "Bearer " + "r" * 43}
 
-    answer = api.request(
-        method,
-        path.format(id=status["download_id"]),
-        headers=headers,
-        token=False,
-        body={"url": "http://127.0.0.1/x"} if method == "POST" else None,
-    )
+    answer = as_reader(api, method, path, status)
 
     assert_error(answer, 403, "read_only_token")
     assert api.get(f"/api/v1/status/{status['download_id']}").json["file_removed"] is False
@@ -2694,7 +2677,7 @@ SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent
 def test_schemathesis_finds_no_server_error_undocumented_status_or_schema_violation(tmp_path):
     settings = {"max_retries": 0, "auth_failures_allowed": 0}  # fuzzed jobs end quickly
     with start_vidserve(tmp_path / "server", **settings) as api:
-        result = subprocess.run(
+        result = run_command(
             [
                 SCHEMATHESIS,
                 "run",
@@ -2717,10 +2700,7 @@ def test_schemathesis_finds_no_server_error_undocumented_status_or_schema_violat
                 "7",
                 "--no-color",
             ],
-            capture_output=True,
-            text=True,
-            timeout=240,
-            check=False,
+            timeout_s=240,
         )
         server_errors = api.log_text().count("status=500")
 
@@ -2841,13 +2821,10 @@ def test_example_vidserve_toml_documents_every_setting_at_its_default():
 def test_server_with_bad_configuration_exits_2_before_listening(tmp_path):
     write_config(tmp_path / "vidserve.toml", {"port": 0, "wokers": 2})
 
-    result = subprocess.run(
+    result = run_command(
         [sys.executable, str(VIDSERVE), "--config", "vidserve.toml"],
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
+        timeout_s=30,
     )
 
     assert result.returncode == 2
@@ -2880,22 +2857,18 @@ def test_first_start_creates_token_certificate_and_prints_next_steps(tmp_path):
     assert api.token in banner
     assert fingerprint in banner
     assert "curl --cacert" in banner and "/api/v1/download" in banner
-    cert_text = subprocess.run(
+    cert_text = run_command(
         ["openssl", "x509", "-noout", "-text", "-in", str(api.cafile)],
-        capture_output=True,
-        text=True,
         check=True,
     ).stdout
     assert "prime256v1" in cert_text and "IP Address:127.0.0.1" in cert_text
 
 
 def test_token_command_prints_the_token(own_vidserve):
-    result = subprocess.run(
+    result = run_command(
         [sys.executable, str(VIDSERVE), "token", "--config", "vidserve.toml"],
         cwd=own_vidserve.data_dir.parent,
-        capture_output=True,
-        text=True,
-        timeout=30,
+        timeout_s=30,
         check=True,
     )
 

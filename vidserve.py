@@ -4,13 +4,15 @@
 One file, the standard library and yt-dlp. Copy it, run `python3 vidserve.py`, and POST a
 TikTok or Instagram link to it; the video lands in the download directory.
 
-Sections, in the order a download flows through them:
+Sections, in the order a download flows through them (after the helpers they share: time,
+ids, the one error type ApiError, and UrlPolicy, which decides which links may be fetched):
   1. Configuration   defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
   2. Storage         the jobs table: schema, migrations, every SQL statement
-  3. Queue, workers  waking workers, calling yt-dlp, retries, file naming
-  4. HTTP routes     errors, request and reply, one function per route, the route table
-  5. TLS, serving    certificate, server, limits, graceful stop
-  6. Command line    serve, token, main()
+  3. Queue, workers  waking workers, calling yt-dlp, retries, file naming, notifications
+  4. HTTP routes     request and reply, one function per route; 4b the page, 4c OpenAPI,
+                     then the route table and authorization
+  5. TLS, serving    connections and their limits, TLS, the handler, certificate, systemd
+  6. Command line    serve, init, token, backup, update-ytdlp, --selftest, --bench, main()
 
 Threads: the main thread waits for a stop signal; `http` runs the accept loop; each
 connection gets its own thread; `worker-N` threads each own one yt-dlp instance.
@@ -3394,12 +3396,11 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if no_body:
             return
-        else:
-            try:
-                body.send(self.wfile, self.connection)
-            except OSError as err:  # the client went away mid-stream: normal for video
-                self.close_connection = True
-                log.debug("stream to %s ended: %s", self.client_address[0], err)
+        try:
+            body.send(self.wfile, self.connection)
+        except OSError as err:  # the client went away mid-stream: normal for video
+            self.close_connection = True
+            log.debug("stream to %s ended: %s", self.client_address[0], err)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None):
         """http.server's own errors (bad request line, huge headers) as JSON, not HTML."""
