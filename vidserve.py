@@ -197,7 +197,8 @@ class UrlPolicy:
                 "domain_not_allowed",
                 f"{host} is not on the allow-list ({', '.join(self.allowed_domains)})",
             )
-        self.check_public(host, port or (443 if parts.scheme.lower() == "https" else 80))
+        if not self.allow_private:  # else any address will do: no need to ask DNS
+            self.check_public(host, port or (443 if parts.scheme.lower() == "https" else 80))
         return self.normalize(parts, host, port)
 
     def check_public(self, host: str, port: int) -> None:
