@@ -1056,6 +1056,25 @@ def test_events_carry_progress_at_most_twice_a_second(vidserve_api, media_server
     assert percents == sorted(percents)
 
 
+def test_completed_event_carries_the_final_progress_of_every_item(vidserve_api, media_server):
+    reader = EventReader(vidserve_api)
+    download_id = vidserve_api.submit(
+        f"{media_server}/carousel.html?items=3&key=ev{random.randrange(10**9)}"
+    )
+    vidserve_api.wait_for(download_id)
+
+    completed = wait_until(
+        lambda: [e for e in reader.for_download(download_id) if e["status"] == "completed"],
+        10,
+        "the completed event",
+    )[-1]
+    reader.close()
+
+    assert completed["progress"]["percent"] == 100.0
+    assert completed["progress"]["items_done"] == completed["progress"]["items_total"] == 3
+    assert len(completed["files"]) == 3
+
+
 def test_events_send_heartbeat_comments(tmp_path):
     with start_vidserve(tmp_path, events_heartbeat_s=0.2) as api:
         reader = EventReader(api)

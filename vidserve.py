@@ -392,6 +392,7 @@ class Status(StrEnum):
 
 
 TERMINAL = frozenset({Status.COMPLETED, Status.FAILED, Status.CANCELLED})
+PLAYLIST_TYPES = ("playlist", "multi_video")  # yt-dlp results that hold several entries
 
 # Append only: each entry moves the schema from user_version N to N+1.
 MIGRATIONS = [
@@ -567,16 +568,22 @@ class Store:
         with self._lock:
             self._db.close()
 
-    def _write(self, sql: str, params: dict) -> Job | None:
-        """Run one UPDATE ... RETURNING * in its own transaction; announce the changed job."""
+    @contextlib.contextmanager
+    def _transaction(self):
+        """The lock, then a write transaction: committed on leaving, rolled back on error."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                row = self._db.execute(sql, params).fetchone()
-                self._db.execute("COMMIT")
+                yield self._db
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            self._db.execute("COMMIT")
+
+    def _write(self, sql: str, params: dict) -> Job | None:
+        """Run one UPDATE ... RETURNING * in its own transaction; announce the changed job."""
+        with self._transaction() as db:
+            row = db.execute(sql, params).fetchone()
         job = Job.from_row(row) if row else None
         if job:
             self._on_change(job)
@@ -597,30 +604,23 @@ class Store:
     ) -> tuple[Job, bool]:
         """Insert a pending job, or return the live duplicate of it: (job, duplicate)."""
         now = utc_now()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                if not force:
-                    for row in self._db.execute(
-                        "SELECT * FROM jobs WHERE dedupe_key = ?"
-                        " AND status IN ('pending', 'downloading', 'completed')"
-                        " AND file_removed = 0 ORDER BY seq DESC",
-                        (dedupe_key,),
-                    ):
-                        existing = Job.from_row(row)
-                        if existing.status != Status.COMPLETED or still_present(existing):
-                            self._db.execute("COMMIT")
-                            return existing, True
-                row = self._db.execute(
-                    "INSERT INTO jobs (id, url, dedupe_key, client_id, audio_only, status,"
-                    " created_at, last_updated) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)"
-                    " RETURNING *",
-                    (new_download_id(), url, dedupe_key, client_id, audio_only, now, now),
-                ).fetchone()
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction() as db:
+            if not force:
+                for row in db.execute(
+                    "SELECT * FROM jobs WHERE dedupe_key = ?"
+                    " AND status IN ('pending', 'downloading', 'completed')"
+                    " AND file_removed = 0 ORDER BY seq DESC",
+                    (dedupe_key,),
+                ).fetchall():
+                    existing = Job.from_row(row)
+                    if existing.status != Status.COMPLETED or still_present(existing):
+                        return existing, True
+            row = db.execute(
+                "INSERT INTO jobs (id, url, dedupe_key, client_id, audio_only, status,"
+                " created_at, last_updated) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)"
+                " RETURNING *",
+                (new_download_id(), url, dedupe_key, client_id, audio_only, now, now),
+            ).fetchone()
         job = Job.from_row(row)
         self._on_change(job)
         return job, False
@@ -1147,7 +1147,7 @@ class Fetcher:
             info = ydl.extract_info(
                 info["url"], download=False, process=False, ie_key=info.get("ie_key")
             )
-        if info.get("_type") in ("playlist", "multi_video"):
+        if info.get("_type") in PLAYLIST_TYPES:
             limit = self.app.config.max_items
             entries = list(itertools.islice(iter(info.get("entries") or []), limit + 1))
             if len(entries) > limit:
@@ -1212,7 +1212,7 @@ def describe_video(info: dict) -> dict:
 
 def finished_files(info: dict) -> list[Path]:
     """The files yt-dlp wrote for a video or every entry of a playlist, in post order."""
-    entries = info.get("entries") if info.get("_type") == "playlist" else [info]
+    entries = info.get("entries") if info.get("_type") in PLAYLIST_TYPES else [info]
     paths = []
     for entry in entries or []:
         for download in (entry or {}).get("requested_downloads") or []:
@@ -1480,7 +1480,7 @@ class App:
 
     def announce(self, job: Job) -> None:
         """Store's on_change: every committed change goes to waiting clients and events."""
-        self.feed.publish(job.to_api(self.running.progress(job.id)))
+        self.feed.publish(self.status_object(job))
 
     def publish_progress(self, download_id: str) -> None:
         if job := self.store.get(download_id):
@@ -1680,7 +1680,7 @@ class EventStream(Stream):
             wfile.write(chunk.encode() if chunk else b": heartbeat\n\n")
 
 
-def error_body(status: int, code: str, message: str, request_id: str) -> dict:
+def error_body(code: str, message: str, request_id: str) -> dict:
     return {"success": False, "error": {"code": code, "message": message}, "request_id": request_id}
 
 
@@ -1788,8 +1788,13 @@ def get_status(app: App, request: Request, download_id: str) -> Reply:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
-        cursor, _ = app.feed.wait(cursor, remaining)
-        job = app.store.get(job.id) or job
+        previous = cursor
+        cursor, entries = app.feed.wait(cursor, remaining)
+        # Look again only when this job changed, or when the ring dropped entries unseen;
+        # other downloads' progress (twice a second each) wakes us, and is not our news.
+        missed = len(entries) < cursor - previous
+        if missed or any(entry["download_id"] == job.id for _, entry in entries):
+            job = app.store.get(job.id) or job
     return Reply(app.status_object(job))
 
 
@@ -2030,8 +2035,9 @@ def put_cookies(app: App, request: Request) -> Reply:
         os.fsync(file.fileno())
     os.replace(partial, app.cookie_file)  # a download never reads half a file
     app.cookies_changed()
-    log.info("cookies uploaded for %s", ", ".join(cookies_state(app)["domains"]))
-    return Reply(cookies_state(app))
+    state = cookies_state(app)
+    log.info("cookies uploaded for %s", ", ".join(state["domains"]))
+    return Reply(state)
 
 
 def get_cookies(app: App, request: Request) -> Reply:
@@ -2109,6 +2115,7 @@ def health(app: App, request: Request) -> Reply:
             "database": {"connected": False, "total_downloads": None},
         }
         return Reply(body, 503)
+    age_days = ytdlp_age_days()
     body = {
         "status": "healthy",
         "timestamp": utc_now(),
@@ -2116,8 +2123,8 @@ def health(app: App, request: Request) -> Reply:
         "database": {"connected": True, "total_downloads": sum(counts.values())},
         "queue": {"pending": counts["pending"], "downloading": counts["downloading"]},
         "yt_dlp_version": running_ytdlp_version(),
-        "yt_dlp_age_days": ytdlp_age_days(),
-        "yt_dlp_outdated": (ytdlp_age_days() or 0) > YTDLP_STALE_DAYS,
+        "yt_dlp_age_days": age_days,
+        "yt_dlp_outdated": (age_days or 0) > YTDLP_STALE_DAYS,
         "ffmpeg": ffmpeg_available(),
         "disk_free_bytes": shutil.disk_usage(app.download_dir).free,
     }
@@ -3292,11 +3299,11 @@ class Handler(BaseHTTPRequestHandler):
             )
             reply = route.handler(app, request, **params)
         except ApiError as error:
-            body = error_body(error.status, error.code, error.message, request_id)
+            body = error_body(error.code, error.message, request_id)
             reply = Reply(body, error.status, error.headers)
         except Exception:
             log.exception("request %s %r failed", self.command, path)
-            body = error_body(500, "internal_error", "unexpected server error", request_id)
+            body = error_body("internal_error", "unexpected server error", request_id)
             reply = Reply(body, 500)
         try:
             self.send_reply(reply, request_id)
@@ -3410,7 +3417,7 @@ class Handler(BaseHTTPRequestHandler):
         self.command = getattr(self, "command", None)
         request_id = uuid.uuid4().hex
         code_word = HTTP_SERVER_ERRORS.get(code, "bad_request")
-        body = error_body(code, code_word, message or HTTPStatus(code).phrase, request_id)
+        body = error_body(code_word, message or HTTPStatus(code).phrase, request_id)
         self.send_reply(Reply(body, code), request_id)
         log.info("id=%s ip=%s status=%d %r", request_id, self.client_address[0], code, message)
 
@@ -3628,7 +3635,7 @@ def linger_and_close(sock: socket.socket) -> None:
 
 TLS_HANDSHAKE_RECORD = b"\x16"  # RFC 8446 §5.1: every TLS connection opens with one
 PLAIN_HTTP_BODY = json.dumps(
-    error_body(400, "https_required", "this server speaks HTTPS: use https://", "-")
+    error_body("https_required", "this server speaks HTTPS: use https://", "-")
 ).encode()
 
 
