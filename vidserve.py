@@ -88,6 +88,7 @@ CLIENT_ID = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,64}")  # API.md: at most 64 cha
 TRACKING_PARAMS = re.compile(r"utm_\w+|igsh|igshid|is_from_webapp|sender_device|_r|_t|si")
 
 log = logging.getLogger("vidserve")
+YTDLP_IMPORT = threading.Lock()  # see import_ytdlp
 
 
 def utc_now() -> str:
@@ -1000,8 +1001,9 @@ BLOCKED_MESSAGES = re.compile(
 )
 
 
-def classify_failure(error: BaseException, impersonation: bool) -> FetchError:
-    """Map a yt-dlp exception chain to a FetchError: transient ones are retried."""
+def classify_failure(error: BaseException, impersonation: bool, cookies: bool) -> FetchError:
+    """Map a yt-dlp exception chain to a FetchError: transient ones are retried. Whether
+    yt-dlp could present itself as a browser, and had cookies, goes into the advice."""
     from yt_dlp.networking.exceptions import HTTPError, TransportError
     from yt_dlp.utils import ExtractorError, UnsupportedError
 
@@ -1025,7 +1027,7 @@ def classify_failure(error: BaseException, impersonation: bool) -> FetchError:
             )
         if isinstance(item, HTTPError):
             retry_after = item.response.headers.get("Retry-After")
-            return classify_http_status(item.status, retry_after, impersonation)
+            return classify_http_status(item.status, retry_after, impersonation, cookies)
         if isinstance(item, OSError) and item.errno == 28:
             return FetchError(
                 "disk_full", "the disk is full; free some space, then retry", transient=False
@@ -1055,7 +1057,9 @@ def classify_failure(error: BaseException, impersonation: bool) -> FetchError:
     return FetchError("extractor", first_line(error), transient=not expected)
 
 
-def classify_http_status(status: int, retry_after: str | None, impersonation: bool) -> FetchError:
+def classify_http_status(
+    status: int, retry_after: str | None, impersonation: bool, cookies: bool
+) -> FetchError:
     if status in (404, 410):
         return FetchError("not_found", f"the video is gone (HTTP {status})", transient=False)
     if status == 429:
@@ -1066,13 +1070,14 @@ def classify_http_status(status: int, retry_after: str | None, impersonation: bo
             transient=True,
             retry_after_s=delay,
         )
-    if status == 401:
+    if status == 401 or (status == 403 and cookies):
         return FetchError(
             "login_required",
-            "the site refused access (HTTP 401); it may need cookies (see README)",
+            f"the site refused access (HTTP {status}); it needs a login: upload your"
+            " cookies.txt, or fresh ones, with PUT /api/v1/cookies (see README)",
             transient=False,
         )
-    if status == 403:
+    if status == 403:  # to an anonymous client: the site refuses this server
         return blocked("HTTP 403", impersonation)
     return FetchError("http_error", f"the site answered HTTP {status}", transient=status >= 500)
 
@@ -1317,6 +1322,15 @@ def pump(source: socket.socket, sink: socket.socket) -> None:
         sink.shutdown(socket.SHUT_WR)
 
 
+def import_ytdlp():
+    """yt-dlp, imported once: lazily, since the server starts and idles without it, and
+    under a lock, since two threads importing it at once (the warm-up and a worker's first
+    job) break its lazy submodules."""
+    with YTDLP_IMPORT:
+        import yt_dlp
+    return yt_dlp
+
+
 class YtdlpLog:
     """yt-dlp's messages into our log, one level down: its errors become our FetchErrors."""
 
@@ -1353,7 +1367,7 @@ class Fetcher:
             self._instances.clear()
             self._cookies_version = self.app.cookies_version
         if audio_only not in self._instances:
-            import yt_dlp  # lazily: the server starts and idles without it
+            yt_dlp = import_ytdlp()
 
             params = self.app.ytdlp_params(self._on_progress, audio_only)
             params["proxy"] = self.app.egress.url(self.name)  # every connection is checked
@@ -1362,6 +1376,7 @@ class Fetcher:
 
     def fetch(self, job: Job, workdir: Path, run: Run) -> tuple[dict, list[Path]]:
         """Download into workdir; returns yt-dlp's info and the finished files, in order."""
+        import_ytdlp()
         from yt_dlp.utils import DownloadCancelled
 
         if job.audio_only and not ffmpeg_available():
@@ -1393,7 +1408,8 @@ class Fetcher:
                 raise FetchError(
                     "private_address", f"refused to follow the link: {refused}", transient=False
                 ) from err
-            raise classify_failure(err, bool(impersonation_targets())) from err
+            cookies = self.app.cookie_file.exists()
+            raise classify_failure(err, bool(impersonation_targets()), cookies) from err
         finally:
             self._job = self._run = None
         return info, finished_files(info)
@@ -2444,9 +2460,7 @@ def impersonation_targets() -> tuple[str, ...]:
     """The browsers yt-dlp can present itself as (through curl_cffi), best first; empty where
     it cannot. TikTok and Instagram refuse many clients that do not look like a browser."""
     try:
-        import yt_dlp
-
-        with yt_dlp.YoutubeDL({"quiet": True, "no_warnings": True}) as ydl:
+        with import_ytdlp().YoutubeDL({"quiet": True, "no_warnings": True}) as ydl:
             return tuple(str(target) for target, _ in ydl._get_available_impersonate_targets())
     except Exception:  # noqa: BLE001 (a broken yt-dlp install is reported by health and selftest)
         return ()
