@@ -2620,7 +2620,7 @@ def test_health_and_log_say_yt_dlp_presents_itself_as_a_browser(site_vidserve):
     health = site_vidserve.get("/api/v1/health", token=False).json
 
     assert health["impersonation"] is True
-    assert "browser impersonation available" in site_vidserve.log_text()
+    wait_until(lambda: "impersonation available" in site_vidserve.log_text(), 10, "the log line")
 
 
 def test_two_share_links_to_one_post_make_one_download_sharing_its_files(sites, tmp_path):
@@ -2677,7 +2677,7 @@ def test_without_impersonation_health_page_and_log_say_so(plain_site_vidserve):
     health = plain_site_vidserve.get("/api/v1/health", token=False).json
 
     assert health["impersonation"] is False
-    assert "browser impersonation NOT available" in plain_site_vidserve.log_text()
+    wait_until(lambda: "impersonation NOT available" in plain_site_vidserve.log_text(), 10, "log")
 
 
 def test_tiktok_bot_wall_without_impersonation_fails_blocked_saying_why(plain_site_vidserve, sites):

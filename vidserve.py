@@ -8,14 +8,17 @@ Sections, in the order a download flows through them (after the helpers they sha
 ids, the one error type ApiError, and UrlPolicy, which decides which links may be fetched):
   1. Configuration   defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
   2. Storage         the jobs table: schema, migrations, every SQL statement
-  3. Queue, workers  waking workers, calling yt-dlp, retries, file naming, notifications
+  3. Queue, workers  waking workers; the egress proxy every connection of yt-dlp goes
+                     through; calling yt-dlp (browser impersonation, which post a link
+                     is, one post = one download), failures, file naming, notifications
   4. HTTP routes     request and reply, one function per route; 4b the page, 4c OpenAPI,
                      then the route table and authorization
   5. TLS, serving    connections and their limits, TLS, the handler, certificate, systemd
   6. Command line    serve, init, token, backup, update-ytdlp, --selftest, --bench, main()
 
 Threads: the main thread waits for a stop signal; `http` runs the accept loop; each
-connection gets its own thread; `worker-N` threads each own one yt-dlp instance.
+connection gets its own thread; `worker-N` threads each own one yt-dlp instance; `egress`
+threads carry yt-dlp's connections; `warm-up` imports yt-dlp once the server is up.
 """
 
 import argparse
@@ -76,6 +79,12 @@ DISK_RECHECK_S = 5.0  # workers paused by a full disk look again this often
 STOP_GRACE_S = 3.0  # how long a stop waits for requests in flight; the whole stop stays under 10 s
 UPKEEP_INTERVAL_S = 60.0  # retention runs this often (and after each completed download)
 YTDLP_STALE_DAYS = 30  # older than this, health and the page suggest update-ytdlp
+# What update-ytdlp installs: yt-dlp with curl_cffi, so that it can present itself as a
+# browser (a wheel only: none exists for 32-bit ARM), else yt-dlp alone.
+YTDLP_PACKAGES = (
+    ("--only-binary", "curl-cffi", "yt-dlp[default,curl-cffi]"),
+    ("yt-dlp[default]",),
+)
 AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
 EGRESS_TIMEOUT_S = 30.0  # the egress proxy's connect and site-idle limit; yt-dlp's is 20 s
 EGRESS_MAX_TUNNELS = 64  # open connections from yt-dlp through the egress proxy at once
@@ -2987,6 +2996,9 @@ SCHEMAS = {
             "thumbnail_url",
             "audio_only",
             "files",
+            "site",
+            "video_id",
+            "duplicate_of",
         ],
         "properties": {
             "download_id": {"type": "string", "format": "uuid"},
@@ -3011,6 +3023,17 @@ SCHEMAS = {
             "thumbnail_url": nullable("string"),
             "audio_only": {"type": "boolean"},
             "files": {"type": "array", "items": {"$ref": "#/components/schemas/File"}},
+            "site": {
+                **nullable("string"),
+                "description": "yt-dlp's extractor that recognised the link: TikTok, Instagram,"
+                " Generic...; null until known",
+            },
+            "video_id": {**nullable("string"), "description": "the site's own id of the post"},
+            "duplicate_of": {
+                **nullable("string", format="uuid"),
+                "description": "the earlier download of the same post whose files this one"
+                " lists (one post, one download); null when fetched itself",
+            },
         },
     },
     "Submission": {
@@ -3045,6 +3068,10 @@ SCHEMAS = {
             "database": {"type": "object"},
             "queue": {"type": "object"},
             "yt_dlp_version": nullable("string"),
+            "impersonation": {
+                "type": "boolean",
+                "description": "whether yt-dlp can present itself as a browser (curl_cffi)",
+            },
             "disk_free_bytes": {"type": "integer"},
         },
     },
@@ -4135,7 +4162,6 @@ class Service:
         self.app.start_workers()
         self._http.start()
         log.info("vidserve %s listening on %s", __version__, self.server.url)
-        threading.Thread(target=report_impersonation, name="warm-up", daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -4194,6 +4220,7 @@ def serve(config: Config) -> int:
             "ffmpeg is not installed: yt-dlp cannot merge formats or extract audio"
             " (sudo apt install ffmpeg)"
         )
+    threading.Thread(target=report_impersonation, name="warm-up", daemon=True).start()
     notify_systemd("READY=1")
     watchdog_s = int(os.environ.get("WATCHDOG_USEC", "0")) / 2e6  # ping twice per interval
     next_upkeep = 0.0
@@ -4259,12 +4286,13 @@ def update_ytdlp() -> int:
     The weekly timer install.sh sets up runs this, then restarts vidserve to load it.
     """
     before = ytdlp_version()
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--upgrade", "yt-dlp"]
-    if subprocess.run(command, check=False).returncode != 0:
-        print("vidserve: yt-dlp upgrade failed (see pip's message above)", file=sys.stderr)
-        return 1
-    print(f"yt-dlp {before} -> {ytdlp_version()}")
-    return 0
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--upgrade"]
+    for packages in YTDLP_PACKAGES:  # with curl_cffi where a wheel exists, else without
+        if subprocess.run([*command, *packages], check=False).returncode == 0:
+            print(f"yt-dlp {before} -> {ytdlp_version()} ({packages[-1]})")
+            return 0
+    print("vidserve: yt-dlp upgrade failed (see pip's message above)", file=sys.stderr)
+    return 1
 
 
 class LoopbackMedia:
@@ -4644,6 +4672,14 @@ def bench() -> int:
             f" {floor_s:.2f} s   ratio {server_s / (floor_s + percentile(pickups, 0.5)):.2f}",
         )
         assert done["status"] == "completed", done
+        egress = EgressProxy(UrlPolicy(("127.0.0.1",), allow_private=True)).start()
+        guarded_s = warm_ytdlp_floor(media, big, Path(root), egress.url("bench"))
+        egress.stop()
+        row(
+            "100 MB through the egress proxy (warm YoutubeDL)",
+            f"{big / mb / guarded_s:6.0f} MB/s   without it {big / mb / floor_s:.0f} MB/s"
+            f"   ratio {guarded_s / floor_s:.2f}",
+        )
 
         two = [submit(client, f"{media.url}/busy-{n}-{400 * mb}.mp4")[1] for n in range(2)]
         busy_samples = []
@@ -4740,19 +4776,18 @@ def bench() -> int:
     return 0
 
 
-def warm_ytdlp_floor(media: "LoopbackMedia", size: int, root: Path) -> float:
+def warm_ytdlp_floor(media: "LoopbackMedia", size: int, root: Path, proxy: str = "") -> float:
     """The same download through one warm YoutubeDL in this process: the floor any server
-    built on yt-dlp can reach."""
-    import yt_dlp
-
+    built on yt-dlp can reach (through `proxy`, to measure what the egress proxy costs)."""
     directory = root / "floor"
     params = {
         "quiet": True,
         "noprogress": True,
         "paths": {"home": str(directory)},
         "logger": YtdlpLog(),
+        "proxy": proxy,
     }
-    with yt_dlp.YoutubeDL(params) as ydl:
+    with import_ytdlp().YoutubeDL(params) as ydl:
         ydl.extract_info(f"{media.url}/floor-warm-1000.mp4")
         started = time.perf_counter()
         ydl.extract_info(f"{media.url}/floor-{size}.mp4")
