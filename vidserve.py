@@ -130,6 +130,37 @@ def human_bytes(count: float) -> str:
     return f"{count:.1f} TB"
 
 
+# What yt-dlp saves. (mimetypes would load the system's whole table, ~1 MB, for these.)
+MEDIA_TYPES = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
+    ".m4a": "audio/mp4",
+    ".mp3": "audio/mpeg",
+    ".opus": "audio/ogg",
+    ".ogg": "audio/ogg",
+    ".aac": "audio/aac",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".heic": "image/heic",
+    ".gif": "image/gif",
+}
+
+
+# The extension a file of each media type is saved with: the first MEDIA_TYPES gives it.
+EXTENSIONS = {media_type: ext for ext, media_type in reversed(MEDIA_TYPES.items())}
+
+
+def file_kind(filename: str) -> str:
+    """API.md's `kind` of a saved file, from its extension: image, audio or video."""
+    kind = MEDIA_TYPES.get(Path(filename).suffix.lower(), "video/mp4").split("/")[0]
+    return kind if kind in ("image", "audio") else "video"
+
+
 class ApiError(Exception):
     """Anything a client did wrong. Becomes {"success": false, "error": {...}}."""
 
@@ -542,6 +573,7 @@ class Job:
                 "filename": item["filename"],
                 "file_size": item["file_size"],
                 "file_url": f"/api/v1/files/{self.id}/{index}",
+                "kind": file_kind(item["filename"]),
             }
             for index, item in enumerate(self.files if present else [])
         ]
@@ -1136,6 +1168,9 @@ def publish_file(source: Path, directory: Path) -> Path:
     raise FetchError("internal", f"no free file name for {name!r}", transient=False)
 
 
+# ---- 3a. The egress proxy -------------------------------------------------------------------
+
+
 class EgressProxy:
     """The one door yt-dlp's traffic leaves by: a loopback HTTP proxy that checks addresses.
 
@@ -1331,6 +1366,91 @@ def pump(source: socket.socket, sink: socket.socket) -> None:
         sink.shutdown(socket.SHUT_WR)
 
 
+# ---- 3b. Site extraction: posts yt-dlp does not save whole --------------------------------
+# yt-dlp 2026.10.26 saves videos. A TikTok photo post (a slideshow) it calls unsupported, and
+# in an Instagram image it finds "no video". vidserve completes both from what yt-dlp's own
+# extractors fetch, and saves those items through yt-dlp's own networking (so through the
+# egress proxy, as a browser where asked): no second HTTP client. Fetcher, below, is where
+# every link meets yt-dlp.
+
+TIKTOK_PHOTO_URL = re.compile(r"https?://www\.tiktok\.com/@[\w.-]*/photo/(?P<id>\d+)")
+
+
+def tiktok_photo_extractor():
+    """yt-dlp's TikTok extractor, taught photo posts: it fetches the page as it does a
+    video's (as a browser, its bot challenge solved) and lists every image, then the sound.
+    Made when yt-dlp is loaded; its results say they are TikTok's."""
+    from yt_dlp.extractor.tiktok import TikTokBaseIE
+    from yt_dlp.utils import ExtractorError, traverse_obj, url_or_none
+
+    class TikTokPhotoIE(TikTokBaseIE):
+        IE_NAME = "tiktok:photo"
+        _VALID_URL = TIKTOK_PHOTO_URL.pattern
+
+        def _real_extract(self, url):
+            post_id = self._match_id(url)
+            item, status = self._extract_web_data_and_status(url, post_id)
+            if status in (10216, 10222):
+                self.raise_login_required("This post is private")
+            if status == 10204:
+                raise ExtractorError("Your IP address is blocked from accessing this post")
+            images = traverse_obj(
+                item, ("imagePost", "images", ..., "imageURL", "urlList", 0, {url_or_none})
+            )
+            if not images:
+                raise ExtractorError(f"Photo post not available, status {status}", expected=True)
+            post = self._parse_aweme_video_web(item, url, post_id, extract_flat=True)
+            sound = traverse_obj(item, ("music", "playUrl", {url_or_none}))
+            items = [(image, "image") for image in images] + ([(sound, "audio")] if sound else [])
+            entries = [
+                direct_entry(post, address, kind, number)
+                for number, (address, kind) in enumerate(items, start=1)
+            ]
+            return self.playlist_result(
+                entries, post_id, post.get("title"), extractor_key="TikTok", **uploader(post)
+            )
+
+    return TikTokPhotoIE
+
+
+def ytdlp_extracts(url: str) -> bool:
+    """Whether one of yt-dlp's own extractors, other than the generic one, takes the link."""
+    from yt_dlp.extractor import gen_extractor_classes
+
+    return any(ie.ie_key() != "Generic" and ie.suitable(url) for ie in gen_extractor_classes())
+
+
+def uploader(info: dict) -> dict:
+    return {key: info[key] for key in ("uploader", "channel", "timestamp") if info.get(key)}
+
+
+def direct_entry(post: dict, url: str, kind: str, number: int) -> dict:
+    """An item vidserve saves itself (an image, a slideshow's sound): named like a video,
+    with its number in the post."""
+    return {
+        **uploader(post),
+        "id": f"{post['id']}_{number}",
+        "title": post.get("title") or post["id"],
+        "url": url,
+        "http_headers": post.get("http_headers") or {},
+        "vidserve_kind": kind,
+    }
+
+
+def complete_instagram_images(info: dict) -> None:
+    """Instagram lists an image as an item without formats, its versions as thumbnails:
+    such an item becomes the largest version, to be saved as the site sent it."""
+    if info.get("extractor_key") != "Instagram":
+        return
+    items = info.get("entries") if info.get("_type") in PLAYLIST_TYPES else None
+    for number, item in enumerate(items if items is not None else [info], start=1):
+        versions = [t for t in item.get("thumbnails") or [] if t.get("url")]
+        if item.get("formats") or not versions:
+            continue
+        largest = max(versions, key=lambda t: (t.get("width") or 0) * (t.get("height") or 0))
+        item.update(direct_entry({**item, "id": info["id"]}, largest["url"], "image", number))
+
+
 def import_ytdlp():
     """yt-dlp, imported once: lazily, since the server starts and idles without it, and
     under a lock, since two threads importing it at once (the warm-up and a worker's first
@@ -1380,7 +1500,8 @@ class Fetcher:
 
             params = self.app.ytdlp_params(self._on_progress, audio_only)
             params["proxy"] = self.app.egress.url(self.name)  # every connection is checked
-            self._instances[audio_only] = yt_dlp.YoutubeDL(params)
+            ydl = self._instances[audio_only] = yt_dlp.YoutubeDL(params)
+            ydl.add_info_extractor(tiktok_photo_extractor()())
         return self._instances[audio_only]
 
     def fetch(self, job: Job, workdir: Path, run: Run) -> tuple[dict, list[Path]]:
@@ -1399,11 +1520,10 @@ class Fetcher:
         self._job, self._run = job, run
         self.app.egress.refusal(self.name)  # forget what an earlier job was refused
         try:
-            info = self.within_max_items(
-                ydl, ydl.extract_info(job.url, download=False, process=False)
-            )
+            info = self.within_max_items(ydl, self.extract(ydl, job.url))
             self.app.identify_post(job, info)
-            info = ydl.process_ie_result(info, download=True)
+            complete_instagram_images(info)
+            paths = self.download(ydl, info, workdir, job.audio_only)
         except (DownloadCancelled, Stopped) as err:
             if run.failure:
                 raise run.failure from err
@@ -1421,7 +1541,61 @@ class Fetcher:
             raise classify_failure(err, bool(impersonation_targets()), cookies) from err
         finally:
             self._job = self._run = None
-        return info, finished_files(info)
+        return info, paths
+
+    @staticmethod
+    def extract(ydl: Any, url: str, ie_key: str | None = None) -> dict:
+        """yt-dlp's reading of a link, without downloading. A TikTok photo post goes to
+        vidserve's extractor only while yt-dlp has none of its own for it: yt-dlp's wins."""
+        if ie_key is None and TIKTOK_PHOTO_URL.match(url) and not ytdlp_extracts(url):
+            ie_key = "TikTokPhoto"
+        return ydl.extract_info(url, download=False, process=False, ie_key=ie_key)
+
+    def download(self, ydl: Any, info: dict, workdir: Path, audio_only: bool) -> list[Path]:
+        """Every item of the post, in the post's order: yt-dlp downloads what it can, and
+        vidserve saves the items it marked (images, a slideshow's sound)."""
+        playlist = info.get("_type") in PLAYLIST_TYPES
+        items = list(info["entries"]) if playlist else [info]
+        if not any(item.get("vidserve_kind") for item in items):
+            return finished_files(ydl.process_ie_result(info, download=True))
+        if audio_only:  # a photo post's sound alone
+            items = [item for item in items if item.get("vidserve_kind") != "image"]
+            if not items:
+                raise FetchError("no_media", "this post holds only images, no sound", False)
+        paths = []
+        for number, item in enumerate(items, start=1):
+            item |= {"playlist_index": number, "n_entries": len(items)}
+            if item.get("vidserve_kind"):
+                paths.append(self.save_item(ydl, item, workdir))
+            else:
+                for key in ("extractor", "extractor_key", "webpage_url"):
+                    item.setdefault(key, info.get(key))
+                paths += finished_files(ydl.process_ie_result(item, download=True))
+        return paths
+
+    def save_item(self, ydl: Any, item: dict, workdir: Path) -> Path:
+        """Save an item yt-dlp does not download itself, through its own networking (the
+        egress proxy, its cookies, the site's headers), as the site sent it: the extension
+        follows the Content-Type. A retry keeps an item saved before."""
+        from yt_dlp.networking import Request
+
+        stem = safe_filename(f"{item['title'][:120]} [{item['id']}]")
+        for saved in workdir.iterdir():
+            if saved.name.startswith(stem + ".") and saved.suffix != ".part":
+                return saved
+        with ydl.urlopen(Request(item["url"], headers=item.get("http_headers"))) as answer:
+            media_type = (answer.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            default = "jpg" if item["vidserve_kind"] == "image" else "m4a"
+            part = workdir / f"{stem}.{EXTENSIONS.get(media_type, '.' + default)[1:]}.part"
+            total, done = int(answer.headers.get("Content-Length") or 0) or None, 0
+            with open(part, "wb") as out:
+                while chunk := answer.read(RELAY_CHUNK_BYTES):
+                    out.write(chunk)
+                    done += len(chunk)
+                    self._on_progress(
+                        {"downloaded_bytes": done, "total_bytes": total, "info_dict": item}
+                    )
+        return part.rename(part.with_suffix(""))
 
     def within_max_items(self, ydl: Any, info: dict) -> dict:
         """Follow plain redirections, then refuse a playlist of more than max_items entries
@@ -1430,13 +1604,12 @@ class Fetcher:
         for _ in range(5):  # a short link resolves to the real one, in a step or two
             if info.get("_type") != "url":
                 break
-            info = ydl.extract_info(
-                info["url"], download=False, process=False, ie_key=info.get("ie_key")
-            )
+            info = self.extract(ydl, info["url"], info.get("ie_key"))
         if info.get("_type") in PLAYLIST_TYPES:
             limit = self.app.config.max_items
-            entries = list(itertools.islice(iter(info.get("entries") or []), limit + 1))
-            if len(entries) > limit:
+            entries = list(itertools.islice(iter(info.get("entries") or []), limit + 2))
+            items = [entry for entry in entries if entry.get("vidserve_kind") != "audio"]
+            if len(items) > limit:  # a slideshow's sound is not one of its items
                 raise FetchError(
                     "too_many_items",
                     f"the link holds more than {limit} items (max_items); raise max_items in"
@@ -1872,6 +2045,8 @@ class App:
             "overwrites": False,  # a retry keeps the items an earlier attempt finished
             "noplaylist": False,
             "playlistend": self.config.max_items + 1,  # within_max_items refuses the +1
+            # Instagram's images have no formats: complete_instagram_images saves them.
+            "ignore_no_formats_error": True,
             **phone_formats(ffmpeg_available()),
         }
         if self.cookie_file.exists():  # uploaded with PUT /api/v1/cookies
@@ -2212,27 +2387,6 @@ def parse_range(header: str, size: int) -> tuple[int, int] | str | None:
     if match[2] and int(match[2]) < first:
         return None
     return "unsatisfiable" if first >= size else (first, last)
-
-
-# What yt-dlp saves. (mimetypes would load the system's whole table, ~1 MB, for these.)
-MEDIA_TYPES = {
-    ".mp4": "video/mp4",
-    ".m4v": "video/mp4",
-    ".mov": "video/quicktime",
-    ".webm": "video/webm",
-    ".mkv": "video/x-matroska",
-    ".m4a": "audio/mp4",
-    ".mp3": "audio/mpeg",
-    ".opus": "audio/ogg",
-    ".ogg": "audio/ogg",
-    ".aac": "audio/aac",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-    ".heic": "image/heic",
-    ".gif": "image/gif",
-}
 
 
 def content_disposition(name: str) -> str:
@@ -2646,7 +2800,8 @@ function render(job) {
   }
   const actions = element("div", "actions");
   for (const file of job.files || []) {
-    const label = job.files.length > 1 ? "Save " + (file.index + 1) : "Save";
+    const kind = file.kind || "video";  // a photo post is images and a sound, not a video
+    const label = "Save " + kind + (job.files.length > 1 ? " " + (file.index + 1) : "");
     actions.append(button(label, file.filename, () => save(file)));
   }
   if (job.status === "pending" || job.status === "downloading") {
@@ -2971,6 +3126,7 @@ SCHEMAS = {
             "filename": {"type": "string"},
             "file_size": {"type": "integer"},
             "file_url": {"type": "string"},
+            "kind": {"enum": ["video", "image", "audio"]},
         },
     },
     "Status": {
