@@ -7,7 +7,8 @@ TikTok or Instagram link to it; the video lands in the download directory.
 Sections, in the order a download flows through them (after the helpers they share: time,
 ids, the one error type ApiError, and UrlPolicy, which decides which links may be fetched):
   1. Configuration   defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
-  2. Storage         the jobs table: schema, migrations, every SQL statement
+  2. Storage         the jobs table: schema, migrations, every SQL statement; group
+                     commit, read connections, a checkpointer of its own
   3. Queue, workers  waking workers; the egress proxy every connection of yt-dlp goes
                      through; calling yt-dlp (browser impersonation, which post a link
                      is, one post = one download), failures, file naming, notifications
@@ -17,8 +18,10 @@ ids, the one error type ApiError, and UrlPolicy, which decides which links may b
   6. Command line    serve, init, token, backup, update-ytdlp, --selftest, --bench, main()
 
 Threads: the main thread waits for a stop signal; `http` runs the accept loop; each
-connection gets its own thread; `worker-N` threads each own one yt-dlp instance; `egress`
-threads carry yt-dlp's connections; `warm-up` imports yt-dlp once the server is up.
+connection gets its own thread; `worker-N` threads each own one yt-dlp instance, which they
+build (importing yt-dlp) as soon as the server listens; `egress` threads carry yt-dlp's
+connections; `checkpoint` copies the database's WAL back; `warm-up` reports impersonation.
+`python3 vidserve.py` re-executes itself as the module, from its cached bytecode.
 """
 
 import argparse
@@ -85,6 +88,14 @@ YTDLP_PACKAGES = (
     ("--only-binary", "curl-cffi", "yt-dlp[default,curl-cffi]"),
     ("yt-dlp[default]",),
 )
+# Checkpoints (issue 17): after this many commits, or this long after the last one, the
+# Checkpointer copies the WAL into the database; ~5 pages per submit makes 100 commits about
+# SQLite's own 1000-page trigger. A WAL past WAL_LIMIT_PAGES is checkpointed under the
+# write lock; one past WAL_KEEP_BYTES is cut back to it once checkpointed.
+CHECKPOINT_COMMITS = 100
+CHECKPOINT_IDLE_S = 1.0
+WAL_LIMIT_PAGES = 8000
+WAL_KEEP_BYTES = 4 * 1024 * 1024
 AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
 EGRESS_TIMEOUT_S = 30.0  # the egress proxy's connect and site-idle limit; yt-dlp's is 20 s
 EGRESS_MAX_TUNNELS = 64  # open connections from yt-dlp through the egress proxy at once
@@ -606,60 +617,197 @@ class Job:
         }
 
 
+class Checkpointer:
+    """Copies the WAL back into the database from a thread of its own, `checkpoint`.
+
+    SQLite's automatic checkpoint runs inside the commit that crosses 1000 pages of WAL:
+    every ~200 submits one client waited for a checkpoint's page copies and fsync on top of
+    its own. Here a commit only counts itself; this thread checkpoints in PASSIVE mode,
+    which never blocks a writer. Under unceasing writes a passive checkpoint may never catch
+    up with the end of the WAL, so past WAL_LIMIT_PAGES it checkpoints once holding the
+    write lock: the WAL stays bounded whatever the load.
+    """
+
+    def __init__(self, db: sqlite3.Connection, write_lock: threading.Lock):
+        self._db, self._write_lock = db, write_lock
+        self._due = threading.Condition()  # guards _commits and _stopping
+        self._commits = 0  # since the last checkpoint
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="checkpoint", daemon=True)
+        self._thread.start()
+
+    def committed(self) -> None:
+        with self._due:
+            self._commits += 1
+            if self._commits >= CHECKPOINT_COMMITS:
+                self._due.notify()
+
+    def stop(self) -> None:
+        with self._due:
+            self._stopping = True
+            self._due.notify()
+        self._thread.join()
+        self._db.close()
+
+    def _run(self) -> None:
+        while True:
+            with self._due:
+                self._due.wait_for(
+                    lambda: self._stopping or self._commits >= CHECKPOINT_COMMITS,
+                    CHECKPOINT_IDLE_S,
+                )
+                if self._stopping:
+                    return
+                if not self._commits:
+                    continue
+                self._commits = 0
+            try:
+                self.checkpoint()
+            except sqlite3.Error as err:  # a full disk or a busy reader: the next one catches up
+                log.warning("database checkpoint failed: %s", err)
+
+    def checkpoint(self) -> None:
+        wal_pages = self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
+        if wal_pages > WAL_LIMIT_PAGES:  # no writer began after a complete checkpoint
+            with self._write_lock:
+                self._db.execute("PRAGMA wal_checkpoint(RESTART)")
+
+
+@dataclass(slots=True)
+class Write:
+    """One write waiting for a group commit: its statements, and what they returned."""
+
+    statements: Callable[[sqlite3.Connection], Any]
+    durable: bool  # False: a power cut may undo it, as recovery would anyway
+    done: bool = False
+    result: Any = None
+    error: BaseException | None = None
+
+
 class Store:
-    """All SQL in vidserve. One connection, one lock, one transaction per public method.
+    """All SQL in vidserve. Writes commit in groups on one connection; reads never wait.
+
+    Group commit (issue 17): a write queues itself, then takes the write lock; whoever holds
+    it runs every queued write in one transaction with one fsync, so submits that arrive
+    while a commit is on the disk share the next one instead of queueing one fsync each.
+    Every write still reaches the disk before its caller returns. Reads use connections of
+    their own (WAL gives each a snapshot), so a status or history read never waits behind
+    a commit. Checkpoints run in a Checkpointer thread, never inside a commit.
 
     Every method that changes a job calls `on_change(job)` after its commit, so waiting
     clients and the event stream see each change exactly once and only once it is durable.
     """
 
     def __init__(self, path: Path, on_change: Callable[[Job], None] = lambda job: None):
+        self._path = path
         self._on_change = on_change
-        self._lock = threading.Lock()  # guards self._db: one statement sequence at a time
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
+        self._write_lock = threading.Lock()  # guards _writer: one group commit at a time
+        self._queue_lock = threading.Lock()  # guards _queued
+        self._queued: list[Write] = []
+        self._readers: list[sqlite3.Connection] = []  # idle read connections (list ops are atomic)
+        self._writer = self._connect()
         # WAL lets readers run beside the writer; synchronous=FULL fsyncs each commit, so a
         # job we answered 201 for survives a power cut (NORMAL could lose the last commits).
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = FULL")
-        self._db.execute("PRAGMA busy_timeout = 5000")
+        self._writer.execute("PRAGMA journal_mode = WAL")
+        self._writer.execute("PRAGMA synchronous = FULL")
+        self._durable = True  # the writer's synchronous setting, switched per group
+        self._writer.execute("PRAGMA wal_autocheckpoint = 0")  # the Checkpointer's job
+        self._writer.execute(f"PRAGMA journal_size_limit = {WAL_KEEP_BYTES}")
         self._migrate()
+        self.checkpointer = Checkpointer(self._connect(), self._write_lock)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA busy_timeout = 5000")
+        return db
 
     def _migrate(self) -> None:
-        with self._lock:
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        with self._write_lock:
+            version = self._writer.execute("PRAGMA user_version").fetchone()[0]
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                self._db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+                self._writer.executescript(
+                    f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;"
+                )
                 log.info("database schema migrated to version %d", number)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self.checkpointer.stop()
+        with self._write_lock:
+            self._writer.close()
+        for db in self._readers:
+            db.close()
 
-    @contextlib.contextmanager
-    def _transaction(self):
-        """The lock, then a write transaction: committed on leaving, rolled back on error."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _commit(self, statements: Callable[[sqlite3.Connection], Any], durable=True) -> Any:
+        """Run `statements` in a write transaction, committed (with others queued meanwhile)
+        before this returns; an exception they raise undoes only their own changes."""
+        write = Write(statements, durable)
+        with self._queue_lock:
+            self._queued.append(write)
+        with self._write_lock:
+            if not write.done:  # else a commit that ran while we waited for the lock took it
+                self._commit_queued()
+        if write.error is not None:
+            raise write.error
+        return write.result
 
-    def _write(self, sql: str, params: dict) -> Job | None:
-        """Run one UPDATE ... RETURNING * in its own transaction; announce the changed job."""
-        with self._transaction() as db:
-            row = db.execute(sql, params).fetchone()
+    def _commit_queued(self) -> None:
+        """Every queued write in one transaction. The caller holds the write lock."""
+        with self._queue_lock:
+            group, self._queued = self._queued, []
+        durable = any(write.durable for write in group)
+        if durable != self._durable:
+            self._writer.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+            self._durable = durable
+        try:
+            self._writer.execute("BEGIN IMMEDIATE")
+            for write in group:
+                self._writer.execute("SAVEPOINT one_write")
+                try:
+                    write.result = write.statements(self._writer)
+                    self._writer.execute("RELEASE one_write")
+                except Exception as err:  # noqa: BLE001 (raised to its caller; the rest commit)
+                    self._writer.execute("ROLLBACK TO one_write")
+                    self._writer.execute("RELEASE one_write")
+                    write.error = err
+            self._writer.execute("COMMIT")
+        except BaseException as err:  # noqa: BLE001 (raised to every writer of the group)
+            if self._writer.in_transaction:
+                self._writer.execute("ROLLBACK")
+            for write in group:
+                write.error = write.error or err
+        finally:
+            for write in group:
+                write.done = True
+            self.checkpointer.committed()
+
+    def _write(self, sql: str, params: dict, durable=True) -> Job | None:
+        """Run one UPDATE ... RETURNING * and commit it; announce the changed job."""
+        row = self._commit(lambda db: db.execute(sql, params).fetchone(), durable)
         job = Job.from_row(row) if row else None
         if job:
             self._on_change(job)
         return job
 
+    @contextlib.contextmanager
+    def _reading(self):
+        """A read connection of this thread's own for the block: one snapshot of the data."""
+        try:
+            db = self._readers.pop()
+        except IndexError:
+            db = self._connect()
+        try:
+            db.execute("BEGIN")
+            try:
+                yield db
+            finally:
+                db.execute("COMMIT")
+        finally:
+            self._readers.append(db)
+
     def _read(self, sql: str, params: dict | tuple = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+        with self._reading() as db:
+            return db.execute(sql, params).fetchall()
 
     def submit(
         self,
@@ -672,7 +820,8 @@ class Store:
     ) -> tuple[Job, bool]:
         """Insert a pending job, or return the live duplicate of it: (job, duplicate)."""
         now = utc_now()
-        with self._transaction() as db:
+
+        def insert_unless_duplicate(db: sqlite3.Connection) -> tuple[sqlite3.Row, bool]:
             if not force:
                 for row in db.execute(
                     "SELECT * FROM jobs WHERE dedupe_key = ?"
@@ -682,16 +831,20 @@ class Store:
                 ).fetchall():
                     existing = Job.from_row(row)
                     if existing.status != Status.COMPLETED or still_present(existing):
-                        return existing, True
+                        return row, True
             row = db.execute(
                 "INSERT INTO jobs (id, url, dedupe_key, client_id, audio_only, forced, status,"
                 " created_at, last_updated) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)"
                 " RETURNING *",
                 (new_download_id(), url, dedupe_key, client_id, audio_only, force, now, now),
             ).fetchone()
+            return row, False
+
+        row, duplicate = self._commit(insert_unless_duplicate)
         job = Job.from_row(row)
-        self._on_change(job)
-        return job, False
+        if not duplicate:
+            self._on_change(job)
+        return job, duplicate
 
     def get(self, download_id: str) -> Job | None:
         rows = self._read("SELECT * FROM jobs WHERE id = ?", (download_id,))
@@ -715,11 +868,11 @@ class Store:
         if before_seq is not None:
             params["before"] = before_seq
         page = " AND seq < :before" if before_seq is not None else ""
-        with self._lock:
-            total = self._db.execute(
+        with self._reading() as db:
+            total = db.execute(
                 f"SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE {filters}", params
             ).fetchone()[0]
-            rows = self._db.execute(
+            rows = db.execute(
                 f"SELECT * FROM jobs WHERE {filters}{page}"
                 " ORDER BY seq DESC LIMIT :limit OFFSET :offset",
                 params,
@@ -731,7 +884,8 @@ class Store:
         return {str(status): 0 for status in Status} | {row[0]: row[1] for row in rows}
 
     def claim_next(self) -> Job | None:
-        """Move the oldest due pending job to downloading and return it, atomically."""
+        """Move the oldest due pending job to downloading and return it, atomically. Not
+        fsync'd: after a power cut the job is pending again, as recovery would make it."""
         return self._write(
             "UPDATE jobs SET status = 'downloading', started_at = :now, last_updated = :now,"
             " error_code = NULL, error_message = NULL, progress = NULL"
@@ -739,6 +893,7 @@ class Store:
             "             AND not_before <= :epoch ORDER BY seq LIMIT 1)"
             " RETURNING *",
             {"now": utc_now(), "epoch": time.time()},
+            durable=False,
         )
 
     def seconds_until_due(self) -> float | None:
@@ -753,6 +908,7 @@ class Store:
             " thumbnail_url = :thumbnail_url, last_updated = :now"
             " WHERE id = :id AND status = 'downloading' RETURNING *",
             {**meta, "id": download_id, "now": utc_now()},
+            durable=False,  # yt-dlp reads it again on the retry after a power cut
         )
 
     def record_identity(
@@ -764,6 +920,7 @@ class Store:
             " uploader = :uploader, duration_s = :duration_s, thumbnail_url = :thumbnail_url,"
             " last_updated = :now WHERE id = :id AND status = 'downloading' RETURNING *",
             {**meta, "id": download_id, "site": site, "video_id": video_id, "now": utc_now()},
+            durable=False,  # yt-dlp reads it again on the retry after a power cut
         )
 
     def saved_copies(self, job: Job) -> list[Job]:
@@ -884,12 +1041,13 @@ class Store:
 
     def recover_interrupted(self) -> list[str]:
         """At start: jobs left downloading by a crash go back to pending. Returns their ids."""
-        with self._lock:
-            rows = self._db.execute(
+        rows = self._commit(
+            lambda db: db.execute(
                 "UPDATE jobs SET status = 'pending', started_at = NULL, progress = NULL,"
                 " last_updated = ? WHERE status = 'downloading' RETURNING id",
                 (utc_now(),),
             ).fetchall()
+        )
         return [row[0] for row in rows]
 
 
@@ -934,18 +1092,22 @@ class JobQueue:
     """Hands a committed job to a sleeping worker at once: there is no poll interval.
 
     `may_start` is asked before each claim: while it says no (the disk is nearly full),
-    workers leave jobs pending and look again every DISK_RECHECK_S.
+    workers leave jobs pending and look again every DISK_RECHECK_S. A worker claims with
+    the condition released, so a submit's wake() never waits behind a claim's commit;
+    `_wakeups` tells a worker that a wake came while it was claiming.
     """
 
     def __init__(self, store: Store, may_start: Callable[[], bool] = lambda: True):
         self._store = store
         self._may_start = may_start
-        self._ready = threading.Condition()
+        self._ready = threading.Condition()  # guards _wakeups
+        self._wakeups = 0
         self.stopping = threading.Event()
 
     def wake(self) -> None:
         """After committing a runnable job: submit, retry, recovery."""
         with self._ready:
+            self._wakeups += 1
             self._ready.notify()
 
     def stop(self) -> None:
@@ -955,14 +1117,18 @@ class JobQueue:
 
     def take(self) -> Job | None:
         """Block until this worker owns a job; None once the server is stopping."""
-        with self._ready:
-            while not self.stopping.is_set():
-                if not self._may_start():
-                    self._ready.wait(DISK_RECHECK_S)
-                    continue
-                if job := self._store.claim_next():
-                    return job
-                self._ready.wait(self._store.seconds_until_due())
+        while not self.stopping.is_set():
+            seen = self._wakeups
+            if not self._may_start():
+                timeout_s = DISK_RECHECK_S
+            elif job := self._store.claim_next():
+                return job
+            else:
+                timeout_s = self._store.seconds_until_due()
+            with self._ready:
+                self._ready.wait_for(
+                    lambda seen=seen: self._wakeups != seen or self.stopping.is_set(), timeout_s
+                )
         return None
 
 
@@ -1451,6 +1617,9 @@ def complete_instagram_images(info: dict) -> None:
         item.update(direct_entry({**item, "id": info["id"]}, largest["url"], "image", number))
 
 
+WARM_EXTRACTORS = ("Generic", "TikTok", "Instagram")  # yt-dlp imports each when first used
+
+
 def import_ytdlp():
     """yt-dlp, imported once: lazily, since the server starts and idles without it, and
     under a lock, since two threads importing it at once (the warm-up and a worker's first
@@ -1503,6 +1672,17 @@ class Fetcher:
             ydl = self._instances[audio_only] = yt_dlp.YoutubeDL(params)
             ydl.add_info_extractor(tiktok_photo_extractor()())
         return self._instances[audio_only]
+
+    def warm(self) -> None:
+        """Before the first job, once the server is up: import yt-dlp, build this worker's
+        YoutubeDL and the extractors shared links reach, so that the first share after a
+        start waits for none of it (issue 17: ~0.5 s here, seconds on a Pi)."""
+        try:
+            ydl = self._youtube_dl(audio_only=False)
+            for key in WARM_EXTRACTORS:
+                ydl.get_info_extractor(key)
+        except Exception:  # the first job reports a broken yt-dlp properly
+            log.debug("warming yt-dlp failed", exc_info=True)
 
     def fetch(self, job: Job, workdir: Path, run: Run) -> tuple[dict, list[Path]]:
         """Download into workdir; returns yt-dlp's info and the finished files, in order."""
@@ -1684,6 +1864,7 @@ def finished_files(info: dict) -> list[Path]:
 def run_worker(app: "App") -> None:
     """A worker thread's life: take a job, run it, repeat until the server stops."""
     fetcher = Fetcher(app, threading.current_thread().name)
+    fetcher.warm()
     while (job := app.queue.take()) is not None:
         try:
             run_job(app, fetcher, job)
@@ -4315,8 +4496,8 @@ class Service:
         self._http = threading.Thread(target=self.server.serve_forever, name="http")
 
     def start(self) -> "Service":
-        self.app.start_workers()
         self._http.start()
+        self.app.start_workers()  # after: their warm-up must not delay listening
         log.info("vidserve %s listening on %s", __version__, self.server.url)
         return self
 
@@ -4664,7 +4845,10 @@ def latency_text(samples_s: list[float]) -> str:
 class BenchServer:
     """A real `vidserve.py` process for --bench: its own directory, its RSS read from /proc."""
 
-    def __init__(self, directory: Path, **settings: Any):
+    def __init__(
+        self, directory: Path, script: bool = False, cpus: set[int] | None = None, **settings
+    ):
+        self.script, self.cpus = script, cpus  # README's `python3 vidserve.py`; pinned to cpus
         with socket.socket() as probe:  # the port is needed before start, to time the start
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -4688,12 +4872,18 @@ class BenchServer:
     def start(self) -> float:
         """Start the process and wait until it accepts connections; returns how long it took."""
         started = time.perf_counter()
-        self.process = subprocess.Popen(  # as vidserve.service runs it: python -m vidserve
-            [sys.executable, "-m", "vidserve", "--config", str(self.directory / "vidserve.toml")],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent)},
-        )
+        program = [__file__] if self.script else ["-m", "vidserve"]  # vidserve.service: -m
+        own_cpus = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, self.cpus or own_cpus)  # this thread's; the child inherits it
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, *program, "--config", str(self.directory / "vidserve.toml")],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent)},
+            )
+        finally:
+            os.sched_setaffinity(0, own_cpus)
         while True:
             with contextlib.suppress(OSError):
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
@@ -4776,6 +4966,112 @@ def fill_history(database: Path, rows: int) -> str:
     return ids[1000]
 
 
+def bench_while_downloading(media: "LoopbackMedia", root: Path, row: Callable) -> None:
+    """Issue 17's figures, as a user starts it (`python3 vidserve.py`): submits of real
+    1 KiB videos that the workers download as the submits go on, then the same pinned to
+    one CPU; the first share after a start; memory after one download beside a warm yt-dlp
+    process alone. Targets beside each: the seed design's figures from issue 17's table."""
+    server = BenchServer(root / "first", script=True)
+    server.start()  # makes the certificate and the token
+    server.stop()
+    row("start to accepting connections (python3 vidserve.py)", f"{server.start() * 1000:6.0f} ms")
+    client = server.client()  # at once: while yt-dlp is still being imported
+    path = "/first-at-start-1000.mp4"
+    download_id = submit(client, f"{media.url}{path}")[1]
+    answered = time.perf_counter()
+    wait_done(client, download_id)
+    at_start = media.first_request[path] - answered
+    time.sleep(2)
+    row("RSS idle, yt-dlp warmed", f"{server.rss_mb():6.1f} MB")
+    pickups = []
+    for n in range(10):
+        path = f"/first-warm-{n}-1000.mp4"
+        download_id = submit(client, f"{media.url}{path}")[1]
+        answered = time.perf_counter()
+        wait_done(client, download_id)
+        pickups.append(media.first_request[path] - answered)
+        if n == 0:
+            time.sleep(0.5)
+            one_download_mb = server.rss_mb()
+    row(
+        "first share: 201 to yt-dlp's first request",
+        f"{at_start * 1000:6.1f} ms at start   {pickups[0] * 1000:.1f} ms once warm"
+        f"   (target <= 100 ms)",
+    )
+    floor_mb = warm_ytdlp_rss_mb(media)
+    row(
+        "RSS after one download (python3 vidserve.py)",
+        f"{one_download_mb:6.1f} MB   warm yt-dlp alone {floor_mb:.1f} MB"
+        f"   ratio {one_download_mb / floor_mb:.2f} (target <= 1.05)",
+    )
+    client.close()
+    server.stop()
+    for name, cpus in (("", None), (", 1 CPU", {0})):
+        server = BenchServer(root / f"busy{len(cpus or ())}", script=True, cpus=cpus)
+        server.start()
+        client = server.client()
+        for n in range(20):  # yt-dlp warm, and every worker busy from the first submit
+            submit(client, f"{media.url}/busy-warm-{n}-1000.mp4")
+        started = time.perf_counter()
+        one = [submit(client, f"{media.url}/busy-one-{n}-1024.mp4")[0] for n in range(300)]
+        rate = len(one) / (time.perf_counter() - started)
+        row(
+            f"submit while downloading, 1 client{name}",
+            f"{latency_text(one)}   {rate:4.0f} /s   (target p99 <= 15 ms, >= 221 /s)",
+        )
+        many, rate = submit_concurrently(server, 16, 40, f"{media.url}/busy-many")
+        row(
+            f"submit while downloading, 16 clients{name}",
+            f"{latency_text(many)}   {rate:4.0f} /s   (target >= 334 /s)",
+        )
+        total = int(client.call("GET", "/api/v1/history?limit=1")[1]["X-Total-Count"])
+        if total != 20 + len(one) + len(many):
+            raise RuntimeError(f"{total} jobs stored, {20 + len(one) + len(many)} submitted")
+        client.close()
+        server.stop()
+
+
+def submit_concurrently(server: BenchServer, clients: int, each: int, url: str):
+    """Submits from `clients` keep-alive connections at once: (latencies, submits per s)."""
+    samples: list[float] = []
+    lock = threading.Lock()
+
+    def submitter(worker: int) -> None:
+        own = server.client()
+        mine = [submit(own, f"{url}-{worker}-{n}-1024.mp4")[0] for n in range(each)]
+        own.close()
+        with lock:
+            samples.extend(mine)
+
+    threads = [threading.Thread(target=submitter, args=(n,)) for n in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return samples, len(samples) / (time.perf_counter() - started)
+
+
+def warm_ytdlp_rss_mb(media: "LoopbackMedia") -> float:
+    """The RSS of a Python process that imported yt-dlp and downloaded one 1 KiB video
+    through one YoutubeDL: the memory floor of any server built on yt-dlp."""
+    script = (
+        "import re, sys, tempfile, yt_dlp\n"
+        "with tempfile.TemporaryDirectory() as home:\n"
+        "    options = {'quiet': True, 'noprogress': True, 'paths': {'home': home}}\n"
+        "    yt_dlp.YoutubeDL(options).extract_info(sys.argv[1])\n"
+        "    status = open('/proc/self/status').read()\n"
+        "    print(int(re.search(r'VmRSS:\\s+(\\d+)', status)[1]) / 1024)\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", script, f"{media.url}/floor-rss-1000.mp4"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(answer.stdout)
+
+
 def bench() -> int:
     """`--bench`: the figures of issue 7 on this machine, loopback only, in about a minute."""
     print(
@@ -4793,6 +5089,7 @@ def bench() -> int:
     media = LoopbackMedia()
     mb = 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="vidserve-bench-") as root:
+        bench_while_downloading(media, Path(root), row)
         # Server A: start, idle memory, pickup, downloads and file serving.
         a = BenchServer(Path(root) / "a")
         a.start()  # the first start makes the certificate and the token
@@ -5032,5 +5329,27 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def run_as_module() -> None:
+    """`python3 vidserve.py`, README's form, compiled this whole file before running it, and
+    the process would keep ~4 MB of what compiling left behind for as long as it serves
+    (issue 17). Start over in the same process as the module, from the bytecode cached
+    beside this file (written here when missing or stale), as `python -m vidserve` runs."""
+    import importlib.util
+    import py_compile
+
+    source = Path(__file__).resolve()
+    cached = Path(importlib.util.cache_from_source(str(source)))
+    with contextlib.suppress(OSError, py_compile.PyCompileError):
+        if not cached.exists() or cached.stat().st_mtime < source.stat().st_mtime:
+            py_compile.compile(str(source), cfile=str(cached), doraise=True)
+    if not (sys.executable and cached.exists()):
+        return  # a read-only copy: run from the source, as compiled
+    start = f"import sys; sys.path.insert(0, {str(source.parent)!r}); import vidserve"
+    os.execv(
+        sys.executable, [sys.executable, "-c", f"{start}; sys.exit(vidserve.main())", *sys.argv[1:]]
+    )
+
+
 if __name__ == "__main__":
+    run_as_module()
     sys.exit(main())
