@@ -24,6 +24,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -3711,6 +3712,116 @@ def test_sigterm_right_after_start_is_never_lost(tmp_path):
         api = start_process(tmp_path)
         api.process.send_signal(signal.SIGTERM)
         assert api.process.wait(timeout=10) == 0
+
+
+def submit_from_clients(api, clients: int, urls, on_answer=lambda number, answer: None):
+    """Every client submits its `urls(client_number)` over its own keep-alive connection, all
+    clients at once; returns the Answers. A connection the server drops ends its client."""
+    answers, lock = [], threading.Lock()
+
+    def client(number: int) -> None:
+        connection = api.connection(timeout_s=10)
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            for url in urls(number):
+                answer = api.post("/api/v1/download", {"url": url}, connection=connection)
+                with lock:
+                    answers.append((url, answer))
+                    on_answer(len(answers), answer)
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_sixteen_clients_submitting_while_downloads_run_lose_nothing(tmp_path, media_server):
+    """Group commit under load: sixteen clients submit at once while the workers download
+    what they submit; each 201 names a job of its own, one link sent by every client is
+    one job, and the history holds exactly the jobs answered 201."""
+    shared = unique(media_server, "shared")
+
+    def urls(number: int) -> list[str]:
+        return [shared if n == 4 else unique(media_server, f"load-{number}-{n}") for n in range(12)]
+
+    with start_vidserve(tmp_path / "server") as api:
+        answers = submit_from_clients(api, 16, urls)
+        total = int(api.get("/api/v1/history?limit=1").headers["X-Total-Count"])
+        created = [answer.json["download_id"] for _, answer in answers if answer.status == 201]
+        missing = [i for i in created if api.get(f"/api/v1/status/{i}").status != 200]
+
+    assert sorted(answer.status for _, answer in answers) == [200] * 15 + [201] * 177
+    assert len(set(created)) == len(created) == total
+    assert len({answer.json["download_id"] for url, answer in answers if url == shared}) == 1
+    assert missing == []
+
+
+def test_every_201_survives_a_sigkill_right_after_it_under_concurrent_submits(
+    tmp_path, media_server
+):
+    """Several submits share one fsync, and none is answered before it: eight clients submit
+    at once, the server is SIGKILLed the moment the 80th 201 arrives, and every job
+    answered 201 is there after the restart."""
+    directory = tmp_path / "server"
+    directory.mkdir()
+    write_config(directory / "vidserve.toml", TEST_SETTINGS)
+    api = start_process(directory)
+
+    def kill_at_the_80th(count: int, answer: Answer) -> None:
+        if count == 80:
+            api.process.kill()
+
+    answers = submit_from_clients(
+        api,
+        8,
+        lambda number: [unique(media_server, f"kill-{number}") for _ in range(40)],
+        kill_at_the_80th,
+    )
+    api.process.wait()
+    restarted = start_process(directory)
+    try:
+        created = [answer.json["download_id"] for _, answer in answers if answer.status == 201]
+        found = [restarted.get(f"/api/v1/status/{i}").status for i in created]
+    finally:
+        stop_process(restarted)
+
+    assert len(created) >= 80
+    assert found == [200] * len(created)
+
+
+def test_wal_is_checkpointed_into_the_database_while_the_server_runs(tmp_path, media_server):
+    """Checkpoints run in a thread of their own, not inside commits: 1,200 submits reach the
+    database file itself while the server runs, and the WAL stays far below the ~27 MB
+    those commits would make it without checkpoints."""
+    database = tmp_path / "server" / "vidserve-data" / "vidserve.db"
+    wal = database.with_name("vidserve.db-wal")
+    largest_wal = 0
+
+    def note_wal_size(count: int, answer: Answer) -> None:
+        nonlocal largest_wal
+        largest_wal = max(largest_wal, wal.stat().st_size)
+
+    def checkpointed_jobs() -> bool:
+        copy = tmp_path / "checkpointed.db"  # the database file alone, without its WAL
+        shutil.copyfile(database, copy)
+        with (
+            contextlib.suppress(sqlite3.DatabaseError),
+            contextlib.closing(sqlite3.connect(copy)) as db,
+        ):
+            return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0] >= 1200
+        return False
+
+    with start_vidserve(tmp_path / "server", workers=1) as api:
+        api.submit(f"{media_server}/stall.mp4")  # the worker waits; the submits go on
+        answers = submit_from_clients(
+            api, 8, lambda n: [unique(media_server, f"wal-{n}") for _ in range(150)], note_wal_size
+        )
+        wait_until(checkpointed_jobs, 20, "the jobs to reach the database file")
+
+    assert [answer.status for _, answer in answers] == [201] * 1200
+    assert largest_wal < 16 * 1024 * 1024
 
 
 def test_plain_http_to_the_tls_port_is_refused_cleanly(vidserve_api):

@@ -94,7 +94,7 @@ YTDLP_PACKAGES = (
 # write lock; one past WAL_KEEP_BYTES is cut back to it once checkpointed.
 CHECKPOINT_COMMITS = 100
 CHECKPOINT_IDLE_S = 1.0
-WAL_LIMIT_PAGES = 8000
+WAL_LIMIT_PAGES = 2000
 WAL_KEEP_BYTES = 4 * 1024 * 1024
 AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
 EGRESS_TIMEOUT_S = 30.0  # the egress proxy's connect and site-idle limit; yt-dlp's is 20 s
