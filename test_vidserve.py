@@ -3791,6 +3791,78 @@ def test_every_201_survives_a_sigkill_right_after_it_under_concurrent_submits(
     assert found == [200] * len(created)
 
 
+class Traced:
+    """Runs the server under strace on this host's own network (a Namespace stand-in)."""
+
+    def __init__(self, trace: Path):
+        self.trace = trace
+
+    def command_prefix(self, directory: Path) -> list[str]:
+        calls = "openat,pwrite64,fsync,fdatasync,sendto,write"
+        return ["strace", "-f", "-qq", "-s", "65536", "-e", f"trace={calls}", "-o", str(self.trace)]
+
+    def run(self, function, *args):
+        return function(*args)
+
+    @staticmethod
+    def stop(api: Api) -> None:
+        """SIGTERM to the server itself: strace would only detach from it."""
+        server = Path(f"/proc/{api.process.pid}/task/{api.process.pid}/children").read_text()
+        os.kill(int(server.split()[0]), signal.SIGTERM)
+        api.process.wait(timeout=20)
+
+
+def synced_before_answered(trace: str) -> tuple[set[str], set[str]]:
+    """Read a trace in order: (ids answered 201, ids answered 201 before a completed fsync of
+    the WAL followed the WAL write that holds them)."""
+    wal_fds, written, synced, answered, early = set(), set(), set(), set(), set()
+    syncing: dict[str, str] = {}  # thread -> the fd its unfinished sync is on
+    for line in trace.splitlines():
+        thread, _, call = line.partition(" ")
+        if "vidserve.db-wal" in call and call.startswith("openat") and " = " in call:
+            wal_fds.add(call.rsplit(" = ", 1)[1].strip())
+        elif match := re.match(r"pwrite64\((\d+), ", call):
+            if match[1] in wal_fds:
+                written.update(UUID_V4.findall(call))
+        elif match := re.match(r"f(?:data)?sync\((\d+)", call):
+            if "<unfinished" in call:
+                syncing[thread] = match[1]
+            elif match[1] in wal_fds and call.rstrip().endswith("= 0"):
+                synced |= written
+        elif re.match(r"<\.\.\. f(?:data)?sync resumed>.*= 0$", call.rstrip()):
+            if syncing.pop(thread, None) in wal_fds:
+                synced |= written
+        elif call.startswith(("sendto(", "write(")) and "HTTP/1.1 201" in call:
+            for download_id in set(UUID_V4.findall(call)):
+                answered.add(download_id)
+                if download_id not in synced:
+                    early.add(download_id)
+    return answered, early
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace (.ci/run installs it)")
+def test_every_201_is_sent_after_an_fsync_of_the_wal_write_holding_its_job(tmp_path, media_server):
+    """The syscall trace issue 17 is checked with: eight clients submit at once, so commits
+    are shared, and each 201 leaves only after the WAL write holding its job was fsync'd."""
+    directory = tmp_path / "server"
+    directory.mkdir()
+    write_config(directory / "vidserve.toml", TEST_SETTINGS | {"tls": False, "workers": 1})
+    traced = Traced(tmp_path / "trace")
+    api = start_process(directory, namespace=traced)
+    try:
+        answers = submit_from_clients(
+            api, 8, lambda number: [unique(media_server, f"trace-{number}") for _ in range(10)]
+        )
+    finally:
+        traced.stop(api)
+
+    answered, early = synced_before_answered(traced.trace.read_text(errors="replace"))
+    created = {answer.json["download_id"] for _, answer in answers if answer.status == 201}
+    assert len(created) == 80
+    assert answered == created
+    assert early == set()
+
+
 def test_wal_is_checkpointed_into_the_database_while_the_server_runs(tmp_path, media_server):
     """Checkpoints run in a thread of their own, not inside commits: 1,200 submits reach the
     database file itself while the server runs, and the WAL stays far below the ~27 MB
