@@ -88,12 +88,12 @@ YTDLP_PACKAGES = (
     ("--only-binary", "curl-cffi", "yt-dlp[default,curl-cffi]"),
     ("yt-dlp[default]",),
 )
-# Checkpoints (issue 17): after this many commits, or this long after the last one, the
-# Checkpointer copies the WAL into the database; ~5 pages per submit makes 100 commits about
-# SQLite's own 1000-page trigger. A WAL past WAL_LIMIT_PAGES is checkpointed under the
-# write lock; one past WAL_KEEP_BYTES is cut back to it once checkpointed.
-CHECKPOINT_COMMITS = 100
-CHECKPOINT_IDLE_S = 1.0
+# Checkpoints (issue 17): once the database has had no commit for CHECKPOINT_IDLE_S, or
+# after CHECKPOINT_COMMITS commits under unceasing load (a submit writes ~5 pages, a worker's
+# bookkeeping 1-2), the Checkpointer copies the WAL into the database. A WAL past
+# WAL_LIMIT_PAGES is checkpointed under the write lock; one past WAL_KEEP_BYTES is cut back.
+CHECKPOINT_COMMITS = 200
+CHECKPOINT_IDLE_S = 0.5
 WAL_LIMIT_PAGES = 2000
 WAL_KEEP_BYTES = 4 * 1024 * 1024
 AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
@@ -623,7 +623,8 @@ class Checkpointer:
     SQLite's automatic checkpoint runs inside the commit that crosses 1000 pages of WAL:
     every ~200 submits one client waited for a checkpoint's page copies and fsync on top of
     its own. Here a commit only counts itself; this thread checkpoints in PASSIVE mode,
-    which never blocks a writer. Under unceasing writes a passive checkpoint may never catch
+    which never blocks a writer, and preferably while nobody writes, since its fsync of the
+    database shares the disk with the commits' fsyncs. Under unceasing writes a passive checkpoint may never catch
     up with the end of the WAL, so past WAL_LIMIT_PAGES it checkpoints once holding the
     write lock: the WAL stays bounded whatever the load.
     """
@@ -632,6 +633,7 @@ class Checkpointer:
         self._db, self._write_lock = db, write_lock
         self._due = threading.Condition()  # guards _commits and _stopping
         self._commits = 0  # since the last checkpoint
+        self._last_commit = 0.0  # time.monotonic()
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="checkpoint", daemon=True)
         self._thread.start()
@@ -639,6 +641,7 @@ class Checkpointer:
     def committed(self) -> None:
         with self._due:
             self._commits += 1
+            self._last_commit = time.monotonic()
             if self._commits >= CHECKPOINT_COMMITS:
                 self._due.notify()
 
@@ -658,7 +661,8 @@ class Checkpointer:
                 )
                 if self._stopping:
                     return
-                if not self._commits:
+                quiet = time.monotonic() - self._last_commit >= CHECKPOINT_IDLE_S
+                if not self._commits or not (quiet or self._commits >= CHECKPOINT_COMMITS):
                     continue
                 self._commits = 0
             try:
@@ -759,9 +763,15 @@ class Store:
         if durable != self._durable:
             self._writer.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
             self._durable = durable
+        # Savepoints let one write fail alone; a lone write (most of them, unless many clients
+        # submit at once) is undone by the rollback below. Each statement costs a GIL handover.
+        alone = len(group) == 1
         try:
             self._writer.execute("BEGIN IMMEDIATE")
             for write in group:
+                if alone:
+                    write.result = write.statements(self._writer)
+                    continue
                 self._writer.execute("SAVEPOINT one_write")
                 try:
                     write.result = write.statements(self._writer)
