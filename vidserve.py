@@ -1628,6 +1628,7 @@ def complete_instagram_images(info: dict) -> None:
 
 
 WARM_EXTRACTORS = ("Generic", "TikTok", "Instagram")  # yt-dlp imports each when first used
+WARM_URL = "https://www.tiktok.com/@vidserve/video/1"  # any link: each pattern gets compiled
 
 
 def import_ytdlp():
@@ -1684,13 +1685,20 @@ class Fetcher:
         return self._instances[audio_only]
 
     def warm(self) -> None:
-        """Before the first job, once the server is up: import yt-dlp, build this worker's
-        YoutubeDL and the extractors shared links reach, so that the first share after a
-        start waits for none of it (issue 17: ~0.5 s here, seconds on a Pi)."""
+        """Before the first job, once the server is up, do what the first link would wait
+        for (issue 17, --bench: 201 to first request 0.8 s -> 50 ms, seconds on a Pi): import
+        yt-dlp, build this worker's YoutubeDL and the extractors shared links reach, and
+        compile every extractor's URL pattern, which yt-dlp tries one by one on a link
+        (0.8 s and 4 MB, which a first download would spend anyway)."""
         try:
             ydl = self._youtube_dl(audio_only=False)
             for key in WARM_EXTRACTORS:
                 ydl.get_info_extractor(key)
+            from yt_dlp.extractor import gen_extractor_classes
+
+            with YTDLP_IMPORT:  # once: the patterns are kept by the classes all workers share
+                for extractor in gen_extractor_classes():
+                    extractor.suitable(WARM_URL)
         except Exception:  # the first job reports a broken yt-dlp properly
             log.debug("warming yt-dlp failed", exc_info=True)
 
@@ -4994,8 +5002,14 @@ def bench_while_downloading(media: "LoopbackMedia", root: Path, row: Callable) -
     answered = time.perf_counter()
     wait_done(client, download_id)
     at_start = media.first_request[path] - answered
-    time.sleep(2)
-    row("RSS idle, yt-dlp warmed", f"{server.rss_mb():6.1f} MB")
+    time.sleep(0.5)
+    one_download_mb = server.rss_mb()
+    client.close()
+    server.stop()
+    server.start()
+    time.sleep(3)
+    row("RSS idle, yt-dlp imported and warmed", f"{server.rss_mb():6.1f} MB")
+    client = server.client()
     pickups = []
     for n in range(10):
         path = f"/first-warm-{n}-1000.mp4"
@@ -5003,9 +5017,6 @@ def bench_while_downloading(media: "LoopbackMedia", root: Path, row: Callable) -
         answered = time.perf_counter()
         wait_done(client, download_id)
         pickups.append(media.first_request[path] - answered)
-        if n == 0:
-            time.sleep(0.5)
-            one_download_mb = server.rss_mb()
     row(
         "first share: 201 to yt-dlp's first request",
         f"{at_start * 1000:6.1f} ms at start   {pickups[0] * 1000:.1f} ms once warm"
@@ -5086,7 +5097,8 @@ def warm_ytdlp_rss_mb(media: "LoopbackMedia") -> float:
 
 
 def bench() -> int:
-    """`--bench`: the figures of issue 7 on this machine, loopback only, in about a minute."""
+    """`--bench`: the figures of issues 7 and 17 on this machine, loopback only, in about two
+    minutes."""
     print(
         f"vidserve {__version__} benchmark: Python {sys.version.split()[0]},"
         f" yt-dlp {ytdlp_version()}, {os.cpu_count()} cores, TLS, loopback only"
@@ -5107,9 +5119,7 @@ def bench() -> int:
         a = BenchServer(Path(root) / "a")
         a.start()  # the first start makes the certificate and the token
         a.stop()
-        row("start to accepting connections", f"{a.start() * 1000:6.0f} ms")
-        time.sleep(1)
-        row("RSS idle, yt-dlp not imported yet", f"{a.rss_mb():6.1f} MB")
+        row("start to accepting connections (python -m vidserve)", f"{a.start() * 1000:6.0f} ms")
         client = a.client()
         ids = [submit(client, f"{media.url}/warm-{n}-1000.mp4")[1] for n in range(10)]
         for download_id in ids:
