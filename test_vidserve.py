@@ -1854,6 +1854,9 @@ def test_backup_taken_during_a_download_restores_and_opens(tmp_path, media_serve
 def test_retention_by_total_size_removes_the_oldest_files_first(tmp_path, media_server):
     with start_vidserve(tmp_path, max_total_bytes=len(CLIP_BYTES) * 2) as api:
         ids = [api.wait_for(api.submit(unique(media_server)))["download_id"] for _ in range(3)]
+        wait_until(  # retention runs just after the completion is announced
+            lambda: api.get(f"/api/v1/status/{ids[0]}").json["file_removed"], 10, "retention"
+        )
         statuses = [api.get(f"/api/v1/status/{i}").json for i in ids]
         oldest_file = api.get(f"/api/v1/files/{ids[0]}")
 
@@ -1877,6 +1880,11 @@ def test_retention_by_age_removes_files_older_than_keep_days(tmp_path, media_ser
             "the clock",
         )
         new = api.wait_for(api.submit(unique(media_server)))  # each completion runs retention
+        wait_until(  # just after the completion is announced
+            lambda: api.get(f"/api/v1/status/{old['download_id']}").json["file_removed"],
+            10,
+            "retention",
+        )
 
         statuses = [api.get(f"/api/v1/status/{s['download_id']}").json for s in (old, new)]
 
