@@ -1935,6 +1935,11 @@ def test_workers_pause_while_the_disk_is_low_and_resume_when_space_returns(tmp_p
     ):
         busy = api.submit(f"{media_server}/slow.mp4?seconds=3&size=100000&n={random.random()}")
         waiting = api.submit(unique(media_server))
+        wait_until(  # the worker may still be warming yt-dlp up
+            lambda: api.get(f"/api/v1/status/{busy}").json["status"] == "downloading",
+            30,
+            "the first download to start",
+        )
         filler = disk / "someone-elses-file"
         filler.write_bytes(b"x" * 3_000_000)
 
