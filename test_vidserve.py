@@ -3831,7 +3831,7 @@ def synced_before_answered(trace: str) -> tuple[set[str], set[str]]:
     wal_fds, written, synced, answered, early = set(), set(), set(), set(), set()
     syncing: dict[str, str] = {}  # thread -> the fd its unfinished sync is on
     for line in trace.splitlines():
-        thread, _, call = line.partition(" ")
+        thread, call = line.split(None, 1)
         if "vidserve.db-wal" in call and call.startswith("openat") and " = " in call:
             wal_fds.add(call.rsplit(" = ", 1)[1].strip())
         elif match := re.match(r"pwrite64\((\d+), ", call):
