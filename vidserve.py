@@ -4902,6 +4902,7 @@ class BenchServer:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent)},
+                cwd=Path(__file__).resolve().parent,  # -m looks in the working directory first
             )
         finally:
             os.sched_setaffinity(0, own_cpus)
