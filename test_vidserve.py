@@ -2126,6 +2126,7 @@ def test_completion_and_failure_are_notified_as_json(tmp_path, media_server):
     headers, completed = messages[done["download_id"]]
     assert headers["X-Secret"] == "s3"
     assert completed["event"] == "download.completed" and completed["status"] == "completed"
+    assert completed["user"] == "owner"
     assert completed["file_url"] == f"https://pi.example:8443/api/v1/files/{done['download_id']}"
     assert messages[failed["download_id"]][1]["error_code"] == "not_found"
 
@@ -2831,6 +2832,39 @@ def test_event_stream_of_a_person_carries_only_their_own_downloads(household, me
     assert alices_reader.for_download(his) == []
 
 
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (.ci/run installs it)")
+def test_page_with_a_persons_token_lists_only_their_downloads(household, tmp_path):
+    browser = Chromium(CHROMIUM, tmp_path / "profile")
+    try:
+        browser.call("Page.navigate", browser.session, url=household.alice.base_url + "/")
+        wait_until(lambda: browser.evaluate("document.readyState === 'complete'"), 20, "the page")
+        browser.evaluate(
+            f"localStorage.setItem('vidserve-token', {json.dumps(household.alice.token)})"
+        )
+        browser.call("Page.reload", browser.session)
+        theirs = household.alice.get("/api/v1/history?limit=50").json
+        rows = wait_until(
+            lambda: (
+                (
+                    shown := browser.evaluate(
+                        "[...document.querySelectorAll('#list li')].map(r => r.id)"
+                    )
+                )
+                and len(shown) >= len(theirs)
+                and shown
+            ),
+            20,
+            "the page to list alice's downloads",
+        )
+        meta = browser.evaluate("document.querySelector('#list li .meta').textContent")
+    finally:
+        browser.close()
+
+    assert {row.removeprefix("job-") for row in rows} == {item["download_id"] for item in theirs}
+    assert f"job-{household.downloads['bob']['download_id']}" not in rows
+    assert meta.startswith("alice · ")
+
+
 @pytest.mark.parametrize(
     "method, path, body",
     [
@@ -3238,6 +3272,7 @@ def test_database_of_the_first_schema_is_migrated_forward_keeping_its_jobs(tmp_p
 
     assert [item["download_id"] for item in history.json] == ids[::-1]
     assert history.headers["X-Total-Count"] == "3"
+    assert {item["user"] for item in history.json} == {"owner"}
     assert failed.headers["X-Total-Count"] == "2"
     assert health["database"]["total_downloads"] == 3
     db = sqlite3.connect(data / "vidserve.db")

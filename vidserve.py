@@ -1413,7 +1413,7 @@ class Notifier:
     """Tells notify_url when a download ends, from a thread of its own: a slow or broken
     receiver is logged, and never delays or fails a job.
 
-    json: {"event", "download_id", "status", "title", "url", "file_url", "files", ...}.
+    json: {"event", "download_id", "status", "title", "url", "file_url", "files", "user", ...}.
     text: one line as the body, with ntfy's Title, Tags and Click headers.
     """
 
@@ -1461,6 +1461,7 @@ class Notifier:
                 "error_code",
                 "error_message",
                 "completed_at",
+                "user",
             )
             body = json.dumps(message | {key: status[key] for key in keys}).encode()
             headers = {"Content-Type": "application/json"}
