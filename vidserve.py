@@ -2870,6 +2870,16 @@ SCHEMAS = {
             "downloads": {"type": "integer", "minimum": 0},
         },
     },
+    "PersonToken": {
+        "type": "object",
+        "required": ["success", "name", "token"],
+        "properties": {
+            "success": {"const": True},
+            "name": PERSON_NAME_SCHEMA,
+            "token": {"type": "string", "description": "Shown this once; only its hash is kept"},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    },
     "Submission": {
         "type": "object",
         "required": ["url"],
@@ -2958,17 +2968,6 @@ STATUS_REPLY = {
         "description": "The status object",
         "content": json_content({"$ref": "#/components/schemas/Status"}),
     }
-}
-PERSON_TOKEN = {
-    "type": "object",
-    "required": ["success", "name", "token"],
-    "properties": {
-        "success": {"const": True},
-        "name": PERSON_NAME_SCHEMA,
-        "token": {"type": "string", "description": "Shown this once; only its hash is kept"},
-        "created_at": {"type": "string", "format": "date-time"},
-        "downloads": {"type": "integer", "minimum": 0},
-    },
 }
 COOKIES_REPLY = {
     "200": {
@@ -3373,8 +3372,7 @@ def openapi_document(policy: UrlPolicy) -> dict:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS
-            | {"Submission": submission, "SubmissionForm": form, "PersonToken": PERSON_TOKEN},
+            "schemas": SCHEMAS | {"Submission": submission, "SubmissionForm": form},
         },
         "paths": paths,
     }
