@@ -2657,6 +2657,23 @@ def test_force_fetches_a_saved_post_again(sites, tmp_path):
     assert again["filename"] != first["filename"]
 
 
+def test_one_post_one_download_holds_per_person_and_never_across_people(sites, tmp_path):
+    with start_vidserve(tmp_path, namespace=sites, **SITE_SETTINGS) as owner:
+        alice, bob = add_person(owner, "alice"), add_person(owner, "bob")
+        first = alice.wait_for(alice.submit("https://vm.tiktok.com/ZTpeopleOne/"))
+        bobs = bob.wait_for(bob.submit("https://vm.tiktok.com/ZTpeopleTwo/"))
+        again = alice.wait_for(alice.submit("https://vm.tiktok.com/ZTpeopleThree/"))
+        bob.delete(f"/api/v1/download/{bobs['download_id']}")
+        alices_file = alice.get(f"/api/v1/files/{again['download_id']}/0")
+
+    assert first["status"] == bobs["status"] == again["status"] == "completed"
+    assert bobs["duplicate_of"] is None, "bob's download must not point at alice's"
+    assert again["duplicate_of"] == first["download_id"]
+    assert (owner.download_dir / "alice" / first["filename"]).is_file()
+    assert not (owner.download_dir / "bob" / bobs["filename"]).exists()
+    assert alices_file.status == 200 and alices_file.body == SITE_MEDIA[TIKTOK_MEDIA]
+
+
 def test_redirect_of_a_browser_request_to_an_intranet_address_is_refused(sites, tmp_path):
     settings = SITE_SETTINGS | {
         "allow_private_addresses": False,
