@@ -3452,6 +3452,8 @@ def test_removing_a_person_ends_their_token_at_once_and_keeps_their_downloads(
     assert kept["user"] == name and kept["status"] == "completed"
     assert (household.owner.download_dir / name / kept["filename"]).read_bytes() == CLIP_BYTES
     assert name not in [p["name"] for p in household.owner.get("/api/v1/users").json]
+    readded = household.owner.post("/api/v1/users", {"name": name}).json
+    assert readded["downloads"] == 1, "the same name again gets the downloads back"
 
 
 @pytest.mark.parametrize("how", ["cli", "route"])

@@ -742,23 +742,25 @@ class Store:
         rows = self._read("SELECT user, status, SUM(n) FROM job_counts GROUP BY 1, 2")
         return {(row[0], row[1]): row[2] for row in rows}
 
+    # What the API tells of a person: never the token's hash.
+    PERSON = (
+        "name, created_at,"
+        " (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE user = users.name) AS downloads"
+    )
+
     def add_user(self, name: str, token_sha256: bytes) -> dict | None:
         """A new person; None when the name is taken."""
         with self._transaction() as db:
             row = db.execute(
                 "INSERT INTO users VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING"
-                " RETURNING name, created_at, 0 AS downloads",
+                f" RETURNING {self.PERSON}",
                 (name, token_sha256, utc_now()),
             ).fetchone()
         return dict(row) if row else None
 
     def users(self) -> list[dict]:
         """Every person, by name, with how many downloads they have submitted."""
-        rows = self._read(
-            "SELECT name, created_at, (SELECT COALESCE(SUM(n), 0) FROM job_counts"
-            " WHERE user = users.name) AS downloads FROM users ORDER BY name"
-        )
-        return [dict(row) for row in rows]
+        return [dict(row) for row in self._read(f"SELECT {self.PERSON} FROM users ORDER BY name")]
 
     def set_user_token(self, name: str, token_sha256: bytes) -> bool:
         """Replace a person's token; False when there is no such person."""
@@ -773,9 +775,7 @@ class Store:
         """Forget a person and their token (their downloads stay); None when unknown."""
         with self._transaction() as db:
             row = db.execute(
-                "DELETE FROM users WHERE name = ? RETURNING name, created_at,"
-                " (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE user = ?) AS downloads",
-                (name, name),
+                f"DELETE FROM users WHERE name = ? RETURNING {self.PERSON}", (name,)
             ).fetchone()
         return dict(row) if row else None
 
