@@ -2232,15 +2232,28 @@ def test_shared_link_opens_the_page_which_submits_it(vidserve_api, media_server,
 TIKTOK_USER = "pi.at.home"
 TIKTOK_VIDEO = "7450000000000000001"  # a video post
 TIKTOK_WALLED = "7450000000000000002"  # its page redirects to an intranet address
+TIKTOK_PHOTOS = "7450000000000000003"  # a photo post: three images and a sound
+TIKTOK_FLAKY = "7450000000000000004"  # the same, but its second image answers 429 once
 INSTAGRAM_REEL = "DBreel0Pi12"  # a public reel
 INSTAGRAM_MEMBERS = "DBmembers01"  # a post Instagram shows only to people logged in
+INSTAGRAM_CAROUSEL = "DBcarousel1"  # two images, then a video
+INSTAGRAM_PHOTO = "DBphoto0001"  # a single image
 TIKTOK_CDN, INSTAGRAM_CDN = "v16-webapp-prime.tiktok.com", "scontent.cdninstagram.com"
 SITE_HOSTS = ("www.tiktok.com", "vm.tiktok.com", "www.instagram.com", "i.instagram.com")
 INTRANET = "intranet.test"  # 127.0.0.2: where no redirect may lead
-SITE_MEDIA = {  # what each CDN path serves: distinct bytes, so a test can tell them apart
-    f"/video/{TIKTOK_VIDEO}.mp4": random.Random(12).randbytes(180_000),
-    f"/v/{INSTAGRAM_REEL}.mp4": random.Random(13).randbytes(150_000),
+SITE_MEDIA = {  # what each CDN path serves, and as what: distinct bytes, to tell them apart
+    f"/video/{TIKTOK_VIDEO}.mp4": (random.Random(12).randbytes(180_000), "video/mp4"),
+    f"/v/{INSTAGRAM_REEL}.mp4": (random.Random(13).randbytes(150_000), "video/mp4"),
+    "/photo/1.jpeg": (b"\xff\xd8\xff\xe0" + random.Random(14).randbytes(40_000), "image/jpeg"),
+    "/photo/2.webp": (b"RIFF" + random.Random(15).randbytes(30_000), "image/webp"),
+    "/photo/3.heic": (b"\0\0\0\x18ftypheic" + random.Random(16).randbytes(20_000), "image/heic"),
+    "/photo/sound.mp3": (b"ID3" + random.Random(17).randbytes(50_000), "audio/mpeg"),
+    "/v/c1.jpg": (b"\xff\xd8\xff\xe0" + random.Random(18).randbytes(35_000), "image/jpeg"),
+    "/v/c2.webp": (b"RIFF" + random.Random(19).randbytes(25_000), "image/webp"),
+    "/v/c3.mp4": (random.Random(20).randbytes(120_000), "video/mp4"),
+    "/v/single.jpg": (b"\xff\xd8\xff\xe0" + random.Random(21).randbytes(45_000), "image/jpeg"),
 }
+SMALL_VERSION = "/v/small.jpg"  # the small version of every Instagram image: never chosen
 CLONE_NEWNET = 0x40000000
 GREASE = {0x0A0A + 0x1010 * n for n in range(16)}  # RFC 8701 values: browsers send them
 
@@ -2326,8 +2339,10 @@ class Namespace:
 class SiteHandler(BaseHTTPRequestHandler):
     """Answers as TikTok, Instagram and their CDNs, by Host. Routes:
 
-    vm.tiktok.com/<code>/                 301 to the video's page, tracking query per share
+    vm.tiktok.com/<code>/                 301 to the video's (ZTphoto...: the photo post's)
+                                          page, a tracking query per share
     www.tiktok.com/@<user>/video/<id>     the page with __UNIVERSAL_DATA_FOR_REHYDRATION__;
+    www.tiktok.com/@<user>/photo/<id>     the same, of a photo post (imagePost);
                                           a bot wall: non-browsers get a page without it
     www.tiktok.com/@<user>/video/WALLED   302 to https://intranet.test/ (127.0.0.2)
     www.instagram.com/                    the LSD token and a csrftoken cookie
@@ -2335,7 +2350,8 @@ class SiteHandler(BaseHTTPRequestHandler):
     www.instagram.com/api/graphql         the post, for browsers only (403 to others);
                                           nothing for a members-only post
     www.instagram.com/p/<code>            the logged-out page: no media in it
-    <cdn>/<path>                          SITE_MEDIA; any .jpg a small image
+    <cdn>/<path>                          SITE_MEDIA; any .jpg a small image;
+    <cdn>/photo/flaky.webp                429 the first time, then /photo/2.webp
     any host on port 80                   301 to https
     """
 
@@ -2360,9 +2376,14 @@ class SiteHandler(BaseHTTPRequestHandler):
             return self.send(301, b"", headers={"Location": f"https://{host}{self.path}"})
         if host == "vm.tiktok.com":
             share = path.strip("/")
-            page = f"https://www.tiktok.com/@{TIKTOK_USER}/video/{TIKTOK_VIDEO}"
+            post = (
+                f"photo/{TIKTOK_PHOTOS}" if share.startswith("ZTphoto") else f"video/{TIKTOK_VIDEO}"
+            )
+            page = f"https://www.tiktok.com/@{TIKTOK_USER}/{post}"
             return self.send(301, b"", headers={"Location": f"{page}?_r=1&_t={share}"})
-        if host == "www.tiktok.com" and (match := re.fullmatch(r"/@[\w.-]+/video/(\d+)", path)):
+        if host == "www.tiktok.com" and (
+            match := re.fullmatch(r"/@[\w.-]+/(?:video|photo)/(\d+)", path)
+        ):
             if match[1] == TIKTOK_WALLED:
                 return self.send(302, b"", headers={"Location": f"https://{INTRANET}/admin"})
             if not browser:  # the bot wall: TikTok refuses clients that are not browsers
@@ -2370,8 +2391,11 @@ class SiteHandler(BaseHTTPRequestHandler):
             return self.send(200, tiktok_page(match[1]).encode(), "text/html", head=head)
         if host == "www.instagram.com":
             return self.instagram(path, form, browser)
-        if path in SITE_MEDIA:
-            return self.send(200, SITE_MEDIA[path], "video/mp4", head=head)
+        if path == "/photo/flaky.webp" and "flaky" not in self.server.failed_once:
+            self.server.failed_once.add("flaky")
+            return self.send(429, b"slow down", headers={"Retry-After": "1"})
+        if path in SITE_MEDIA or path == "/photo/flaky.webp":
+            return self.send(200, *SITE_MEDIA[path.replace("flaky", "2")], head=head)
         if path.endswith(".jpg"):
             return self.send(200, b"\xff\xd8\xff\xe0 a cover", "image/jpeg", head=head)
         return self.send(404, b"not here")
@@ -2387,7 +2411,7 @@ class SiteHandler(BaseHTTPRequestHandler):
             if not browser:
                 return self.send(403, b'{"message": "login_required"}', "application/json")
             media_id = json.loads(form.get("variables", "{}")).get("media_id")
-            post = instagram_reel() if media_id == str(instagram_pk(INSTAGRAM_REEL)) else None
+            post = INSTAGRAM_POSTS.get(media_id)
             body = {"data": {"xig_polaris_media": post and {"if_not_gated_logged_out": post}}}
             return self.send(200, json.dumps(body).encode(), "application/json")
         if path.startswith("/p/"):
@@ -2425,6 +2449,17 @@ def tiktok_page(video_id: str) -> str:
         "music": {"title": "original sound", "authorName": "Pi at home"},
         "stats": {"playCount": 10, "diggCount": 2},
     }
+    if video_id in (TIKTOK_PHOTOS, TIKTOK_FLAKY):  # a still video, and imagePost
+        item["desc"] = "Three views of the Pi"
+        item["video"] = {"width": 1080, "height": 1440, "duration": 0}
+        item["music"]["playUrl"] = f"https://{TIKTOK_CDN}/photo/sound.mp3"
+        second = "flaky" if video_id == TIKTOK_FLAKY else "2"
+        item["imagePost"] = {
+            "images": [
+                {"imageURL": {"urlList": [f"https://{TIKTOK_CDN}{path}"]}, "imageWidth": 1080}
+                for path in ("/photo/1.jpeg", f"/photo/{second}.webp", "/photo/3.heic")
+            ]
+        }
     data = {
         "__DEFAULT_SCOPE__": {
             "webapp.video-detail": {"statusCode": 0, "itemInfo": {"itemStruct": item}}
@@ -2465,6 +2500,56 @@ def instagram_reel() -> dict:
     }
 
 
+def instagram_image(code: str, large: str) -> dict:
+    """An image of a post as Instagram lists it: versions, largest first, and no video."""
+    return {
+        "pk": str(instagram_pk(code)),
+        "code": code,
+        "media_type": 1,
+        "image_versions2": {
+            "candidates": [
+                {"url": f"https://{INSTAGRAM_CDN}{large}", "width": 1080, "height": 1350},
+                {"url": f"https://{INSTAGRAM_CDN}{SMALL_VERSION}", "width": 320, "height": 400},
+            ]
+        },
+    }
+
+
+def instagram_post(code: str, **media) -> dict:
+    return {
+        "pk": str(instagram_pk(code)),
+        "code": code,
+        "user": {"username": "pi.at.home", "pk": "17841400000000001", "full_name": "Pi"},
+        "caption": {"text": "The Pi, seen from three sides"},
+        "taken_at": 1764500000,
+        **media,
+    }
+
+
+INSTAGRAM_POSTS = {  # by media id, as the GraphQL query asks
+    str(instagram_pk(INSTAGRAM_REEL)): instagram_reel(),
+    str(instagram_pk(INSTAGRAM_CAROUSEL)): instagram_post(
+        INSTAGRAM_CAROUSEL,
+        carousel_media=[
+            instagram_image("DBcarItem01", "/v/c1.jpg"),
+            instagram_image("DBcarItem02", "/v/c2.webp"),
+            {
+                **instagram_image("DBcarItem03", "/v/c3.jpg"),
+                "media_type": 2,
+                "video_versions": [
+                    {"url": f"https://{INSTAGRAM_CDN}/v/c3.mp4", "width": 720, "height": 1280}
+                ],
+            },
+        ],
+    ),
+    str(instagram_pk(INSTAGRAM_PHOTO)): instagram_post(
+        INSTAGRAM_PHOTO,
+        media_type=1,
+        image_versions2=instagram_image(INSTAGRAM_PHOTO, "/v/single.jpg")["image_versions2"],
+    ),
+}
+
+
 class SiteDoubles(ThreadingHTTPServer):
     """One server answering for every site name on a port: TLS on 443, plain on 80. Records
     (host, method, path, browser) for each request, browser being whether the client's
@@ -2477,6 +2562,7 @@ class SiteDoubles(ThreadingHTTPServer):
         super().__init__(address, SiteHandler)
         self.context, self.seen = context, seen
         self.browsers: dict = {}  # client address -> browser, per connection
+        self.failed_once: set = set()  # flaky items that have failed their once
 
     def finish_request(self, sock, client_address):
         browser = None
@@ -2587,7 +2673,7 @@ def test_tiktok_video_is_saved_by_the_real_extractor_presenting_itself_as_a_brow
     assert status["status"] == "completed", status["error_message"]
     assert (status["site"], status["video_id"]) == ("TikTok", TIKTOK_VIDEO)
     assert status["title"].startswith("Sunset over the allotment")
-    assert site_vidserve.get(status["file_url"]).body == SITE_MEDIA[TIKTOK_MEDIA]
+    assert site_vidserve.get(status["file_url"]).body == SITE_MEDIA[TIKTOK_MEDIA][0]
     pages = asked(sites, "www.tiktok.com", f"/@{TIKTOK_USER}/video/{TIKTOK_VIDEO}")
     assert pages and all(pages), "the page must be asked for with a browser's TLS ClientHello"
 
@@ -2599,7 +2685,7 @@ def test_instagram_reel_is_saved_by_the_real_extractor(site_vidserve, sites):
 
     assert status["status"] == "completed", status["error_message"]
     assert (status["site"], status["video_id"]) == ("Instagram", INSTAGRAM_REEL)
-    assert site_vidserve.get(status["file_url"]).body == SITE_MEDIA[INSTAGRAM_MEDIA]
+    assert site_vidserve.get(status["file_url"]).body == SITE_MEDIA[INSTAGRAM_MEDIA][0]
     queries = asked(sites, "www.instagram.com", "/api/graphql", "POST")
     assert queries and all(queries), "Instagram's API answers browsers only"
 
@@ -2621,7 +2707,98 @@ def test_health_and_log_say_yt_dlp_presents_itself_as_a_browser(site_vidserve):
     health = site_vidserve.get("/api/v1/health", token=False).json
 
     assert health["impersonation"] is True
-    assert "browser impersonation available" in site_vidserve.log_text()
+    wait_until(lambda: "impersonation available" in site_vidserve.log_text(), 10, "the log line")
+
+
+def assert_files_as_served(api, status, paths: list[str]):
+    """The download's files are the doubles' items, in order, of the right kind and type."""
+    assert len(status["files"]) == len(paths), status["files"]
+    for item, path in zip(status["files"], paths):
+        body, media_type = SITE_MEDIA[path]
+        answer = api.get(item["file_url"])
+        assert answer.status == 200 and answer.body == body, item
+        assert answer.headers["Content-Type"] == media_type
+        assert item["kind"] == media_type.split("/")[0]
+
+
+def test_tiktok_photo_post_is_saved_whole_images_in_order_then_its_sound(site_vidserve, sites):
+    status = site_vidserve.wait_for(site_vidserve.submit("https://vm.tiktok.com/ZTphotoOne/"))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert (status["site"], status["video_id"]) == ("TikTok", TIKTOK_PHOTOS)
+    photos = ["/photo/1.jpeg", "/photo/2.webp", "/photo/3.heic", "/photo/sound.mp3"]
+    assert_files_as_served(site_vidserve, status, photos)
+    assert [Path(item["filename"]).suffix for item in status["files"]] == [
+        *(".jpg", ".webp", ".heic", ".mp3")
+    ]
+    assert all(f"[{TIKTOK_PHOTOS}_" in item["filename"] for item in status["files"])
+    pages = asked(sites, "www.tiktok.com", f"/@{TIKTOK_USER}/photo/{TIKTOK_PHOTOS}")
+    assert pages and all(pages), "the photo post's page is asked for as a browser"
+
+
+def test_deleting_a_photo_post_removes_every_file(site_vidserve):
+    url = f"https://www.tiktok.com/@{TIKTOK_USER}/photo/{TIKTOK_PHOTOS}"
+    status = site_vidserve.wait_for(site_vidserve.submit(url, force=True))
+
+    deleted = site_vidserve.delete(f"/api/v1/download/{status['download_id']}").json
+
+    assert len(status["files"]) == 4 and deleted["file_removed"] is True
+    assert not any((site_vidserve.download_dir / f["filename"]).exists() for f in status["files"])
+
+
+def test_photo_post_audio_only_saves_its_sound_alone(site_vidserve):
+    url = f"https://www.tiktok.com/@{TIKTOK_USER}/photo/{TIKTOK_PHOTOS}?n=sound"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url, audio_only=True))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert_files_as_served(site_vidserve, status, ["/photo/sound.mp3"])
+
+
+def test_photo_post_item_answering_429_is_retried_keeping_the_items_saved_before(
+    site_vidserve, sites
+):
+    url = f"https://www.tiktok.com/@{TIKTOK_USER}/photo/{TIKTOK_FLAKY}"
+    first_before = len(asked(sites, TIKTOK_CDN, "/photo/1.jpeg"))
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert status["retry_count"] == 1
+    photos = ["/photo/1.jpeg", "/photo/2.webp", "/photo/3.heic", "/photo/sound.mp3"]
+    assert_files_as_served(site_vidserve, status, photos)
+    assert len(asked(sites, TIKTOK_CDN, "/photo/1.jpeg")) == first_before + 1
+
+
+def test_instagram_carousel_is_saved_whole_in_the_posts_order(site_vidserve, sites):
+    url = f"https://www.instagram.com/p/{INSTAGRAM_CAROUSEL}/?img_index=1&igsh=eA"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert (status["site"], status["video_id"]) == ("Instagram", INSTAGRAM_CAROUSEL)
+    assert_files_as_served(site_vidserve, status, ["/v/c1.jpg", "/v/c2.webp", "/v/c3.mp4"])
+    assert asked(sites, INSTAGRAM_CDN, SMALL_VERSION) == [], "the largest version is saved"
+
+
+def test_single_instagram_image_is_a_one_file_download_of_kind_image(site_vidserve):
+    url = f"https://www.instagram.com/p/{INSTAGRAM_PHOTO}/"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert status["filename"].endswith(".jpg") and status["file_size"] > 0
+    assert_files_as_served(site_vidserve, status, ["/v/single.jpg"])
+
+
+def test_photo_post_over_max_items_fails_before_fetching_any_image(sites, tmp_path):
+    url = f"https://www.tiktok.com/@{TIKTOK_USER}/photo/{TIKTOK_PHOTOS}?n=limit"
+    fetched_before = len(asked(sites, TIKTOK_CDN, "/photo/1.jpeg"))
+    with start_vidserve(tmp_path, namespace=sites, max_items=2, **SITE_SETTINGS) as api:
+        status = api.wait_for(api.submit(url))
+
+    assert status["status"] == "failed" and status["error_code"] == "too_many_items"
+    assert len(asked(sites, TIKTOK_CDN, "/photo/1.jpeg")) == fetched_before
 
 
 def test_two_share_links_to_one_post_make_one_download_sharing_its_files(sites, tmp_path):
@@ -2640,7 +2817,7 @@ def test_two_share_links_to_one_post_make_one_download_sharing_its_files(sites, 
     assert first["duplicate_of"] is None and second["duplicate_of"] == first["download_id"]
     assert fetched == 1, "the media of a post already saved must not be fetched again"
     assert second["files"][0]["file_url"] == f"/api/v1/files/{second['download_id']}/0"
-    assert second_file == SITE_MEDIA[TIKTOK_MEDIA]
+    assert second_file == SITE_MEDIA[TIKTOK_MEDIA][0]
     assert after_first_deleted.status == 200 and after_first_deleted.body == second_file
     assert not (api.download_dir / second["filename"]).exists()
 
@@ -2695,7 +2872,7 @@ def test_without_impersonation_health_page_and_log_say_so(plain_site_vidserve):
     health = plain_site_vidserve.get("/api/v1/health", token=False).json
 
     assert health["impersonation"] is False
-    assert "browser impersonation NOT available" in plain_site_vidserve.log_text()
+    wait_until(lambda: "impersonation NOT available" in plain_site_vidserve.log_text(), 10, "log")
 
 
 def test_tiktok_bot_wall_without_impersonation_fails_blocked_saying_why(plain_site_vidserve, sites):

@@ -8,7 +8,9 @@ Sections, in the order a download flows through them (after the helpers they sha
 ids, the one error type ApiError, and UrlPolicy, which decides which links may be fetched):
   1. Configuration   defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
   2. Storage         the jobs and users tables: schema, migrations, every SQL statement
-  3. Queue, workers  waking workers, calling yt-dlp, retries, file naming, notifications
+  3. Queue, workers  waking workers; the egress proxy every connection of yt-dlp goes
+                     through; calling yt-dlp (browser impersonation, which post a link
+                     is, one post = one download), failures, file naming, notifications
   4. HTTP routes     request and reply, one function per route; 4b the page, 4c OpenAPI,
                      then the route table and authorization: the owner's token, the
                      read-only one, and People, each person with a token and downloads
@@ -18,7 +20,8 @@ ids, the one error type ApiError, and UrlPolicy, which decides which links may b
                      main()
 
 Threads: the main thread waits for a stop signal; `http` runs the accept loop; each
-connection gets its own thread; `worker-N` threads each own one yt-dlp instance.
+connection gets its own thread; `worker-N` threads each own one yt-dlp instance; `egress`
+threads carry yt-dlp's connections; `warm-up` imports yt-dlp once the server is up.
 """
 
 import argparse
@@ -79,6 +82,12 @@ DISK_RECHECK_S = 5.0  # workers paused by a full disk look again this often
 STOP_GRACE_S = 3.0  # how long a stop waits for requests in flight; the whole stop stays under 10 s
 UPKEEP_INTERVAL_S = 60.0  # retention runs this often (and after each completed download)
 YTDLP_STALE_DAYS = 30  # older than this, health and the page suggest update-ytdlp
+# What update-ytdlp installs: yt-dlp with curl_cffi, so that it can present itself as a
+# browser (a wheel only: none exists for 32-bit ARM), else yt-dlp alone.
+YTDLP_PACKAGES = (
+    ("--only-binary", "curl-cffi", "yt-dlp[default,curl-cffi]"),
+    ("yt-dlp[default]",),
+)
 AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
 EGRESS_TIMEOUT_S = 30.0  # the egress proxy's connect and site-idle limit; yt-dlp's is 20 s
 EGRESS_MAX_TUNNELS = 64  # open connections from yt-dlp through the egress proxy at once
@@ -124,6 +133,37 @@ def human_bytes(count: float) -> str:
             return f"{count:.0f} {unit}"
         count /= 1024
     return f"{count:.1f} TB"
+
+
+# What yt-dlp saves. (mimetypes would load the system's whole table, ~1 MB, for these.)
+MEDIA_TYPES = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
+    ".m4a": "audio/mp4",
+    ".mp3": "audio/mpeg",
+    ".opus": "audio/ogg",
+    ".ogg": "audio/ogg",
+    ".aac": "audio/aac",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".heic": "image/heic",
+    ".gif": "image/gif",
+}
+
+
+# The extension a file of each media type is saved with: the first MEDIA_TYPES gives it.
+EXTENSIONS = {media_type: ext for ext, media_type in reversed(MEDIA_TYPES.items())}
+
+
+def file_kind(filename: str) -> str:
+    """API.md's `kind` of a saved file, from its extension: image, audio or video."""
+    kind = MEDIA_TYPES.get(Path(filename).suffix.lower(), "video/mp4").split("/")[0]
+    return kind if kind in ("image", "audio") else "video"
 
 
 class ApiError(Exception):
@@ -577,6 +617,7 @@ class Job:
                 "filename": item["filename"],
                 "file_size": item["file_size"],
                 "file_url": f"/api/v1/files/{self.id}/{index}",
+                "kind": file_kind(item["filename"]),
             }
             for index, item in enumerate(self.files if present else [])
         ]
@@ -1230,6 +1271,9 @@ def publish_file(source: Path, directory: Path) -> Path:
     raise FetchError("internal", f"no free file name for {name!r}", transient=False)
 
 
+# ---- 3a. The egress proxy -------------------------------------------------------------------
+
+
 class EgressProxy:
     """The one door yt-dlp's traffic leaves by: a loopback HTTP proxy that checks addresses.
 
@@ -1425,6 +1469,91 @@ def pump(source: socket.socket, sink: socket.socket) -> None:
         sink.shutdown(socket.SHUT_WR)
 
 
+# ---- 3b. Site extraction: posts yt-dlp does not save whole --------------------------------
+# yt-dlp 2026.10.26 saves videos. A TikTok photo post (a slideshow) it calls unsupported, and
+# in an Instagram image it finds "no video". vidserve completes both from what yt-dlp's own
+# extractors fetch, and saves those items through yt-dlp's own networking (so through the
+# egress proxy, as a browser where asked): no second HTTP client. Fetcher, below, is where
+# every link meets yt-dlp.
+
+TIKTOK_PHOTO_URL = re.compile(r"https?://www\.tiktok\.com/@[\w.-]*/photo/(?P<id>\d+)")
+
+
+def tiktok_photo_extractor():
+    """yt-dlp's TikTok extractor, taught photo posts: it fetches the page as it does a
+    video's (as a browser, its bot challenge solved) and lists every image, then the sound.
+    Made when yt-dlp is loaded; its results say they are TikTok's."""
+    from yt_dlp.extractor.tiktok import TikTokBaseIE
+    from yt_dlp.utils import ExtractorError, traverse_obj, url_or_none
+
+    class TikTokPhotoIE(TikTokBaseIE):
+        IE_NAME = "tiktok:photo"
+        _VALID_URL = TIKTOK_PHOTO_URL.pattern
+
+        def _real_extract(self, url):
+            post_id = self._match_id(url)
+            item, status = self._extract_web_data_and_status(url, post_id)
+            if status in (10216, 10222):
+                self.raise_login_required("This post is private")
+            if status == 10204:
+                raise ExtractorError("Your IP address is blocked from accessing this post")
+            images = traverse_obj(
+                item, ("imagePost", "images", ..., "imageURL", "urlList", 0, {url_or_none})
+            )
+            if not images:
+                raise ExtractorError(f"Photo post not available, status {status}", expected=True)
+            post = self._parse_aweme_video_web(item, url, post_id, extract_flat=True)
+            sound = traverse_obj(item, ("music", "playUrl", {url_or_none}))
+            items = [(image, "image") for image in images] + ([(sound, "audio")] if sound else [])
+            entries = [
+                direct_entry(post, address, kind, number)
+                for number, (address, kind) in enumerate(items, start=1)
+            ]
+            return self.playlist_result(
+                entries, post_id, post.get("title"), extractor_key="TikTok", **uploader(post)
+            )
+
+    return TikTokPhotoIE
+
+
+def ytdlp_extracts(url: str) -> bool:
+    """Whether one of yt-dlp's own extractors, other than the generic one, takes the link."""
+    from yt_dlp.extractor import gen_extractor_classes
+
+    return any(ie.ie_key() != "Generic" and ie.suitable(url) for ie in gen_extractor_classes())
+
+
+def uploader(info: dict) -> dict:
+    return {key: info[key] for key in ("uploader", "channel", "timestamp") if info.get(key)}
+
+
+def direct_entry(post: dict, url: str, kind: str, number: int) -> dict:
+    """An item vidserve saves itself (an image, a slideshow's sound): named like a video,
+    with its number in the post."""
+    return {
+        **uploader(post),
+        "id": f"{post['id']}_{number}",
+        "title": post.get("title") or post["id"],
+        "url": url,
+        "http_headers": post.get("http_headers") or {},
+        "vidserve_kind": kind,
+    }
+
+
+def complete_instagram_images(info: dict) -> None:
+    """Instagram lists an image as an item without formats, its versions as thumbnails:
+    such an item becomes the largest version, to be saved as the site sent it."""
+    if info.get("extractor_key") != "Instagram":
+        return
+    items = info.get("entries") if info.get("_type") in PLAYLIST_TYPES else None
+    for number, item in enumerate(items if items is not None else [info], start=1):
+        versions = [t for t in item.get("thumbnails") or [] if t.get("url")]
+        if item.get("formats") or not versions:
+            continue
+        largest = max(versions, key=lambda t: (t.get("width") or 0) * (t.get("height") or 0))
+        item.update(direct_entry({**item, "id": info["id"]}, largest["url"], "image", number))
+
+
 def import_ytdlp():
     """yt-dlp, imported once: lazily, since the server starts and idles without it, and
     under a lock, since two threads importing it at once (the warm-up and a worker's first
@@ -1474,7 +1603,8 @@ class Fetcher:
 
             params = self.app.ytdlp_params(self._on_progress, audio_only)
             params["proxy"] = self.app.egress.url(self.name)  # every connection is checked
-            self._instances[audio_only] = yt_dlp.YoutubeDL(params)
+            ydl = self._instances[audio_only] = yt_dlp.YoutubeDL(params)
+            ydl.add_info_extractor(tiktok_photo_extractor()())
         return self._instances[audio_only]
 
     def fetch(self, job: Job, workdir: Path, run: Run) -> tuple[dict, list[Path]]:
@@ -1493,11 +1623,10 @@ class Fetcher:
         self._job, self._run = job, run
         self.app.egress.refusal(self.name)  # forget what an earlier job was refused
         try:
-            info = self.within_max_items(
-                ydl, ydl.extract_info(job.url, download=False, process=False)
-            )
+            info = self.within_max_items(ydl, self.extract(ydl, job.url))
             self.app.identify_post(job, info)
-            info = ydl.process_ie_result(info, download=True)
+            complete_instagram_images(info)
+            paths = self.download(ydl, info, workdir, job.audio_only)
         except (DownloadCancelled, Stopped) as err:
             if run.failure:
                 raise run.failure from err
@@ -1515,7 +1644,61 @@ class Fetcher:
             raise classify_failure(err, bool(impersonation_targets()), cookies) from err
         finally:
             self._job = self._run = None
-        return info, finished_files(info)
+        return info, paths
+
+    @staticmethod
+    def extract(ydl: Any, url: str, ie_key: str | None = None) -> dict:
+        """yt-dlp's reading of a link, without downloading. A TikTok photo post goes to
+        vidserve's extractor only while yt-dlp has none of its own for it: yt-dlp's wins."""
+        if ie_key is None and TIKTOK_PHOTO_URL.match(url) and not ytdlp_extracts(url):
+            ie_key = "TikTokPhoto"
+        return ydl.extract_info(url, download=False, process=False, ie_key=ie_key)
+
+    def download(self, ydl: Any, info: dict, workdir: Path, audio_only: bool) -> list[Path]:
+        """Every item of the post, in the post's order: yt-dlp downloads what it can, and
+        vidserve saves the items it marked (images, a slideshow's sound)."""
+        playlist = info.get("_type") in PLAYLIST_TYPES
+        items = list(info["entries"]) if playlist else [info]
+        if not any(item.get("vidserve_kind") for item in items):
+            return finished_files(ydl.process_ie_result(info, download=True))
+        if audio_only:  # a photo post's sound alone
+            items = [item for item in items if item.get("vidserve_kind") != "image"]
+            if not items:
+                raise FetchError("no_media", "this post holds only images, no sound", False)
+        paths = []
+        for number, item in enumerate(items, start=1):
+            item |= {"playlist_index": number, "n_entries": len(items)}
+            if item.get("vidserve_kind"):
+                paths.append(self.save_item(ydl, item, workdir))
+            else:
+                for key in ("extractor", "extractor_key", "webpage_url"):
+                    item.setdefault(key, info.get(key))
+                paths += finished_files(ydl.process_ie_result(item, download=True))
+        return paths
+
+    def save_item(self, ydl: Any, item: dict, workdir: Path) -> Path:
+        """Save an item yt-dlp does not download itself, through its own networking (the
+        egress proxy, its cookies, the site's headers), as the site sent it: the extension
+        follows the Content-Type. A retry keeps an item saved before."""
+        from yt_dlp.networking import Request
+
+        stem = safe_filename(f"{item['title'][:120]} [{item['id']}]")
+        for saved in workdir.iterdir():
+            if saved.name.startswith(stem + ".") and saved.suffix != ".part":
+                return saved
+        with ydl.urlopen(Request(item["url"], headers=item.get("http_headers"))) as answer:
+            media_type = (answer.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            default = "jpg" if item["vidserve_kind"] == "image" else "m4a"
+            part = workdir / f"{stem}.{EXTENSIONS.get(media_type, '.' + default)[1:]}.part"
+            total, done = int(answer.headers.get("Content-Length") or 0) or None, 0
+            with open(part, "wb") as out:
+                while chunk := answer.read(RELAY_CHUNK_BYTES):
+                    out.write(chunk)
+                    done += len(chunk)
+                    self._on_progress(
+                        {"downloaded_bytes": done, "total_bytes": total, "info_dict": item}
+                    )
+        return part.rename(part.with_suffix(""))
 
     def within_max_items(self, ydl: Any, info: dict) -> dict:
         """Follow plain redirections, then refuse a playlist of more than max_items entries
@@ -1524,13 +1707,12 @@ class Fetcher:
         for _ in range(5):  # a short link resolves to the real one, in a step or two
             if info.get("_type") != "url":
                 break
-            info = ydl.extract_info(
-                info["url"], download=False, process=False, ie_key=info.get("ie_key")
-            )
+            info = self.extract(ydl, info["url"], info.get("ie_key"))
         if info.get("_type") in PLAYLIST_TYPES:
             limit = self.app.config.max_items
-            entries = list(itertools.islice(iter(info.get("entries") or []), limit + 1))
-            if len(entries) > limit:
+            entries = list(itertools.islice(iter(info.get("entries") or []), limit + 2))
+            items = [entry for entry in entries if entry.get("vidserve_kind") != "audio"]
+            if len(items) > limit:  # a slideshow's sound is not one of its items
                 raise FetchError(
                     "too_many_items",
                     f"the link holds more than {limit} items (max_items); raise max_items in"
@@ -1977,6 +2159,8 @@ class App:
             "overwrites": False,  # a retry keeps the items an earlier attempt finished
             "noplaylist": False,
             "playlistend": self.config.max_items + 1,  # within_max_items refuses the +1
+            # Instagram's images have no formats: complete_instagram_images saves them.
+            "ignore_no_formats_error": True,
             **phone_formats(ffmpeg_available()),
         }
         if self.cookie_file.exists():  # uploaded with PUT /api/v1/cookies
@@ -2348,27 +2532,6 @@ def parse_range(header: str, size: int) -> tuple[int, int] | str | None:
     if match[2] and int(match[2]) < first:
         return None
     return "unsatisfiable" if first >= size else (first, last)
-
-
-# What yt-dlp saves. (mimetypes would load the system's whole table, ~1 MB, for these.)
-MEDIA_TYPES = {
-    ".mp4": "video/mp4",
-    ".m4v": "video/mp4",
-    ".mov": "video/quicktime",
-    ".webm": "video/webm",
-    ".mkv": "video/x-matroska",
-    ".m4a": "audio/mp4",
-    ".mp3": "audio/mpeg",
-    ".opus": "audio/ogg",
-    ".ogg": "audio/ogg",
-    ".aac": "audio/aac",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-    ".heic": "image/heic",
-    ".gif": "image/gif",
-}
 
 
 def content_disposition(name: str) -> str:
@@ -2815,7 +2978,8 @@ function render(job) {
   }
   const actions = element("div", "actions");
   for (const file of job.files || []) {
-    const label = job.files.length > 1 ? "Save " + (file.index + 1) : "Save";
+    const kind = file.kind || "video";  // a photo post is images and a sound, not a video
+    const label = "Save " + kind + (job.files.length > 1 ? " " + (file.index + 1) : "");
     actions.append(button(label, file.filename, () => save(file)));
   }
   if (job.status === "pending" || job.status === "downloading") {
@@ -3147,6 +3311,7 @@ SCHEMAS = {
             "filename": {"type": "string"},
             "file_size": {"type": "integer"},
             "file_url": {"type": "string"},
+            "kind": {"enum": ["video", "image", "audio"]},
         },
     },
     "Status": {
@@ -3172,6 +3337,9 @@ SCHEMAS = {
             "thumbnail_url",
             "audio_only",
             "files",
+            "site",
+            "video_id",
+            "duplicate_of",
             "user",
         ],
         "properties": {
@@ -3197,6 +3365,17 @@ SCHEMAS = {
             "thumbnail_url": nullable("string"),
             "audio_only": {"type": "boolean"},
             "files": {"type": "array", "items": {"$ref": "#/components/schemas/File"}},
+            "site": {
+                **nullable("string"),
+                "description": "yt-dlp's extractor that recognised the link: TikTok, Instagram,"
+                " Generic...; null until known",
+            },
+            "video_id": {**nullable("string"), "description": "the site's own id of the post"},
+            "duplicate_of": {
+                **nullable("string", format="uuid"),
+                "description": "the earlier download of the same post whose files this one"
+                " lists (one post, one download); null when fetched itself",
+            },
             "user": {"type": "string", "description": "Who submitted it: owner, or a person"},
         },
     },
@@ -3251,6 +3430,10 @@ SCHEMAS = {
             "database": {"type": "object"},
             "queue": {"type": "object"},
             "yt_dlp_version": nullable("string"),
+            "impersonation": {
+                "type": "boolean",
+                "description": "whether yt-dlp can present itself as a browser (curl_cffi)",
+            },
             "disk_free_bytes": {"type": "integer"},
         },
     },
@@ -4506,7 +4689,6 @@ class Service:
         self.app.start_workers()
         self._http.start()
         log.info("vidserve %s listening on %s", __version__, self.server.url)
-        threading.Thread(target=report_impersonation, name="warm-up", daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -4565,6 +4747,7 @@ def serve(config: Config) -> int:
             "ffmpeg is not installed: yt-dlp cannot merge formats or extract audio"
             " (sudo apt install ffmpeg)"
         )
+    threading.Thread(target=report_impersonation, name="warm-up", daemon=True).start()
     notify_systemd("READY=1")
     watchdog_s = int(os.environ.get("WATCHDOG_USEC", "0")) / 2e6  # ping twice per interval
     next_upkeep = 0.0
@@ -4670,12 +4853,13 @@ def update_ytdlp() -> int:
     The weekly timer install.sh sets up runs this, then restarts vidserve to load it.
     """
     before = ytdlp_version()
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--upgrade", "yt-dlp"]
-    if subprocess.run(command, check=False).returncode != 0:
-        print("vidserve: yt-dlp upgrade failed (see pip's message above)", file=sys.stderr)
-        return 1
-    print(f"yt-dlp {before} -> {ytdlp_version()}")
-    return 0
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--upgrade"]
+    for packages in YTDLP_PACKAGES:  # with curl_cffi where a wheel exists, else without
+        if subprocess.run([*command, *packages], check=False).returncode == 0:
+            print(f"yt-dlp {before} -> {ytdlp_version()} ({packages[-1]})")
+            return 0
+    print("vidserve: yt-dlp upgrade failed (see pip's message above)", file=sys.stderr)
+    return 1
 
 
 class LoopbackMedia:
@@ -5055,6 +5239,14 @@ def bench() -> int:
             f" {floor_s:.2f} s   ratio {server_s / (floor_s + percentile(pickups, 0.5)):.2f}",
         )
         assert done["status"] == "completed", done
+        egress = EgressProxy(UrlPolicy(("127.0.0.1",), allow_private=True)).start()
+        guarded_s = warm_ytdlp_floor(media, big, Path(root), egress.url("bench"))
+        egress.stop()
+        row(
+            "100 MB through the egress proxy (warm YoutubeDL)",
+            f"{big / mb / guarded_s:6.0f} MB/s   without it {big / mb / floor_s:.0f} MB/s"
+            f"   ratio {guarded_s / floor_s:.2f}",
+        )
 
         two = [submit(client, f"{media.url}/busy-{n}-{400 * mb}.mp4")[1] for n in range(2)]
         busy_samples = []
@@ -5151,19 +5343,18 @@ def bench() -> int:
     return 0
 
 
-def warm_ytdlp_floor(media: "LoopbackMedia", size: int, root: Path) -> float:
+def warm_ytdlp_floor(media: "LoopbackMedia", size: int, root: Path, proxy: str = "") -> float:
     """The same download through one warm YoutubeDL in this process: the floor any server
-    built on yt-dlp can reach."""
-    import yt_dlp
-
+    built on yt-dlp can reach (through `proxy`, to measure what the egress proxy costs)."""
     directory = root / "floor"
     params = {
         "quiet": True,
         "noprogress": True,
         "paths": {"home": str(directory)},
         "logger": YtdlpLog(),
+        "proxy": proxy,
     }
-    with yt_dlp.YoutubeDL(params) as ydl:
+    with import_ytdlp().YoutubeDL(params) as ydl:
         ydl.extract_info(f"{media.url}/floor-warm-1000.mp4")
         started = time.perf_counter()
         ydl.extract_info(f"{media.url}/floor-{size}.mp4")
