@@ -602,8 +602,11 @@ def test_tracking_parameters_do_not_make_a_new_download(vidserve_api, media_serv
     first = vidserve_api.submit(url + "?igsh=abc")
 
     again = vidserve_api.post("/api/v1/download", {"url": url + "?utm_source=ig&igsh=xyz"})
+    tiktok = vidserve_api.post(
+        "/api/v1/download", {"url": url + "?share_item_id=7&share_app_id=1233&_r=1&_t=8x"}
+    )
 
-    assert again.json["download_id"] == first
+    assert again.json["download_id"] == tiktok.json["download_id"] == first
     assert again.json["duplicate"] is True
 
 

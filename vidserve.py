@@ -94,7 +94,10 @@ DOWNLOAD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3
 URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")  # spaces and control characters
 CLIENT_ID = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,64}")  # API.md: at most 64 characters
 # Query parameters that only say who shared a link; dropping them makes the same video one job.
-TRACKING_PARAMS = re.compile(r"utm_\w+|igsh|igshid|is_from_webapp|sender_device|_r|_t|si")
+TRACKING_PARAMS = re.compile(
+    r"utm_\w+|igsh|igshid|img_index|is_from_webapp|sender_device|_r|_t|si|share_\w+|web_id"
+    r"|u_code|tt_from|social_sharing"
+)
 
 log = logging.getLogger("vidserve")
 YTDLP_IMPORT = threading.Lock()  # see import_ytdlp
