@@ -159,7 +159,26 @@ class Api:
 # ---- the media server -----------------------------------------------------------------------
 
 
-class MediaHandler(BaseHTTPRequestHandler):
+class QuietHandler(BaseHTTPRequestHandler):
+    """A loopback test server's handler: HTTP/1.1, whole answers, no log lines."""
+
+    protocol_version = "HTTP/1.1"
+
+    def send_body(self, body: bytes, content_type: str, status=200, headers=None, head=False):
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        pass
+
+
+class MediaHandler(QuietHandler):
     """Loopback stand-in for TikTok and Instagram. Routes:
 
     /clip.mp4, /clip-<name>.mp4   the CLIP_BYTES clip (any name: a distinct URL, same bytes)
@@ -178,8 +197,6 @@ class MediaHandler(BaseHTTPRequestHandler):
     /stall.mp4                    accepts, then says nothing for 30 s
     /novideo.html                 a page with no video at all
     """
-
-    protocol_version = "HTTP/1.1"
 
     def do_GET(self):
         self.server.seen.append((time.monotonic(), self.path))
@@ -236,15 +253,6 @@ class MediaHandler(BaseHTTPRequestHandler):
         if match := re.fullmatch(r"/status/(\d{3})", parts.path):
             return self.send_body(b"no", "text/plain", int(match[1]))
         return self.send_body(b"not here", "text/plain", 404)
-
-    def send_body(self, body: bytes, content_type: str, status: int = 200, headers=None):
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def send_slowly(self, size: int, seconds: float):
         self.send_response(200)
@@ -594,8 +602,11 @@ def test_tracking_parameters_do_not_make_a_new_download(vidserve_api, media_serv
     first = vidserve_api.submit(url + "?igsh=abc")
 
     again = vidserve_api.post("/api/v1/download", {"url": url + "?utm_source=ig&igsh=xyz"})
+    tiktok = vidserve_api.post(
+        "/api/v1/download", {"url": url + "?share_item_id=7&share_app_id=1233&_r=1&_t=8x"}
+    )
 
-    assert again.json["download_id"] == first
+    assert again.json["download_id"] == tiktok.json["download_id"] == first
     assert again.json["duplicate"] is True
 
 
@@ -1599,7 +1610,7 @@ def test_page_in_a_real_browser_submits_shows_progress_and_fetches_the_file(
 
     assert "100%" in completed
     assert size == 1_000_000
-    assert "Save" in save_button
+    assert "Save video" in save_button
     assert token_form_shown is False
     assert shot.startswith(b"\x89PNG")
 
@@ -1853,6 +1864,8 @@ def test_backup_taken_during_a_download_restores_and_opens(tmp_path, media_serve
 def test_retention_by_total_size_removes_the_oldest_files_first(tmp_path, media_server):
     with start_vidserve(tmp_path, max_total_bytes=len(CLIP_BYTES) * 2) as api:
         ids = [api.wait_for(api.submit(unique(media_server)))["download_id"] for _ in range(3)]
+        removed = lambda: api.get(f"/api/v1/status/{ids[0]}").json["file_removed"]
+        wait_until(removed, 10, "retention, which runs once a download has completed")
         statuses = [api.get(f"/api/v1/status/{i}").json for i in ids]
         oldest_file = api.get(f"/api/v1/files/{ids[0]}")
 
@@ -1876,6 +1889,8 @@ def test_retention_by_age_removes_files_older_than_keep_days(tmp_path, media_ser
             "the clock",
         )
         new = api.wait_for(api.submit(unique(media_server)))  # each completion runs retention
+        removed = lambda: api.get(f"/api/v1/status/{old['download_id']}").json["file_removed"]
+        wait_until(removed, 10, "retention, which runs once a download has completed")
 
         statuses = [api.get(f"/api/v1/status/{s['download_id']}").json for s in (old, new)]
 
@@ -2336,7 +2351,7 @@ class Namespace:
         os.close(self._network)
 
 
-class SiteHandler(BaseHTTPRequestHandler):
+class SiteHandler(QuietHandler):
     """Answers as TikTok, Instagram and their CDNs, by Host. Routes:
 
     vm.tiktok.com/<code>/                 301 to the video's (ZTphoto...: the photo post's)
@@ -2355,8 +2370,6 @@ class SiteHandler(BaseHTTPRequestHandler):
     any host on port 80                   301 to https
     """
 
-    protocol_version = "HTTP/1.1"
-
     def do_HEAD(self):
         self.answer(head=True)
 
@@ -2373,63 +2386,60 @@ class SiteHandler(BaseHTTPRequestHandler):
         browser = self.server.browsers.get(self.client_address)
         self.server.seen.append((host, self.command, path, browser))
         if browser is None:  # plain http
-            return self.send(301, b"", headers={"Location": f"https://{host}{self.path}"})
+            return self.send_body(
+                b"", "text/plain", status=301, headers={"Location": f"https://{host}{self.path}"}
+            )
         if host == "vm.tiktok.com":
             share = path.strip("/")
             post = (
                 f"photo/{TIKTOK_PHOTOS}" if share.startswith("ZTphoto") else f"video/{TIKTOK_VIDEO}"
             )
             page = f"https://www.tiktok.com/@{TIKTOK_USER}/{post}"
-            return self.send(301, b"", headers={"Location": f"{page}?_r=1&_t={share}"})
+            return self.send_body(
+                b"", "text/plain", status=301, headers={"Location": f"{page}?_r=1&_t={share}"}
+            )
         if host == "www.tiktok.com" and (
             match := re.fullmatch(r"/@[\w.-]+/(?:video|photo)/(\d+)", path)
         ):
             if match[1] == TIKTOK_WALLED:
-                return self.send(302, b"", headers={"Location": f"https://{INTRANET}/admin"})
+                return self.send_body(
+                    b"", "text/plain", status=302, headers={"Location": f"https://{INTRANET}/admin"}
+                )
             if not browser:  # the bot wall: TikTok refuses clients that are not browsers
-                return self.send(200, b"<html><body>Access denied</body></html>", "text/html")
-            return self.send(200, tiktok_page(match[1]).encode(), "text/html", head=head)
+                return self.send_body(b"<html><body>Access denied</body></html>", "text/html")
+            return self.send_body(tiktok_page(match[1]).encode(), "text/html", head=head)
         if host == "www.instagram.com":
             return self.instagram(path, form, browser)
         if path == "/photo/flaky.webp" and "flaky" not in self.server.failed_once:
             self.server.failed_once.add("flaky")
-            return self.send(429, b"slow down", headers={"Retry-After": "1"})
+            return self.send_body(
+                b"slow down", "text/plain", status=429, headers={"Retry-After": "1"}
+            )
         if path in SITE_MEDIA or path == "/photo/flaky.webp":
-            return self.send(200, *SITE_MEDIA[path.replace("flaky", "2")], head=head)
+            return self.send_body(*SITE_MEDIA[path.replace("flaky", "2")], head=head)
         if path.endswith(".jpg"):
-            return self.send(200, b"\xff\xd8\xff\xe0 a cover", "image/jpeg", head=head)
-        return self.send(404, b"not here")
+            return self.send_body(b"\xff\xd8\xff\xe0 a cover", "image/jpeg", head=head)
+        return self.send_body(b"not here", "text/plain", status=404)
 
     def instagram(self, path, form, browser):
         if path == "/":
             page = '<html><script type="application/json" id="__eqmc">{"l":"lsd-42"}</script>'
             cookie = {"Set-Cookie": "csrftoken=csrf42; Path=/; Domain=.instagram.com; Secure"}
-            return self.send(200, page.encode(), "text/html", headers=cookie)
+            return self.send_body(page.encode(), "text/html", headers=cookie)
         if path == "/api/v1/web/get_ruling_for_content/":
-            return self.send(200, b'{"status": "ok"}', "application/json")
+            return self.send_body(b'{"status": "ok"}', "application/json")
         if path == "/api/graphql" and form is not None:
             if not browser:
-                return self.send(403, b'{"message": "login_required"}', "application/json")
+                return self.send_body(
+                    b'{"message": "login_required"}', "application/json", status=403
+                )
             media_id = json.loads(form.get("variables", "{}")).get("media_id")
             post = INSTAGRAM_POSTS.get(media_id)
             body = {"data": {"xig_polaris_media": post and {"if_not_gated_logged_out": post}}}
-            return self.send(200, json.dumps(body).encode(), "application/json")
+            return self.send_body(json.dumps(body).encode(), "application/json")
         if path.startswith("/p/"):
-            return self.send(200, b"<html><body>Log in to see this</body></html>", "text/html")
-        return self.send(404, b"not here")
-
-    def send(self, status, body, content_type="text/plain", headers=None, head=False):
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if not head:
-            self.wfile.write(body)
-
-    def log_message(self, format, *args):
-        pass
+            return self.send_body(b"<html><body>Log in to see this</body></html>", "text/html")
+        return self.send_body(b"not here", "text/plain", status=404)
 
 
 def tiktok_page(video_id: str) -> str:

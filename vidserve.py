@@ -99,7 +99,10 @@ CLIENT_ID = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,64}")  # API.md: at most 64 cha
 PERSON_NAME = re.compile(r"[a-z0-9_-]{1,32}")  # API.md: a person's name, also their folder's
 OWNER = "owner"  # the status object's "user" for the owner's token; no person may be called so
 # Query parameters that only say who shared a link; dropping them makes the same video one job.
-TRACKING_PARAMS = re.compile(r"utm_\w+|igsh|igshid|is_from_webapp|sender_device|_r|_t|si")
+TRACKING_PARAMS = re.compile(
+    r"utm_\w+|igsh|igshid|img_index|is_from_webapp|sender_device|_r|_t|si|share_\w+|web_id"
+    r"|u_code|tt_from|social_sharing"
+)
 
 log = logging.getLogger("vidserve")
 YTDLP_IMPORT = threading.Lock()  # see import_ytdlp
