@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -160,7 +160,26 @@ class Api:
 # ---- the media server -----------------------------------------------------------------------
 
 
-class MediaHandler(BaseHTTPRequestHandler):
+class QuietHandler(BaseHTTPRequestHandler):
+    """A loopback test server's handler: HTTP/1.1, whole answers, no log lines."""
+
+    protocol_version = "HTTP/1.1"
+
+    def send_body(self, body: bytes, content_type: str, status=200, headers=None, head=False):
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        pass
+
+
+class MediaHandler(QuietHandler):
     """Loopback stand-in for TikTok and Instagram. Routes:
 
     /clip.mp4, /clip-<name>.mp4   the CLIP_BYTES clip (any name: a distinct URL, same bytes)
@@ -179,8 +198,6 @@ class MediaHandler(BaseHTTPRequestHandler):
     /stall.mp4                    accepts, then says nothing for 30 s
     /novideo.html                 a page with no video at all
     """
-
-    protocol_version = "HTTP/1.1"
 
     def do_GET(self):
         self.server.seen.append((time.monotonic(), self.path))
@@ -237,15 +254,6 @@ class MediaHandler(BaseHTTPRequestHandler):
         if match := re.fullmatch(r"/status/(\d{3})", parts.path):
             return self.send_body(b"no", "text/plain", int(match[1]))
         return self.send_body(b"not here", "text/plain", 404)
-
-    def send_body(self, body: bytes, content_type: str, status: int = 200, headers=None):
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def send_slowly(self, size: int, seconds: float):
         self.send_response(200)
@@ -595,8 +603,11 @@ def test_tracking_parameters_do_not_make_a_new_download(vidserve_api, media_serv
     first = vidserve_api.submit(url + "?igsh=abc")
 
     again = vidserve_api.post("/api/v1/download", {"url": url + "?utm_source=ig&igsh=xyz"})
+    tiktok = vidserve_api.post(
+        "/api/v1/download", {"url": url + "?share_item_id=7&share_app_id=1233&_r=1&_t=8x"}
+    )
 
-    assert again.json["download_id"] == first
+    assert again.json["download_id"] == tiktok.json["download_id"] == first
     assert again.json["duplicate"] is True
 
 
@@ -1600,7 +1611,7 @@ def test_page_in_a_real_browser_submits_shows_progress_and_fetches_the_file(
 
     assert "100%" in completed
     assert size == 1_000_000
-    assert "Save" in save_button
+    assert "Save video" in save_button
     assert token_form_shown is False
     assert shot.startswith(b"\x89PNG")
 
@@ -1854,9 +1865,8 @@ def test_backup_taken_during_a_download_restores_and_opens(tmp_path, media_serve
 def test_retention_by_total_size_removes_the_oldest_files_first(tmp_path, media_server):
     with start_vidserve(tmp_path, max_total_bytes=len(CLIP_BYTES) * 2) as api:
         ids = [api.wait_for(api.submit(unique(media_server)))["download_id"] for _ in range(3)]
-        wait_until(  # retention runs just after the completion is announced
-            lambda: api.get(f"/api/v1/status/{ids[0]}").json["file_removed"], 10, "retention"
-        )
+        removed = lambda: api.get(f"/api/v1/status/{ids[0]}").json["file_removed"]
+        wait_until(removed, 10, "retention, which runs once a download has completed")
         statuses = [api.get(f"/api/v1/status/{i}").json for i in ids]
         oldest_file = api.get(f"/api/v1/files/{ids[0]}")
 
@@ -1880,11 +1890,8 @@ def test_retention_by_age_removes_files_older_than_keep_days(tmp_path, media_ser
             "the clock",
         )
         new = api.wait_for(api.submit(unique(media_server)))  # each completion runs retention
-        wait_until(  # just after the completion is announced
-            lambda: api.get(f"/api/v1/status/{old['download_id']}").json["file_removed"],
-            10,
-            "retention",
-        )
+        removed = lambda: api.get(f"/api/v1/status/{old['download_id']}").json["file_removed"]
+        wait_until(removed, 10, "retention, which runs once a download has completed")
 
         statuses = [api.get(f"/api/v1/status/{s['download_id']}").json for s in (old, new)]
 
@@ -2155,6 +2162,7 @@ def test_completion_and_failure_are_notified_as_json(tmp_path, media_server):
     headers, completed = messages[done["download_id"]]
     assert headers["X-Secret"] == "s3"
     assert completed["event"] == "download.completed" and completed["status"] == "completed"
+    assert completed["user"] == "owner"
     assert completed["file_url"] == f"https://pi.example:8443/api/v1/files/{done['download_id']}"
     assert messages[failed["download_id"]][1]["error_code"] == "not_found"
 
@@ -2349,7 +2357,7 @@ class Namespace:
         os.close(self._network)
 
 
-class SiteHandler(BaseHTTPRequestHandler):
+class SiteHandler(QuietHandler):
     """Answers as TikTok, Instagram and their CDNs, by Host. Routes:
 
     vm.tiktok.com/<code>/                 301 to the video's (ZTphoto...: the photo post's)
@@ -2368,8 +2376,6 @@ class SiteHandler(BaseHTTPRequestHandler):
     any host on port 80                   301 to https
     """
 
-    protocol_version = "HTTP/1.1"
-
     def do_HEAD(self):
         self.answer(head=True)
 
@@ -2386,63 +2392,60 @@ class SiteHandler(BaseHTTPRequestHandler):
         browser = self.server.browsers.get(self.client_address)
         self.server.seen.append((host, self.command, path, browser))
         if browser is None:  # plain http
-            return self.send(301, b"", headers={"Location": f"https://{host}{self.path}"})
+            return self.send_body(
+                b"", "text/plain", status=301, headers={"Location": f"https://{host}{self.path}"}
+            )
         if host == "vm.tiktok.com":
             share = path.strip("/")
             post = (
                 f"photo/{TIKTOK_PHOTOS}" if share.startswith("ZTphoto") else f"video/{TIKTOK_VIDEO}"
             )
             page = f"https://www.tiktok.com/@{TIKTOK_USER}/{post}"
-            return self.send(301, b"", headers={"Location": f"{page}?_r=1&_t={share}"})
+            return self.send_body(
+                b"", "text/plain", status=301, headers={"Location": f"{page}?_r=1&_t={share}"}
+            )
         if host == "www.tiktok.com" and (
             match := re.fullmatch(r"/@[\w.-]+/(?:video|photo)/(\d+)", path)
         ):
             if match[1] == TIKTOK_WALLED:
-                return self.send(302, b"", headers={"Location": f"https://{INTRANET}/admin"})
+                return self.send_body(
+                    b"", "text/plain", status=302, headers={"Location": f"https://{INTRANET}/admin"}
+                )
             if not browser:  # the bot wall: TikTok refuses clients that are not browsers
-                return self.send(200, b"<html><body>Access denied</body></html>", "text/html")
-            return self.send(200, tiktok_page(match[1]).encode(), "text/html", head=head)
+                return self.send_body(b"<html><body>Access denied</body></html>", "text/html")
+            return self.send_body(tiktok_page(match[1]).encode(), "text/html", head=head)
         if host == "www.instagram.com":
             return self.instagram(path, form, browser)
         if path == "/photo/flaky.webp" and "flaky" not in self.server.failed_once:
             self.server.failed_once.add("flaky")
-            return self.send(429, b"slow down", headers={"Retry-After": "1"})
+            return self.send_body(
+                b"slow down", "text/plain", status=429, headers={"Retry-After": "1"}
+            )
         if path in SITE_MEDIA or path == "/photo/flaky.webp":
-            return self.send(200, *SITE_MEDIA[path.replace("flaky", "2")], head=head)
+            return self.send_body(*SITE_MEDIA[path.replace("flaky", "2")], head=head)
         if path.endswith(".jpg"):
-            return self.send(200, b"\xff\xd8\xff\xe0 a cover", "image/jpeg", head=head)
-        return self.send(404, b"not here")
+            return self.send_body(b"\xff\xd8\xff\xe0 a cover", "image/jpeg", head=head)
+        return self.send_body(b"not here", "text/plain", status=404)
 
     def instagram(self, path, form, browser):
         if path == "/":
             page = '<html><script type="application/json" id="__eqmc">{"l":"lsd-42"}</script>'
             cookie = {"Set-Cookie": "csrftoken=csrf42; Path=/; Domain=.instagram.com; Secure"}
-            return self.send(200, page.encode(), "text/html", headers=cookie)
+            return self.send_body(page.encode(), "text/html", headers=cookie)
         if path == "/api/v1/web/get_ruling_for_content/":
-            return self.send(200, b'{"status": "ok"}', "application/json")
+            return self.send_body(b'{"status": "ok"}', "application/json")
         if path == "/api/graphql" and form is not None:
             if not browser:
-                return self.send(403, b'{"message": "login_required"}', "application/json")
+                return self.send_body(
+                    b'{"message": "login_required"}', "application/json", status=403
+                )
             media_id = json.loads(form.get("variables", "{}")).get("media_id")
             post = INSTAGRAM_POSTS.get(media_id)
             body = {"data": {"xig_polaris_media": post and {"if_not_gated_logged_out": post}}}
-            return self.send(200, json.dumps(body).encode(), "application/json")
+            return self.send_body(json.dumps(body).encode(), "application/json")
         if path.startswith("/p/"):
-            return self.send(200, b"<html><body>Log in to see this</body></html>", "text/html")
-        return self.send(404, b"not here")
-
-    def send(self, status, body, content_type="text/plain", headers=None, head=False):
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if not head:
-            self.wfile.write(body)
-
-    def log_message(self, format, *args):
-        pass
+            return self.send_body(b"<html><body>Log in to see this</body></html>", "text/html")
+        return self.send_body(b"not here", "text/plain", status=404)
 
 
 def tiktok_page(video_id: str) -> str:
@@ -2485,23 +2488,15 @@ def tiktok_page(video_id: str) -> str:
 
 
 def instagram_reel() -> dict:
-    """An Instagram post as the logged-out GraphQL query answers it."""
-    return {
-        "pk": str(instagram_pk(INSTAGRAM_REEL)),
-        "code": INSTAGRAM_REEL,
-        "user": {"username": "pi.at.home", "pk": "17841400000000001", "full_name": "Pi"},
-        "caption": {"text": "Bread from the Pi oven"},
-        "taken_at": 1764500000,
-        "video_duration": 3.0,
-        "video_versions": [
-            {
-                "url": f"https://{INSTAGRAM_CDN}/v/{INSTAGRAM_REEL}.mp4",
-                "width": 720,
-                "height": 1280,
-                "type": 101,
-            }
+    """An Instagram reel as the logged-out GraphQL query answers it."""
+    return instagram_post(
+        INSTAGRAM_REEL,
+        caption={"text": "Bread from the Pi oven"},
+        video_duration=3.0,
+        video_versions=[
+            {"url": f"https://{INSTAGRAM_CDN}/v/{INSTAGRAM_REEL}.mp4", "width": 720, "height": 1280}
         ],
-        "image_versions2": {
+        image_versions2={
             "candidates": [
                 {
                     "url": f"https://{INSTAGRAM_CDN}/v/{INSTAGRAM_REEL}.jpg",
@@ -2510,7 +2505,7 @@ def instagram_reel() -> dict:
                 }
             ]
         },
-    }
+    )
 
 
 def instagram_image(code: str, large: str) -> dict:
@@ -2529,6 +2524,7 @@ def instagram_image(code: str, large: str) -> dict:
 
 
 def instagram_post(code: str, **media) -> dict:
+    """A post as the logged-out GraphQL query answers it: who, when, then its media."""
     return {
         "pk": str(instagram_pk(code)),
         "code": code,
@@ -2845,6 +2841,23 @@ def test_force_fetches_a_saved_post_again(sites, tmp_path):
     assert first["status"] == again["status"] == "completed", again["error_message"]
     assert again["duplicate_of"] is None and fetched == 1
     assert again["filename"] != first["filename"]
+
+
+def test_one_post_one_download_holds_per_person_and_never_across_people(sites, tmp_path):
+    with start_vidserve(tmp_path, namespace=sites, **SITE_SETTINGS) as owner:
+        alice, bob = add_person(owner, "alice"), add_person(owner, "bob")
+        first = alice.wait_for(alice.submit("https://vm.tiktok.com/ZTpeopleOne/"))
+        bobs = bob.wait_for(bob.submit("https://vm.tiktok.com/ZTpeopleTwo/"))
+        again = alice.wait_for(alice.submit("https://vm.tiktok.com/ZTpeopleThree/"))
+        bob.delete(f"/api/v1/download/{bobs['download_id']}")
+        alices_file = alice.get(f"/api/v1/files/{again['download_id']}/0")
+
+    assert first["status"] == bobs["status"] == again["status"] == "completed"
+    assert bobs["duplicate_of"] is None, "bob's download must not point at alice's"
+    assert again["duplicate_of"] == first["download_id"]
+    assert (owner.download_dir / "alice" / first["filename"]).is_file()
+    assert not (owner.download_dir / "bob" / bobs["filename"]).exists()
+    assert alices_file.status == 200 and alices_file.body == SITE_MEDIA[TIKTOK_MEDIA][0]
 
 
 def test_redirect_of_a_browser_request_to_an_intranet_address_is_refused(sites, tmp_path):
@@ -3374,6 +3387,354 @@ def test_read_only_token_cannot_change_anything(two_token_vidserve, method, path
     assert api.get(f"/api/v1/status/{status['download_id']}").json["file_removed"] is False
 
 
+# ---- several people, one server -------------------------------------------------------------
+
+
+def vidserve_cli(api: Api, *arguments: str) -> subprocess.CompletedProcess:
+    """`vidserve.py ARGUMENTS` with a running server's own configuration and data directory."""
+    return run_command(
+        [sys.executable, str(VIDSERVE), *arguments, "--config", "vidserve.toml"],
+        cwd=api.data_dir.parent,
+    )
+
+
+def add_person(owner: Api, name: str) -> Api:
+    """A person added with the CLI while the server runs; their client, with their token."""
+    added = vidserve_cli(owner, "user", "add", name)
+    assert added.returncode == 0, added.stderr
+    return replace(owner, token=added.stdout.strip())
+
+
+@dataclass
+class Household:
+    owner: Api
+    alice: Api  # added with the CLI while the server runs
+    bob: Api  # added with POST /api/v1/users
+    shared_url: str  # each of the three has downloaded it once
+    downloads: dict  # who -> the status object of that download
+
+
+@pytest.fixture(scope="module")
+def household(tmp_path_factory, media_server):
+    """The owner and two people on one running server, each with the same link downloaded."""
+    with start_vidserve(tmp_path_factory.mktemp("household"), events_heartbeat_s=0.5) as owner:
+        alice = add_person(owner, "alice")
+        created = owner.post("/api/v1/users", {"name": "bob"})
+        assert created.status == 201, created.body
+        bob = replace(owner, token=created.json["token"])
+        shared_url = unique(media_server, "household")
+        downloads = {
+            who: api.wait_for(api.submit(shared_url))
+            for who, api in (("owner", owner), ("alice", alice), ("bob", bob))
+        }
+        yield Household(owner, alice, bob, shared_url, downloads)
+
+
+def test_people_get_a_token_shown_once_and_are_listed_without_it(household):
+    import sqlite3
+
+    listed = household.owner.get("/api/v1/users")
+    by_cli = vidserve_cli(household.owner, "user", "list")
+    db = sqlite3.connect(household.owner.data_dir / "vidserve.db")
+    stored = dict(db.execute("SELECT name, token_sha256 FROM users"))
+    db.close()
+    database_bytes = b"".join(p.read_bytes() for p in household.owner.data_dir.glob("vidserve.db*"))
+
+    assert [(p["name"], p["downloads"]) for p in listed.json] == [("alice", 1), ("bob", 1)]
+    assert all(TIMESTAMP.fullmatch(p["created_at"]) for p in listed.json)
+    assert by_cli.returncode == 0 and re.search(r"^alice\s.*\s1$", by_cli.stdout, re.MULTILINE)
+    for person in (household.alice, household.bob):
+        assert person.token.encode() not in listed.body + by_cli.stdout.encode()
+        assert person.token.encode() not in database_bytes
+        assert hashlib.sha256(person.token.encode()).digest() in stored.values()
+
+
+def test_status_object_says_whose_download_it_is(household):
+    users = {who: status["user"] for who, status in household.downloads.items()}
+
+    assert users == {"owner": "owner", "alice": "alice", "bob": "bob"}
+    assert all(status["status"] == "completed" for status in household.downloads.values())
+
+
+def test_same_link_is_one_download_per_person_never_one_across_people(household):
+    ids = {who: status["download_id"] for who, status in household.downloads.items()}
+
+    again = household.alice.post("/api/v1/download", {"url": household.shared_url})
+
+    assert len(set(ids.values())) == 3
+    assert again.status == 200 and again.json["duplicate"] is True
+    assert again.json["download_id"] == ids["alice"]
+
+
+def test_persons_files_land_in_their_folder_and_the_owners_in_download_dir(household):
+    folders = {
+        who: household.owner.download_dir / ("" if who == "owner" else who) / status["filename"]
+        for who, status in household.downloads.items()
+    }
+
+    served = household.alice.get(household.downloads["alice"]["file_url"])
+
+    assert all(path.read_bytes() == CLIP_BYTES for path in folders.values())
+    assert folders["alice"].parent.name == "alice" and folders["bob"].parent.name == "bob"
+    assert served.status == 200 and served.body == CLIP_BYTES
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/api/v1/status/{id}"),
+        ("GET", "/api/v1/status/{id}?wait=1"),
+        ("GET", "/api/v1/files/{id}"),
+        ("GET", "/api/v1/files/{id}/0"),
+        ("HEAD", "/api/v1/files/{id}"),
+        ("GET", "/api/v1/history?before={id}"),
+        ("POST", "/api/v1/download/{id}/retry"),
+        ("DELETE", "/api/v1/download/{id}"),
+    ],
+)
+@pytest.mark.parametrize("owner_of_it", ["bob", "owner"])
+def test_another_persons_download_answers_404_and_stays_untouched(
+    household, method, path, owner_of_it
+):
+    theirs = household.downloads[owner_of_it]
+
+    answer = household.alice.request(method, path.format(id=theirs["download_id"]))
+
+    assert answer.status == 404
+    if method != "HEAD":
+        assert_error(answer, 404, "not_found")
+    after = household.owner.get(f"/api/v1/status/{theirs['download_id']}").json
+    assert after["status"] == "completed" and after["file_removed"] is False
+
+
+def test_history_and_its_count_hold_only_the_persons_own_downloads(household):
+    mine = household.alice.get("/api/v1/history?limit=100")
+    completed = household.alice.get("/api/v1/history?status=completed")
+    everyone = household.owner.get("/api/v1/history?limit=100")
+
+    assert {item["user"] for item in mine.json} == {"alice"}
+    assert int(mine.headers["X-Total-Count"]) == len(mine.json) >= 1
+    assert {item["user"] for item in completed.json} == {"alice"}
+    assert int(completed.headers["X-Total-Count"]) == len(completed.json)
+    assert {"owner", "alice", "bob"} <= {item["user"] for item in everyone.json}
+    assert int(everyone.headers["X-Total-Count"]) > int(mine.headers["X-Total-Count"])
+
+
+def saw_complete(reader: "EventReader", download_id: str) -> bool:
+    return any(event["status"] == "completed" for event in reader.for_download(download_id))
+
+
+def test_event_stream_of_a_person_carries_only_their_own_downloads(household, media_server):
+    alices_reader, owners_reader = EventReader(household.alice), EventReader(household.owner)
+    hers = household.alice.submit(unique(media_server, "hers"))
+    his = household.bob.submit(unique(media_server, "his"))
+    household.alice.wait_for(hers)
+    household.bob.wait_for(his)
+
+    wait_until(
+        lambda: (
+            saw_complete(owners_reader, hers)
+            and saw_complete(owners_reader, his)
+            and saw_complete(alices_reader, hers)
+        ),
+        10,
+        "the owner to see both downloads complete, and alice hers",
+    )
+    alices_reader.close()
+    owners_reader.close()
+
+    assert {data["user"] for _, data in alices_reader.events} == {"alice"}
+    assert alices_reader.for_download(his) == []
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (.ci/run installs it)")
+def test_page_with_a_persons_token_lists_only_their_downloads(household, tmp_path):
+    browser = Chromium(CHROMIUM, tmp_path / "profile")
+    try:
+        browser.call("Page.navigate", browser.session, url=household.alice.base_url + "/")
+        wait_until(lambda: browser.evaluate("document.readyState === 'complete'"), 20, "the page")
+        browser.evaluate(
+            f"localStorage.setItem('vidserve-token', {json.dumps(household.alice.token)})"
+        )
+        browser.call("Page.reload", browser.session)
+        theirs = household.alice.get("/api/v1/history?limit=50").json
+        rows = wait_until(
+            lambda: (
+                (
+                    shown := browser.evaluate(
+                        "[...document.querySelectorAll('#list li')].map(r => r.id)"
+                    )
+                )
+                and len(shown) >= len(theirs)
+                and shown
+            ),
+            20,
+            "the page to list alice's downloads",
+        )
+        meta = browser.evaluate("document.querySelector('#list li .meta').textContent")
+    finally:
+        browser.close()
+
+    assert {row.removeprefix("job-") for row in rows} == {item["download_id"] for item in theirs}
+    assert f"job-{household.downloads['bob']['download_id']}" not in rows
+    assert meta.startswith("alice · ")
+
+
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("GET", "/api/v1/users", None),
+        ("POST", "/api/v1/users", {"name": "mallory"}),
+        ("DELETE", "/api/v1/users/bob", None),
+        ("POST", "/api/v1/users/bob/token", None),
+        ("GET", "/api/v1/cookies", None),
+        ("PUT", "/api/v1/cookies", b".x.com\tTRUE\t/\tTRUE\t0\tsid\tv\n"),
+        ("DELETE", "/api/v1/cookies", None),
+        ("GET", "/metrics", None),
+    ],
+)
+def test_owner_only_routes_answer_403_to_a_person_and_change_nothing(household, method, path, body):
+    headers = {"Content-Type": "text/plain"} if isinstance(body, bytes) else None
+
+    answer = household.alice.request(method, path, body, headers=headers)
+
+    assert_error(answer, 403, "owner_only")
+    names = [person["name"] for person in household.owner.get("/api/v1/users").json]
+    assert "mallory" not in names and "bob" in names
+    assert household.bob.get("/api/v1/history").status == 200
+    assert household.owner.get("/api/v1/cookies").json["present"] is False
+
+
+def test_metrics_count_downloads_by_person(household):
+    metrics = household.owner.get("/metrics").body.decode()
+
+    for who in ("owner", "alice", "bob"):
+        assert re.search(
+            rf'^vidserve_user_downloads{{user="{who}",status="completed"}} [1-9]',
+            metrics,
+            re.MULTILINE,
+        )
+
+
+@pytest.mark.parametrize("how", ["cli", "route"])
+def test_removing_a_person_ends_their_token_at_once_and_keeps_their_downloads(
+    household, media_server, how
+):
+    name = f"leaver-{how}"
+    person = add_person(household.owner, name)
+    theirs = person.wait_for(person.submit(unique(media_server, name)))
+    reader = EventReader(person)
+
+    if how == "cli":
+        removed = vidserve_cli(household.owner, "user", "remove", name)
+        assert removed.returncode == 0, removed.stderr
+    else:
+        assert household.owner.delete(f"/api/v1/users/{name}").status == 200
+
+    assert_error(person.get("/api/v1/history"), 401, "unauthorized")
+    reader.thread.join(timeout=10)
+    assert not reader.thread.is_alive(), "the removed person's event stream kept running"
+    kept = household.owner.get(f"/api/v1/status/{theirs['download_id']}").json
+    assert kept["user"] == name and kept["status"] == "completed"
+    assert (household.owner.download_dir / name / kept["filename"]).read_bytes() == CLIP_BYTES
+    assert name not in [p["name"] for p in household.owner.get("/api/v1/users").json]
+    readded = household.owner.post("/api/v1/users", {"name": name}).json
+    assert readded["downloads"] == 1, "the same name again gets the downloads back"
+
+
+@pytest.mark.parametrize("how", ["cli", "route"])
+def test_a_new_token_ends_the_old_one_at_once(household, media_server, how):
+    name = f"rekeyed-{how}"
+    old = add_person(household.owner, name)
+    download_id = old.submit(unique(media_server, name))
+
+    if how == "cli":
+        renewed = vidserve_cli(household.owner, "user", "token", name)
+        assert renewed.returncode == 0, renewed.stderr
+        new_token = renewed.stdout.strip()
+    else:
+        new_token = household.owner.post(f"/api/v1/users/{name}/token").json["token"]
+    new = replace(old, token=new_token)
+
+    assert_error(old.get(f"/api/v1/status/{download_id}"), 401, "unauthorized")
+    assert new.wait_for(download_id)["user"] == name
+
+
+@pytest.mark.parametrize(
+    "body, content_type, status, code",
+    [
+        ({"name": "Alice"}, None, 400, "invalid_name"),
+        ({"name": "a" * 33}, None, 400, "invalid_name"),
+        ({"name": ""}, None, 400, "invalid_name"),
+        ({"name": "owner"}, None, 400, "invalid_name"),
+        ({"name": "../etc"}, None, 400, "invalid_name"),
+        ({"name": "ann b"}, None, 400, "invalid_name"),
+        ({"name": "zoë"}, None, 400, "invalid_name"),
+        ({"name": 7}, None, 400, "invalid_name"),
+        ({"name": None}, None, 400, "invalid_name"),
+        ({"name": ["x"]}, None, 400, "invalid_name"),
+        ({}, None, 400, "invalid_name"),
+        (["name", "x"], None, 400, "invalid_json"),
+        (b'"x"', "application/json", 400, "invalid_json"),
+        (b"{", "application/json", 400, "invalid_json"),
+        (b"name=Bad!", "application/x-www-form-urlencoded", 400, "invalid_name"),
+        (b"name=x", "text/plain", 415, "unsupported_media_type"),
+        ({"name": "bob"}, None, 409, "user_exists"),
+    ],
+    ids=lambda value: str(value)[:20],
+)
+def test_bad_person_is_refused_with_a_4xx_and_nothing_is_stored(
+    household, body, content_type, status, code
+):
+    before = household.owner.get("/api/v1/users").json
+    headers = {"Content-Type": content_type} if content_type else None
+
+    answer = household.owner.post("/api/v1/users", body, headers=headers)
+
+    assert_error(answer, status, code)
+    assert household.owner.get("/api/v1/users").json == before
+    assert household.bob.get("/api/v1/history").status == 200
+    assert household.owner.get("/api/v1/health").json["status"] == "healthy"
+
+
+@pytest.mark.parametrize(
+    "path, status, code",
+    [
+        ("/api/v1/users/Bob", 400, "invalid_name"),
+        ("/api/v1/users/owner", 400, "invalid_name"),
+        ("/api/v1/users/nobody", 404, "not_found"),
+        ("/api/v1/users/nobody/token", 404, "not_found"),
+    ],
+)
+def test_removing_or_rekeying_an_unknown_or_malformed_name_is_a_4xx(household, path, status, code):
+    method = "POST" if path.endswith("/token") else "DELETE"
+
+    assert_error(household.owner.request(method, path), status, code)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["add", "Bad!"],
+        ["add", "owner"],
+        ["add", "bob"],
+        ["remove", "nobody"],
+        ["token", "nobody"],
+        ["add"],
+        ["rename", "bob"],
+    ],
+    ids=" ".join,
+)
+def test_cli_refuses_bad_people_commands_with_a_message_and_stores_nothing(household, arguments):
+    before = household.owner.get("/api/v1/users").json
+
+    result = vidserve_cli(household.owner, "user", *arguments)
+
+    assert result.returncode in (1, 2)
+    assert result.stderr.strip() and not result.stdout.strip()
+    assert household.owner.get("/api/v1/users").json == before
+
+
 # ---- the OpenAPI document and crash durability ---------------------------------------------
 
 
@@ -3628,6 +3989,7 @@ def test_database_of_the_first_schema_is_migrated_forward_keeping_its_jobs(tmp_p
 
     assert [item["download_id"] for item in history.json] == ids[::-1]
     assert history.headers["X-Total-Count"] == "3"
+    assert {item["user"] for item in history.json} == {"owner"}
     assert failed.headers["X-Total-Count"] == "2"
     assert health["database"]["total_downloads"] == 3
     db = sqlite3.connect(data / "vidserve.db")
