@@ -99,6 +99,7 @@ CHECKPOINT_COMMITS = 200
 CHECKPOINT_IDLE_S = 0.5
 WAL_LIMIT_PAGES = 2000
 WAL_KEEP_BYTES = 4 * 1024 * 1024
+IDLE_READERS = 4  # read connections kept open between requests
 AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
 EGRESS_TIMEOUT_S = 30.0  # the egress proxy's connect and site-idle limit; yt-dlp's is 20 s
 EGRESS_MAX_TUNNELS = 64  # open connections from yt-dlp through the egress proxy at once
@@ -861,7 +862,10 @@ class Store:
             finally:
                 db.execute("COMMIT")
         finally:
-            self._readers.append(db)
+            if len(self._readers) < IDLE_READERS:
+                self._readers.append(db)
+            else:  # a burst of readers is over: each connection holds its own page cache
+                db.close()
 
     def _read(self, sql: str, params: dict | tuple = ()) -> list[sqlite3.Row]:
         with self._reading() as db:
