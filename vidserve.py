@@ -849,18 +849,23 @@ class Store:
         return job
 
     @contextlib.contextmanager
-    def _reading(self):
-        """A read connection of this thread's own for the block: one snapshot of the data."""
+    def _reading(self, snapshot: bool = False):
+        """A read connection of this thread's own for the block. With `snapshot`, all its
+        statements read the same state; a lone statement needs no transaction (each BEGIN
+        and COMMIT is another GIL hand-over)."""
         try:
             db = self._readers.pop()
         except IndexError:
             db = self._connect()
         try:
-            db.execute("BEGIN")
-            try:
+            if not snapshot:
                 yield db
-            finally:
-                db.execute("COMMIT")
+            else:
+                db.execute("BEGIN")
+                try:
+                    yield db
+                finally:
+                    db.execute("COMMIT")
         finally:
             if len(self._readers) < IDLE_READERS:
                 self._readers.append(db)
@@ -933,7 +938,7 @@ class Store:
         if before_seq is not None:
             params["before"] = before_seq
         page = " AND seq < :before" if before_seq is not None else ""
-        with self._reading() as db:
+        with self._reading(snapshot=True) as db:
             total = db.execute(
                 f"SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE {filters}", params
             ).fetchone()[0]
