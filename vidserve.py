@@ -673,9 +673,9 @@ class Checkpointer:
     every ~200 submits one client waited for a checkpoint's page copies and fsync on top of
     its own. Here a commit only counts itself; this thread checkpoints in PASSIVE mode,
     which never blocks a writer, and preferably while nobody writes, since its fsync of the
-    database shares the disk with the commits' fsyncs. Under unceasing writes a passive checkpoint may never catch
-    up with the end of the WAL, so past WAL_LIMIT_PAGES it checkpoints once holding the
-    write lock: the WAL stays bounded whatever the load.
+    database shares the disk with the commits' fsyncs. Under unceasing writes a passive
+    checkpoint may never catch up with the end of the WAL, so past WAL_LIMIT_PAGES it
+    checkpoints once holding the write lock: the WAL stays bounded whatever the load.
     """
 
     def __init__(self, db: sqlite3.Connection, write_lock: threading.Lock):
