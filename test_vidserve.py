@@ -155,6 +155,8 @@ class MediaHandler(BaseHTTPRequestHandler):
 
     /clip.mp4, /clip-<name>.mp4   the CLIP_BYTES clip (any name: a distinct URL, same bytes)
     /page.html?video=PATH         an HTML page whose og:video is PATH
+              &image=PATH         ... and whose og:image (the thumbnail) is PATH
+    /thumb.jpg, /thumb.webp       a real 64x48 JPEG (WebP) picture made with ffmpeg
     /slow.mp4?seconds=S&size=N    N bytes trickled over about S seconds
     /status/CODE                  always answers CODE
     /flaky.mp4?key=K&fail=N       503 for the first N requests with key K, then the clip
@@ -181,10 +183,12 @@ class MediaHandler(BaseHTTPRequestHandler):
         if parts.path == "/page.html":
             video = query.get("video", "/clip.mp4")
             title = html.escape(query.get("title", "A cat video"))
+            image = html.escape(query.get("image", ""))
             page = (
                 f"<html><head><title>{title}</title>"
                 f'<meta property="og:title" content="{title}">'
-                f'<meta property="og:video" content="{video}"></head><body></body></html>'
+                + (f'<meta property="og:image" content="{image}">' if image else "")
+                + f'<meta property="og:video" content="{video}"></head><body></body></html>'
             )
             return self.send_body(page.encode(), "text/html; charset=utf-8")
         if parts.path == "/slow.mp4":
@@ -211,6 +215,9 @@ class MediaHandler(BaseHTTPRequestHandler):
             return self.send_body(real_media(), "video/mp4")
         if parts.path == "/real.webm":
             return self.send_body(real_media("webm"), "video/webm")
+        if parts.path in ("/thumb.jpg", "/thumb.webp"):
+            kind = parts.path.rsplit(".", 1)[1]
+            return self.send_body(real_picture(kind), f"image/{kind.replace('jpg', 'jpeg')}")
         if parts.path == "/choice.html":
             return self.send_body(CHOICE_PAGE.encode(), "text/html")
         if parts.path == "/needs-cookie.mp4":
@@ -298,6 +305,20 @@ def real_media(container: str = "mp4") -> bytes:
         path = Path(directory) / f"real.{container}"
         subprocess.run(
             ["ffmpeg", "-loglevel", "error", *source, *codecs[container], "-shortest", str(path)],
+            check=True,
+            timeout=60,
+        )
+        return path.read_bytes()
+
+
+@functools.cache
+def real_picture(kind: str = "jpg") -> bytes:
+    """A 64x48 test pattern picture made by ffmpeg once, as JPEG or WebP."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"thumb.{kind}"
+        subprocess.run(
+            ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48"]
+            + ["-frames:v", "1", str(path)],
             check=True,
             timeout=60,
         )
@@ -525,6 +546,25 @@ def test_form_encoded_submission_is_accepted(vidserve_api, media_server):
 
     assert answer.status == 201
     assert vidserve_api.wait_for(answer.json["download_id"])["client_id"] == "shortcut"
+
+
+def test_form_booleans_are_true_or_1_while_json_needs_a_boolean(vidserve_api, media_server):
+    url = unique(media_server)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    first = vidserve_api.post(
+        "/api/v1/download", urllib.parse.urlencode({"url": url}).encode(), headers=form
+    )
+
+    forced = vidserve_api.post(
+        "/api/v1/download",
+        urllib.parse.urlencode({"url": url, "force": "1"}).encode(),
+        headers=form,
+    )
+    as_text = vidserve_api.post("/api/v1/download", {"url": url, "force": "true"})
+
+    assert first.status == 201 and forced.status == 201
+    assert forced.json["download_id"] != first.json["download_id"]
+    assert_error(as_text, 400, "invalid_field")
 
 
 def test_same_url_twice_gives_the_first_download_marked_duplicate(vidserve_api, media_server):
@@ -2248,6 +2288,10 @@ BAD_SUBMISSIONS = [
      "invalid_field"),
     ("audio-number", b'{"url": "http://127.0.0.1/x", "audio_only": 1}', "application/json", 400,
      "invalid_field"),
+    ("force-string-true", b'{"url": "http://127.0.0.1/x", "force": "true"}', "application/json",
+     400, "invalid_field"),
+    ("audio-string-1", b'{"url": "http://127.0.0.1/x", "audio_only": "1"}', "application/json",
+     400, "invalid_field"),
     ("text-plain", b"http://127.0.0.1/x", "text/plain", 415, "unsupported_media_type"),
     ("no-content-type", b'{"url": "http://127.0.0.1/x"}', None, 415, "unsupported_media_type"),
     ("too-large", b'{"url": "' + b"a" * 70000 + b'"}', "application/json", 413, "body_too_large"),

@@ -71,12 +71,15 @@ MAX_HEADER_BYTES = 32 * 1024  # request line and headers together; 431 above
 REAPER_INTERVAL_S = 0.5  # how often connections past their deadline are closed
 LINGER_S = 1.0  # how long a closing connection drains the client's unread input
 NOTIFY_TIMEOUT_S = 10.0  # a notification receiver gets this long to answer
+NOTIFY_LINK_S = 7 * 86400  # a notification's signed link works this long (the longest allowed)
 PROGRESS_INTERVAL_S = 0.5  # API.md: progress events at most twice a second per download
 DISK_RECHECK_S = 5.0  # workers paused by a full disk look again this often
 STOP_GRACE_S = 3.0  # how long a stop waits for requests in flight; the whole stop stays under 10 s
 UPKEEP_INTERVAL_S = 60.0  # retention runs this often (and after each completed download)
 YTDLP_STALE_DAYS = 30  # older than this, health and the page suggest update-ytdlp
 AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
+LINK_EXPIRES_S = (60, 3600, 604800)  # API.md: a signed link lives 60 s..7 days, 1 hour unless asked
+MAX_SEARCH_CHARS = 200  # API.md: history ?q= longer than this is 400
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 DOWNLOAD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")  # spaces and control characters
@@ -456,6 +459,30 @@ MIGRATIONS = [
         UPDATE job_counts SET n = n - 1 WHERE status = OLD.status AND client_id = OLD.client_id;
     END;
     """,
+    """
+    ALTER TABLE jobs ADD COLUMN thumbnail TEXT;  -- file name in download_dir/.thumbnails
+    -- History search (?q=): a trigram index finds any substring of 3+ characters, case
+    -- folded, without a scan: a few ms at a million rows (--bench). It holds no text of its
+    -- own (content=jobs); the triggers keep it in step with title, uploader and url.
+    CREATE VIRTUAL TABLE jobs_search USING fts5(
+        title, uploader, url, content = 'jobs', content_rowid = 'seq', tokenize = 'trigram'
+    );
+    INSERT INTO jobs_search (jobs_search) VALUES ('rebuild');
+    CREATE TRIGGER jobs_search_insert AFTER INSERT ON jobs BEGIN
+        INSERT INTO jobs_search (rowid, title, uploader, url)
+            VALUES (NEW.seq, NEW.title, NEW.uploader, NEW.url);
+    END;
+    CREATE TRIGGER jobs_search_update AFTER UPDATE OF title, uploader, url ON jobs BEGIN
+        INSERT INTO jobs_search (jobs_search, rowid, title, uploader, url)
+            VALUES ('delete', OLD.seq, OLD.title, OLD.uploader, OLD.url);
+        INSERT INTO jobs_search (rowid, title, uploader, url)
+            VALUES (NEW.seq, NEW.title, NEW.uploader, NEW.url);
+    END;
+    CREATE TRIGGER jobs_search_delete AFTER DELETE ON jobs BEGIN
+        INSERT INTO jobs_search (jobs_search, rowid, title, uploader, url)
+            VALUES ('delete', OLD.seq, OLD.title, OLD.uploader, OLD.url);
+    END;
+    """,
 ]
 
 
@@ -489,6 +516,7 @@ class Job:
     duration_s: float | None
     thumbnail_url: str | None
     total_bytes: int | None
+    thumbnail: str | None  # the saved thumbnail's file name in download_dir/.thumbnails
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Job":
@@ -531,6 +559,9 @@ class Job:
             "uploader": self.uploader,
             "duration_s": self.duration_s,
             "thumbnail_url": self.thumbnail_url,
+            "thumbnail": f"/api/v1/files/{self.id}/thumbnail"
+            if present and self.thumbnail
+            else None,
             "audio_only": self.audio_only,
             "files": files,
             "file_removed": self.file_removed,
@@ -636,8 +667,9 @@ class Store:
         before_seq: int | None,
         limit: int,
         offset: int,
+        words: list[str] | None = None,
     ) -> tuple[list[Job], int]:
-        """One page, newest first, and how many jobs match the filters."""
+        """One page, newest first, and how many jobs match the filters (and every word)."""
         where, params = ["1"], {"limit": limit, "offset": offset}
         for column, value in (("status", status), ("client_id", client_id)):
             if value is not None:
@@ -646,6 +678,8 @@ class Store:
         filters = " AND ".join(where)
         if before_seq is not None:
             params["before"] = before_seq
+        if words:
+            return self._search(filters, params, words)
         page = " AND seq < :before" if before_seq is not None else ""
         with self._lock:
             total = self._db.execute(
@@ -654,6 +688,38 @@ class Store:
             rows = self._db.execute(
                 f"SELECT * FROM jobs WHERE {filters}{page}"
                 " ORDER BY seq DESC LIMIT :limit OFFSET :offset",
+                params,
+            ).fetchall()
+        return [Job.from_row(row) for row in rows], total
+
+    def _search(self, filters: str, params: dict, words: list[str]) -> tuple[list[Job], int]:
+        """History narrowed to jobs whose title, uploader or URL hold every word. Words of
+        3+ characters go through the trigram index as quoted phrases (so `"`, `%` and `_`
+        are plain text); shorter ones, which no trigram holds, are matched by LIKE."""
+        conditions, params = [filters], dict(params)
+        for number, word in enumerate(word for word in words if len(word) < 3):
+            params[f"word{number}"] = "%" + re.sub(r"[\\%_]", r"\\\g<0>", word) + "%"
+            columns = ("jobs.title", "jobs.uploader", "jobs.url")
+            likes = " OR ".join(f"{column} LIKE :word{number} ESCAPE '\\'" for column in columns)
+            conditions.append(f"({likes})")
+        if indexed := [word for word in words if len(word) >= 3]:
+            params["match"] = " AND ".join('"' + word.replace('"', '""') + '"' for word in indexed)
+            source = "jobs_search JOIN jobs ON jobs.seq = jobs_search.rowid"
+            conditions.append("jobs_search MATCH :match")
+            key = "jobs_search.rowid"  # the index walks its rowids newest first, and stops
+        else:
+            source, key = "jobs", "jobs.seq"
+        where = " AND ".join(conditions)
+        page = f" AND {key} < :before" if "before" in params else ""
+        counted = source, where
+        if conditions == ["1", "jobs_search MATCH :match"]:  # the index alone: 6x faster
+            counted = "jobs_search", "jobs_search MATCH :match"
+        with self._lock:
+            total = self._db.execute("SELECT COUNT(*) FROM {} WHERE {}".format(*counted), params)
+            total = total.fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT jobs.* FROM {source} WHERE {where}{page}"
+                f" ORDER BY {key} DESC LIMIT :limit OFFSET :offset",
                 params,
             ).fetchall()
         return [Job.from_row(row) for row in rows], total
@@ -687,16 +753,19 @@ class Store:
             {**meta, "id": download_id, "now": utc_now()},
         )
 
-    def complete(self, download_id: str, files: list[dict], progress: dict) -> Job | None:
+    def complete(
+        self, download_id: str, files: list[dict], progress: dict, thumbnail: str | None = None
+    ) -> Job | None:
         """Mark done with its files; None when the job was cancelled in the meantime."""
         first = files[0]
         return self._write(
             "UPDATE jobs SET status = 'completed', completed_at = :now, last_updated = :now,"
             " filename = :filename, file_path = :filename, file_size = :file_size,"
-            " files = :files, total_bytes = :total_bytes, progress = :progress, file_removed = 0"
-            " WHERE id = :id AND status = 'downloading' RETURNING *",
+            " files = :files, total_bytes = :total_bytes, progress = :progress, file_removed = 0,"
+            " thumbnail = :thumbnail WHERE id = :id AND status = 'downloading' RETURNING *",
             {
                 "id": download_id,
+                "thumbnail": thumbnail,
                 "now": utc_now(),
                 "filename": first["filename"],
                 "file_size": first["file_size"],
@@ -1102,7 +1171,7 @@ class Fetcher:
 
             guard_ytdlp_connections(self.app.policy)
             params = self.app.ytdlp_params(self._on_progress, audio_only)
-            self._instances[audio_only] = yt_dlp.YoutubeDL(params)
+            self._instances[audio_only] = add_library_postprocessors(yt_dlp.YoutubeDL(params))
         return self._instances[audio_only]
 
     def fetch(self, job: Job, workdir: Path, run: Run) -> tuple[dict, list[Path]]:
@@ -1200,6 +1269,33 @@ class Fetcher:
                 raise DownloadCancelled("disk nearly full")
 
 
+def add_library_postprocessors(ydl: Any) -> Any:
+    """With ffmpeg: the thumbnail converted to JPEG, and the title, uploader, date and source
+    URL written into the saved file's own tags (what Photos, Jellyfin and ffprobe read).
+    Both are best effort: when ffmpeg fails on a file, the file stays exactly as it came
+    and the download still completes."""
+    if not ffmpeg_available():
+        return ydl
+    from yt_dlp.postprocessor import FFmpegMetadataPP, FFmpegThumbnailsConvertorPP
+    from yt_dlp.utils import PostProcessingError
+
+    def best_effort(kind: type) -> type:
+        def run(self: Any, info: dict) -> tuple[list, dict]:
+            try:
+                return kind.run(self, info)
+            except PostProcessingError as err:
+                log.info("%s skipped for %r: %s", kind.__name__, info.get("id"), err)
+                return [], info
+
+        return type(kind.__name__, (kind,), {"run": run})  # yt-dlp logs the class's name
+
+    thumbnails = best_effort(FFmpegThumbnailsConvertorPP)(ydl, format="jpg")
+    tags = best_effort(FFmpegMetadataPP)(ydl, add_chapters=False, add_infojson=False)
+    ydl.add_post_processor(thumbnails, when="before_dl")
+    ydl.add_post_processor(tags, when="post_process")
+    return ydl
+
+
 def describe_video(info: dict) -> dict:
     thumbnail = info.get("thumbnail")
     return {
@@ -1210,16 +1306,34 @@ def describe_video(info: dict) -> dict:
     }
 
 
+def entries_of(info: dict) -> list[dict]:
+    """A video's info as one entry, or every entry of a playlist, in post order."""
+    entries = info.get("entries") if info.get("_type") in PLAYLIST_TYPES else [info]
+    return [entry for entry in entries or [] if entry]
+
+
 def finished_files(info: dict) -> list[Path]:
     """The files yt-dlp wrote for a video or every entry of a playlist, in post order."""
-    entries = info.get("entries") if info.get("_type") in PLAYLIST_TYPES else [info]
     paths = []
-    for entry in entries or []:
-        for download in (entry or {}).get("requested_downloads") or []:
+    for entry in entries_of(info):
+        for download in entry.get("requested_downloads") or []:
             path = download.get("filepath") or download.get("_filename")
             if path and Path(path).is_file():
                 paths.append(Path(path))
     return paths
+
+
+THUMBNAIL_TYPES = (".jpg", ".jpeg", ".webp", ".png")  # the ones a browser shows
+
+
+def finished_thumbnail(info: dict) -> Path | None:
+    """The thumbnail yt-dlp saved (writethumbnail): the video's, or the first entry's."""
+    for entry in entries_of(info):
+        for thumbnail in entry.get("thumbnails") or []:
+            path = Path(thumbnail.get("filepath") or "")
+            if path.suffix.lower() in THUMBNAIL_TYPES and path.is_file():
+                return path
+    return None
 
 
 def run_worker(app: "App") -> None:
@@ -1247,6 +1361,11 @@ def run_job(app: "App", fetcher: Fetcher, job: Job) -> None:
             raise FetchError("no_media", "yt-dlp finished without a file", transient=False)
         placed = [publish_file(path, app.download_dir) for path in paths]
         files = [{"filename": p.name, "file_size": p.stat().st_size} for p in placed]
+        thumbnail = None
+        if source := finished_thumbnail(info):
+            thumbnail = job.id + source.suffix.lower()
+            os.replace(source, app.thumbnail_dir / thumbnail)
+            placed.append(app.thumbnail_dir / thumbnail)  # removed with the files if cancelled
         total = sum(f["file_size"] for f in files)
         progress = {
             "percent": 100.0,
@@ -1259,7 +1378,7 @@ def run_job(app: "App", fetcher: Fetcher, job: Job) -> None:
         }
         if not run.metadata_saved:
             app.store.record_metadata(job.id, describe_video(info))
-        if (done := app.store.complete(job.id, files, progress)) is None:  # cancelled just now
+        if (done := app.store.complete(job.id, files, progress, thumbnail)) is None:  # cancelled
             for path in placed:
                 path.unlink(missing_ok=True)
         else:
@@ -1315,10 +1434,13 @@ class Notifier:
 
     json: {"event", "download_id", "status", "title", "url", "file_url", "files", ...}.
     text: one line as the body, with ntfy's Title, Tags and Click headers.
+    With public_url set, a completed download's message carries signed links that need no
+    token (json: "link" and "links"; text: Click), so tapping it opens the video.
     """
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, links: "LinkSigner"):
         self.config = config
+        self.links = links
 
     def download_ended(self, status: dict) -> None:
         if self.config.notify_url:
@@ -1328,7 +1450,13 @@ class Notifier:
         import urllib.request  # only when notifications are on: it costs ~1 MB
 
         completed = status["status"] == Status.COMPLETED
-        file_url = self.config.public_url.rstrip("/") + status["file_url"] if completed else None
+        base = self.config.public_url.rstrip("/")
+        file_url = base + status["file_url"] if completed else None
+        links = [
+            base + self.links.sign(status["download_id"], f["index"], NOTIFY_LINK_S)[0]
+            for f in status["files"]
+            if base
+        ]
         title = status["title"] or status["url"]
         if self.config.notify_format == "text":
             line = (
@@ -1343,14 +1471,14 @@ class Notifier:
                 "Tags": "white_check_mark" if completed else "warning",
             }
             if file_url:
-                headers["Click"] = file_url
+                headers["Click"] = links[0] if links else file_url
         else:
             message = {
                 "event": f"download.{status['status']}",
                 "file_url": file_url,
-                "files": [
-                    self.config.public_url.rstrip("/") + f["file_url"] for f in status["files"]
-                ],
+                "files": [base + f["file_url"] for f in status["files"]],
+                "link": links[0] if links else None,
+                "links": links,
             }
             keys = (
                 "download_id",
@@ -1430,6 +1558,7 @@ class App:
     cookies_version: int = 0  # bumped when cookies change: workers rebuild their YoutubeDL
     notifier: "Notifier" = None  # type: ignore[assignment]
     workers: list[threading.Thread] = field(default_factory=list)
+    links: "LinkSigner" = None  # type: ignore[assignment]  signs links that need no token
 
     @property
     def download_dir(self) -> Path:
@@ -1444,12 +1573,24 @@ class App:
         """Unfinished downloads, one directory per job, on the same filesystem as the files."""
         return self.config.download_path / ".partial"
 
+    @property
+    def thumbnail_dir(self) -> Path:
+        """Saved thumbnails, named by download id: out of the way of people's own files."""
+        return self.config.download_path / ".thumbnails"
+
+    def thumbnail_path(self, job: Job) -> Path | None:
+        """The saved thumbnail of a finished download whose files are still there."""
+        present = job.status == Status.COMPLETED and not job.file_removed
+        return self.thumbnail_dir / job.thumbnail if present and job.thumbnail else None
+
     def open(self) -> "App":
         self.download_dir.mkdir(parents=True, exist_ok=True)
         self.partial_dir.mkdir(exist_ok=True)
+        self.thumbnail_dir.mkdir(exist_ok=True)
         self.store = Store(self.config.data_path / "vidserve.db", self.announce)
         self.auth_failures = AuthThrottle(self.config.auth_failures_allowed)
-        self.notifier = Notifier(self.config)
+        self.links = LinkSigner.load(self.config.data_path)
+        self.notifier = Notifier(self.config, self.links)
         self.policy = UrlPolicy(
             self.config.allowed_domains,
             self.config.allow_private_addresses,
@@ -1539,6 +1680,8 @@ class App:
     def remove_files(self, job: Job) -> None:
         for item in job.files:
             (self.download_dir / item["filename"]).unlink(missing_ok=True)
+        if job.thumbnail:
+            (self.thumbnail_dir / job.thumbnail).unlink(missing_ok=True)
 
     def status_object(self, job: Job) -> dict:
         return job.to_api(self.running.progress(job.id) if job.status == "downloading" else None)
@@ -1557,6 +1700,7 @@ class App:
             "overwrites": False,  # a retry keeps the items an earlier attempt finished
             "noplaylist": False,
             "playlistend": self.config.max_items + 1,  # within_max_items refuses the +1
+            "writethumbnail": True,  # API.md: kept with the download, served by vidserve
             **phone_formats(ffmpeg_available()),
         }
         if self.cookie_file.exists():  # uploaded with PUT /api/v1/cookies
@@ -1591,9 +1735,14 @@ class Request:
     client_ip: str
     request_id: str
 
+    @property
+    def media_type(self) -> str:
+        """The Content-Type without its parameters, lower case."""
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
     def form(self) -> dict[str, Any]:
         """The body as a JSON object or an urlencoded form; ApiError 400/415 otherwise."""
-        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        kind = self.media_type
         try:
             text = self.body.decode("utf-8")
         except UnicodeDecodeError:
@@ -1700,12 +1849,14 @@ def find_job(app: App, text: str) -> Job:
 FORM_BOOLEANS = ("true", "false", "1", "0")  # API.md: audio_only=true or 1 in a form
 
 
-def parse_bool(form: dict, key: str) -> bool:
-    """A JSON boolean, or in a form `true`/`1`/`false`/`0`; absent is false."""
+def parse_bool(request: Request, form: dict, key: str) -> bool:
+    """A JSON boolean in a JSON body, or `true`/`1`/`false`/`0` in a form; absent is false.
+    API.md: in JSON, the string "true" is a wrong type like any other."""
     value = form.get(key, False)
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.lower() in FORM_BOOLEANS:
+    in_form = request.media_type == "application/x-www-form-urlencoded"
+    if in_form and isinstance(value, str) and value.lower() in FORM_BOOLEANS:
         return value.lower() in ("true", "1")
     raise ApiError(400, "invalid_field", f"{key} must be true or false")
 
@@ -1749,8 +1900,8 @@ def submit_download(app: App, request: Request) -> Reply:
     url = form.get("url")
     normalized = app.policy.check(url)
     client_id = parse_client_id(form)
-    force = parse_bool(form, "force")
-    audio_only = parse_bool(form, "audio_only")
+    force = parse_bool(request, form, "force")
+    audio_only = parse_bool(request, form, "audio_only")
     if shutil.disk_usage(app.download_dir).free < app.config.min_free_bytes:
         raise ApiError(
             507,
@@ -1815,25 +1966,122 @@ def list_history(app: App, request: Request) -> Reply:
         if before is None:
             raise ApiError(404, "not_found", "before names no known download")
         before_seq = before.seq
-    jobs, total = app.store.history(status, client_id, before_seq, limit, offset)
+    words = parse_search(query.get("q", ""))
+    jobs, total = app.store.history(status, client_id, before_seq, limit, offset, words)
     return Reply([app.status_object(job) for job in jobs], headers={"X-Total-Count": str(total)})
 
 
-def get_file(app: App, request: Request, download_id: str, index: str = "0") -> Reply:
-    """GET /api/v1/files/{id}[/{index}]: a finished file, with ranges and validators."""
-    job = find_job(app, download_id)
+def stored_file(app: App, job: Job, index: str) -> Path:
+    """Where file `index` of a finished download is; 409 unfinished, 410 removed, 404 no
+    such index. A file deleted by hand is noticed here and the job marked removed."""
     if job.status != Status.COMPLETED:
         raise ApiError(409, "not_ready", f"the download is {job.status}, not completed")
     if job.file_removed:
         raise ApiError(410, "file_removed", "the file of this download was removed")
     if not index.isdigit() or int(index) >= len(job.files):
         raise ApiError(404, "not_found", f"this download has {len(job.files)} file(s)")
-    name = job.files[int(index)]["filename"]
+    path = app.download_dir / job.files[int(index)]["filename"]
+    if not path.is_file():
+        app.store.mark_removed(job.id)
+        raise ApiError(410, "file_removed", "the file of this download was removed")
+    return path
+
+
+def parse_search(text: str) -> list[str]:
+    """?q=: the words a download's title, uploader or URL must all contain."""
+    if len(text) > MAX_SEARCH_CHARS or re.search(r"[\x00-\x1f\x7f-\x9f]", text):
+        raise ApiError(
+            400, "invalid_parameter", f"q must be at most {MAX_SEARCH_CHARS} printable characters"
+        )
+    return text.split()
+
+
+def get_file(app: App, request: Request, download_id: str, index: str = "0") -> Reply:
+    """GET /api/v1/files/{id}[/{index}]: a finished file, with ranges and validators; with
+    a token, or through a signed link (checked before the route runs)."""
+    job = find_job(app, download_id)
     try:
-        return file_reply(request, app.download_dir / name)
-    except FileNotFoundError:
+        return file_reply(request, stored_file(app, job, index))
+    except FileNotFoundError:  # deleted between the check and the open
         app.store.mark_removed(job.id)
         raise ApiError(410, "file_removed", "the file of this download was removed") from None
+
+
+class LinkSigner:
+    """Links to one file that work without a token until they expire (API.md "Links that
+    need no token"): the URL carries its expiry and an HMAC-SHA256 of the download id, the
+    file's index and that expiry, keyed with a secret of this server's own. A link cannot be
+    stretched, moved to another file or made elsewhere; deleting <data_dir>/link-secret ends
+    every link ever given out."""
+
+    def __init__(self, secret: bytes):
+        self._secret = secret
+
+    @classmethod
+    def load(cls, data_path: Path) -> "LinkSigner":
+        """The secret in <data_dir>/link-secret, made (32 random bytes, mode 0600) if absent."""
+        path = data_path / "link-secret"
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_hex(32) + "\n")
+        return cls(path.read_text().strip().encode())
+
+    def _signature(self, download_id: str, index: str, expires: str) -> str:
+        message = f"{download_id}/{index}/{expires}".encode()
+        digest = hmac.new(self._secret, message, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def sign(self, download_id: str, index: int, expires_in_s: int) -> tuple[str, int]:
+        """(the link's path and query, its expiry in epoch seconds)."""
+        expires = int(time.time()) + expires_in_s
+        signature = self._signature(download_id, str(index), str(expires))
+        return f"/api/v1/files/{download_id}/{index}?expires={expires}&sig={signature}", expires
+
+    def check(self, params: dict[str, str], query: dict[str, str]) -> None:
+        """ApiError 403 unless the query signs this very file and has not expired."""
+        expires, sent = query.get("expires", ""), query.get("sig", "")
+        download_id, index = params["download_id"].lower(), params.get("index", "0")
+        expected = self._signature(download_id, index, expires)
+        if not hmac.compare_digest(sent.encode(), expected.encode()):  # constant time
+            raise ApiError(403, "invalid_signature", "this link is not valid for this file")
+        if not expires.isdigit() or int(expires) < time.time():
+            raise ApiError(403, "link_expired", "this link has expired; ask for a new one")
+
+
+def parse_integer(request: Request, form: dict, key: str, default: int, low: int, high: int):
+    """A JSON integer (in a form, its digits) within low..high; absent is the default."""
+    value = form.get(key, default)
+    in_form = request.media_type == "application/x-www-form-urlencoded"
+    if in_form and isinstance(value, str) and re.fullmatch(r"\d{1,10}", value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ApiError(400, "invalid_field", f"{key} must be a whole number {low}..{high}")
+    return value
+
+
+def create_link(app: App, request: Request, download_id: str) -> Reply:
+    """POST /api/v1/files/{id}/link: a signed, expiring link to one finished file."""
+    job = find_job(app, download_id)
+    form = request.form() if request.body.strip() else {}
+    index = parse_integer(request, form, "index", 0, 0, 10**6)
+    low, default, high = LINK_EXPIRES_S
+    expires_in_s = parse_integer(request, form, "expires_in_s", default, low, high)
+    stored_file(app, job, str(index))
+    url, expires = app.links.sign(job.id, index, expires_in_s)
+    expires_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires))
+    return Reply({"url": url, "expires_at": expires_at}, 201)
+
+
+def get_thumbnail(app: App, request: Request, download_id: str) -> Reply:
+    """GET /api/v1/files/{id}/thumbnail: the post's thumbnail as saved with the download."""
+    job = find_job(app, download_id)
+    if not (path := app.thumbnail_path(job)):
+        raise ApiError(404, "no_thumbnail", "vidserve has no thumbnail of this download")
+    try:
+        return file_reply(request, path)
+    except FileNotFoundError:
+        raise ApiError(404, "no_thumbnail", "the thumbnail was removed") from None
 
 
 def file_reply(request: Request, path: Path) -> Reply:
@@ -2558,6 +2806,7 @@ class Access(StrEnum):
 
     PUBLIC = "public"
     READ = "read"
+    LINK = "link"  # READ, or a signed link to the file instead of a token
     WRITE = "write"
 
 
@@ -2654,6 +2903,7 @@ SCHEMAS = {
             "thumbnail_url",
             "audio_only",
             "files",
+            "thumbnail",
         ],
         "properties": {
             "download_id": {"type": "string", "format": "uuid"},
@@ -2676,6 +2926,7 @@ SCHEMAS = {
             "uploader": nullable("string"),
             "duration_s": nullable("number"),
             "thumbnail_url": nullable("string"),
+            "thumbnail": nullable("string"),
             "audio_only": {"type": "boolean"},
             "files": {"type": "array", "items": {"$ref": "#/components/schemas/File"}},
         },
@@ -2720,7 +2971,7 @@ SCHEMAS = {
 ERROR_MEANINGS = {
     400: "Bad JSON, field or parameter",
     401: "Missing or wrong token",
-    403: "The read-only token may not do this",
+    403: "The read-only token may not do this; or a signed link altered, foreign or expired",
     404: "No such download, file index or route",
     409: "The download is not in a state that allows this",
     410: "The file was removed",
@@ -2788,6 +3039,11 @@ FILE_PARAMETERS = [
     parameter("If-Range", "header", {"type": "string"}, "Send the range only if this ETag"),
     parameter("If-None-Match", "header", {"type": "string"}, "304 if the ETag matches"),
 ]
+SIGNED_LINK_PARAMETERS = [
+    parameter("expires", "query", {"type": "string"}, "A signed link's expiry (epoch seconds)"),
+    parameter("sig", "query", {"type": "string"}, "A signed link's signature; no token needed"),
+]
+LINK_SECURITY = [{"bearer": []}, {}]  # a token, or a signed link (POST /files/{id}/link)
 FILE_REPLIES = {
     "200": {"description": "The whole file", "content": {"*/*": {}}},
     "206": {"description": "One byte range of the file", "content": {"*/*": {}}},
@@ -2902,6 +3158,12 @@ def openapi_document(policy: UrlPolicy) -> dict:
                         UUID_V4_SCHEMA,
                         "Only downloads submitted before this one (keyset paging)",
                     ),
+                    parameter(
+                        "q",
+                        "query",
+                        {"type": "string", "maxLength": MAX_SEARCH_CHARS},
+                        "Words that title, uploader or URL must all contain (any case)",
+                    ),
                 ],
                 "responses": responses(
                     {
@@ -2922,21 +3184,93 @@ def openapi_document(policy: UrlPolicy) -> dict:
         "/api/v1/files/{download_id}": {
             "get": {
                 "summary": "The downloaded file (index 0)",
-                "parameters": [DOWNLOAD_ID_PARAMETER, *FILE_PARAMETERS],
-                "responses": responses(FILE_REPLIES, 400, 404, 409, 410, 416, access=Access.READ),
+                "security": LINK_SECURITY,
+                "parameters": [DOWNLOAD_ID_PARAMETER, *FILE_PARAMETERS, *SIGNED_LINK_PARAMETERS],
+                "responses": responses(
+                    FILE_REPLIES, 400, 403, 404, 409, 410, 416, access=Access.LINK
+                ),
             }
         },
         "/api/v1/files/{download_id}/{index}": {
             "get": {
-                "summary": "One file of a download with several",
+                "summary": "One file of a download with several; also what a signed link opens",
+                "security": LINK_SECURITY,
                 "parameters": [
                     DOWNLOAD_ID_PARAMETER,
                     parameter(
                         "index", "path", {"type": "integer", "minimum": 0}, "The file's index"
                     ),
                     *FILE_PARAMETERS,
+                    *SIGNED_LINK_PARAMETERS,
                 ],
-                "responses": responses(FILE_REPLIES, 400, 404, 409, 410, 416, access=Access.READ),
+                "responses": responses(
+                    FILE_REPLIES, 400, 403, 404, 409, 410, 416, access=Access.LINK
+                ),
+            }
+        },
+        "/api/v1/files/{download_id}/thumbnail": {
+            "get": {
+                "summary": "The thumbnail vidserve saved with the download",
+                "parameters": [DOWNLOAD_ID_PARAMETER, *FILE_PARAMETERS[2:]],
+                "responses": responses(
+                    {
+                        "200": {
+                            "description": "The image",
+                            "content": {"image/jpeg": {}, "image/webp": {}, "image/png": {}},
+                        },
+                        "304": FILE_REPLIES["304"],
+                    },
+                    400,
+                    404,
+                    access=Access.READ,
+                ),
+            }
+        },
+        "/api/v1/files/{download_id}/link": {
+            "post": {
+                "summary": "A signed, expiring link to one file that needs no token",
+                "parameters": [DOWNLOAD_ID_PARAMETER],
+                "requestBody": {
+                    "required": False,
+                    "content": json_content(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "index": {"type": "integer", "minimum": 0, "default": 0},
+                                "expires_in_s": {
+                                    "type": "integer",
+                                    "minimum": LINK_EXPIRES_S[0],
+                                    "maximum": LINK_EXPIRES_S[2],
+                                    "default": LINK_EXPIRES_S[1],
+                                },
+                            },
+                        }
+                    ),
+                },
+                "responses": responses(
+                    {
+                        "201": {
+                            "description": "The link: a path with expires and sig",
+                            "content": json_content(
+                                {
+                                    "type": "object",
+                                    "required": ["url", "expires_at"],
+                                    "properties": {
+                                        "url": {"type": "string"},
+                                        "expires_at": {"type": "string", "format": "date-time"},
+                                    },
+                                }
+                            ),
+                        }
+                    },
+                    400,
+                    404,
+                    409,
+                    410,
+                    413,
+                    415,
+                    access=Access.READ,
+                ),
             }
         },
         "/api/v1/download/{download_id}": {
@@ -3104,7 +3438,7 @@ def get_openapi(app: App, request: Request) -> Reply:
 
 
 # fmt: off
-PUBLIC, READ, WRITE = Access.PUBLIC, Access.READ, Access.WRITE
+PUBLIC, READ, LINK, WRITE = Access.PUBLIC, Access.READ, Access.LINK, Access.WRITE
 ROUTES = [Route(*row) for row in [
     # method   path                                    handler           who may call it
     ("GET",    "/",                                    index_page,       PUBLIC),
@@ -3113,8 +3447,10 @@ ROUTES = [Route(*row) for row in [
     ("POST",   "/api/v1/download",                     submit_download,  WRITE),
     ("GET",    "/api/v1/status/{download_id}",         get_status,       READ),
     ("GET",    "/api/v1/history",                      list_history,     READ),
-    ("GET",    "/api/v1/files/{download_id}",          get_file,         READ),
-    ("GET",    "/api/v1/files/{download_id}/{index}",  get_file,         READ),
+    ("GET",    "/api/v1/files/{download_id}",          get_file,         LINK),
+    ("GET",    "/api/v1/files/{download_id}/thumbnail", get_thumbnail,   READ),
+    ("POST",   "/api/v1/files/{download_id}/link",     create_link,      READ),
+    ("GET",    "/api/v1/files/{download_id}/{index}",  get_file,         LINK),
     ("DELETE", "/api/v1/download/{download_id}",       cancel_download,  WRITE),
     ("POST",   "/api/v1/download/{download_id}/retry", retry_download,   WRITE),
     ("GET",    "/api/v1/events",                       stream_events,    WRITE),
@@ -3196,7 +3532,7 @@ def authorize(app: App, headers: Any, client_ip: str, access: Access) -> None:
         read_token = app.config.read_token.encode()
         if read_token and hmac.compare_digest(sent, read_token):
             app.auth_failures.succeeded(client_ip)
-            if access == Access.READ:
+            if access in (Access.READ, Access.LINK):
                 return
             raise ApiError(403, "read_only_token", "this token may only read")
     app.auth_failures.failed(client_ip)
@@ -3286,12 +3622,15 @@ class Handler(BaseHTTPRequestHandler):
                     "vidserve is stopping; retry in a minute",
                     {"Retry-After": "30"},
                 )
-            if route.access != Access.PUBLIC:  # before the body: strangers cannot make us read it
+            query = self.read_query()
+            if route.access == Access.LINK and "sig" in query:  # a signed link: no token
+                app.links.check(params, query)
+            elif route.access != Access.PUBLIC:  # before the body: strangers cannot make us read it
                 authorize(app, self.headers, self.client_address[0], route.access)
             request = Request(
                 self.command,
                 path,
-                self.read_query(),
+                query,
                 self.headers,
                 self.read_body(route.body_limit),
                 self.client_address[0],
