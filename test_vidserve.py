@@ -14,6 +14,7 @@ import base64
 import contextlib
 import functools
 import hashlib
+import hmac
 import html
 import http.client
 import json
@@ -155,6 +156,7 @@ class MediaHandler(BaseHTTPRequestHandler):
 
     /clip.mp4, /clip-<name>.mp4   the CLIP_BYTES clip (any name: a distinct URL, same bytes)
     /page.html?video=PATH         an HTML page whose og:video is PATH
+              &titlehex=HEX       ... titled with these UTF-8 bytes (kept out of the URL's text)
               &image=PATH         ... and whose og:image (the thumbnail) is PATH
     /thumb.jpg, /thumb.webp       a real 64x48 JPEG (WebP) picture made with ffmpeg
     /slow.mp4?seconds=S&size=N    N bytes trickled over about S seconds
@@ -182,7 +184,8 @@ class MediaHandler(BaseHTTPRequestHandler):
             return self.send_body(CLIP_BYTES, "video/mp4")
         if parts.path == "/page.html":
             video = query.get("video", "/clip.mp4")
-            title = html.escape(query.get("title", "A cat video"))
+            title = query.get("title") or bytes.fromhex(query.get("titlehex", "")).decode()
+            title = html.escape(title or "A cat video")
             image = html.escape(query.get("image", ""))
             page = (
                 f"<html><head><title>{title}</title>"
@@ -1336,6 +1339,304 @@ def test_audio_only_without_ffmpeg_fails_at_once_saying_how_to_install_it(tmp_pa
     assert status["error_code"] == "ffmpeg_missing"
     assert "apt install ffmpeg" in status["error_message"]
     assert status["retry_count"] == 0
+
+
+# ---- the library: thumbnails, signed links, search, tags in the file ----------------------
+
+
+def page_url(media_server, title="A cat video", **query) -> str:
+    """An og:video page no other test uses, with this title (and og:image, if given). The
+    title travels hex-encoded, so a search for its words finds the title, not the URL."""
+    query = {"titlehex": title.encode().hex(), "n": random.randrange(10**9), **query}
+    return f"{media_server}/page.html?{urllib.parse.urlencode(query)}"
+
+
+@pytest.fixture(scope="module")
+def with_thumbnail(vidserve_api, media_server):
+    """A completed real video whose page names a WebP thumbnail."""
+    url = page_url(
+        media_server, "Tagged cat", video="/real.mp4", image=f"{media_server}/thumb.webp"
+    )
+    return vidserve_api.wait_for(vidserve_api.submit(url))
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
+def test_thumbnail_is_saved_with_the_download_and_served_as_jpeg(vidserve_api, with_thumbnail):
+    download_id = with_thumbnail["download_id"]
+
+    answer = vidserve_api.get(with_thumbnail["thumbnail"])
+    again = vidserve_api.get(
+        with_thumbnail["thumbnail"], headers={"If-None-Match": answer.headers["ETag"]}
+    )
+
+    assert with_thumbnail["thumbnail"] == f"/api/v1/files/{download_id}/thumbnail"
+    assert with_thumbnail["thumbnail_url"].endswith("/thumb.webp")  # still the site's own URL
+    assert answer.status == 200 and answer.headers["Content-Type"] == "image/jpeg"
+    assert answer.body.startswith(b"\xff\xd8\xff")  # converted from WebP by ffmpeg
+    assert again.status == 304
+    assert (vidserve_api.download_dir / ".thumbnails" / f"{download_id}.jpg").is_file()
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
+def test_saved_video_carries_title_uploader_and_source_url_in_its_tags(
+    vidserve_api, with_thumbnail
+):
+    result = run_command(
+        ["ffprobe", "-v", "error", "-show_entries", "format_tags", "-of", "json"]
+        + [str(vidserve_api.download_dir / with_thumbnail["filename"])],
+        check=True,
+    )
+
+    tags = json.loads(result.stdout)["format"]["tags"]
+    assert tags["title"] == "Tagged cat"
+    assert tags["artist"] == with_thumbnail["uploader"]
+    assert tags["comment"] == with_thumbnail["url"]
+
+
+def test_file_ffmpeg_cannot_tag_is_kept_exactly_as_it_came(vidserve_api, media_server):
+    status = vidserve_api.wait_for(vidserve_api.submit(page_url(media_server, "Not a real mp4")))
+
+    assert status["status"] == "completed" and status["title"] == "Not a real mp4"
+    assert (vidserve_api.download_dir / status["filename"]).read_bytes() == CLIP_BYTES
+
+
+def test_download_without_a_thumbnail_has_none_and_its_route_is_404(vidserve_api, media_server):
+    status = vidserve_api.wait_for(vidserve_api.submit(unique(media_server)))
+
+    answer = vidserve_api.get(f"/api/v1/files/{status['download_id']}/thumbnail")
+
+    assert status["thumbnail"] is None
+    assert_error(answer, 404, "no_thumbnail")
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
+def test_deleting_a_download_removes_its_thumbnail_too(vidserve_api, media_server):
+    url = page_url(media_server, "Gone", image=f"{media_server}/thumb.jpg")
+    status = vidserve_api.wait_for(vidserve_api.submit(url))
+    saved = vidserve_api.download_dir / ".thumbnails" / f"{status['download_id']}.jpg"
+    assert saved.is_file()
+
+    deleted = vidserve_api.delete(f"/api/v1/download/{status['download_id']}").json
+
+    assert deleted["thumbnail"] is None
+    assert not saved.exists()
+    assert_error(vidserve_api.get(status["thumbnail"]), 404, "no_thumbnail")
+
+
+def make_link(api: Api, download_id: str, **body) -> dict:
+    answer = api.post(f"/api/v1/files/{download_id}/link", body or None)
+    assert answer.status == 201, answer.body
+    return answer.json
+
+
+def test_signed_link_serves_the_file_without_a_token_like_the_files_route(vidserve_api, finished):
+    link = make_link(vidserve_api, finished["download_id"], expires_in_s=600)
+
+    whole = vidserve_api.get(link["url"], token=False)
+    part = vidserve_api.get(link["url"], token=False, headers={"Range": "bytes=10-19"})
+    head = vidserve_api.request("HEAD", link["url"], token=False)
+    cached = vidserve_api.get(
+        link["url"], token=False, headers={"If-None-Match": whole.headers["ETag"]}
+    )
+
+    assert re.fullmatch(
+        rf"/api/v1/files/{finished['download_id']}/0\?expires=\d+&sig=[\w-]+", link["url"]
+    )
+    expires_at = time.mktime(time.strptime(link["expires_at"], "%Y-%m-%dT%H:%M:%SZ"))
+    assert 590 <= expires_at - time.mktime(time.gmtime()) <= 610
+    assert whole.status == 200 and whole.body == CLIP_BYTES
+    assert whole.headers["Content-Disposition"].startswith("attachment;")
+    assert part.status == 206 and part.body == CLIP_BYTES[10:20]
+    assert head.status == 200 and head.body == b""
+    assert head.headers["Content-Length"] == str(len(CLIP_BYTES))
+    assert cached.status == 304
+
+
+def signature(secret: bytes, download_id: str, index: str, expires: str) -> str:
+    """The signature as vidserve makes it; lets a test forge an expired or foreign link."""
+    digest = hmac.new(secret, f"{download_id}/{index}/{expires}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+
+
+def broken_link(api: Api, download_id: str, other_id: str, how: str) -> str:
+    good = make_link(api, download_id)["url"]
+    path, _, query = good.partition("?")
+    fields = dict(urllib.parse.parse_qsl(query))
+    secret = (api.data_dir / "link-secret").read_text().strip().encode()
+    past = str(int(time.time()) - 5)
+    return {
+        "altered-sig": f"{path}?expires={fields['expires']}&sig={fields['sig'][:-2]}AA",
+        "longer-expiry": f"{path}?expires={int(fields['expires']) + 9}&sig={fields['sig']}",
+        "other-download": f"/api/v1/files/{other_id}/0?{query}",
+        "other-index": f"/api/v1/files/{download_id}/1?{query}",
+        "no-expiry": f"{path}?sig={fields['sig']}",
+        "foreign": f"{path}?expires={fields['expires']}&sig="
+        + signature(b"another server's secret", download_id, "0", fields["expires"]),
+        "expired": f"{path}?expires={past}&sig={signature(secret, download_id, '0', past)}",
+    }[how]
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "altered-sig",
+        "longer-expiry",
+        "other-download",
+        "other-index",
+        "no-expiry",
+        "foreign",
+        "expired",
+    ],
+)
+def test_altered_foreign_or_expired_signed_link_is_403(vidserve_api, finished, media_server, how):
+    other = vidserve_api.wait_for(vidserve_api.submit(unique(media_server)))
+    url = broken_link(vidserve_api, finished["download_id"], other["download_id"], how)
+
+    answer = vidserve_api.get(url, token=False)
+
+    assert_error(answer, 403, "link_expired" if how == "expired" else "invalid_signature")
+    assert vidserve_api.get("/api/v1/health", token=False).status == 200
+
+
+def test_signed_link_to_a_deleted_file_is_410(vidserve_api, media_server):
+    status = vidserve_api.wait_for(vidserve_api.submit(unique(media_server)))
+    link = make_link(vidserve_api, status["download_id"])
+    vidserve_api.delete(f"/api/v1/download/{status['download_id']}")
+
+    assert_error(vidserve_api.get(link["url"], token=False), 410, "file_removed")
+    assert_error(
+        vidserve_api.post(f"/api/v1/files/{status['download_id']}/link"), 410, "file_removed"
+    )
+
+
+def test_link_for_an_unknown_or_unfinished_download_or_missing_index_is_404_or_409(
+    vidserve_api, finished, media_server
+):
+    running = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=3&n={random.random()}")
+
+    unknown = vidserve_api.post(f"/api/v1/files/{vidserve.new_download_id()}/link")
+    unfinished = vidserve_api.post(f"/api/v1/files/{running}/link")
+    no_index = vidserve_api.post(f"/api/v1/files/{finished['download_id']}/link", {"index": 1})
+
+    assert_error(unknown, 404, "not_found")
+    assert_error(unfinished, 409, "not_ready")
+    assert_error(no_index, 404, "not_found")
+    vidserve_api.delete(f"/api/v1/download/{running}")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"expires_in_s": 59},
+        {"expires_in_s": 604801},
+        {"expires_in_s": "3600"},
+        {"expires_in_s": 3600.5},
+        {"expires_in_s": True},
+        {"expires_in_s": None},
+        {"index": -1},
+        {"index": "0"},
+        b"{not json",
+        b"[1, 2]",
+    ],
+    ids=lambda body: repr(body)[:30],
+)
+def test_link_with_a_bad_expiry_or_index_is_400(vidserve_api, finished, body):
+    answer = vidserve_api.post(
+        f"/api/v1/files/{finished['download_id']}/link",
+        body,
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert_error(answer, 400)
+
+
+def test_link_secret_is_kept_in_the_data_directory_readable_only_by_its_owner(vidserve_api):
+    mode = (vidserve_api.data_dir / "link-secret").stat().st_mode & 0o777
+
+    assert mode == 0o600
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory, media_server):
+    """A server of its own holding downloads with tricky titles, for exact search counts."""
+    titles = {
+        "percent": "Sale 100% off",
+        "hundred": "Sale 100 x off",
+        "underscore": "snake_case cat",
+        "quote": 'She said "meow" loudly',
+        "caps": "GRUMPY Cat Compilation",
+        "unicode": "Ünïcode Straße Katze",
+        "failed": None,
+    }
+    with start_vidserve(tmp_path_factory.mktemp("library")) as api:
+        ids = {}
+        for name, title in titles.items():
+            if title is None:
+                url = f"{media_server}/status/404?n={random.random()}"
+            else:
+                url = page_url(media_server, title)
+            ids[name] = api.wait_for(api.submit(url))["download_id"]
+        api.extra["ids"] = ids
+        yield api
+
+
+def search(api: Api, query: str, **more) -> tuple[list[str], int]:
+    """The names (library fixture) of the downloads history?q= lists, and X-Total-Count."""
+    answer = api.get("/api/v1/history?" + urllib.parse.urlencode({"q": query, **more}))
+    assert answer.status == 200, answer.body
+    names = {download_id: name for name, download_id in api.extra["ids"].items()}
+    return [names[item["download_id"]] for item in answer.json], int(
+        answer.headers["X-Total-Count"]
+    )
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("sale", ["hundred", "percent"]),
+        ("100%", ["percent"]),
+        ("%", ["percent"]),
+        ("_", ["underscore"]),
+        ("e_c", ["underscore"]),
+        ('"meow"', ["quote"]),
+        ('"', ["quote"]),
+        ("grumpy cat", ["caps"]),
+        ("cat grumpy", ["caps"]),
+        ("cat dog", []),
+        ("ünïcode straße", ["unicode"]),
+        ("ÜNÏCODE", ["unicode"]),
+        ("status/404", ["failed"]),
+        ("127.0.0.1 snake", ["underscore"]),
+        ("   ", ["failed", "unicode", "caps", "quote", "underscore", "hundred", "percent"]),
+    ],
+)
+def test_search_matches_every_word_in_title_uploader_or_url_literally(library, query, expected):
+    names, total = search(library, query)
+
+    assert names == expected
+    assert total == len(expected)
+
+
+def test_search_combines_with_status_filter_and_keyset_paging(library):
+    ids = library.extra["ids"]
+
+    completed, completed_total = search(library, "127.0.0.1", status="completed")
+    older, older_total = search(library, "sale", before=ids["hundred"])
+    paged, paged_total = search(library, "cat", limit=1)
+
+    assert "failed" not in completed and completed_total == 6
+    assert older == ["percent"] and older_total == 2  # X-Total-Count ignores paging
+    assert paged == ["caps"] and paged_total == 2
+
+
+@pytest.mark.parametrize(
+    "query", ["x" * 201, "cat\x00", "a\nb"], ids=["too-long", "nul", "newline"]
+)
+def test_over_long_or_control_character_search_is_400(library, query):
+    answer = library.get("/api/v1/history?" + urllib.parse.urlencode({"q": query}))
+
+    assert_error(answer, 400, "invalid_parameter")
+    assert library.get("/api/v1/health", token=False).json["status"] == "healthy"
 
 
 # ---- GET /api/v1/health, auth, request ids, HTTP --------------------------------------------
@@ -2965,11 +3266,13 @@ def test_database_of_the_first_schema_is_migrated_forward_keeping_its_jobs(tmp_p
     with start_vidserve(tmp_path) as api:
         history = api.get("/api/v1/history?client_id=old-client")
         failed = api.get("/api/v1/history?status=failed")
+        searched = api.get("/api/v1/history?q=x/1")
         health = api.get("/api/v1/health").json
 
     assert [item["download_id"] for item in history.json] == ids[::-1]
     assert history.headers["X-Total-Count"] == "3"
     assert failed.headers["X-Total-Count"] == "2"
+    assert [item["download_id"] for item in searched.json] == [ids[1]]  # old rows indexed
     assert health["database"]["total_downloads"] == 3
     db = sqlite3.connect(data / "vidserve.db")
     assert db.execute("PRAGMA user_version").fetchone()[0] == len(vidserve.MIGRATIONS)
