@@ -1949,6 +1949,110 @@ def test_page_in_a_real_browser_submits_shows_progress_and_fetches_the_file(
     assert shot.startswith(b"\x89PNG")
 
 
+def screenshot(browser: "Chromium", path: Path, width: int, height: int) -> bytes:
+    """A PNG of the page at this window size, kept in TEST_ARTIFACTS too, for people to see."""
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        browser.session,
+        width=width,
+        height=height,
+        deviceScaleFactor=1,
+        mobile=width < 600,
+    )
+    shot = base64.b64decode(browser.call("Page.captureScreenshot", browser.session)["data"])
+    path.write_bytes(shot)
+    if artifacts := os.environ.get("TEST_ARTIFACTS"):
+        Path(artifacts).mkdir(parents=True, exist_ok=True)
+        (Path(artifacts) / path.name).write_bytes(shot)
+    return shot
+
+
+@pytest.mark.skipif(CHROMIUM is None or not FFMPEG, reason="needs Chromium and ffmpeg (.ci/run)")
+def test_page_shows_own_thumbnails_plays_inline_searches_and_loads_older_downloads(
+    tmp_path, media_server
+):
+    with start_vidserve(tmp_path / "server") as api:
+        pass  # the first start makes the database
+    vidserve.fill_history(api.data_dir / "vidserve.db", 30)  # thirty older downloads
+    browser = Chromium(CHROMIUM, tmp_path / "profile")
+    with start_vidserve(tmp_path / "server") as api:
+        thumbnail = f"{media_server}/thumb.webp"
+        video = api.wait_for(
+            api.submit(page_url(media_server, "Zebra crossing", video="/real.mp4", image=thumbnail))
+        )
+        row = f"document.getElementById('job-{video['download_id']}')"
+        rows = "document.querySelectorAll('#list li').length"
+        try:
+            browser.call("Page.navigate", browser.session, url=api.base_url + "/")
+            wait_until(lambda: browser.evaluate("document.readyState === 'complete'"), 20, "load")
+            browser.evaluate(f"localStorage.setItem('vidserve-token', {json.dumps(api.token)})")
+            browser.call("Page.reload", browser.session)
+            wait_until(
+                lambda: browser.evaluate(f"{row} && {row}.querySelector('img')?.naturalWidth > 0"),
+                20,
+                "the row with its thumbnail",
+            )
+            thumbnail_src = browser.evaluate(f"{row}.querySelector('img').src")
+            status_text = browser.evaluate(f"{row}.querySelector('.status').textContent")
+            time_text = browser.evaluate(f"{row}.querySelector('time').textContent")
+            first_page = browser.evaluate(rows)
+            more_shown = browser.evaluate("!document.getElementById('more').hidden")
+
+            browser.evaluate(f"{row}.querySelector('button').click()")  # Play
+            wait_until(
+                lambda: browser.evaluate(f"{row}.querySelector('video')?.readyState >= 1"),
+                20,
+                "the video's metadata",
+            )
+            duration = browser.evaluate(f"{row}.querySelector('video').duration")
+            video_src = browser.evaluate(f"{row}.querySelector('video').src")
+            browser.evaluate(f"""new Promise((resolve) => {{
+                const player = {row}.querySelector('video');
+                player.addEventListener('seeked', resolve, {{ once: true }});
+                player.currentTime = 1.5; }})""")
+            seeked_to = browser.evaluate(f"{row}.querySelector('video').currentTime")
+            phone = screenshot(browser, tmp_path / "page-phone.png", 420, 900)
+            desktop = screenshot(browser, tmp_path / "page-desktop.png", 1280, 900)
+
+            browser.evaluate("document.getElementById('more').click()")
+            wait_until(lambda: browser.evaluate(rows) == 31, 10, "the older downloads")
+            focused = browser.evaluate(
+                "document.activeElement.closest('li') === document.querySelectorAll('#list li')[20]"
+            )
+            more_after = browser.evaluate("!document.getElementById('more').hidden")
+
+            browser.evaluate("""document.getElementById('search').value = 'ZEBRA cross';
+                document.getElementById('search-form').requestSubmit();""")
+            wait_until(lambda: browser.evaluate(rows) == 1, 10, "the search result")
+            found = browser.evaluate("document.querySelector('#list li').id")
+            count_text = browser.evaluate("document.getElementById('count').textContent")
+            screenshot(browser, tmp_path / "page-search.png", 420, 900)
+
+            resources = browser.evaluate(
+                "performance.getEntriesByType('resource').map((entry) => entry.name)"
+            )
+            unnamed = browser.evaluate("""[...document.querySelectorAll('button, input')]
+                .filter((node) => !node.hidden && node.offsetParent !== null)
+                .filter((node) => !(node.getAttribute('aria-label') || node.textContent.trim()
+                                    || node.labels?.length)).length""")
+        finally:
+            browser.close()
+
+    assert thumbnail_src.startswith("blob:")  # its own copy, through the API with the token
+    assert all(name.startswith(api.base_url) for name in resources), resources
+    assert not any(name.startswith(media_server) for name in resources)
+    assert status_text.endswith(f" {round(video['file_size'] / 1024)} KB")  # not "0.0 MB"
+    assert time_text == "just now"
+    assert first_page == 20 and more_shown
+    assert abs(duration - 2.0) < 0.2
+    assert "sig=" in video_src and api.token not in video_src
+    assert abs(seeked_to - 1.5) < 0.1
+    assert phone.startswith(b"\x89PNG") and desktop.startswith(b"\x89PNG")
+    assert focused and not more_after  # keyboard focus moves to the first older download
+    assert found == f"job-{video['download_id']}" and count_text.startswith("1 found")
+    assert unnamed == 0
+
+
 # ---- running for years: selftest, systemd, install.sh, upkeep ------------------------------
 
 

@@ -2412,15 +2412,15 @@ def running_ytdlp_version() -> str | None:
 # travels in a header, never in a URL.
 
 PAGE_STYLE = """
-:root { --bg: #fff; --fg: #1b1b1f; --muted: #5f5f6b; --card: #f2f2f5; --line: #c9c9d2;
+:root { --bg: #fff; --fg: #1b1b1f; --muted: #5f5f6b; --card: #f2f2f5; --line: #8e8e99;
         --accent: #0b5cad; --on-accent: #fff; --bad: #b3261e; }
 @media (prefers-color-scheme: dark) {
-  :root { --bg: #111114; --fg: #ececf1; --muted: #a5a5b0; --card: #1d1d23; --line: #3a3a44;
+  :root { --bg: #111114; --fg: #ececf1; --muted: #a5a5b0; --card: #1d1d23; --line: #5a5a66;
           --accent: #7cbcff; --on-accent: #0b1320; --bad: #ff8a80; }
 }
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
-body { margin: 0 auto; max-width: 42rem; padding: 1rem; background: var(--bg);
+body { margin: 0 auto; max-width: 46rem; padding: 1rem; background: var(--bg);
        color: var(--fg); font: 16px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
 h1 { font-size: 1.35rem; margin: .25rem 0 1rem; }
 form { display: flex; gap: .5rem; flex-wrap: wrap; margin: 0 0 .75rem; }
@@ -2429,39 +2429,60 @@ label.field { flex: 1 1 15rem; display: flex; flex-direction: column; gap: .2rem
 input { padding: .65rem; font: inherit; color: var(--fg); background: var(--bg);
         border: 1px solid var(--line); border-radius: .5rem; min-width: 0; }
 button { padding: .55rem .9rem; font: inherit; border-radius: .5rem; cursor: pointer;
-         border: 1px solid var(--accent); background: var(--accent); color: var(--on-accent); }
+         min-height: 2.75rem; border: 1px solid var(--accent); background: var(--accent);
+         color: var(--on-accent); }
 button.quiet { background: transparent; color: var(--accent); }
-form button { align-self: flex-end; min-height: 2.75rem; }
+:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+form button { align-self: flex-end; }
 label.switch { align-self: flex-end; display: flex; gap: .35rem; align-items: center;
                min-height: 2.75rem; }
-#notice { min-height: 1.5rem; color: var(--muted); margin: 0 0 .5rem; }
+#notice, #count { min-height: 1.5rem; color: var(--muted); margin: 0 0 .5rem; }
+#notice:empty { min-height: 0; margin: 0; }
 ul { list-style: none; margin: 0; padding: 0; }
-li { display: flex; gap: .75rem; padding: .75rem; margin: 0 0 .5rem; background: var(--card);
-     border-radius: .75rem; }
-li img { width: 4rem; height: 4rem; object-fit: cover; border-radius: .5rem; flex: none; }
-.item { flex: 1; min-width: 0; }
-.title { font-weight: 600; overflow-wrap: anywhere; }
+li { display: flex; flex-wrap: wrap; gap: .75rem; padding: .75rem; margin: 0 0 .5rem;
+     background: var(--card); border-radius: .75rem; }
+li > img { width: 4.5rem; height: 4.5rem; object-fit: cover; border-radius: .5rem; flex: none; }
+.item { flex: 1 1 12rem; min-width: 0; }
+.title { font-weight: 600; overflow-wrap: anywhere; margin: 0; font-size: 1rem; }
 .meta { color: var(--muted); font-size: .85rem; overflow-wrap: anywhere; }
+.url { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
+       overflow: hidden; }
 .error { color: var(--bad); font-size: .9rem; }
+.error::before { content: "⚠ "; }
 progress { width: 100%; height: .6rem; accent-color: var(--accent); }
 .actions { display: flex; gap: .4rem; flex-wrap: wrap; margin-top: .4rem; }
+.player { flex: 1 1 100%; }
+.player video, .player img, .player audio { display: block; width: 100%; max-height: 70vh;
+                                            object-fit: contain; border-radius: .5rem;
+                                            background: #000; }
+.player audio { background: transparent; }
+#more { display: block; margin: .5rem auto 0; }
 footer { margin-top: 1.5rem; font-size: .85rem; color: var(--muted); }
+@media (min-width: 60rem) {
+  body { max-width: 60rem; padding: 1.5rem 2rem; }
+  li > img { width: 7rem; height: 7rem; }
+  .player video, .player img { max-height: 60vh; }
+}
 """
 
 PAGE_SCRIPT = """
 "use strict";
 const $ = (id) => document.getElementById(id);
+const PAGE_SIZE = 20;
 let token = localStorage.getItem("vidserve-token") || "";
+let search = "";        // the words in the search box, as last submitted
+let oldest = null;      // the last download listed: "load more" asks for those before it
+const thumbnails = new Map();  // download id -> blob: URL of its saved thumbnail
+const players = new Map();     // download id -> the open player, kept across re-renders
 
 function say(text) { $("notice").textContent = text; }
 
 function showForms() {
   $("token-form").hidden = Boolean(token);
-  $("submit-form").hidden = !token;
-  $("forget").hidden = !token;
+  for (const id of ["submit-form", "search-form", "forget"]) $(id).hidden = !token;
 }
 
-async function api(method, path, body) {
+async function call(method, path, body) {
   const headers = { "Authorization": "Bearer " + token };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch("/api/v1" + path, {
@@ -2472,8 +2493,10 @@ async function api(method, path, body) {
   }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error((data.error && data.error.message) || response.statusText);
-  return data;
+  return { data, response };
 }
+
+async function api(method, path, body) { return (await call(method, path, body)).data; }
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -2490,21 +2513,46 @@ function button(label, name, action, quiet) {
   return node;
 }
 
-function megabytes(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+function size(bytes) {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let unit = 0;
+  while (bytes >= 1024 && unit < units.length - 1) { bytes /= 1024; unit += 1; }
+  return (unit && bytes < 10 ? bytes.toFixed(1) : Math.round(bytes)) + " " + units[unit];
+}
+
+function ago(iso) {
+  const seconds = (Date.now() - Date.parse(iso)) / 1000;
+  if (seconds < 60) return "just now";
+  const steps = [[3600, 60, "min"], [86400, 3600, "h"], [86400 * 30, 86400, "days"]];
+  for (const [below, per, unit] of steps) {
+    if (seconds < below) {
+      const count = Math.floor(seconds / per);
+      return count + " " + (unit === "days" && count === 1 ? "day" : unit) + " ago";
+    }
+  }
+  return new Date(iso).toLocaleDateString();
+}
+
+function when(iso) {
+  const node = element("time", "", ago(iso));
+  node.dateTime = iso;
+  node.title = new Date(iso).toLocaleString();
+  return node;
+}
 
 function describe(job) {
   const progress = job.progress || {};
   if (job.status === "downloading") {
     const parts = [progress.percent == null ? "downloading" : progress.percent + "%"];
-    if (progress.total_bytes) parts.push("of " + megabytes(progress.total_bytes));
-    if (progress.speed_bps) parts.push(megabytes(progress.speed_bps) + "/s");
+    if (progress.total_bytes) parts.push("of " + size(progress.total_bytes));
+    if (progress.speed_bps) parts.push(size(progress.speed_bps) + "/s");
     if (progress.items_total > 1) parts.push("item " + (progress.items_done + 1) + " of "
                                              + progress.items_total);
     return parts.join(" · ");
   }
   if (job.status === "completed") {
     return job.file_removed ? "completed · file deleted"
-      : "completed · 100% · " + megabytes(job.files.reduce((n, f) => n + f.file_size, 0));
+      : "completed · 100% · " + size(job.files.reduce((n, f) => n + f.file_size, 0));
   }
   return job.status + (job.retry_count ? " · retry " + job.retry_count : "");
 }
@@ -2526,25 +2574,71 @@ async function save(file) {
   return blob.size;
 }
 
-function render(job) {
+async function showThumbnail(job, image) {
+  // An <img> cannot send the token, so the picture comes through fetch() as a blob: URL.
+  if (!thumbnails.has(job.download_id)) {
+    const response = await fetch(job.thumbnail, {
+      headers: { "Authorization": "Bearer " + token } });
+    if (!response.ok) return;
+    thumbnails.set(job.download_id, URL.createObjectURL(await response.blob()));
+  }
+  image.src = thumbnails.get(job.download_id);
+}
+
+async function play(job, file, name) {
+  // A <video> cannot send the token either: it plays a signed link, which seeks by ranges.
+  const open = players.get(job.download_id);
+  if (open && open.dataset.index === String(file.index)) {
+    players.delete(job.download_id);
+    open.remove();
+    return;
+  }
+  const { url } = await api("POST", "/files/" + job.download_id + "/link",
+                            { index: file.index, expires_in_s: 6 * 3600 });
+  const kind = /\\.(jpe?g|png|webp|gif|heic)$/i.test(file.filename) ? "img"
+    : /\\.(m4a|mp3|opus|ogg|aac)$/i.test(file.filename) ? "audio" : "video";
+  const media = element(kind);
+  media.src = url;
+  if (kind === "img") {
+    media.alt = name;
+  } else {
+    media.controls = true;
+    media.preload = "metadata";
+    media.playsInline = true;
+    media.setAttribute("aria-label", name);
+  }
+  const player = element("div", "player");
+  player.dataset.index = file.index;
+  player.append(media);
+  players.set(job.download_id, player);
+  render(job);
+  media.focus();
+}
+
+function render(job, place) {
   let row = $("job-" + job.download_id);
   if (!row) {
+    if (!place) return;  // not on the page (another search, or older than the list)
     row = element("li");
     row.id = "job-" + job.download_id;
-    $("list").prepend(row);
+    place === "end" ? $("list").append(row) : $("list").prepend(row);
   }
   const name = job.title || job.url;
   const parts = [];
-  if (job.thumbnail_url && /^https?:/.test(job.thumbnail_url)) {
+  if (job.thumbnail) {
     const image = element("img");
-    image.src = job.thumbnail_url;
     image.alt = "";
-    image.referrerPolicy = "no-referrer";
+    image.width = image.height = 72;
+    showThumbnail(job, image).catch(() => image.remove());
     parts.push(image);
   }
   const item = element("div", "item");
-  item.append(element("div", "title", (job.audio_only ? "♪ " : "") + name),
-              element("div", "meta", job.url));
+  const meta = element("div", "meta");
+  if (job.uploader) meta.append(job.uploader + " · ");
+  meta.append(when(job.submitted_at));
+  const link = element("div", "meta url", job.url);
+  link.title = job.url;
+  item.append(element("h2", "title", (job.audio_only ? "♪ " : "") + name), meta, link);
   const bar = element("progress");
   bar.max = 100;
   bar.value = job.status === "completed" ? 100 : (job.progress && job.progress.percent) || 0;
@@ -2556,9 +2650,12 @@ function render(job) {
     item.append(element("div", "error", job.error_message));
   }
   const actions = element("div", "actions");
+  const several = (job.files || []).length > 1;
   for (const file of job.files || []) {
-    const label = job.files.length > 1 ? "Save " + (file.index + 1) : "Save";
-    actions.append(button(label, file.filename, () => save(file)));
+    const number = several ? " " + (file.index + 1) : "";
+    const label = (/\\.(jpe?g|png|webp|gif|heic)$/i.test(file.filename) ? "Show" : "Play");
+    actions.append(button(label + number, file.filename, () => play(job, file, name)));
+    actions.append(button("Save" + number, file.filename, () => save(file), true));
   }
   if (job.status === "pending" || job.status === "downloading") {
     actions.append(button("Cancel", name, async () =>
@@ -2569,17 +2666,30 @@ function render(job) {
       render(await api("POST", "/download/" + job.download_id + "/retry")), true));
   }
   if (job.status === "completed" && !job.file_removed) {
-    actions.append(button("Delete", name, async () =>
-      render(await api("DELETE", "/download/" + job.download_id)), true));
+    actions.append(button("Delete", name, async () => {
+      players.delete(job.download_id);
+      render(await api("DELETE", "/download/" + job.download_id));
+    }, true));
   }
   item.append(actions);
   parts.push(item);
+  if (players.has(job.download_id) && job.files.length) parts.push(players.get(job.download_id));
   row.replaceChildren(...parts);
 }
 
-async function loadHistory() {
-  const jobs = await api("GET", "/history?limit=50");
-  for (const job of jobs.reverse()) render(job);
+async function loadHistory(more) {
+  const query = new URLSearchParams({ limit: PAGE_SIZE });
+  if (search) query.set("q", search);
+  if (more && oldest) query.set("before", oldest);
+  const { data: jobs, response } = await call("GET", "/history?" + query);
+  if (!more) $("list").replaceChildren();
+  for (const job of jobs) render(job, "end");
+  if (jobs.length) oldest = jobs[jobs.length - 1].download_id;
+  const total = Number(response.headers.get("X-Total-Count"));
+  const shown = $("list").children.length;
+  $("more").hidden = shown >= total;
+  $("count").textContent = (search ? total + " found for “" + search + "”"
+    : total + " downloads") + (shown < total ? " · showing " + shown : "");
 }
 
 async function follow() {
@@ -2588,7 +2698,7 @@ async function follow() {
       const response = await fetch("/api/v1/events", {
         headers: { "Authorization": "Bearer " + token } });
       if (!response.ok) throw new Error("events: HTTP " + response.status);
-      await loadHistory();
+      await loadHistory(false);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = "";
       for (;;) {
@@ -2600,7 +2710,7 @@ async function follow() {
           const data = buffer.slice(0, end).split("\\n")
             .filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("");
           buffer = buffer.slice(end + 2);
-          if (data) render(JSON.parse(data));
+          if (data) render(JSON.parse(data), search ? null : "start");
         }
       }
     } catch (error) {
@@ -2628,16 +2738,36 @@ $("submit-form").addEventListener("submit", async (event) => {
                                                    client_id: "web" });
     say(answer.duplicate ? "Already there: showing the earlier download." : "Queued.");
     $("url").value = "";
-    render(await api("GET", "/status/" + answer.download_id));
+    render(await api("GET", "/status/" + answer.download_id), "start");
   } catch (error) {
     say(error.message);
   }
+});
+
+$("search-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  search = $("search").value.trim();
+  oldest = null;
+  loadHistory(false).catch((error) => say(error.message));
+});
+
+$("search").addEventListener("search", () => $("search-form").requestSubmit());  // the ✕
+
+$("more").addEventListener("click", () => {
+  const before = $("list").children.length;
+  loadHistory(true).then(() => {
+    const next = $("list").children[before];  // keyboard users go on where the new ones start
+    const target = next && next.querySelector("button");
+    if (target) target.focus();
+  }).catch((error) => say(error.message));
 });
 
 $("forget").addEventListener("click", () => {
   token = "";
   localStorage.removeItem("vidserve-token");
   $("list").replaceChildren();
+  $("count").textContent = "";
+  $("more").hidden = true;
   showForms();
 });
 
@@ -2662,6 +2792,9 @@ async function warnIfYtdlpIsOld() {
   }
 }
 
+setInterval(() => {  // "3 min ago" stays true while the page is open
+  for (const node of document.querySelectorAll("time")) node.textContent = ago(node.dateTime);
+}, 30000);
 $("bookmarklet").href = "javascript:location.href=" + JSON.stringify(location.origin
   + "/share?url=") + "+encodeURIComponent(location.href)";
 showForms();
@@ -2704,8 +2837,17 @@ PAGE_HTML = f"""<!doctype html>
   <label class="switch"><input id="audio-only" type="checkbox"> Sound only</label>
   <button id="submit">Download</button>
 </form>
+<form id="search-form" role="search" hidden>
+  <label class="field">Search downloads
+    <input id="search" type="search" placeholder="words of the title, account or link"
+           maxlength="200" autocomplete="off">
+  </label>
+  <button>Search</button>
+</form>
 <p id="notice" role="status" aria-live="polite"></p>
+<p id="count" aria-live="polite"></p>
 <ul id="list" aria-label="Downloads"></ul>
+<button id="more" class="quiet" type="button" hidden>Load older downloads</button>
 <footer>
   <p id="ytdlp-warning" class="error" role="alert" hidden></p>
   <p>On a computer, drag this link to the bookmarks bar, then click it on any video page:
@@ -2723,10 +2865,11 @@ def csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
 
 
-# Only this page's own script and style run: an injected <script> would not.
+# Only this page's own script and style run: an injected <script> would not. Pictures and
+# media come from this server alone (API.md: the page never loads an image from another site).
 PAGE_POLICY = (
     f"default-src 'none'; script-src {csp_hash(PAGE_SCRIPT)}; style-src {csp_hash(PAGE_STYLE)};"
-    " img-src 'self' https: data: blob:; connect-src 'self'; form-action 'self';"
+    " img-src 'self' data: blob:; media-src 'self'; connect-src 'self'; form-action 'self';"
     " manifest-src 'self';"
     " base-uri 'none'; frame-ancestors 'none'"
 )
@@ -4569,23 +4712,44 @@ def timed_get(client: Client, path: str, count: int) -> list[float]:
     return samples
 
 
-def fill_history(database: Path, rows: int) -> str:
-    """Add `rows` completed jobs straight into the database; returns the 1001st oldest id."""
+# A hundred made-up words of five letters for the titles of filled rows.
+BENCH_WORDS = [
+    start + end
+    for start, end in itertools.product(
+        ("ka", "lo", "mi", "ru", "te", "zo", "ne", "pa", "vi", "su"),
+        ("mba", "rto", "ngo", "lix", "sta", "dru", "pel", "quo", "wen", "zar"),
+    )
+]
+
+
+def fill_history(database: Path, rows: int) -> list[str]:
+    """Add `rows` completed jobs straight into the database, oldest first, titled with two
+    of BENCH_WORDS each (for search); returns their ids."""
     db = sqlite3.connect(database)
     now = utc_now()
     ids = [new_download_id() for _ in range(rows)]
+    words = BENCH_WORDS
     with db:
         db.executemany(
             "INSERT INTO jobs (id, url, dedupe_key, client_id, status, created_at, last_updated,"
-            " filename, file_path, file_size, total_bytes, files) VALUES (?, ?, ?, ?,"
-            " 'completed', ?, ?, 'v.mp4', 'v.mp4', 1, 1, '[]')",
+            " filename, file_path, file_size, total_bytes, files, title, uploader) VALUES (?, ?,"
+            " ?, ?, 'completed', ?, ?, 'v.mp4', 'v.mp4', 1, 1, '[]', ?, ?)",
             (
-                (i, f"https://www.tiktok.com/v/{n}", f"k{n}", f"client-{n % 7}", now, now)
+                (
+                    i,
+                    f"https://www.tiktok.com/v/{n}",
+                    f"k{n}",
+                    f"client-{n % 7}",
+                    now,
+                    now,
+                    f"{words[n % 100]} {words[n // 100 % 100]} video {n}",
+                    f"user{n % 1000}",
+                )
                 for n, i in enumerate(ids)
             ),
         )
     db.close()
-    return ids[1000]
+    return ids
 
 
 def bench() -> int:
@@ -4712,7 +4876,7 @@ def bench() -> int:
         c = BenchServer(Path(root) / "c", workers=1)
         c.start()
         c.stop()
-        deep = fill_history(Path(root) / "c" / "data" / "vidserve.db", 1_000_000)
+        deep = fill_history(Path(root) / "c" / "data" / "vidserve.db", 1_000_000)[1000]
         c.start()
         client = c.client()
         row(
@@ -4730,6 +4894,14 @@ def bench() -> int:
             "history by client_id, 1,000,000 rows",
             latency_text(timed_get(client, "/api/v1/history?client_id=client-3", 100)),
         )
+        searches = [  # (what the row says, the query)
+            ("history ?q= one word (19,900 matches)", f"q={BENCH_WORDS[3]}"),
+            ("history ?q= two words (200 matches)", f"q={BENCH_WORDS[3]}+{BENCH_WORDS[5]}"),
+            ("history ?q= one word + status filter", f"q={BENCH_WORDS[3]}&status=completed"),
+            ("history ?q= word in every row (1,000,000)", "q=tiktok"),
+        ]
+        for name, query in searches:
+            row(f"{name}", latency_text(timed_get(client, f"/api/v1/history?{query}", 50)))
         client.close()
         c.stop()
     media.close()
