@@ -3167,6 +3167,24 @@ SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent
 )
 
 
+def test_docs_api_md_lists_every_route_and_status_of_the_openapi_document(vidserve_api):
+    document = vidserve_api.get("/api/v1/openapi.json").json
+    reference = (HERE / "docs" / "API.md").read_text()
+    sections = dict(
+        re.findall(r"^### `([A-Z]+ \S+)`\n(.*?)(?=^### |\Z)", reference, re.MULTILINE | re.DOTALL)
+    )
+
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            section = sections.pop(f"{method.upper()} {path}", None)
+            assert section is not None, f"docs/API.md has no section for {method} {path}"
+            for status in operation["responses"]:
+                assert f"\n| {status} |" in section, f"{method} {path}: status {status}"
+    assert not sections, f"docs/API.md describes routes vidserve does not have: {list(sections)}"
+    assert "](docs/API.md)" in (HERE / "README.md").read_text()
+    assert "../shared" not in (HERE / "README.md").read_text()
+
+
 @pytest.mark.skipif(SCHEMATHESIS is None, reason="schemathesis is not installed (.ci/run does)")
 def test_schemathesis_finds_no_server_error_undocumented_status_or_schema_violation(tmp_path):
     settings = {"max_retries": 0, "auth_failures_allowed": 0}  # fuzzed jobs end quickly

@@ -704,7 +704,9 @@ class Store:
             conditions.append(f"({likes})")
         if indexed := [word for word in words if len(word) >= 3]:
             params["match"] = " AND ".join('"' + word.replace('"', '""') + '"' for word in indexed)
-            source = "jobs_search JOIN jobs ON jobs.seq = jobs_search.rowid"
+            # CROSS JOIN keeps the index the outer loop: with a status filter, SQLite would
+            # otherwise walk jobs by status and probe the index once per row (seconds).
+            source = "jobs_search CROSS JOIN jobs ON jobs.seq = jobs_search.rowid"
             conditions.append("jobs_search MATCH :match")
             key = "jobs_search.rowid"  # the index walks its rowids newest first, and stops
         else:
@@ -2953,6 +2955,11 @@ class Access(StrEnum):
     WRITE = "write"
 
 
+# A file's index is digits, so /files/{id}/link and /files/{id}/thumbnail are paths of their
+# own (405 there names only their own methods); any other parameter is one path segment.
+PATH_PARAMETERS = {"index": r"\d{1,9}"}
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
@@ -2965,7 +2972,9 @@ class Route:
     def __post_init__(self):
         parts = re.split(r"\{(\w+)\}", self.pattern)  # literal, name, literal, name, ...
         regex = "".join(
-            re.escape(part) if index % 2 == 0 else f"(?P<{part}>[^/]+)"
+            re.escape(part)
+            if index % 2 == 0
+            else f"(?P<{part}>{PATH_PARAMETERS.get(part, '[^/]+')})"
             for index, part in enumerate(parts)
         )
         object.__setattr__(self, "regex", re.compile(regex + r"\Z"))
@@ -3114,7 +3123,7 @@ SCHEMAS = {
 ERROR_MEANINGS = {
     400: "Bad JSON, field or parameter",
     401: "Missing or wrong token",
-    403: "The read-only token may not do this; or a signed link altered, foreign or expired",
+    403: "The read-only token may not do this",
     404: "No such download, file index or route",
     409: "The download is not in a state that allows this",
     410: "The file was removed",
@@ -3187,6 +3196,12 @@ SIGNED_LINK_PARAMETERS = [
     parameter("sig", "query", {"type": "string"}, "A signed link's signature; no token needed"),
 ]
 LINK_SECURITY = [{"bearer": []}, {}]  # a token, or a signed link (POST /files/{id}/link)
+LINK_REFUSED = {
+    "403": {
+        "description": "A signed link altered, made for another file or server, or expired",
+        "content": json_content({"$ref": "#/components/schemas/Error"}),
+    }
+}
 FILE_REPLIES = {
     "200": {"description": "The whole file", "content": {"*/*": {}}},
     "206": {"description": "One byte range of the file", "content": {"*/*": {}}},
@@ -3329,9 +3344,8 @@ def openapi_document(policy: UrlPolicy) -> dict:
                 "summary": "The downloaded file (index 0)",
                 "security": LINK_SECURITY,
                 "parameters": [DOWNLOAD_ID_PARAMETER, *FILE_PARAMETERS, *SIGNED_LINK_PARAMETERS],
-                "responses": responses(
-                    FILE_REPLIES, 400, 403, 404, 409, 410, 416, access=Access.LINK
-                ),
+                "responses": responses(FILE_REPLIES, 400, 404, 409, 410, 416, access=Access.LINK)
+                | LINK_REFUSED,
             }
         },
         "/api/v1/files/{download_id}/{index}": {
@@ -3346,9 +3360,8 @@ def openapi_document(policy: UrlPolicy) -> dict:
                     *FILE_PARAMETERS,
                     *SIGNED_LINK_PARAMETERS,
                 ],
-                "responses": responses(
-                    FILE_REPLIES, 400, 403, 404, 409, 410, 416, access=Access.LINK
-                ),
+                "responses": responses(FILE_REPLIES, 400, 404, 409, 410, 416, access=Access.LINK)
+                | LINK_REFUSED,
             }
         },
         "/api/v1/files/{download_id}/thumbnail": {
