@@ -7,9 +7,11 @@ TikTok or Instagram link to it; the video lands in the download directory.
 Sections, in the order a download flows through them (after the helpers they share: time,
 ids, the one error type ApiError, and UrlPolicy, which decides which links may be fetched):
   1. Configuration   defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
-  2. Storage         the jobs table: schema, migrations, every SQL statement
-  3. Queue, workers  waking workers, calling yt-dlp, retries, file naming, notifications
-  4. HTTP routes     request and reply, one function per route; 4b the page, 4c OpenAPI,
+  2. Storage         the jobs table: schema, migrations, every SQL statement, search index
+  3. Queue, workers  waking workers, calling yt-dlp, retries, file naming, thumbnails and
+                     tags in the file (ffmpeg, best effort), notifications
+  4. HTTP routes     request and reply, one function per route (files, thumbnails and the
+                     signed links that need no token together); 4b the page, 4c OpenAPI,
                      then the route table and authorization
   5. TLS, serving    connections and their limits, TLS, the handler, certificate, systemd
   6. Command line    serve, init, token, backup, update-ytdlp, --selftest, --bench, main()
