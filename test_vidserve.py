@@ -3126,6 +3126,15 @@ def test_read_only_token_reads_status_history_and_files(two_token_vidserve, meth
     assert as_reader(api, method, path, status).status == 200
 
 
+def test_read_only_token_may_make_a_signed_link_since_it_may_read_the_file(two_token_vidserve):
+    api, status = two_token_vidserve
+
+    answer = as_reader(api, "POST", "/api/v1/files/{id}/link", status)
+
+    assert answer.status == 201
+    assert api.get(answer.json["url"], token=False).status == 200
+
+
 @pytest.mark.parametrize(
     "method, path",
     [
