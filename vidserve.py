@@ -1456,11 +1456,11 @@ class Notifier:
         completed = status["status"] == Status.COMPLETED
         base = self.config.public_url.rstrip("/")
         file_url = base + status["file_url"] if completed else None
-        links = [
-            base + self.links.sign(status["download_id"], f["index"], NOTIFY_LINK_S)[0]
+        signed = [
+            self.links.sign(status["download_id"], f["index"], NOTIFY_LINK_S)[0]
             for f in status["files"]
-            if base
         ]
+        links = [base + link for link in signed] if base else []  # a bare path opens nothing
         title = status["title"] or status["url"]
         if self.config.notify_format == "text":
             line = (
