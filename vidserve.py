@@ -1273,6 +1273,18 @@ class Fetcher:
                 raise DownloadCancelled("disk nearly full")
 
 
+# How the containers ffmpeg can tag begin: MP4/MOV/M4A, Matroska/WebM, MP3, Ogg, FLAC.
+MEDIA_MAGIC = re.compile(rb"....ftyp|\x1a\x45\xdf\xa3|ID3|\xff[\xe0-\xff]|OggS|fLaC", re.DOTALL)
+
+
+def looks_like_media(path: str) -> bool:
+    """ffmpeg spends ~0.2 s refusing a file it cannot read (an error page saved as .mp4);
+    a look at the first bytes leaves such a file alone at once."""
+    with contextlib.suppress(OSError), open(path, "rb") as file:
+        return bool(MEDIA_MAGIC.match(file.read(12)))
+    return False
+
+
 def add_library_postprocessors(ydl: Any) -> Any:
     """With ffmpeg: the thumbnail converted to JPEG, and the title, uploader, date and source
     URL written into the saved file's own tags (what Photos, Jellyfin and ffprobe read).
@@ -1283,18 +1295,20 @@ def add_library_postprocessors(ydl: Any) -> Any:
     from yt_dlp.postprocessor import FFmpegMetadataPP, FFmpegThumbnailsConvertorPP
     from yt_dlp.utils import PostProcessingError
 
-    def best_effort(kind: type) -> type:
+    def best_effort(kind: type, applies: Callable[[dict], bool]) -> type:
         def run(self: Any, info: dict) -> tuple[list, dict]:
             try:
-                return kind.run(self, info)
+                return kind.run(self, info) if applies(info) else ([], info)
             except PostProcessingError as err:
                 log.info("%s skipped for %r: %s", kind.__name__, info.get("id"), err)
                 return [], info
 
         return type(kind.__name__, (kind,), {"run": run})  # yt-dlp logs the class's name
 
-    thumbnails = best_effort(FFmpegThumbnailsConvertorPP)(ydl, format="jpg")
-    tags = best_effort(FFmpegMetadataPP)(ydl, add_chapters=False, add_infojson=False)
+    convert = best_effort(FFmpegThumbnailsConvertorPP, lambda info: True)
+    tag = best_effort(FFmpegMetadataPP, lambda info: looks_like_media(info["filepath"]))
+    thumbnails = convert(ydl, format="jpg")
+    tags = tag(ydl, add_chapters=False, add_infojson=False)
     ydl.add_post_processor(thumbnails, when="before_dl")
     ydl.add_post_processor(tags, when="post_process")
     return ydl
