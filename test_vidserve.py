@@ -1993,7 +1993,9 @@ def test_page_shows_own_thumbnails_plays_inline_searches_and_loads_older_downloa
         video = api.wait_for(
             api.submit(page_url(media_server, "Zebra crossing", video="/real.mp4", image=thumbnail))
         )
+        picture = api.wait_for(api.submit(f"{media_server}/thumb.jpg?n={random.random()}"))
         row = f"document.getElementById('job-{video['download_id']}')"
+        picture_row = f"document.getElementById('job-{picture['download_id']}')"
         rows = "document.querySelectorAll('#list li').length"
         try:
             browser.call("Page.navigate", browser.session, url=api.base_url + "/")
@@ -2018,17 +2020,27 @@ def test_page_shows_own_thumbnails_plays_inline_searches_and_loads_older_downloa
                 "the video's metadata",
             )
             duration = browser.evaluate(f"{row}.querySelector('video').duration")
+            expanded = browser.evaluate(f"{row}.querySelector('button').ariaExpanded")
             video_src = browser.evaluate(f"{row}.querySelector('video').src")
             browser.evaluate(f"""new Promise((resolve) => {{
                 const player = {row}.querySelector('video');
                 player.addEventListener('seeked', resolve, {{ once: true }});
                 player.currentTime = 1.5; }})""")
             seeked_to = browser.evaluate(f"{row}.querySelector('video').currentTime")
+            show_label = browser.evaluate(f"{picture_row}.querySelector('button').textContent")
+            browser.evaluate(f"{picture_row}.querySelector('button').click()")  # Show
+            wait_until(
+                lambda: browser.evaluate(
+                    f"{picture_row}.querySelector('.player img')?.naturalWidth > 0"
+                ),
+                20,
+                "the picture shown in place",
+            )
             phone = screenshot(browser, tmp_path / "page-phone.png", 420, 900)
             desktop = screenshot(browser, tmp_path / "page-desktop.png", 1280, 900)
 
             browser.evaluate("document.getElementById('more').click()")
-            wait_until(lambda: browser.evaluate(rows) == 31, 10, "the older downloads")
+            wait_until(lambda: browser.evaluate(rows) == 32, 10, "the older downloads")
             focused = browser.evaluate(
                 "document.activeElement.closest('li') === document.querySelectorAll('#list li')[20]"
             )
@@ -2057,9 +2069,10 @@ def test_page_shows_own_thumbnails_plays_inline_searches_and_loads_older_downloa
     assert status_text.endswith(f" {round(video['file_size'] / 1024)} KB")  # not "0.0 MB"
     assert time_text == "just now"
     assert first_page == 20 and more_shown
-    assert abs(duration - 2.0) < 0.2
+    assert abs(duration - 2.0) < 0.2 and expanded == "true"  # screen readers hear it opened
     assert "sig=" in video_src and api.token not in video_src
     assert abs(seeked_to - 1.5) < 0.1
+    assert show_label == "Show"  # a picture post is shown, not played
     assert phone.startswith(b"\x89PNG") and desktop.startswith(b"\x89PNG")
     assert focused and not more_after  # keyboard focus moves to the first older download
     assert found == f"job-{video['download_id']}" and count_text.startswith("1 found")

@@ -2672,7 +2672,11 @@ function render(job, place) {
   for (const file of job.files || []) {
     const number = several ? " " + (file.index + 1) : "";
     const label = (/\\.(jpe?g|png|webp|gif|heic)$/i.test(file.filename) ? "Show" : "Play");
-    actions.append(button(label + number, file.filename, () => play(job, file, name)));
+    const toggle = button(label + number, file.filename, () => play(job, file, name));
+    const open = players.get(job.download_id);
+    toggle.setAttribute("aria-expanded", String(Boolean(open)
+                                                && open.dataset.index === String(file.index)));
+    actions.append(toggle);
     actions.append(button("Save" + number, file.filename, () => save(file), true));
   }
   if (job.status === "pending" || job.status === "downloading") {
