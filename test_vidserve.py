@@ -523,6 +523,7 @@ def test_status_object_has_every_contract_field(vidserve_api, media_server):
         "thumbnail_url",
         "audio_only",
         "files",
+        "thumbnail",
     }
     assert contract <= status.keys()
     assert set(status["progress"]) >= {
