@@ -3330,6 +3330,19 @@ def test_two_share_links_to_one_post_make_one_download_sharing_its_files(sites, 
     assert not (api.download_dir / second["filename"]).exists()
 
 
+def test_a_download_sharing_an_earlier_ones_files_keeps_a_thumbnail_of_its_own(sites, tmp_path):
+    with start_vidserve(tmp_path, namespace=sites, **SITE_SETTINGS) as api:
+        first = api.wait_for(api.submit("https://vm.tiktok.com/ZTthumbOne/"))
+        second = api.wait_for(api.submit("https://vm.tiktok.com/ZTthumbTwo/"))
+        cover = api.get(first["thumbnail"]).body
+        api.delete(f"/api/v1/download/{first['download_id']}")
+        kept = api.get(second["thumbnail"])
+
+    assert second["duplicate_of"] == first["download_id"]
+    assert cover == b"\xff\xd8\xff\xe0 a cover"  # ffmpeg could not convert it: kept as sent
+    assert kept.status == 200 and kept.body == cover
+
+
 def test_force_fetches_a_saved_post_again(sites, tmp_path):
     with start_vidserve(tmp_path, namespace=sites, **SITE_SETTINGS) as api:
         first = api.wait_for(api.submit("https://vm.tiktok.com/ZTforceOne/"))
