@@ -1589,6 +1589,31 @@ def test_link_with_a_bad_expiry_or_index_is_400(vidserve_api, finished, body):
     assert_error(answer, 400)
 
 
+@pytest.mark.parametrize(
+    "method, path, token, status",
+    [
+        ("GET", "/api/v1/files/not-a-uuid/thumbnail", True, 400),
+        ("POST", "/api/v1/files/not-a-uuid/link", True, 400),
+        ("GET", "/api/v1/files/not-a-uuid/0?expires=1&sig=x", False, 403),
+        ("GET", "/api/v1/files/{id}/0?expires=" + "9" * 5000 + "&sig=x", False, 403),
+        ("GET", "/api/v1/files/{id}/0?sig=", False, 403),
+        ("HEAD", "/api/v1/files/{id}/0?expires=1&sig=x", False, 403),
+        ("GET", "/api/v1/files/{id}/thumbnail/x", True, 404),
+        ("PUT", "/api/v1/files/{id}/link", True, 405),
+        ("GET", "/api/v1/history?q=" + "%FF" * 10, True, 200),  # read as U+FFFD: no match
+    ],
+)
+def test_hostile_library_requests_get_a_clear_answer_and_the_server_stays_up(
+    vidserve_api, finished, method, path, token, status
+):
+    answer = vidserve_api.request(method, path.format(id=finished["download_id"]), token=token)
+
+    assert answer.status == status, answer.body
+    if method != "HEAD":
+        assert answer.json == [] if status == 200 else answer.json["success"] is False
+    assert vidserve_api.get("/api/v1/health", token=False).json["status"] == "healthy"
+
+
 def test_link_secret_is_kept_in_the_data_directory_readable_only_by_its_owner(vidserve_api):
     mode = (vidserve_api.data_dir / "link-secret").stat().st_mode & 0o777
 
