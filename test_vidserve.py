@@ -3005,23 +3005,15 @@ def tiktok_page(video_id: str) -> str:
 
 
 def instagram_reel() -> dict:
-    """An Instagram post as the logged-out GraphQL query answers it."""
-    return {
-        "pk": str(instagram_pk(INSTAGRAM_REEL)),
-        "code": INSTAGRAM_REEL,
-        "user": {"username": "pi.at.home", "pk": "17841400000000001", "full_name": "Pi"},
-        "caption": {"text": "Bread from the Pi oven"},
-        "taken_at": 1764500000,
-        "video_duration": 3.0,
-        "video_versions": [
-            {
-                "url": f"https://{INSTAGRAM_CDN}/v/{INSTAGRAM_REEL}.mp4",
-                "width": 720,
-                "height": 1280,
-                "type": 101,
-            }
+    """An Instagram reel as the logged-out GraphQL query answers it."""
+    return instagram_post(
+        INSTAGRAM_REEL,
+        caption={"text": "Bread from the Pi oven"},
+        video_duration=3.0,
+        video_versions=[
+            {"url": f"https://{INSTAGRAM_CDN}/v/{INSTAGRAM_REEL}.mp4", "width": 720, "height": 1280}
         ],
-        "image_versions2": {
+        image_versions2={
             "candidates": [
                 {
                     "url": f"https://{INSTAGRAM_CDN}/v/{INSTAGRAM_REEL}.jpg",
@@ -3030,7 +3022,7 @@ def instagram_reel() -> dict:
                 }
             ]
         },
-    }
+    )
 
 
 def instagram_image(code: str, large: str) -> dict:
@@ -3049,6 +3041,7 @@ def instagram_image(code: str, large: str) -> dict:
 
 
 def instagram_post(code: str, **media) -> dict:
+    """A post as the logged-out GraphQL query answers it: who, when, then its media."""
     return {
         "pk": str(instagram_pk(code)),
         "code": code,

@@ -1557,10 +1557,11 @@ def pump(source: socket.socket, sink: socket.socket) -> None:
 TIKTOK_PHOTO_URL = re.compile(r"https?://www\.tiktok\.com/@[\w.-]*/photo/(?P<id>\d+)")
 
 
+@functools.cache
 def tiktok_photo_extractor():
     """yt-dlp's TikTok extractor, taught photo posts: it fetches the page as it does a
     video's (as a browser, its bot challenge solved) and lists every image, then the sound.
-    Made when yt-dlp is loaded; its results say they are TikTok's."""
+    Made once yt-dlp is loaded; its results say they are TikTok's."""
     from yt_dlp.extractor.tiktok import TikTokBaseIE
     from yt_dlp.utils import ExtractorError, traverse_obj, url_or_none
 
@@ -1602,6 +1603,7 @@ def ytdlp_extracts(url: str) -> bool:
 
 
 def uploader(info: dict) -> dict:
+    """Who posted it and when: what a post's items inherit from it."""
     return {key: info[key] for key in ("uploader", "channel", "timestamp") if info.get(key)}
 
 
