@@ -3338,7 +3338,8 @@ function render(job, place) {
   meta.append(when(job.submitted_at));
   const link = element("div", "meta url", job.url);
   link.title = job.url;
-  item.append(element("h2", "title", (job.audio_only ? "♪ " : "") + name), meta, link);
+  item.append(element("h2", "title", (job.audio_only ? "♪ " : "") + name), meta);
+  if (job.title) item.append(link);  // untitled, the heading is the link already
   const bar = element("progress");
   bar.max = 100;
   bar.value = job.status === "completed" ? 100 : (job.progress && job.progress.percent) || 0;
