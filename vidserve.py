@@ -6369,5 +6369,6 @@ def run_as_module() -> None:
 
 
 if __name__ == "__main__":
-    run_as_module()
+    if __spec__ is None:  # run as a script, not by `python -m vidserve`
+        run_as_module()
     sys.exit(main())
