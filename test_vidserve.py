@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -1588,6 +1589,208 @@ def test_page_in_a_real_browser_submits_shows_progress_and_fetches_the_file(
     assert "Save" in save_button
     assert token_form_shown is False
     assert shot.startswith(b"\x89PNG")
+
+
+# ---- a certificate phones trust: ACME against Pebble, your own files reloaded ---------------
+
+PEBBLE = shutil.which("pebble") and shutil.which("pebble-challtestsrv")
+needs_pebble = pytest.mark.skipif(
+    not PEBBLE,
+    reason="Pebble is not installed (apt install pebble): the ACME tests need a real ACME server",
+)
+ACME_DOMAIN = "vidserve.example.com"  # pebble-challtestsrv answers 127.0.0.1 for every name
+
+
+def free_port() -> int:
+    """A free port outside the ephemeral range, so no outgoing connection takes it meanwhile:
+    Pebble must know vidserve's port before vidserve starts."""
+    while True:
+        port = random.randrange(20000, 30000)
+        with socket.socket() as probe, contextlib.suppress(OSError):
+            probe.bind(("127.0.0.1", port))
+            return port
+
+
+def make_certificate(directory: Path, name: str, issuer: tuple[Path, Path] | None = None):
+    """An EC key and a certificate for 127.0.0.1 and localhost: self-signed, or signed by
+    `issuer` (a CA's certificate and key). Returns (certificate, key)."""
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    subject = ["-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"]
+    new_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    if issuer is None:
+        command = ["openssl", "req", "-x509", *new_key, *subject, "-days", "2", "-keyout", key]
+        subprocess.run([*command, "-out", cert], check=True, capture_output=True)
+    else:
+        command = ["openssl", "req", "-new", *new_key, *subject, "-keyout", key]
+        request = subprocess.run(command, check=True, capture_output=True).stdout
+        command = ["openssl", "x509", "-req", "-CA", issuer[0], "-CAkey", issuer[1], "-days", "2"]
+        command += ["-copy_extensions", "copy", "-out", cert]
+        subprocess.run(command, check=True, capture_output=True, input=request)
+    return cert, key
+
+
+@dataclass
+class Pebble:
+    """A running Pebble: its directory URL, and its management API for the roots."""
+
+    directory: str
+    management: str
+    ca_file: Path  # the certificate of Pebble's own HTTPS
+    process: subprocess.Popen
+
+    def root(self, path: Path) -> Path:
+        """Pebble's root CA (made anew at each start), written to path."""
+        context = ssl.create_default_context(cafile=str(self.ca_file))
+        with urllib.request.urlopen(f"{self.management}/roots/0", context=context) as reply:
+            path.write_bytes(reply.read())
+        return path
+
+
+@pytest.fixture(scope="session")
+def pebble_setup(tmp_path_factory):
+    """What every Pebble shares: its HTTPS certificate, a DNS server answering 127.0.0.1 for
+    every name, and vidserve's two ports, which Pebble's validator connects to."""
+    if not PEBBLE:
+        pytest.skip("Pebble is not installed (apt install pebble)")
+    directory = tmp_path_factory.mktemp("pebble")
+    ca_file, key = make_certificate(directory, "pebble-https")
+    dns_port = free_port()
+    dns = subprocess.Popen(
+        ["pebble-challtestsrv", "-dns01", f"127.0.0.1:{dns_port}", "-http01", "",
+         "-https01", "", "-tlsalpn01", "", "-management", f"127.0.0.1:{free_port()}",
+         "-defaultIPv6", ""],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    yield {"directory": directory, "ca_file": ca_file, "key": key, "dns_port": dns_port,
+           "tls_port": free_port(), "http_port": free_port()}  # fmt: skip
+    dns.terminate()
+    dns.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def run_pebble(setup: dict, validity_s: int = 0, port: int = 0):
+    """A Pebble of its own: a fresh CA, validating at once (PEBBLE_VA_NOSLEEP), certificates
+    valid for validity_s seconds when given."""
+    port = port or free_port()
+    management = free_port()
+    config = {
+        "listenAddress": f"127.0.0.1:{port}",
+        "managementListenAddress": f"127.0.0.1:{management}",
+        "certificate": str(setup["ca_file"]),
+        "privateKey": str(setup["key"]),
+        "httpPort": setup["http_port"],
+        "tlsPort": setup["tls_port"],
+        "ocspResponderURL": "",
+        "externalAccountBindingRequired": False,
+    }
+    if validity_s:
+        config["certificateValidityPeriod"] = validity_s
+    path = setup["directory"] / f"pebble-{port}.json"
+    path.write_text(json.dumps({"pebble": config}))
+    log_path = setup["directory"] / f"pebble-{port}.log"
+    with open(log_path, "wb") as log_file:
+        process = subprocess.Popen(
+            ["pebble", "-config", str(path), "-dnsserver", f"127.0.0.1:{setup['dns_port']}"],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PEBBLE_VA_NOSLEEP": "1"},
+        )
+    try:
+        wait_until(lambda: b"ACME directory available" in log_path.read_bytes(), 20, "Pebble")
+        yield Pebble(f"https://127.0.0.1:{port}/dir", f"https://127.0.0.1:{management}",
+                     setup["ca_file"], process)  # fmt: skip
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def pebble(pebble_setup):
+    with run_pebble(pebble_setup) as server:
+        yield server
+
+
+def acme_settings(setup: dict, pebble_directory: str, **more) -> dict:
+    return {
+        "port": setup["tls_port"],
+        "acme_domain": ACME_DOMAIN,
+        "acme_directory": pebble_directory,
+        "acme_ca_file": str(setup["ca_file"]),
+        **more,
+    }
+
+
+def trusted_connection(port: int, root: Path) -> http.client.HTTPSConnection:
+    """A connection as a phone makes it to ACME_DOMAIN: SNI and verification for that name,
+    trusting only `root`; the name is dialled as 127.0.0.1."""
+    context = ssl.create_default_context(cafile=str(root))
+    connection = http.client.HTTPSConnection(ACME_DOMAIN, port, timeout=30, context=context)
+    connection._create_connection = lambda address, *args: socket.create_connection(
+        ("127.0.0.1", address[1]), *args
+    )
+    return connection
+
+
+def trusted_get(port: int, root: Path, path: str = "/api/v1/health") -> Answer | None:
+    """GET path over a trusted connection; None while the server's certificate fails."""
+    connection = trusted_connection(port, root)
+    try:
+        connection.request("GET", path)
+        reply = connection.getresponse()
+        return Answer(reply.status, reply.headers, reply.read())
+    except ssl.SSLCertVerificationError:
+        return None
+    finally:
+        connection.close()
+
+
+def served_certificate(port: int) -> bytes:
+    """The DER certificate a new connection to 127.0.0.1:port gets, trusted or not."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    with context.wrap_socket(sock, server_hostname=ACME_DOMAIN) as tls:
+        return tls.getpeercert(binary_form=True)
+
+
+def api_port(api: Api) -> int:
+    return urllib.parse.urlsplit(api.base_url).port
+
+
+def file_modes(directory: Path) -> dict:
+    return {path.name: path.stat().st_mode & 0o777 for path in directory.iterdir()}
+
+
+@needs_pebble
+def test_certificate_is_issued_by_tls_alpn_01_and_served_without_restart(
+    tmp_path, pebble_setup, pebble
+):
+    launched = time.monotonic()
+    settings = acme_settings(pebble_setup, pebble.directory, acme_email="me@example.com")
+    with start_vidserve(tmp_path, **settings) as api:
+        before = api.get("/api/v1/health").json["certificate"]
+        root = pebble.root(tmp_path / "root.pem")
+
+        answer = wait_until(lambda: trusted_get(api_port(api), root), 30, "a trusted certificate")
+        trusted_after_s = time.monotonic() - launched
+        metrics = api.request("GET", "/metrics", connection=trusted_connection(api_port(api), root))
+
+    print(f"\nstart to a trusted certificate (tls-alpn-01): {trusted_after_s:.2f} s")
+    assert before["source"] == "self-signed"
+    certificate = answer.json["certificate"]
+    assert certificate["source"] == "acme"
+    assert certificate["names"] == [ACME_DOMAIN]
+    assert TIMESTAMP.fullmatch(certificate["not_after"])
+    assert certificate["days_left"] > 14 and certificate["error"] is None
+    assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
+    expiry = re.search(rb"\nvidserve_certificate_expiry_timestamp_seconds (\d+)\n", metrics.body)
+    assert (
+        time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(expiry[1]))) == certificate["not_after"]
+    )
+    assert f"certificate for {ACME_DOMAIN} issued" in api.log_text()
+    assert file_modes(api.data_dir / "acme") == {
+        "account.key": 0o600, "cert.pem": 0o600, "key.pem": 0o600,
+    }  # fmt: skip
 
 
 # ---- running for years: selftest, systemd, install.sh, upkeep ------------------------------
