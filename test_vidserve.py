@@ -1793,6 +1793,273 @@ def test_certificate_is_issued_by_tls_alpn_01_and_served_without_restart(
     }  # fmt: skip
 
 
+@needs_pebble
+def test_certificate_is_issued_by_http_01_and_plain_http_redirects_to_https(
+    tmp_path, pebble_setup, pebble
+):
+    http_port = pebble_setup["http_port"]
+    settings = acme_settings(
+        pebble_setup, pebble.directory, acme_challenge="http-01", http_port=http_port
+    )
+    with start_vidserve(tmp_path, **settings) as api:
+        root = pebble.root(tmp_path / "root.pem")
+        answer = wait_until(lambda: trusted_get(api_port(api), root), 30, "a trusted certificate")
+        plain = http.client.HTTPConnection("127.0.0.1", http_port, timeout=10)
+        plain.request("POST", "/api/v1/download?x=1", b"{}", {"Host": f"{ACME_DOMAIN}:80"})
+        redirect = plain.getresponse()
+        plain.close()
+
+    assert answer.json["certificate"]["source"] == "acme"
+    assert redirect.status == 308
+    assert (
+        redirect.headers["Location"] == f"https://{ACME_DOMAIN}:{api_port(api)}/api/v1/download?x=1"
+    )
+
+
+@needs_pebble
+def test_restart_serves_the_saved_certificate_at_once_without_a_new_order(
+    tmp_path, pebble_setup, pebble
+):
+    with start_vidserve(tmp_path, **acme_settings(pebble_setup, pebble.directory)) as api:
+        root = pebble.root(tmp_path / "root.pem")
+        wait_until(lambda: trusted_get(api_port(api), root), 30, "a trusted certificate")
+        issued = served_certificate(api_port(api))
+
+    restarted = start_process(tmp_path)
+    try:
+        first_answer = trusted_get(api_port(restarted), root)  # the first connection after start
+        served = served_certificate(api_port(restarted))
+    finally:
+        stop_process(restarted)
+
+    assert first_answer is not None and first_answer.json["certificate"]["source"] == "acme"
+    assert served == issued
+    assert "serving the saved certificate" in restarted.log_text()
+    assert restarted.log_text().count("by the ACME server") == 1
+
+
+RENEWAL_VALIDITY_S = 24  # Pebble's certificates last this long: renewed after about 16 s
+
+
+@needs_pebble
+def test_certificate_is_renewed_without_restart_while_an_open_connection_keeps_working(
+    tmp_path, pebble_setup
+):
+    with (
+        run_pebble(pebble_setup, validity_s=RENEWAL_VALIDITY_S) as short_lived,
+        start_vidserve(tmp_path, **acme_settings(pebble_setup, short_lived.directory)) as api,
+    ):
+        port, root = api_port(api), short_lived.root(tmp_path / "root.pem")
+        wait_until(lambda: trusted_get(port, root), 30, "a trusted certificate")
+        first = served_certificate(port)
+        open_connection = trusted_connection(port, root)
+        before = api.request("GET", "/api/v1/health", connection=open_connection)
+
+        renewed = wait_until(
+            lambda: served_certificate(port) != first, RENEWAL_VALIDITY_S * 3, "a renewal"
+        )
+        after = api.request("GET", "/api/v1/health", connection=open_connection)
+        kept = open_connection.sock.getpeercert(binary_form=True)
+        open_connection.close()
+        fresh = trusted_get(port, root)
+
+    assert renewed and fresh is not None
+    assert before.status == after.status == 200
+    assert kept == first  # the open connection kept its certificate and was not cut
+    certificate = fresh.json["certificate"]
+    assert certificate["source"] == "acme" and certificate["error"] is None
+    assert certificate["days_left"] == 0 and certificate["expires_soon"] is True
+    assert f"certificate for {ACME_DOMAIN} renewed" in api.log_text()
+
+
+@needs_pebble
+def test_acme_server_down_at_start_leaves_vidserve_serving_and_is_retried_until_it_is_back(
+    tmp_path, pebble_setup
+):
+    acme_port = free_port()
+    settings = acme_settings(pebble_setup, f"https://127.0.0.1:{acme_port}/dir")
+    with start_vidserve(tmp_path, **settings) as api:
+        error = wait_until(
+            lambda: api.get("/api/v1/health").json["certificate"]["error"], 20, "the failure"
+        )
+        while_down = api.get("/api/v1/health")
+        with run_pebble(pebble_setup, port=acme_port) as late:
+            root = late.root(tmp_path / "root.pem")
+            answer = wait_until(lambda: trusted_get(api_port(api), root), 60, "the retry")
+
+    assert while_down.status == 200
+    assert while_down.json["certificate"]["source"] == "self-signed"
+    assert "could not get a certificate" in error
+    assert "Strict-Transport-Security" not in while_down.headers  # self-signed: no HSTS
+    assert answer.json["certificate"]["source"] == "acme"
+    assert answer.json["certificate"]["error"] is None
+
+
+class NonsenseAcme(BaseHTTPRequestHandler):
+    """An ACME server gone wrong: `/garbage` answers HTML to everything, `/stall` never
+    answers at all."""
+
+    def do_GET(self):
+        if self.path.startswith("/stall"):
+            self.server.stalled.wait(60)
+            return
+        body = b"<html>maintenance</html>"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        pass
+
+
+@needs_pebble
+@pytest.mark.parametrize("path", ["/garbage", "/stall"])
+def test_acme_server_answering_nonsense_or_nothing_never_stops_serving(
+    tmp_path, pebble_setup, media_server, path
+):
+    nonsense = ThreadingHTTPServer(("127.0.0.1", 0), NonsenseAcme)
+    nonsense.daemon_threads, nonsense.stalled = True, threading.Event()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(pebble_setup["ca_file"], pebble_setup["key"])
+    nonsense.socket = context.wrap_socket(nonsense.socket, server_side=True)
+    threading.Thread(target=nonsense.serve_forever, daemon=True).start()
+    directory = f"https://127.0.0.1:{nonsense.server_address[1]}{path}"
+    try:
+        with start_vidserve(tmp_path, **acme_settings(pebble_setup, directory)) as api:
+            if path == "/garbage":
+                wait_until(
+                    lambda: api.get("/api/v1/health").json["certificate"]["error"], 20, "a failure"
+                )
+            health = api.get("/api/v1/health")
+            submitted = api.submit(unique(media_server))
+    finally:
+        nonsense.stalled.set()
+        nonsense.shutdown()
+
+    assert health.status == 200
+    assert health.json["certificate"]["source"] == "self-signed"
+    assert UUID_V4.fullmatch(submitted)
+    if path == "/garbage":
+        assert "other than JSON" in health.json["certificate"]["error"]
+
+
+def tls_health(port: int, cafile: Path) -> Answer:
+    context = ssl.create_default_context(cafile=str(cafile))
+    connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
+    try:
+        connection.request("GET", "/api/v1/health")
+        reply = connection.getresponse()
+        return Answer(reply.status, reply.headers, reply.read())
+    finally:
+        connection.close()
+
+
+def der_of(cert: Path) -> bytes:
+    return ssl.PEM_cert_to_DER_cert(cert.read_text())
+
+
+def test_own_certificate_files_are_reloaded_on_change_and_a_broken_pair_is_not(tmp_path):
+    ca = make_certificate(tmp_path, "ca")
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    first = make_certificate(tmp_path, "first", issuer=ca)
+    shutil.copy(first[0], cert_file)
+    shutil.copy(first[1], key_file)
+    settings = {"cert_file": str(cert_file), "key_file": str(key_file)}
+    with start_vidserve(tmp_path / "server", **settings) as api:
+        port = api_port(api)
+        served_first = served_certificate(port)
+        second = make_certificate(tmp_path, "second", issuer=ca)
+        shutil.copy(second[1], key_file)
+        shutil.copy(second[0], cert_file)
+        wait_until(lambda: served_certificate(port) == der_of(second[0]), 20, "the reload")
+        reloaded = tls_health(port, ca[0])
+        mismatched = make_certificate(tmp_path, "mismatched", issuer=ca)
+        shutil.copy(mismatched[0], cert_file)  # its key never comes
+        error = wait_until(
+            lambda: tls_health(port, ca[0]).json["certificate"]["error"], 20, "the refusal"
+        )
+        still = served_certificate(port)
+
+    assert served_first == der_of(first[0])
+    assert reloaded.json["certificate"]["source"] == "file"
+    assert reloaded.json["certificate"]["error"] is None
+    assert reloaded.headers["Strict-Transport-Security"].startswith("max-age=")  # CA-issued
+    assert str(cert_file) in error
+    assert still == der_of(second[0])
+    assert "do not load" in api.log_text()
+
+
+@pytest.mark.parametrize(
+    "settings, named",
+    [
+        ({"acme_domain": ACME_DOMAIN, "acme_challenge": "dns-01"}, "acme_challenge"),
+        ({"acme_domain": "my server"}, "acme_domain"),
+        ({"acme_domain": "192.0.2.7"}, "acme_domain"),
+        ({"port": 8444, "http_port": 8444}, "http_port"),
+        ({"acme_domain": ACME_DOMAIN, "acme_challenge": "http-01"}, "http_port"),
+    ],
+    ids=[
+        "unknown-challenge",
+        "not-a-dns-name",
+        "an-ip-address",
+        "http-port-is-port",
+        "http-01-no-port",
+    ],
+)
+def test_bad_acme_configuration_exits_2_before_listening_naming_the_key(tmp_path, settings, named):
+    write_config(tmp_path / "vidserve.toml", {"port": 0} | settings)
+
+    result = run_command(
+        [sys.executable, str(VIDSERVE), "--config", "vidserve.toml"], cwd=tmp_path, timeout_s=30
+    )
+
+    assert result.returncode == 2
+    assert named in result.stderr
+    assert not (tmp_path / "vidserve-data").exists()
+
+
+def test_self_signed_certificate_shows_in_health_and_metrics_without_hsts(vidserve_api):
+    health = vidserve_api.get("/api/v1/health")
+    metrics = vidserve_api.get("/metrics").body.decode()
+
+    certificate = health.json["certificate"]
+    assert certificate["source"] == "self-signed"
+    assert "127.0.0.1" in certificate["names"]
+    assert certificate["days_left"] > 3000 and certificate["expires_soon"] is False
+    assert "Strict-Transport-Security" not in health.headers
+    expiry = int(re.search(r"\nvidserve_certificate_expiry_timestamp_seconds (\d+)\n", metrics)[1])
+    assert time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expiry)) == certificate["not_after"]
+
+
+def test_health_certificate_is_null_without_tls(tmp_path):
+    with start_vidserve(tmp_path, tls=False) as api:
+        health = api.get("/api/v1/health").json
+        metrics = api.get("/metrics").body
+
+    assert health["certificate"] is None
+    assert b"vidserve_certificate_expiry_timestamp_seconds" not in metrics
+
+
+@pytest.mark.skipif(not shutil.which("testssl"), reason="testssl.sh is not installed")
+def test_testssl_finds_only_tls_1_2_and_1_3_with_aead_ciphers(vidserve_api, tmp_path):
+    report = tmp_path / "testssl.json"
+
+    run_command(
+        ["testssl", "--quiet", "--color", "0", "--warnings", "batch", "-p", "-s",
+         "--jsonfile", str(report), urllib.parse.urlsplit(vidserve_api.base_url).netloc],
+        timeout_s=180,
+    )  # fmt: skip
+
+    findings = {item["id"]: item["finding"] for item in json.loads(report.read_text())}
+    # testssl.sh 3.0 names the obsolete CBC ciphers AVERAGE, and the AEAD ones STRONG
+    weak = ("SSLv2", "SSLv3", "TLS1", "TLS1_1", "cipherlist_LOW", "cipherlist_3DES_IDEA")
+    for name in (*weak, "cipherlist_AVERAGE"):
+        assert findings[name].startswith("not offered"), (name, findings[name])
+    assert findings["cipherlist_STRONG"] == "offered"
+    assert findings["TLS1_2"] == "offered" and findings["TLS1_3"].startswith("offered")
+
+
 # ---- running for years: selftest, systemd, install.sh, upkeep ------------------------------
 
 
