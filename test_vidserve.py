@@ -1872,6 +1872,88 @@ def test_certificate_is_renewed_without_restart_while_an_open_connection_keeps_w
     assert f"certificate for {ACME_DOMAIN} renewed" in api.log_text()
 
 
+def test_renewal_information_id_is_the_one_rfc_9773_gives_for_its_example(tmp_path):
+    """RFC 9773 §4.1: authority key id 69:88:5B:...:C8:D4 and serial 0x87654321 (DER: a zero
+    byte first) make the id aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE."""
+    key_id = "69:88:5B:6B:87:46:40:41:E1:B3:7B:84:7B:A0:AE:2C:DE:01:C8:D4"
+    new_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    ca, ca_key, leaf = tmp_path / "ca.pem", tmp_path / "ca.key", tmp_path / "leaf.pem"
+    (tmp_path / "leaf.ext").write_text("authorityKeyIdentifier=keyid\n")
+    subprocess.run(
+        ["openssl", "req", "-x509", *new_key, "-subj", "/CN=ca", "-days", "2", "-keyout", ca_key,
+         "-addext", f"subjectKeyIdentifier={key_id}", "-out", ca],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    request = subprocess.run(
+        ["openssl", "req", "-new", *new_key, "-subj", "/CN=leaf", "-keyout", tmp_path / "leaf.key"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    subprocess.run(
+        ["openssl", "x509", "-req", "-CA", ca, "-CAkey", ca_key, "-set_serial", "0x87654321",
+         "-days", "2", "-extfile", tmp_path / "leaf.ext", "-out", leaf],
+        check=True, capture_output=True, input=request,
+    )  # fmt: skip
+
+    info = vidserve.CertificateInfo.read(leaf, "acme")
+
+    assert info.ari_id == "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE"
+
+
+class RenewalInfoDirectory(BaseHTTPRequestHandler):
+    """Pebble's directory plus RFC 9773's renewalInfo, which Pebble 2.4 lacks: the first
+    certificate asked about is told to renew now, every later one in a day."""
+
+    def do_GET(self):
+        if self.path == "/dir":
+            context = ssl.create_default_context(cafile=str(self.server.pebble.ca_file))
+            with urllib.request.urlopen(self.server.pebble.directory, context=context) as reply:
+                directory = json.load(reply)
+            port = self.server.server_address[1]
+            body = directory | {"renewalInfo": f"https://127.0.0.1:{port}/renewal-info"}
+            return self.send_json(body, {})
+        asked = self.server.asked
+        asked.append(self.path.removeprefix("/renewal-info/"))
+        start = time.time() - 60 if asked[-1] == asked[0] else time.time() + 86400
+        window = {
+            edge: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + offset))
+            for edge, offset in (("start", 0), ("end", 30))
+        }
+        return self.send_json({"suggestedWindow": window}, {"Retry-After": "3600"})
+
+    def send_json(self, body, headers):
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format, *args):
+        pass
+
+
+@needs_pebble
+def test_certificate_is_renewed_in_the_window_the_ca_suggests(tmp_path, pebble_setup, pebble):
+    directory = ThreadingHTTPServer(("127.0.0.1", 0), RenewalInfoDirectory)
+    directory.daemon_threads, directory.pebble, directory.asked = True, pebble, []
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(pebble_setup["ca_file"], pebble_setup["key"])
+    directory.socket = context.wrap_socket(directory.socket, server_side=True)
+    threading.Thread(target=directory.serve_forever, daemon=True).start()
+    url = f"https://127.0.0.1:{directory.server_address[1]}/dir"
+    try:
+        with start_vidserve(tmp_path, **acme_settings(pebble_setup, url)) as api:
+            wait_until(lambda: len(set(directory.asked)) == 2, 30, "the renewed certificate")
+    finally:
+        directory.shutdown()
+
+    first, renewed = dict.fromkeys(directory.asked)
+    assert f"certificate for {ACME_DOMAIN} renewed" in api.log_text()
+    assert first != renewed and directory.asked.count(renewed) == 1  # then it waits a day
+
+
 @needs_pebble
 def test_acme_server_down_at_start_leaves_vidserve_serving_and_is_retried_until_it_is_back(
     tmp_path, pebble_setup
@@ -1942,6 +2024,51 @@ def test_acme_server_answering_nonsense_or_nothing_never_stops_serving(
     assert UUID_V4.fullmatch(submitted)
     if path == "/garbage":
         assert "other than JSON" in health.json["certificate"]["error"]
+
+
+@pytest.fixture(scope="module")
+def plain_port(tmp_path_factory):
+    """A vidserve with a plain-HTTP port and no ACME: (its Api, the plain port)."""
+    port = free_port()
+    with start_vidserve(tmp_path_factory.mktemp("plain"), http_port=port) as api:
+        yield api, port
+
+
+@pytest.mark.parametrize(
+    "request_bytes, status",
+    [
+        (b"GET /a?b=1 HTTP/1.1\r\nHost: vidserve.example.com\r\n\r\n", 308),
+        (b"GET /a HTTP/1.1\r\nHost: [::1\r\n\r\n", 308),
+        (b"GET /a HTTP/1.0\r\n\r\n", 308),
+        (b"GET http://evil.example/x HTTP/1.1\r\nHost: x\r\n\r\n", 308),
+        (b"GET /.well-known/acme-challenge/nope HTTP/1.1\r\nHost: x\r\n\r\n", 308),
+        (b"\x16\x03\x01\x00\x05hello\r\n\r\n", 400),
+        (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", 414),
+    ],
+    ids=[
+        "plain",
+        "unclosed-bracket-host",
+        "no-host",
+        "absolute-url",
+        "unknown-token",
+        "tls",
+        "long",
+    ],
+)
+def test_plain_http_port_redirects_to_https_and_answers_junk_with_a_status(
+    plain_port, request_bytes, status
+):
+    api, port = plain_port
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request_bytes)
+        reply = sock.makefile("rb").read()
+
+    assert reply.startswith(b"HTTP/1.1 %d " % status), reply[:100]
+    if status == 308:
+        location = re.search(rb"\r\nLocation: (\S+)\r\n", reply)[1].decode()
+        assert location.startswith("https://") and f":{api_port(api)}/" in location
+    assert api.get("/api/v1/health").status == 200
 
 
 def tls_health(port: int, cafile: Path) -> Answer:

@@ -11,11 +11,14 @@ ids, the one error type ApiError, and UrlPolicy, which decides which links may b
   3. Queue, workers  waking workers, calling yt-dlp, retries, file naming, notifications
   4. HTTP routes     request and reply, one function per route; 4b the page, 4c OpenAPI,
                      then the route table and authorization
-  5. TLS, serving    connections and their limits, TLS, the handler, certificate, systemd
+  5. TLS, serving    connections and their limits, TLS, the handler, certificate, systemd;
+                     5b certificates: your own reloaded on change, ACME (RFC 8555) issued
+                     and renewed in the background, swapped in for new connections
   6. Command line    serve, init, token, backup, update-ytdlp, --selftest, --bench, main()
 
 Threads: the main thread waits for a stop signal; `http` runs the accept loop; each
-connection gets its own thread; `worker-N` threads each own one yt-dlp instance.
+connection gets its own thread; `worker-N` threads each own one yt-dlp instance; `acme` or
+`cert-reload` keeps the certificate fresh; `http-plain` serves http_port.
 """
 
 import argparse
@@ -3938,7 +3941,10 @@ class Certificates:
     def install(self, cert_file: Path, key_file: Path, source: str) -> CertificateInfo:
         """Serve this pair to new connections; OSError (and the old pair kept) if it won't load."""
         context = tls_context(cert_file, key_file)  # reads both files now; paths may change later
-        info = CertificateInfo.read(cert_file, source)
+        try:
+            info = CertificateInfo.read(cert_file, source)
+        except (KeyError, ValueError) as err:
+            raise OSError(f"{cert_file}: no dates or serial in it ({err})") from err
         with self._lock:
             self.context, self.info, self.error = context, info, None
         return info
@@ -4450,6 +4456,11 @@ class PlainHttpHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A request http.server cannot parse: the status alone, no HTML page."""
+        self.request_version = "HTTP/1.1"  # a status line, even to HTTP/0.9 junk
+        self.answer(code, b"", {})
+
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("http_port: %s %s", self.address_string(), format % args)
 
@@ -4473,7 +4484,10 @@ class PlainHttpServer(ThreadingHTTPServer):
         path = path if path.startswith("/") else "/"
         if self.public_url:
             return self.public_url + path
-        host = urllib.parse.urlsplit(f"//{host_header}").hostname or ""
+        try:
+            host = urllib.parse.urlsplit(f"//{host_header}").hostname or ""
+        except ValueError:  # "[" without "]"
+            host = ""
         if not re.fullmatch(r"[A-Za-z0-9.:-]{1,253}", host):
             host = self.fallback_host
         host = f"[{host}]" if ":" in host else host
