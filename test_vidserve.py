@@ -1801,9 +1801,11 @@ def test_certificate_is_issued_by_http_01_and_plain_http_redirects_to_https(
     settings = acme_settings(
         pebble_setup, pebble.directory, acme_challenge="http-01", http_port=http_port
     )
+    launched = time.monotonic()
     with start_vidserve(tmp_path, **settings) as api:
         root = pebble.root(tmp_path / "root.pem")
         answer = wait_until(lambda: trusted_get(api_port(api), root), 30, "a trusted certificate")
+        print(f"\nstart to a trusted certificate (http-01): {time.monotonic() - launched:.2f} s")
         plain = http.client.HTTPConnection("127.0.0.1", http_port, timeout=10)
         plain.request("POST", "/api/v1/download?x=1", b"{}", {"Host": f"{ACME_DOMAIN}:80"})
         redirect = plain.getresponse()
