@@ -2127,6 +2127,7 @@ def test_own_certificate_files_are_reloaded_on_change_and_a_broken_pair_is_not(t
         ({"acme_domain": "192.0.2.7"}, "acme_domain"),
         ({"port": 8444, "http_port": 8444}, "http_port"),
         ({"acme_domain": ACME_DOMAIN, "acme_challenge": "http-01"}, "http_port"),
+        ({"acme_domain": ACME_DOMAIN, "acme_ca_file": "/nonexistent/ca.pem"}, "acme_ca_file"),
     ],
     ids=[
         "unknown-challenge",
@@ -2134,6 +2135,7 @@ def test_own_certificate_files_are_reloaded_on_change_and_a_broken_pair_is_not(t
         "an-ip-address",
         "http-port-is-port",
         "http-01-no-port",
+        "no-ca-file",
     ],
 )
 def test_bad_acme_configuration_exits_2_before_listening_naming_the_key(tmp_path, settings, named):

@@ -379,6 +379,9 @@ def check_config(config: Config) -> Config:
             not DNS_NAME.fullmatch(config.acme_domain) or not config.tls or bool(config.cert_file)
         ),
         "acme_challenge": config.acme_challenge not in ACME_CHALLENGES,
+        "acme_directory": not config.acme_directory.startswith("https://"),
+        "acme_ca_file": bool(config.acme_ca_file)
+        and not Path(config.acme_ca_file).expanduser().is_file(),
         "http_port": not 0 <= config.http_port <= 65535
         or bool(config.http_port and config.http_port == config.port)
         or (
@@ -4071,7 +4074,8 @@ def peek_client_hello(sock: socket.socket) -> bytes:
         header = sock.recv(5, socket.MSG_PEEK)
         wanted = 5 + int.from_bytes(header[3:5]) if len(header) == 5 else 5
         sock.settimeout(None)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", int(timeout_s), 0))
+        seconds, micros = int(timeout_s), max(int(timeout_s % 1 * 1e6), 1000)  # never 0: forever
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", seconds, micros))
         return sock.recv(min(wanted, 5 + 16384), socket.MSG_PEEK | socket.MSG_WAITALL)
     except OSError:
         return b""
@@ -4122,6 +4126,10 @@ def challenge_context(domain: str, key_authorization: str) -> ssl.SSLContext:
 
 class AcmeError(Exception):
     """The ACME server refused, failed, answered nonsense or could not be reached."""
+
+    def __init__(self, message: str, retry_after_s: float = 0.0):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s  # the CA's own Retry-After (rate limits, RFC 8555 §6.6)
 
 
 def acme_json(data: bytes) -> dict:
@@ -4200,7 +4208,11 @@ class AcmeClient:
                 return headers, data
             problem = acme_json(data)
             if problem.get("type") != ACME_BAD_NONCE:
-                raise AcmeError(f"{url} answered {status}: {problem.get('detail', problem)}")
+                retry_after = headers.get("Retry-After", "")
+                raise AcmeError(
+                    f"{url} answered {status}: {problem.get('detail', problem)}",
+                    float(retry_after) if retry_after.isdigit() else 0.0,
+                )
         raise AcmeError("the ACME server refused three fresh nonces")
 
     def signed(self, protected: dict, payload: dict | None) -> bytes:
@@ -4347,10 +4359,10 @@ class CertificateRenewer(Keeper):
             log.warning("the saved certificate in %s does not load: %s", self.directory, err)
 
     def run(self) -> None:
-        failures = 0
+        failures, retry_s = 0, 0.0
         while True:
             if failures:
-                due_s = wait_s = min(ACME_FIRST_RETRY_S * 2 ** (failures - 1), ACME_MAX_BACKOFF_S)
+                due_s = wait_s = retry_s
             else:
                 due_s, wait_s = self.schedule()
             if self.stopping.wait(wait_s):
@@ -4358,11 +4370,14 @@ class CertificateRenewer(Keeper):
             if due_s > wait_s:
                 continue  # woke only to ask the CA for its renewal window again
             try:
-                self.renew()
+                self.renew(first_try=not failures)
                 failures = 0
             except Exception as err:  # anything at all: the current certificate keeps serving
+                if self.stopping.is_set():
+                    return
                 failures += 1
                 retry_s = min(ACME_FIRST_RETRY_S * 2 ** (failures - 1), ACME_MAX_BACKOFF_S)
+                retry_s = max(retry_s, getattr(err, "retry_after_s", 0.0))  # a rate limit
                 message = f"could not get a certificate for {self.domain}: {err}"
                 self.certificates.failed(message)
                 log.warning("%s; trying again in %.0f s", message, retry_s)
@@ -4381,10 +4396,12 @@ class CertificateRenewer(Keeper):
         due_s = info.not_after - (info.not_after - info.not_before) / 3 - time.time()
         return max(due_s, 0.0), max(due_s, 0.0)
 
-    def renew(self) -> None:
-        """A new key, a certificate for it, served at once, then saved (mode 0600)."""
+    def renew(self, first_try: bool) -> None:
+        """A new key, a certificate for it, served at once, then saved (mode 0600). Only a
+        first try says which certificate it replaces (RFC 9773 §5): should the CA refuse
+        that (already replaced), the retries still get a certificate."""
         previous = self.certificates.info
-        replaces = previous.ari_id if previous.source == "acme" else ""
+        replaces = previous.ari_id if previous.source == "acme" and first_try else ""
         started = time.monotonic()
         with tempfile.TemporaryDirectory(dir=self.directory) as scratch:
             key, cert = Path(scratch) / "key.pem", Path(scratch) / "cert.pem"
