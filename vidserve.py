@@ -3919,12 +3919,16 @@ class CertificateInfo:
             ari_id=ari_id,
         )
 
+    @property
+    def expires(self) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.not_after))
+
     def to_api(self, error: str | None) -> dict:
         days_left = int((self.not_after - time.time()) // 86400)
         return {
             "source": self.source,
             "names": list(self.names),
-            "not_after": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.not_after)),
+            "not_after": self.expires,
             "days_left": days_left,
             "error": error,
             "expires_soon": days_left < CERT_WARN_DAYS,
@@ -4021,7 +4025,7 @@ class CertificateFiles(Keeper):
                 "reloaded %s: %s, valid until %s",
                 self.cert_file,
                 ", ".join(info.names),
-                info.to_api(None)["not_after"],
+                info.expires,
             )
 
 
@@ -4353,7 +4357,7 @@ class CertificateRenewer(Keeper):
                 log.info(
                     "serving the saved certificate for %s, valid until %s",
                     self.domain,
-                    info.to_api(None)["not_after"],
+                    info.expires,
                 )
         except OSError as err:
             log.warning("the saved certificate in %s does not load: %s", self.directory, err)
@@ -4437,7 +4441,7 @@ class CertificateRenewer(Keeper):
             self.domain,
             "renewed" if replaces or previous.source == "acme" else "issued",
             time.monotonic() - started,
-            info.to_api(None)["not_after"],
+            info.expires,
         )
 
 
