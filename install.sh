@@ -107,8 +107,12 @@ install_program() {
     # The unit runs `python -m vidserve`, which loads this bytecode instead of compiling.
     run "$ROOT$PREFIX/venv/bin/python" -m compileall -q "$ROOT$PREFIX/vidserve.py"
     [ "$OFFLINE" = yes ] && return 0
-    say "Installing yt-dlp into $PREFIX/venv ..."
-    run "$ROOT$PREFIX/venv/bin/python" -m pip install --quiet --upgrade yt-dlp
+    say "Installing yt-dlp with curl_cffi (to present itself as a browser) into $PREFIX/venv ..."
+    # curl_cffi only from a wheel: where none exists (32-bit ARM), yt-dlp goes in without it.
+    run "$ROOT$PREFIX/venv/bin/python" -m pip install --quiet --upgrade \
+        --only-binary curl-cffi 'yt-dlp[default,curl-cffi]' ||
+        { say "No curl_cffi for this platform: TikTok and Instagram may refuse some downloads."
+          run "$ROOT$PREFIX/venv/bin/python" -m pip install --quiet --upgrade 'yt-dlp[default]'; }
 }
 
 install_config() {

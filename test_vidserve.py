@@ -12,6 +12,7 @@ configuration, recovery and hostile input.
 
 import base64
 import contextlib
+import ctypes
 import functools
 import hashlib
 import html
@@ -89,6 +90,7 @@ class Api:
     process: subprocess.Popen | None = None
     log_path: Path | None = None
     extra: dict = field(default_factory=dict)
+    namespace: "Namespace | None" = None  # where the server runs, if not on this host's network
 
     @property
     def download_dir(self) -> Path:
@@ -104,7 +106,14 @@ class Api:
             )
         else:
             connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout_s)
-        connection.connect()
+        if self.namespace is None:
+            connection.connect()
+        else:  # the socket is made inside the namespace; TLS goes on as usual
+            address = (parts.hostname, parts.port)
+            sock = self.namespace.run(socket.create_connection, address, timeout_s)
+            if parts.scheme == "https":
+                sock = context.wrap_socket(sock, server_hostname=parts.hostname)
+            connection.sock = sock
         connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return connection
 
@@ -151,7 +160,26 @@ class Api:
 # ---- the media server -----------------------------------------------------------------------
 
 
-class MediaHandler(BaseHTTPRequestHandler):
+class QuietHandler(BaseHTTPRequestHandler):
+    """A loopback test server's handler: HTTP/1.1, whole answers, no log lines."""
+
+    protocol_version = "HTTP/1.1"
+
+    def send_body(self, body: bytes, content_type: str, status=200, headers=None, head=False):
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        pass
+
+
+class MediaHandler(QuietHandler):
     """Loopback stand-in for TikTok and Instagram. Routes:
 
     /clip.mp4, /clip-<name>.mp4   the CLIP_BYTES clip (any name: a distinct URL, same bytes)
@@ -170,8 +198,6 @@ class MediaHandler(BaseHTTPRequestHandler):
     /stall.mp4                    accepts, then says nothing for 30 s
     /novideo.html                 a page with no video at all
     """
-
-    protocol_version = "HTTP/1.1"
 
     def do_GET(self):
         self.server.seen.append((time.monotonic(), self.path))
@@ -228,15 +254,6 @@ class MediaHandler(BaseHTTPRequestHandler):
         if match := re.fullmatch(r"/status/(\d{3})", parts.path):
             return self.send_body(b"no", "text/plain", int(match[1]))
         return self.send_body(b"not here", "text/plain", 404)
-
-    def send_body(self, body: bytes, content_type: str, status: int = 200, headers=None):
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def send_slowly(self, size: int, seconds: float):
         self.send_response(200)
@@ -360,11 +377,16 @@ def write_config(path: Path, settings: dict) -> Path:
     return path
 
 
-def launch(directory: Path, env: dict | None = None, args=()) -> subprocess.Popen:
+def launch(directory: Path, env: dict | None = None, args=(), namespace=None) -> subprocess.Popen:
     log_path = directory / "vidserve.log"
+    prefix = namespace.command_prefix(directory) if namespace else []
     with open(log_path, "ab") as log_file:
         return subprocess.Popen(
-            [sys.executable, str(VIDSERVE), "--config", str(directory / "vidserve.toml"), *args],
+            [
+                *prefix,
+                *(sys.executable, str(VIDSERVE), "--config", str(directory / "vidserve.toml")),
+                *args,
+            ],
             cwd=directory,
             stdout=log_file,
             stderr=subprocess.STDOUT,
@@ -372,11 +394,11 @@ def launch(directory: Path, env: dict | None = None, args=()) -> subprocess.Pope
         )
 
 
-def start_process(directory: Path, env=None, args=()) -> Api:
+def start_process(directory: Path, env=None, args=(), namespace=None) -> Api:
     """Start vidserve in `directory` (its vidserve.toml already written); wait until it serves."""
     log_path = directory / "vidserve.log"
     offset = log_path.stat().st_size if log_path.exists() else 0
-    process = launch(directory, env, args)
+    process = launch(directory, env, args, namespace)
 
     def listening():
         assert process.poll() is None, log_path.read_text()
@@ -387,7 +409,7 @@ def start_process(directory: Path, env=None, args=()) -> Api:
     data_dir = directory / "vidserve-data"
     cafile = data_dir / "cert.pem" if base_url.startswith("https") else None
     token = (data_dir / "token").read_text().strip()
-    return Api(base_url, cafile, token, data_dir, process, log_path)
+    return Api(base_url, cafile, token, data_dir, process, log_path, namespace=namespace)
 
 
 def stop_process(api: Api, signum=signal.SIGTERM) -> int:
@@ -397,11 +419,11 @@ def stop_process(api: Api, signum=signal.SIGTERM) -> int:
 
 
 @contextlib.contextmanager
-def start_vidserve(directory: Path, env=None, **settings):
+def start_vidserve(directory: Path, env=None, namespace=None, **settings):
     """A real vidserve process with TEST_SETTINGS (overridden by `settings`)."""
     directory.mkdir(parents=True, exist_ok=True)
     write_config(directory / "vidserve.toml", TEST_SETTINGS | settings)
-    api = start_process(directory, env)
+    api = start_process(directory, env, namespace=namespace)
     try:
         yield api
     finally:
@@ -581,8 +603,11 @@ def test_tracking_parameters_do_not_make_a_new_download(vidserve_api, media_serv
     first = vidserve_api.submit(url + "?igsh=abc")
 
     again = vidserve_api.post("/api/v1/download", {"url": url + "?utm_source=ig&igsh=xyz"})
+    tiktok = vidserve_api.post(
+        "/api/v1/download", {"url": url + "?share_item_id=7&share_app_id=1233&_r=1&_t=8x"}
+    )
 
-    assert again.json["download_id"] == first
+    assert again.json["download_id"] == tiktok.json["download_id"] == first
     assert again.json["duplicate"] is True
 
 
@@ -1586,7 +1611,7 @@ def test_page_in_a_real_browser_submits_shows_progress_and_fetches_the_file(
 
     assert "100%" in completed
     assert size == 1_000_000
-    assert "Save" in save_button
+    assert "Save video" in save_button
     assert token_form_shown is False
     assert shot.startswith(b"\x89PNG")
 
@@ -1901,7 +1926,7 @@ def test_renewal_information_id_is_the_one_rfc_9773_gives_for_its_example(tmp_pa
     assert info.ari_id == "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE"
 
 
-class RenewalInfoDirectory(BaseHTTPRequestHandler):
+class RenewalInfoDirectory(QuietHandler):
     """Pebble's directory plus RFC 9773's renewalInfo, which Pebble 2.4 lacks: the first
     certificate asked about is told to renew now, every later one in a day."""
 
@@ -1912,7 +1937,7 @@ class RenewalInfoDirectory(BaseHTTPRequestHandler):
                 directory = json.load(reply)
             port = self.server.server_address[1]
             body = directory | {"renewalInfo": f"https://127.0.0.1:{port}/renewal-info"}
-            return self.send_json(body, {})
+            return self.send_body(json.dumps(body).encode(), "application/json")
         asked = self.server.asked
         asked.append(self.path.removeprefix("/renewal-info/"))
         start = time.time() - 60 if asked[-1] == asked[0] else time.time() + 86400
@@ -1920,20 +1945,8 @@ class RenewalInfoDirectory(BaseHTTPRequestHandler):
             edge: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + offset))
             for edge, offset in (("start", 0), ("end", 30))
         }
-        return self.send_json({"suggestedWindow": window}, {"Retry-After": "3600"})
-
-    def send_json(self, body, headers):
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format, *args):
-        pass
+        body = json.dumps({"suggestedWindow": window}).encode()
+        return self.send_body(body, "application/json", headers={"Retry-After": "3600"})
 
 
 @needs_pebble
@@ -1979,7 +1992,7 @@ def test_acme_server_down_at_start_leaves_vidserve_serving_and_is_retried_until_
     assert answer.json["certificate"]["error"] is None
 
 
-class NonsenseAcme(BaseHTTPRequestHandler):
+class NonsenseAcme(QuietHandler):
     """An ACME server gone wrong: `/garbage` answers HTML to everything, `/stall` never
     answers at all."""
 
@@ -1987,14 +2000,7 @@ class NonsenseAcme(BaseHTTPRequestHandler):
         if self.path.startswith("/stall"):
             self.server.stalled.wait(60)
             return
-        body = b"<html>maintenance</html>"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):
-        pass
+        self.send_body(b"<html>maintenance</html>", "text/html")
 
 
 @needs_pebble
@@ -2440,6 +2446,8 @@ def test_backup_taken_during_a_download_restores_and_opens(tmp_path, media_serve
 def test_retention_by_total_size_removes_the_oldest_files_first(tmp_path, media_server):
     with start_vidserve(tmp_path, max_total_bytes=len(CLIP_BYTES) * 2) as api:
         ids = [api.wait_for(api.submit(unique(media_server)))["download_id"] for _ in range(3)]
+        removed = lambda: api.get(f"/api/v1/status/{ids[0]}").json["file_removed"]
+        wait_until(removed, 10, "retention, which runs once a download has completed")
         statuses = [api.get(f"/api/v1/status/{i}").json for i in ids]
         oldest_file = api.get(f"/api/v1/files/{ids[0]}")
 
@@ -2463,6 +2471,8 @@ def test_retention_by_age_removes_files_older_than_keep_days(tmp_path, media_ser
             "the clock",
         )
         new = api.wait_for(api.submit(unique(media_server)))  # each completion runs retention
+        removed = lambda: api.get(f"/api/v1/status/{old['download_id']}").json["file_removed"]
+        wait_until(removed, 10, "retention, which runs once a download has completed")
 
         statuses = [api.get(f"/api/v1/status/{s['download_id']}").json for s in (old, new)]
 
@@ -2573,6 +2583,7 @@ def test_without_ffmpeg_the_best_single_mp4_is_chosen(tmp_path, media_server):
     "path, code",
     [
         ("/status/401", "login_required"),
+        ("/status/403", "blocked"),
         ("/status/404", "not_found"),
         ("/status/410", "not_found"),
         ("/novideo.html", "unsupported_url"),
@@ -2677,8 +2688,8 @@ def test_uploaded_cookies_are_used_by_the_next_downloads(own_vidserve, media_ser
         own_vidserve.submit(f"{media_server}/needs-cookie.mp4?n={random.random()}")
     )
 
-    assert before["status"] == "failed" and before["error_code"] == "login_required"
-    assert "cookies" in before["error_message"]
+    assert before["status"] == "failed" and before["error_code"] == "blocked"
+    assert "PUT /api/v1/cookies" in before["error_message"]
     assert after["status"] == "completed"
 
 
@@ -2803,6 +2814,661 @@ def test_shared_link_opens_the_page_which_submits_it(vidserve_api, media_server,
     assert json.loads(manifest["data"])["share_target"]["action"] == "/share"
     assert found[0]["client_id"] == "web"
     assert bookmarklet.startswith("javascript:location.href=")
+
+
+# ---- real sites, offline: TikTok and Instagram doubles in a private namespace ---------------
+#
+# yt-dlp's own TikTok and Instagram extractors run here, unchanged, against SiteDoubles:
+# loopback servers on ports 443 and 80 that answer as www.tiktok.com, www.instagram.com and
+# their CDNs, shaped after what extractor/tiktok.py and extractor/instagram.py request and
+# parse. They live in a private mount + network namespace whose only interface is `lo` and
+# whose /etc/hosts (bind-mounted) sends the sites' names to 127.0.0.1: nothing can leave it.
+# vidserve runs inside it through nsenter; this process enters it per socket (setns).
+
+TIKTOK_USER = "pi.at.home"
+TIKTOK_VIDEO = "7450000000000000001"  # a video post
+TIKTOK_WALLED = "7450000000000000002"  # its page redirects to an intranet address
+TIKTOK_PHOTOS = "7450000000000000003"  # a photo post: three images and a sound
+TIKTOK_FLAKY = "7450000000000000004"  # the same, but its second image answers 429 once
+INSTAGRAM_REEL = "DBreel0Pi12"  # a public reel
+INSTAGRAM_MEMBERS = "DBmembers01"  # a post Instagram shows only to people logged in
+INSTAGRAM_CAROUSEL = "DBcarousel1"  # two images, then a video
+INSTAGRAM_PHOTO = "DBphoto0001"  # a single image
+TIKTOK_CDN, INSTAGRAM_CDN = "v16-webapp-prime.tiktok.com", "scontent.cdninstagram.com"
+SITE_HOSTS = ("www.tiktok.com", "vm.tiktok.com", "www.instagram.com", "i.instagram.com")
+INTRANET = "intranet.test"  # 127.0.0.2: where no redirect may lead
+SITE_MEDIA = {  # what each CDN path serves, and as what: distinct bytes, to tell them apart
+    f"/video/{TIKTOK_VIDEO}.mp4": (random.Random(12).randbytes(180_000), "video/mp4"),
+    f"/v/{INSTAGRAM_REEL}.mp4": (random.Random(13).randbytes(150_000), "video/mp4"),
+    "/photo/1.jpeg": (b"\xff\xd8\xff\xe0" + random.Random(14).randbytes(40_000), "image/jpeg"),
+    "/photo/2.webp": (b"RIFF" + random.Random(15).randbytes(30_000), "image/webp"),
+    "/photo/3.heic": (b"\0\0\0\x18ftypheic" + random.Random(16).randbytes(20_000), "image/heic"),
+    "/photo/sound.mp3": (b"ID3" + random.Random(17).randbytes(50_000), "audio/mpeg"),
+    "/v/c1.jpg": (b"\xff\xd8\xff\xe0" + random.Random(18).randbytes(35_000), "image/jpeg"),
+    "/v/c2.webp": (b"RIFF" + random.Random(19).randbytes(25_000), "image/webp"),
+    "/v/c3.mp4": (random.Random(20).randbytes(120_000), "video/mp4"),
+    "/v/single.jpg": (b"\xff\xd8\xff\xe0" + random.Random(21).randbytes(45_000), "image/jpeg"),
+}
+SMALL_VERSION = "/v/small.jpg"  # the small version of every Instagram image: never chosen
+CLONE_NEWNET = 0x40000000
+GREASE = {0x0A0A + 0x1010 * n for n in range(16)}  # RFC 8701 values: browsers send them
+
+
+def instagram_pk(shortcode: str) -> int:
+    """The numeric media id behind a shortcode, as instagram.py's _id_to_pk computes it."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return functools.reduce(lambda pk, char: pk * 64 + alphabet.index(char), shortcode, 0)
+
+
+def offers_grease(sock: socket.socket) -> bool:
+    """Whether the TLS ClientHello waiting on sock offers a GREASE cipher suite, as browsers
+    and curl_cffi do and Python's ssl never does. Peeks: the handshake still sees it all."""
+    deadline, hello = time.monotonic() + 5, b""
+    while time.monotonic() < deadline:
+        hello = sock.recv(16384, socket.MSG_PEEK)
+        if not hello or len(hello) >= 5 + int.from_bytes(hello[3:5]):
+            break
+        time.sleep(0.01)
+    if len(hello) < 44 or hello[0] != 0x16 or hello[5] != 1:  # not a ClientHello
+        return False
+    at = 43 + 1 + hello[43]  # record and handshake headers, version, random; session id
+    count = int.from_bytes(hello[at : at + 2])
+    suites = hello[at + 2 : at + 2 + count]
+    return any(int.from_bytes(suites[i : i + 2]) in GREASE for i in range(0, len(suites), 2))
+
+
+class Namespace:
+    """A private mount + network namespace, held open by a sleeping process."""
+
+    def __init__(self, directory: Path):
+        hosts = directory / "hosts"
+        names = [*SITE_HOSTS, TIKTOK_CDN, INSTAGRAM_CDN]
+        hosts.write_text(
+            "127.0.0.1 localhost\n"
+            + "".join(f"127.0.0.1 {name}\n" for name in names)
+            + f"127.0.0.2 {INTRANET}\n"
+        )
+        script = f"mount --bind {hosts} /etc/hosts && ip link set lo up && echo ready"
+        self.holder = subprocess.Popen(
+            ["unshare", "--mount", "--net", "--", "sh", "-c", f"{script} && exec sleep infinity"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        if self.holder.stdout.readline().strip() != "ready":
+            raise OSError(self.holder.stderr.read().strip() or "unshare failed")
+        self._network = os.open(f"/proc/{self.holder.pid}/ns/net", os.O_RDONLY)
+        self._libc = ctypes.CDLL(None, use_errno=True)
+
+    def command_prefix(self, directory: Path) -> list[str]:
+        """What runs a command inside, in directory (entering a mount namespace goes to /)."""
+        target = f"--target={self.holder.pid}"
+        return ["nsenter", target, "--net", "--mount", f"--wd={directory}", "--"]
+
+    def run(self, function, *args):
+        """function(*args) in a thread that entered the namespace's network, so sockets it
+        makes live there (setns changes only the calling thread)."""
+        outcome = {}
+
+        def inside():
+            if self._libc.setns(self._network, CLONE_NEWNET) != 0:
+                outcome["error"] = OSError(ctypes.get_errno(), "setns into the namespace")
+                return
+            try:
+                outcome["value"] = function(*args)
+            except Exception as err:  # noqa: BLE001 (handed back to the caller)
+                outcome["error"] = err
+
+        thread = threading.Thread(target=inside)
+        thread.start()
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    def close(self):
+        self.holder.kill()
+        self.holder.wait()
+        os.close(self._network)
+
+
+class SiteHandler(QuietHandler):
+    """Answers as TikTok, Instagram and their CDNs, by Host. Routes:
+
+    vm.tiktok.com/<code>/                 301 to the video's (ZTphoto...: the photo post's)
+                                          page, a tracking query per share
+    www.tiktok.com/@<user>/video/<id>     the page with __UNIVERSAL_DATA_FOR_REHYDRATION__;
+    www.tiktok.com/@<user>/photo/<id>     the same, of a photo post (imagePost);
+                                          a bot wall: non-browsers get a page without it
+    www.tiktok.com/@<user>/video/WALLED   302 to https://intranet.test/ (127.0.0.2)
+    www.instagram.com/                    the LSD token and a csrftoken cookie
+    www.instagram.com/api/v1/web/get_ruling_for_content/   {"status": "ok"}
+    www.instagram.com/api/graphql         the post, for browsers only (403 to others);
+                                          nothing for a members-only post
+    www.instagram.com/p/<code>            the logged-out page: no media in it
+    <cdn>/<path>                          SITE_MEDIA; any .jpg a small image;
+    <cdn>/photo/flaky.webp                429 the first time, then /photo/2.webp
+    any host on port 80                   301 to https
+    """
+
+    def do_HEAD(self):
+        self.answer(head=True)
+
+    def do_GET(self):
+        self.answer()
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        self.answer(form=dict(urllib.parse.parse_qsl(self.rfile.read(length).decode())))
+
+    def answer(self, head=False, form=None):
+        host = (self.headers.get("Host") or "").split(":")[0]
+        path = urllib.parse.urlsplit(self.path).path
+        browser = self.server.browsers.get(self.client_address)
+        self.server.seen.append((host, self.command, path, browser))
+        if browser is None:  # plain http
+            return self.send_body(
+                b"", "text/plain", status=301, headers={"Location": f"https://{host}{self.path}"}
+            )
+        if host == "vm.tiktok.com":
+            share = path.strip("/")
+            post = (
+                f"photo/{TIKTOK_PHOTOS}" if share.startswith("ZTphoto") else f"video/{TIKTOK_VIDEO}"
+            )
+            page = f"https://www.tiktok.com/@{TIKTOK_USER}/{post}"
+            return self.send_body(
+                b"", "text/plain", status=301, headers={"Location": f"{page}?_r=1&_t={share}"}
+            )
+        if host == "www.tiktok.com" and (
+            match := re.fullmatch(r"/@[\w.-]+/(?:video|photo)/(\d+)", path)
+        ):
+            if match[1] == TIKTOK_WALLED:
+                return self.send_body(
+                    b"", "text/plain", status=302, headers={"Location": f"https://{INTRANET}/admin"}
+                )
+            if not browser:  # the bot wall: TikTok refuses clients that are not browsers
+                return self.send_body(b"<html><body>Access denied</body></html>", "text/html")
+            return self.send_body(tiktok_page(match[1]).encode(), "text/html", head=head)
+        if host == "www.instagram.com":
+            return self.instagram(path, form, browser)
+        if path == "/photo/flaky.webp" and "flaky" not in self.server.failed_once:
+            self.server.failed_once.add("flaky")
+            return self.send_body(
+                b"slow down", "text/plain", status=429, headers={"Retry-After": "1"}
+            )
+        if path in SITE_MEDIA or path == "/photo/flaky.webp":
+            return self.send_body(*SITE_MEDIA[path.replace("flaky", "2")], head=head)
+        if path.endswith(".jpg"):
+            return self.send_body(b"\xff\xd8\xff\xe0 a cover", "image/jpeg", head=head)
+        return self.send_body(b"not here", "text/plain", status=404)
+
+    def instagram(self, path, form, browser):
+        if path == "/":
+            page = '<html><script type="application/json" id="__eqmc">{"l":"lsd-42"}</script>'
+            cookie = {"Set-Cookie": "csrftoken=csrf42; Path=/; Domain=.instagram.com; Secure"}
+            return self.send_body(page.encode(), "text/html", headers=cookie)
+        if path == "/api/v1/web/get_ruling_for_content/":
+            return self.send_body(b'{"status": "ok"}', "application/json")
+        if path == "/api/graphql" and form is not None:
+            if not browser:
+                return self.send_body(
+                    b'{"message": "login_required"}', "application/json", status=403
+                )
+            media_id = json.loads(form.get("variables", "{}")).get("media_id")
+            post = INSTAGRAM_POSTS.get(media_id)
+            body = {"data": {"xig_polaris_media": post and {"if_not_gated_logged_out": post}}}
+            return self.send_body(json.dumps(body).encode(), "application/json")
+        if path.startswith("/p/"):
+            return self.send_body(b"<html><body>Log in to see this</body></html>", "text/html")
+        return self.send_body(b"not here", "text/plain", status=404)
+
+
+def tiktok_page(video_id: str) -> str:
+    """A TikTok video page as its extractor reads it: the item in rehydration data."""
+    item = {
+        "id": video_id,
+        "desc": "Sunset over the allotment #pi",
+        "createTime": 1764500000,
+        "author": {"uniqueId": TIKTOK_USER, "nickname": "Pi at home", "id": "6800000000000000001"},
+        "video": {
+            "width": 576,
+            "height": 1024,
+            "duration": 3,
+            "playAddr": f"https://{TIKTOK_CDN}/video/{video_id}.mp4",
+            "cover": f"https://{TIKTOK_CDN}/cover/{video_id}.jpg",
+        },
+        "music": {"title": "original sound", "authorName": "Pi at home"},
+        "stats": {"playCount": 10, "diggCount": 2},
+    }
+    if video_id in (TIKTOK_PHOTOS, TIKTOK_FLAKY):  # a still video, and imagePost
+        item["desc"] = "Three views of the Pi"
+        item["video"] = {"width": 1080, "height": 1440, "duration": 0}
+        item["music"]["playUrl"] = f"https://{TIKTOK_CDN}/photo/sound.mp3"
+        second = "flaky" if video_id == TIKTOK_FLAKY else "2"
+        item["imagePost"] = {
+            "images": [
+                {"imageURL": {"urlList": [f"https://{TIKTOK_CDN}{path}"]}, "imageWidth": 1080}
+                for path in ("/photo/1.jpeg", f"/photo/{second}.webp", "/photo/3.heic")
+            ]
+        }
+    data = {
+        "__DEFAULT_SCOPE__": {
+            "webapp.video-detail": {"statusCode": 0, "itemInfo": {"itemStruct": item}}
+        }
+    }
+    return (
+        '<html><head></head><body><script id="__UNIVERSAL_DATA_FOR_REHYDRATION__"'
+        f' type="application/json">{json.dumps(data)}</script></body></html>'
+    )
+
+
+def instagram_reel() -> dict:
+    """An Instagram post as the logged-out GraphQL query answers it."""
+    return {
+        "pk": str(instagram_pk(INSTAGRAM_REEL)),
+        "code": INSTAGRAM_REEL,
+        "user": {"username": "pi.at.home", "pk": "17841400000000001", "full_name": "Pi"},
+        "caption": {"text": "Bread from the Pi oven"},
+        "taken_at": 1764500000,
+        "video_duration": 3.0,
+        "video_versions": [
+            {
+                "url": f"https://{INSTAGRAM_CDN}/v/{INSTAGRAM_REEL}.mp4",
+                "width": 720,
+                "height": 1280,
+                "type": 101,
+            }
+        ],
+        "image_versions2": {
+            "candidates": [
+                {
+                    "url": f"https://{INSTAGRAM_CDN}/v/{INSTAGRAM_REEL}.jpg",
+                    "width": 720,
+                    "height": 1280,
+                }
+            ]
+        },
+    }
+
+
+def instagram_image(code: str, large: str) -> dict:
+    """An image of a post as Instagram lists it: versions, largest first, and no video."""
+    return {
+        "pk": str(instagram_pk(code)),
+        "code": code,
+        "media_type": 1,
+        "image_versions2": {
+            "candidates": [
+                {"url": f"https://{INSTAGRAM_CDN}{large}", "width": 1080, "height": 1350},
+                {"url": f"https://{INSTAGRAM_CDN}{SMALL_VERSION}", "width": 320, "height": 400},
+            ]
+        },
+    }
+
+
+def instagram_post(code: str, **media) -> dict:
+    return {
+        "pk": str(instagram_pk(code)),
+        "code": code,
+        "user": {"username": "pi.at.home", "pk": "17841400000000001", "full_name": "Pi"},
+        "caption": {"text": "The Pi, seen from three sides"},
+        "taken_at": 1764500000,
+        **media,
+    }
+
+
+INSTAGRAM_POSTS = {  # by media id, as the GraphQL query asks
+    str(instagram_pk(INSTAGRAM_REEL)): instagram_reel(),
+    str(instagram_pk(INSTAGRAM_CAROUSEL)): instagram_post(
+        INSTAGRAM_CAROUSEL,
+        carousel_media=[
+            instagram_image("DBcarItem01", "/v/c1.jpg"),
+            instagram_image("DBcarItem02", "/v/c2.webp"),
+            {
+                **instagram_image("DBcarItem03", "/v/c3.jpg"),
+                "media_type": 2,
+                "video_versions": [
+                    {"url": f"https://{INSTAGRAM_CDN}/v/c3.mp4", "width": 720, "height": 1280}
+                ],
+            },
+        ],
+    ),
+    str(instagram_pk(INSTAGRAM_PHOTO)): instagram_post(
+        INSTAGRAM_PHOTO,
+        media_type=1,
+        image_versions2=instagram_image(INSTAGRAM_PHOTO, "/v/single.jpg")["image_versions2"],
+    ),
+}
+
+
+class SiteDoubles(ThreadingHTTPServer):
+    """One server answering for every site name on a port: TLS on 443, plain on 80. Records
+    (host, method, path, browser) for each request, browser being whether the client's
+    ClientHello carried GREASE (None over plain http)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple, context: ssl.SSLContext | None, seen: list):
+        super().__init__(address, SiteHandler)
+        self.context, self.seen = context, seen
+        self.browsers: dict = {}  # client address -> browser, per connection
+        self.failed_once: set = set()  # flaky items that have failed their once
+
+    def finish_request(self, sock, client_address):
+        browser = None
+        if self.context is not None:
+            sock.settimeout(10)
+            browser = offers_grease(sock)
+            try:
+                sock = self.context.wrap_socket(sock, server_side=True)
+            except (ssl.SSLError, OSError):
+                sock.close()
+                return
+        self.browsers[client_address] = browser
+        super().finish_request(sock, client_address)
+
+    def handle_error(self, request, client_address):
+        pass  # clients cut off mid-answer
+
+
+def site_certificate(directory: Path) -> ssl.SSLContext:
+    """One self-signed certificate for every name the doubles answer for."""
+    names = ",".join(f"DNS:{name}" for name in (*SITE_HOSTS, TIKTOK_CDN, INSTAGRAM_CDN, INTRANET))
+    cert, key = directory / "sites.pem", directory / "sites.key"
+    run_command(
+        [
+            *("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"),
+            *("-nodes", "-days", "2", "-subj", "/CN=site doubles", "-addext"),
+            *(f"subjectAltName={names}", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+@pytest.fixture(scope="session")
+def sites(tmp_path_factory):
+    """The namespace, with the site doubles serving in it; `sites.seen` lists what they were
+    asked, `sites.intranet_seen` what reached 127.0.0.2 (which nothing may). Skips where a
+    namespace cannot be made (it needs root)."""
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("nsenter"):
+        pytest.skip("site doubles need root, unshare and nsenter (CI runs as root)")
+    directory = tmp_path_factory.mktemp("sites")
+    try:
+        namespace = Namespace(directory)
+    except OSError as err:
+        pytest.skip(f"cannot make a private network namespace here: {err}")
+    context = site_certificate(directory)
+    namespace.seen, namespace.intranet_seen = [], []
+    servers = namespace.run(
+        lambda: [
+            SiteDoubles(("127.0.0.1", 443), context, namespace.seen),
+            SiteDoubles(("127.0.0.1", 80), None, namespace.seen),
+            SiteDoubles(("127.0.0.2", 443), context, namespace.intranet_seen),
+        ]
+    )
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    namespace.doubles = servers[0]
+    yield namespace
+    for server in servers:
+        server.shutdown()
+    namespace.close()
+
+
+SITE_SETTINGS = {
+    "allowed_domains": ["tiktok.com", "instagram.com"],
+    "allow_private_addresses": True,  # the doubles are at 127.0.0.1
+    "ytdlp_options": {"nocheckcertificate": True},  # their certificate is self-signed
+}
+TIKTOK_PAGE = f"https://www.tiktok.com/@{TIKTOK_USER}/video/{TIKTOK_VIDEO}"
+TIKTOK_MEDIA = f"/video/{TIKTOK_VIDEO}.mp4"
+INSTAGRAM_MEDIA = f"/v/{INSTAGRAM_REEL}.mp4"
+
+
+def asked(sites, host: str, path: str, method: str = "GET") -> list:
+    """For each time a double was asked for host+path: whether the client was a browser."""
+    return [browser for h, m, p, browser in sites.seen if (h, m, p) == (host, method, path)]
+
+
+@pytest.fixture(scope="module")
+def site_vidserve(sites, tmp_path_factory):
+    """vidserve in the namespace, with curl_cffi: yt-dlp can present itself as a browser."""
+    directory = tmp_path_factory.mktemp("real-sites")
+    with start_vidserve(directory, namespace=sites, **SITE_SETTINGS) as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def plain_site_vidserve(sites, tmp_path_factory):
+    """vidserve in the namespace on a platform without curl_cffi: no impersonation."""
+    directory = tmp_path_factory.mktemp("no-curl-cffi")
+    shadow = directory / "shadow" / "curl_cffi"  # shadows the installed one, as a missing wheel
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('no curl_cffi for this platform')\n")
+    env = {"PYTHONPATH": str(shadow.parent)}
+    with start_vidserve(directory / "server", env, namespace=sites, **SITE_SETTINGS) as api:
+        yield api
+
+
+def test_tiktok_video_is_saved_by_the_real_extractor_presenting_itself_as_a_browser(
+    site_vidserve, sites
+):
+    url = f"{TIKTOK_PAGE}?is_from_webapp=1&sender_device=pc"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url, force=True))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert (status["site"], status["video_id"]) == ("TikTok", TIKTOK_VIDEO)
+    assert status["title"].startswith("Sunset over the allotment")
+    assert site_vidserve.get(status["file_url"]).body == SITE_MEDIA[TIKTOK_MEDIA][0]
+    pages = asked(sites, "www.tiktok.com", f"/@{TIKTOK_USER}/video/{TIKTOK_VIDEO}")
+    assert pages and all(pages), "the page must be asked for with a browser's TLS ClientHello"
+
+
+def test_instagram_reel_is_saved_by_the_real_extractor(site_vidserve, sites):
+    url = f"https://www.instagram.com/reel/{INSTAGRAM_REEL}/?igsh=c2hhcmVk"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url, force=True))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert (status["site"], status["video_id"]) == ("Instagram", INSTAGRAM_REEL)
+    assert site_vidserve.get(status["file_url"]).body == SITE_MEDIA[INSTAGRAM_MEDIA][0]
+    queries = asked(sites, "www.instagram.com", "/api/graphql", "POST")
+    assert queries and all(queries), "Instagram's API answers browsers only"
+
+
+def test_instagram_post_for_members_only_fails_login_required_pointing_at_cookies(
+    site_vidserve,
+):
+    url = f"https://www.instagram.com/p/{INSTAGRAM_MEMBERS}/"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "login_required"
+    assert "PUT /api/v1/cookies" in status["error_message"]
+    assert status["retry_count"] == 0
+
+
+def test_health_and_log_say_yt_dlp_presents_itself_as_a_browser(site_vidserve):
+    health = site_vidserve.get("/api/v1/health", token=False).json
+
+    assert health["impersonation"] is True
+    wait_until(lambda: "impersonation available" in site_vidserve.log_text(), 10, "the log line")
+
+
+def assert_files_as_served(api, status, paths: list[str]):
+    """The download's files are the doubles' items, in order, of the right kind and type."""
+    assert len(status["files"]) == len(paths), status["files"]
+    for item, path in zip(status["files"], paths):
+        body, media_type = SITE_MEDIA[path]
+        answer = api.get(item["file_url"])
+        assert answer.status == 200 and answer.body == body, item
+        assert answer.headers["Content-Type"] == media_type
+        assert item["kind"] == media_type.split("/")[0]
+
+
+def test_tiktok_photo_post_is_saved_whole_images_in_order_then_its_sound(site_vidserve, sites):
+    status = site_vidserve.wait_for(site_vidserve.submit("https://vm.tiktok.com/ZTphotoOne/"))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert (status["site"], status["video_id"]) == ("TikTok", TIKTOK_PHOTOS)
+    photos = ["/photo/1.jpeg", "/photo/2.webp", "/photo/3.heic", "/photo/sound.mp3"]
+    assert_files_as_served(site_vidserve, status, photos)
+    assert [Path(item["filename"]).suffix for item in status["files"]] == [
+        *(".jpg", ".webp", ".heic", ".mp3")
+    ]
+    assert all(f"[{TIKTOK_PHOTOS}_" in item["filename"] for item in status["files"])
+    pages = asked(sites, "www.tiktok.com", f"/@{TIKTOK_USER}/photo/{TIKTOK_PHOTOS}")
+    assert pages and all(pages), "the photo post's page is asked for as a browser"
+
+
+def test_deleting_a_photo_post_removes_every_file(site_vidserve):
+    url = f"https://www.tiktok.com/@{TIKTOK_USER}/photo/{TIKTOK_PHOTOS}"
+    status = site_vidserve.wait_for(site_vidserve.submit(url, force=True))
+
+    deleted = site_vidserve.delete(f"/api/v1/download/{status['download_id']}").json
+
+    assert len(status["files"]) == 4 and deleted["file_removed"] is True
+    assert not any((site_vidserve.download_dir / f["filename"]).exists() for f in status["files"])
+
+
+def test_photo_post_audio_only_saves_its_sound_alone(site_vidserve):
+    url = f"https://www.tiktok.com/@{TIKTOK_USER}/photo/{TIKTOK_PHOTOS}?n=sound"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url, audio_only=True))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert_files_as_served(site_vidserve, status, ["/photo/sound.mp3"])
+
+
+def test_photo_post_item_answering_429_is_retried_keeping_the_items_saved_before(
+    site_vidserve, sites
+):
+    url = f"https://www.tiktok.com/@{TIKTOK_USER}/photo/{TIKTOK_FLAKY}"
+    first_before = len(asked(sites, TIKTOK_CDN, "/photo/1.jpeg"))
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert status["retry_count"] == 1
+    photos = ["/photo/1.jpeg", "/photo/2.webp", "/photo/3.heic", "/photo/sound.mp3"]
+    assert_files_as_served(site_vidserve, status, photos)
+    assert len(asked(sites, TIKTOK_CDN, "/photo/1.jpeg")) == first_before + 1
+
+
+def test_instagram_carousel_is_saved_whole_in_the_posts_order(site_vidserve, sites):
+    url = f"https://www.instagram.com/p/{INSTAGRAM_CAROUSEL}/?img_index=1&igsh=eA"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert (status["site"], status["video_id"]) == ("Instagram", INSTAGRAM_CAROUSEL)
+    assert_files_as_served(site_vidserve, status, ["/v/c1.jpg", "/v/c2.webp", "/v/c3.mp4"])
+    assert asked(sites, INSTAGRAM_CDN, SMALL_VERSION) == [], "the largest version is saved"
+
+
+def test_single_instagram_image_is_a_one_file_download_of_kind_image(site_vidserve):
+    url = f"https://www.instagram.com/p/{INSTAGRAM_PHOTO}/"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert status["filename"].endswith(".jpg") and status["file_size"] > 0
+    assert_files_as_served(site_vidserve, status, ["/v/single.jpg"])
+
+
+def test_photo_post_over_max_items_fails_before_fetching_any_image(sites, tmp_path):
+    url = f"https://www.tiktok.com/@{TIKTOK_USER}/photo/{TIKTOK_PHOTOS}?n=limit"
+    fetched_before = len(asked(sites, TIKTOK_CDN, "/photo/1.jpeg"))
+    with start_vidserve(tmp_path, namespace=sites, max_items=2, **SITE_SETTINGS) as api:
+        status = api.wait_for(api.submit(url))
+
+    assert status["status"] == "failed" and status["error_code"] == "too_many_items"
+    assert len(asked(sites, TIKTOK_CDN, "/photo/1.jpeg")) == fetched_before
+
+
+def test_two_share_links_to_one_post_make_one_download_sharing_its_files(sites, tmp_path):
+    with start_vidserve(tmp_path, namespace=sites, **SITE_SETTINGS) as api:
+        fetched_before = len(asked(sites, TIKTOK_CDN, TIKTOK_MEDIA))
+        first = api.wait_for(api.submit("https://vm.tiktok.com/ZTshareOne/"))
+        second = api.wait_for(api.submit("https://vm.tiktok.com/ZTshareTwo/"))
+        fetched = len(asked(sites, TIKTOK_CDN, TIKTOK_MEDIA)) - fetched_before
+        second_file = api.get(f"/api/v1/files/{second['download_id']}/0").body
+        api.delete(f"/api/v1/download/{first['download_id']}")
+        after_first_deleted = api.get(f"/api/v1/files/{second['download_id']}/0")
+        api.delete(f"/api/v1/download/{second['download_id']}")
+
+    assert first["status"] == second["status"] == "completed", second["error_message"]
+    assert (second["site"], second["video_id"]) == ("TikTok", TIKTOK_VIDEO)
+    assert first["duplicate_of"] is None and second["duplicate_of"] == first["download_id"]
+    assert fetched == 1, "the media of a post already saved must not be fetched again"
+    assert second["files"][0]["file_url"] == f"/api/v1/files/{second['download_id']}/0"
+    assert second_file == SITE_MEDIA[TIKTOK_MEDIA][0]
+    assert after_first_deleted.status == 200 and after_first_deleted.body == second_file
+    assert not (api.download_dir / second["filename"]).exists()
+
+
+def test_force_fetches_a_saved_post_again(sites, tmp_path):
+    with start_vidserve(tmp_path, namespace=sites, **SITE_SETTINGS) as api:
+        first = api.wait_for(api.submit("https://vm.tiktok.com/ZTforceOne/"))
+        fetched_before = len(asked(sites, TIKTOK_CDN, TIKTOK_MEDIA))
+        again = api.wait_for(api.submit("https://vm.tiktok.com/ZTforceTwo/", force=True))
+        fetched = len(asked(sites, TIKTOK_CDN, TIKTOK_MEDIA)) - fetched_before
+
+    assert first["status"] == again["status"] == "completed", again["error_message"]
+    assert again["duplicate_of"] is None and fetched == 1
+    assert again["filename"] != first["filename"]
+
+
+def test_redirect_of_a_browser_request_to_an_intranet_address_is_refused(sites, tmp_path):
+    settings = SITE_SETTINGS | {
+        "allow_private_addresses": False,
+        "private_networks": ["127.0.0.1/32"],
+    }
+    url = f"https://www.tiktok.com/@{TIKTOK_USER}/video/{TIKTOK_WALLED}"
+    with start_vidserve(tmp_path, namespace=sites, **settings) as api:
+        status = api.wait_for(api.submit(url))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "private_address"
+    assert INTRANET in status["error_message"]
+    hops = asked(sites, "www.tiktok.com", f"/@{TIKTOK_USER}/video/{TIKTOK_WALLED}")
+    assert hops and all(hops), "curl_cffi, impersonating a browser, carried the first hop"
+    assert sites.intranet_seen == []
+
+
+def test_without_impersonation_health_page_and_log_say_so(plain_site_vidserve):
+    health = plain_site_vidserve.get("/api/v1/health", token=False).json
+
+    assert health["impersonation"] is False
+    wait_until(lambda: "impersonation NOT available" in plain_site_vidserve.log_text(), 10, "log")
+
+
+def test_tiktok_bot_wall_without_impersonation_fails_blocked_saying_why(plain_site_vidserve, sites):
+    status = plain_site_vidserve.wait_for(plain_site_vidserve.submit(f"{TIKTOK_PAGE}?n=plain"))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "blocked"
+    assert "cannot present itself as a browser" in status["error_message"]
+    assert "cookies" in status["error_message"] and "update" in status["error_message"]
+    assert status["retry_count"] == 0
+    assert False in asked(sites, "www.tiktok.com", f"/@{TIKTOK_USER}/video/{TIKTOK_VIDEO}")
+
+
+def test_instagram_without_impersonation_fails_login_required_saying_why(plain_site_vidserve):
+    url = f"https://www.instagram.com/reel/{INSTAGRAM_REEL}/?igsh=plain"
+
+    status = plain_site_vidserve.wait_for(plain_site_vidserve.submit(url))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "login_required"
+    assert "PUT /api/v1/cookies" in status["error_message"]
+    assert "impersonation" in status["error_message"]
 
 
 # ---- bad submissions -----------------------------------------------------------------------
@@ -3183,18 +3849,32 @@ def test_hostile_path_or_query_gets_a_4xx_and_reveals_nothing(vidserve_api, path
     assert b"SQLite" not in answer.body and b"Traceback" not in answer.body
 
 
-def test_redirect_to_a_private_address_is_not_followed(tmp_path, media_server):
+# yt-dlp's plain HTTP handlers: requests (preferred when installed) and urllib. curl_cffi's
+# own turn is test_redirect_of_a_browser_request_to_an_intranet_address_is_refused.
+HANDLERS = [
+    pytest.param({}, id="requests"),
+    pytest.param({"compat_opts": ["prefer-legacy-http-handler"]}, id="urllib"),
+]
+
+
+@pytest.mark.parametrize("handler", HANDLERS)
+def test_redirect_to_a_private_address_is_not_followed(tmp_path, media_server, handler):
     port = urllib.parse.urlsplit(media_server).port
     hidden = f"http://127.0.0.2:{port}/clip-hidden.mp4"
     url = f"{media_server}/redirect?to={urllib.parse.quote(hidden)}&n={random.random()}"
     with start_vidserve(
-        tmp_path, allow_private_addresses=False, private_networks=["127.0.0.1/32"]
+        tmp_path,
+        allow_private_addresses=False,
+        private_networks=["127.0.0.1/32"],
+        ytdlp_options=handler,
     ) as api:
         status = api.wait_for(api.submit(url))
 
     assert status["status"] == "failed"
     assert status["error_code"] == "private_address"
+    assert "127.0.0.2" in status["error_message"]
     assert status["retry_count"] == 0
+    assert "egress: refused 127.0.0.2" in api.log_text()
 
 
 def test_redirect_within_allowed_networks_is_followed(tmp_path, media_server):

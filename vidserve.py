@@ -8,7 +8,9 @@ Sections, in the order a download flows through them (after the helpers they sha
 ids, the one error type ApiError, and UrlPolicy, which decides which links may be fetched):
   1. Configuration   defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
   2. Storage         the jobs table: schema, migrations, every SQL statement
-  3. Queue, workers  waking workers, calling yt-dlp, retries, file naming, notifications
+  3. Queue, workers  waking workers; the egress proxy every connection of yt-dlp goes
+                     through; calling yt-dlp (browser impersonation, which post a link
+                     is, one post = one download), failures, file naming, notifications
   4. HTTP routes     request and reply, one function per route; 4b the page, 4c OpenAPI,
                      then the route table and authorization
   5. TLS, serving    connections and their limits, TLS, the handler, certificate, systemd;
@@ -17,8 +19,9 @@ ids, the one error type ApiError, and UrlPolicy, which decides which links may b
   6. Command line    serve, init, token, backup, update-ytdlp, --selftest, --bench, main()
 
 Threads: the main thread waits for a stop signal; `http` runs the accept loop; each
-connection gets its own thread; `worker-N` threads each own one yt-dlp instance; `acme` or
-`cert-reload` keeps the certificate fresh; `http-plain` serves http_port.
+connection gets its own thread; `worker-N` threads each own one yt-dlp instance; `egress`
+threads carry yt-dlp's connections; `warm-up` imports yt-dlp once the server is up; `acme`
+or `cert-reload` keeps the certificate fresh; `http-plain` serves http_port.
 """
 
 import argparse
@@ -81,6 +84,12 @@ DISK_RECHECK_S = 5.0  # workers paused by a full disk look again this often
 STOP_GRACE_S = 3.0  # how long a stop waits for requests in flight; the whole stop stays under 10 s
 UPKEEP_INTERVAL_S = 60.0  # retention runs this often (and after each completed download)
 YTDLP_STALE_DAYS = 30  # older than this, health and the page suggest update-ytdlp
+# What update-ytdlp installs: yt-dlp with curl_cffi, so that it can present itself as a
+# browser (a wheel only: none exists for 32-bit ARM), else yt-dlp alone.
+YTDLP_PACKAGES = (
+    ("--only-binary", "curl-cffi", "yt-dlp[default,curl-cffi]"),
+    ("yt-dlp[default]",),
+)
 AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
 CERT_WARN_DAYS = 14  # API.md: health and the page warn when fewer days are left
 CERT_RECHECK_S = 2.0  # cert_file and key_file are looked at this often for a change
@@ -90,14 +99,21 @@ ACME_FIRST_RETRY_S = 2.0  # API.md: a failure is retried within seconds, then ev
 ACME_MAX_BACKOFF_S = 3600.0  # but at most an hour apart
 ARI_RECHECK_S = 6 * 3600.0  # RFC 9773 §4.3: ask for the renewal window again this often
 MAX_ACME_REPLY_BYTES = 1024 * 1024  # a certificate chain is a few KB
+EGRESS_TIMEOUT_S = 30.0  # the egress proxy's connect and site-idle limit; yt-dlp's is 20 s
+EGRESS_MAX_TUNNELS = 64  # open connections from yt-dlp through the egress proxy at once
+RELAY_CHUNK_BYTES = 256 * 1024  # the egress proxy copies this much per system call
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 DOWNLOAD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")  # spaces and control characters
 CLIENT_ID = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,64}")  # API.md: at most 64 characters
 # Query parameters that only say who shared a link; dropping them makes the same video one job.
-TRACKING_PARAMS = re.compile(r"utm_\w+|igsh|igshid|is_from_webapp|sender_device|_r|_t|si")
+TRACKING_PARAMS = re.compile(
+    r"utm_\w+|igsh|igshid|img_index|is_from_webapp|sender_device|_r|_t|si|share_\w+|web_id"
+    r"|u_code|tt_from|social_sharing"
+)
 
 log = logging.getLogger("vidserve")
+YTDLP_IMPORT = threading.Lock()  # see import_ytdlp
 
 
 def utc_now() -> str:
@@ -128,6 +144,37 @@ def human_bytes(count: float) -> str:
             return f"{count:.0f} {unit}"
         count /= 1024
     return f"{count:.1f} TB"
+
+
+# What yt-dlp saves. (mimetypes would load the system's whole table, ~1 MB, for these.)
+MEDIA_TYPES = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
+    ".m4a": "audio/mp4",
+    ".mp3": "audio/mpeg",
+    ".opus": "audio/ogg",
+    ".ogg": "audio/ogg",
+    ".aac": "audio/aac",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".heic": "image/heic",
+    ".gif": "image/gif",
+}
+
+
+# The extension a file of each media type is saved with: the first MEDIA_TYPES gives it.
+EXTENSIONS = {media_type: ext for ext, media_type in reversed(MEDIA_TYPES.items())}
+
+
+def file_kind(filename: str) -> str:
+    """API.md's `kind` of a saved file, from its extension: image, audio or video."""
+    kind = MEDIA_TYPES.get(Path(filename).suffix.lower(), "video/mp4").split("/")[0]
+    return kind if kind in ("image", "audio") else "video"
 
 
 class ApiError(Exception):
@@ -310,6 +357,8 @@ DNS_NAME = re.compile(
     r"(?=.{1,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!\d+$)(?!-)[a-z0-9-]{2,63}(?<!-)", re.IGNORECASE
 )
 LOG_LEVELS = ("debug", "info", "warning", "error")
+# yt-dlp options that would send its connections around the egress proxy.
+BYPASSING_OPTIONS = {"proxy", "geo_verification_proxy", "external_downloader"}
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
@@ -391,6 +440,11 @@ def check_config(config: Config) -> Config:
     for key, bad in problems.items():
         if bad:
             raise ConfigError(f"setting {key} = {getattr(config, key)!r} is out of range")
+    for key in BYPASSING_OPTIONS & config.ytdlp_options.keys():
+        raise ConfigError(
+            f"setting ytdlp_options: {key!r} would let yt-dlp connect around vidserve's address"
+            " check (its egress proxy); remove it"
+        )
     for network in config.private_networks:
         try:
             ipaddress.ip_network(network)
@@ -494,6 +548,14 @@ MIGRATIONS = [
         UPDATE job_counts SET n = n - 1 WHERE status = OLD.status AND client_id = OLD.client_id;
     END;
     """,
+    """
+    -- One post, one download: who the post is, once yt-dlp has recognised the link.
+    ALTER TABLE jobs ADD COLUMN site TEXT;               -- yt-dlp's extractor key
+    ALTER TABLE jobs ADD COLUMN video_id TEXT;           -- the site's own id of the post
+    ALTER TABLE jobs ADD COLUMN duplicate_of TEXT;       -- the download whose files it shares
+    ALTER TABLE jobs ADD COLUMN forced INTEGER NOT NULL DEFAULT 0;  -- submitted with force
+    CREATE INDEX jobs_by_post ON jobs (site, video_id) WHERE video_id IS NOT NULL;
+    """,
 ]
 
 
@@ -527,6 +589,10 @@ class Job:
     duration_s: float | None
     thumbnail_url: str | None
     total_bytes: int | None
+    site: str | None
+    video_id: str | None
+    duplicate_of: str | None
+    forced: bool
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Job":
@@ -534,6 +600,7 @@ class Job:
         values["status"] = Status(values["status"])
         values["audio_only"] = bool(values["audio_only"])
         values["file_removed"] = bool(values["file_removed"])
+        values["forced"] = bool(values["forced"])
         values["files"] = json.loads(values["files"])
         values["progress"] = json.loads(values["progress"]) if values["progress"] else None
         return cls(**values)
@@ -547,6 +614,7 @@ class Job:
                 "filename": item["filename"],
                 "file_size": item["file_size"],
                 "file_url": f"/api/v1/files/{self.id}/{index}",
+                "kind": file_kind(item["filename"]),
             }
             for index, item in enumerate(self.files if present else [])
         ]
@@ -571,6 +639,9 @@ class Job:
             "thumbnail_url": self.thumbnail_url,
             "audio_only": self.audio_only,
             "files": files,
+            "site": self.site,
+            "video_id": self.video_id,
+            "duplicate_of": self.duplicate_of,
             "file_removed": self.file_removed,
             "last_updated": self.last_updated,
         }
@@ -654,10 +725,10 @@ class Store:
                     if existing.status != Status.COMPLETED or still_present(existing):
                         return existing, True
             row = db.execute(
-                "INSERT INTO jobs (id, url, dedupe_key, client_id, audio_only, status,"
-                " created_at, last_updated) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)"
+                "INSERT INTO jobs (id, url, dedupe_key, client_id, audio_only, forced, status,"
+                " created_at, last_updated) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)"
                 " RETURNING *",
-                (new_download_id(), url, dedupe_key, client_id, audio_only, now, now),
+                (new_download_id(), url, dedupe_key, client_id, audio_only, force, now, now),
             ).fetchone()
         job = Job.from_row(row)
         self._on_change(job)
@@ -725,13 +796,36 @@ class Store:
             {**meta, "id": download_id, "now": utc_now()},
         )
 
-    def complete(self, download_id: str, files: list[dict], progress: dict) -> Job | None:
+    def record_identity(
+        self, download_id: str, site: str | None, video_id: str | None, meta: dict
+    ) -> Job | None:
+        """Which post the link turned out to be, and its title, once yt-dlp recognised it."""
+        return self._write(
+            "UPDATE jobs SET site = :site, video_id = :video_id, title = :title,"
+            " uploader = :uploader, duration_s = :duration_s, thumbnail_url = :thumbnail_url,"
+            " last_updated = :now WHERE id = :id AND status = 'downloading' RETURNING *",
+            {**meta, "id": download_id, "site": site, "video_id": video_id, "now": utc_now()},
+        )
+
+    def saved_copies(self, job: Job) -> list[Job]:
+        """Other downloads that saved the same post, with files listed: first ones first."""
+        rows = self._read(
+            "SELECT * FROM jobs WHERE site = ? AND video_id = ? AND audio_only = ? AND id != ?"
+            " AND status = 'completed' AND file_removed = 0 ORDER BY duplicate_of IS NOT NULL, seq",
+            (job.site, job.video_id, job.audio_only, job.id),
+        )
+        return [Job.from_row(row) for row in rows]
+
+    def complete(
+        self, download_id: str, files: list[dict], progress: dict, duplicate_of: str | None = None
+    ) -> Job | None:
         """Mark done with its files; None when the job was cancelled in the meantime."""
         first = files[0]
         return self._write(
             "UPDATE jobs SET status = 'completed', completed_at = :now, last_updated = :now,"
             " filename = :filename, file_path = :filename, file_size = :file_size,"
-            " files = :files, total_bytes = :total_bytes, progress = :progress, file_removed = 0"
+            " files = :files, total_bytes = :total_bytes, progress = :progress, file_removed = 0,"
+            " duplicate_of = :duplicate_of"
             " WHERE id = :id AND status = 'downloading' RETURNING *",
             {
                 "id": download_id,
@@ -741,6 +835,7 @@ class Store:
                 "files": json.dumps(files),
                 "total_bytes": sum(item["file_size"] for item in files),
                 "progress": json.dumps(progress),
+                "duplicate_of": duplicate_of,
             },
         )
 
@@ -801,6 +896,16 @@ class Store:
             " WHERE id = :id AND status IN ('failed', 'cancelled') RETURNING *",
             {"id": download_id, "now": utc_now()},
         )
+
+    def files_in_use(self, job: Job) -> set[str]:
+        """Which of a job's files other downloads of the same post still list: kept on delete."""
+        rows = self._read(
+            "SELECT DISTINCT json_extract(item.value, '$.filename') FROM jobs, json_each(jobs.files)"
+            " AS item WHERE site = ? AND video_id = ? AND jobs.id != ?"
+            " AND status = 'completed' AND file_removed = 0",
+            (job.site, job.video_id, job.id),
+        )
+        return {row[0] for row in rows}
 
     def storage_totals(self) -> tuple[int, int]:
         """(bytes, files) of finished downloads still on disk."""
@@ -963,8 +1068,24 @@ class Stopped(Exception):
     """The job was cancelled, or the server is stopping; the progress hook raised it."""
 
 
-def classify_failure(error: BaseException) -> FetchError:
-    """Map a yt-dlp exception chain to a FetchError: transient ones are retried."""
+class AlreadySaved(Exception):
+    """The link is a post an earlier download saved: its files serve this job too."""
+
+    def __init__(self, original: "Job"):
+        super().__init__(original.id)
+        self.original = original
+
+
+# What sites say when they refuse a client that does not look like a browser, or this network.
+BLOCKED_MESSAGES = re.compile(
+    r"unexpected response from webpage request|unable to extract challenge data"
+    r"|ip address is blocked|blocked from accessing|bot detection|not a bot"
+)
+
+
+def classify_failure(error: BaseException, impersonation: bool, cookies: bool) -> FetchError:
+    """Map a yt-dlp exception chain to a FetchError: transient ones are retried. Whether
+    yt-dlp could present itself as a browser, and had cookies, goes into the advice."""
     from yt_dlp.networking.exceptions import HTTPError, TransportError
     from yt_dlp.utils import ExtractorError, UnsupportedError
 
@@ -987,15 +1108,22 @@ def classify_failure(error: BaseException) -> FetchError:
                 transient=False,
             )
         if isinstance(item, HTTPError):
-            return classify_http_status(item.status, item.response.headers.get("Retry-After"))
-        if isinstance(item, PrivateAddressBlocked):
-            return FetchError(
-                "private_address", f"refused to follow the link: {item}", transient=False
-            )
+            retry_after = item.response.headers.get("Retry-After")
+            return classify_http_status(item.status, retry_after, impersonation, cookies)
         if isinstance(item, OSError) and item.errno == 28:
             return FetchError(
                 "disk_full", "the disk is full; free some space, then retry", transient=False
             )
+    if match := BLOCKED_MESSAGES.search(text):
+        return blocked(match[0], impersonation)
+    if "empty media response" in text:  # Instagram, for a post it shows only to members
+        return FetchError(
+            "login_required",
+            "Instagram sent an empty media response: the post needs a login. Upload your"
+            " cookies.txt with PUT /api/v1/cookies (see README)"
+            + ("" if impersonation else "; browser impersonation (curl_cffi) may also help"),
+            transient=False,
+        )
     if "login" in text or "cookies" in text:
         return FetchError(
             "login_required",
@@ -1011,7 +1139,9 @@ def classify_failure(error: BaseException) -> FetchError:
     return FetchError("extractor", first_line(error), transient=not expected)
 
 
-def classify_http_status(status: int, retry_after: str | None) -> FetchError:
+def classify_http_status(
+    status: int, retry_after: str | None, impersonation: bool, cookies: bool
+) -> FetchError:
     if status in (404, 410):
         return FetchError("not_found", f"the video is gone (HTTP {status})", transient=False)
     if status == 429:
@@ -1022,13 +1152,32 @@ def classify_http_status(status: int, retry_after: str | None) -> FetchError:
             transient=True,
             retry_after_s=delay,
         )
-    if status in (401, 403):
+    if status == 401 or (status == 403 and cookies):
         return FetchError(
             "login_required",
-            f"the site refused access (HTTP {status}); it may need cookies (see README)",
+            f"the site refused access (HTTP {status}); it needs a login: upload your"
+            " cookies.txt, or fresh ones, with PUT /api/v1/cookies (see README)",
             transient=False,
         )
+    if status == 403:  # to an anonymous client: the site refuses this server
+        return blocked("HTTP 403", impersonation)
     return FetchError("http_error", f"the site answered HTTP {status}", transient=status >= 500)
+
+
+def blocked(reason: str, impersonation: bool) -> FetchError:
+    """The site refused this server: say whether it saw a browser, and what may help."""
+    how = (
+        "although vidserve presented itself as a browser"
+        if impersonation
+        else "and vidserve cannot present itself as a browser here: install curl_cffi"
+        " (pip install 'yt-dlp[default,curl-cffi]')"
+    )
+    return FetchError(
+        "blocked",
+        f"the site refused this server ({reason}) {how}. Try: update yt-dlp (vidserve.py"
+        " update-ytdlp), upload your cookies (PUT /api/v1/cookies), or another network",
+        transient=False,
+    )
 
 
 def first_line(error: BaseException) -> str:
@@ -1060,45 +1209,296 @@ def publish_file(source: Path, directory: Path) -> Path:
     raise FetchError("internal", f"no free file name for {name!r}", transient=False)
 
 
-class PrivateAddressBlocked(OSError):
-    """yt-dlp was about to connect to an address the URL policy forbids."""
+# ---- 3a. The egress proxy -------------------------------------------------------------------
 
 
-def guard_ytdlp_connections(policy: UrlPolicy) -> None:
-    """Make every connection yt-dlp opens check the address it actually connects to.
+class EgressProxy:
+    """The one door yt-dlp's traffic leaves by: a loopback HTTP proxy that checks addresses.
 
     Checking the submitted URL is not enough: an allowed site can redirect to
     http://169.254.169.254/, and a name can resolve differently a second later (DNS
-    rebinding). yt-dlp's urllib handler, which ytdlp_params makes the preferred one, connects
-    through networking._helper.create_connection, passing each resolved address to a socket
-    factory; wrapping that factory checks the very address connect() is given, redirects
-    included.
+    rebinding). A guard inside one HTTP handler is not enough either: yt-dlp picks among
+    urllib, requests and curl_cffi (which impersonates a browser, and whose libcurl resolves
+    names and follows redirects by itself). So every YoutubeDL vidserve builds is given this
+    proxy, as Stripe's Smokescreen guards egress: each CONNECT (https) or absolute-form
+    request (plain http) names a host; the proxy resolves it, keeps only the addresses the
+    policy allows, and connects to one of those itself, so the address checked is the
+    address used, on every hop of every redirect. TLS stays end to end, so a browser's TLS
+    fingerprint reaches the site untouched. A handler that cannot use an HTTP proxy
+    (websockets) refuses such requests instead of going around it.
+
+    Each worker names itself in the proxy credentials; what the proxy refused it is kept for
+    `refusal()`, so a failed download can say that a non-public address was the reason.
+    Threads: `egress` accepts; each tunnel has two threads, one per direction.
     """
-    from yt_dlp import networking
-    from yt_dlp.networking import _helper
 
-    original = _helper.create_connection
-    if getattr(original, "vidserve_guard", False):
+    def __init__(self, policy: UrlPolicy, timeout_s: float = EGRESS_TIMEOUT_S):
+        self.policy = policy
+        self.timeout_s = timeout_s
+        self.secret = secrets.token_urlsafe(18)  # only vidserve's own YoutubeDLs get in
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._tunnels = threading.BoundedSemaphore(EGRESS_MAX_TUNNELS)
+        self._lock = threading.Lock()  # guards _refusals
+        self._refusals: dict[str, str] = {}  # client name -> the last thing refused to it
+
+    def url(self, client: str) -> str:
+        """What YoutubeDL's `proxy` option takes, naming the client (a worker)."""
+        port = self._listener.getsockname()[1]
+        return f"http://{client}:{self.secret}@127.0.0.1:{port}"
+
+    def start(self) -> Self:
+        threading.Thread(target=self._accept, name="egress", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._listener.close()
+
+    def refusal(self, client: str) -> str | None:
+        """What the proxy refused this client since it last asked, if anything."""
+        with self._lock:
+            return self._refusals.pop(client, None)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # stopped
+            if not self._tunnels.acquire(blocking=False):
+                with contextlib.suppress(OSError):
+                    client.sendall(b"HTTP/1.1 503 Too Many Tunnels\r\nContent-Length: 0\r\n\r\n")
+                client.close()
+                continue
+            threading.Thread(target=self._serve, args=(client,), name="egress", daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        upstream = None
+        try:
+            client.settimeout(self.timeout_s)
+            head, early = read_head(client)
+            request_line, *header_lines = head.decode("latin-1").split("\r\n")
+            method, target, _ = request_line.split(" ")
+            headers = dict(parse_header_line(line) for line in header_lines if line)
+            name = self._client_name(headers.get("proxy-authorization", ""))
+            if name is None:
+                answer_proxy(
+                    client,
+                    "407 Proxy Authentication Required",
+                    'Proxy-Authenticate: Basic realm="vidserve"\r\n',
+                )
+                return
+            if method == "CONNECT":  # https: a tunnel, TLS end to end
+                host, _, port = target.rpartition(":")
+                parts = None
+            else:  # plain http: absolute-form, passed on in origin-form
+                parts = urllib.parse.urlsplit(target)
+                if parts.scheme != "http" or not parts.hostname:
+                    answer_proxy(client, "400 Bad Request")
+                    return
+                host, port = parts.hostname, parts.port or 80
+            upstream = self._connect(name, host.strip("[]"), int(port))
+            if upstream is None:
+                answer_proxy(client, "403 Forbidden")
+                return
+            if parts is None:
+                client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                upstream.sendall(early)
+            else:
+                path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+                upstream.sendall(close_after([f"{method} {path} HTTP/1.1", *header_lines]) + early)
+                answer, early_answer = read_head(upstream)
+                client.sendall(close_after(answer.decode("latin-1").split("\r\n")) + early_answer)
+            relay(client, upstream, self.timeout_s)
+        except (OSError, ValueError, UnicodeError) as err:
+            log.debug("egress: %s", err)
+            with contextlib.suppress(OSError):
+                answer_proxy(client, "502 Bad Gateway")
+        finally:
+            for sock in (client, upstream):
+                if sock is not None:
+                    sock.close()
+            self._tunnels.release()
+
+    def _client_name(self, authorization: str) -> str | None:
+        """The client named in valid Basic credentials, else None."""
+        scheme, _, encoded = authorization.partition(" ")
+        try:
+            name, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+        except (ValueError, UnicodeError):
+            return None
+        if scheme.lower() != "basic" or not hmac.compare_digest(secret, self.secret):
+            return None
+        return name
+
+    def _connect(self, client: str, host: str, port: int) -> socket.socket | None:
+        """A connection to an allowed address of host, or None (and a refusal) if it has none."""
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        allowed = [info for info in addresses if self.policy.address_allowed(info[4][0])]
+        if not allowed:
+            refused = f"{host} is at a non-public address ({addresses[0][4][0]})"
+            log.warning("egress: refused %s:%d for %s: %s", host, port, client, refused)
+            with self._lock:
+                self._refusals[client] = refused
+            return None
+        error: OSError = OSError(f"cannot connect to {host}")
+        for family, kind, protocol, _, address in allowed:
+            upstream = socket.socket(family, kind, protocol)
+            upstream.settimeout(self.timeout_s)
+            try:
+                upstream.connect(address)
+            except OSError as err:
+                upstream.close()
+                error = err
+                continue
+            upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return upstream
+        raise error
+
+
+def read_head(sock: socket.socket) -> tuple[bytes, bytes]:
+    """A request's head (without the blank line) and whatever followed it, bounded."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        if len(data) > MAX_HEADER_BYTES or not (chunk := sock.recv(65536)):
+            raise ValueError("no complete request head")
+        data += chunk
+    head, _, early = data.partition(b"\r\n\r\n")
+    return head, early
+
+
+def parse_header_line(line: str) -> tuple[str, str]:
+    name, _, value = line.partition(":")
+    return name.strip().lower(), value.strip()
+
+
+def close_after(head_lines: list[str]) -> bytes:
+    """A plain-http head passed on by the egress proxy, request or answer: one exchange per
+    connection, so both sides see `Connection: close` and neither reuses what the proxy
+    closes."""
+    hop_by_hop = {"proxy-authorization", "proxy-connection", "connection", "keep-alive"}
+    kept = [line for line in head_lines if parse_header_line(line)[0] not in hop_by_hop]
+    return "\r\n".join([*kept, "Connection: close", "", ""]).encode("latin-1")
+
+
+def answer_proxy(sock: socket.socket, status: str, headers: str = "") -> None:
+    sock.sendall(f"HTTP/1.1 {status}\r\n{headers}Content-Length: 0\r\n\r\n".encode())
+
+
+def relay(client: socket.socket, upstream: socket.socket, idle_s: float) -> None:
+    """Copy bytes both ways until the site is done. Only the site's side has an idle limit:
+    a client waits quietly through a long download, a stalled site is given up on."""
+    client.settimeout(None)
+    upstream.settimeout(idle_s)
+    up = threading.Thread(target=pump, args=(client, upstream), name="egress", daemon=True)
+    up.start()
+    pump(upstream, client)
+    for sock in (client, upstream):  # the site is done: the client's side ends too
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    up.join()
+
+
+def pump(source: socket.socket, sink: socket.socket) -> None:
+    """One direction of a tunnel, until the source ends or either side fails."""
+    buffer = memoryview(bytearray(RELAY_CHUNK_BYTES))
+    with contextlib.suppress(OSError):
+        while count := source.recv_into(buffer):
+            sink.sendall(buffer[:count])
+        sink.shutdown(socket.SHUT_WR)
+
+
+# ---- 3b. Site extraction: posts yt-dlp does not save whole --------------------------------
+# yt-dlp 2026.10.26 saves videos. A TikTok photo post (a slideshow) it calls unsupported, and
+# in an Instagram image it finds "no video". vidserve completes both from what yt-dlp's own
+# extractors fetch, and saves those items through yt-dlp's own networking (so through the
+# egress proxy, as a browser where asked): no second HTTP client. Fetcher, below, is where
+# every link meets yt-dlp.
+
+TIKTOK_PHOTO_URL = re.compile(r"https?://www\.tiktok\.com/@[\w.-]*/photo/(?P<id>\d+)")
+
+
+def tiktok_photo_extractor():
+    """yt-dlp's TikTok extractor, taught photo posts: it fetches the page as it does a
+    video's (as a browser, its bot challenge solved) and lists every image, then the sound.
+    Made when yt-dlp is loaded; its results say they are TikTok's."""
+    from yt_dlp.extractor.tiktok import TikTokBaseIE
+    from yt_dlp.utils import ExtractorError, traverse_obj, url_or_none
+
+    class TikTokPhotoIE(TikTokBaseIE):
+        IE_NAME = "tiktok:photo"
+        _VALID_URL = TIKTOK_PHOTO_URL.pattern
+
+        def _real_extract(self, url):
+            post_id = self._match_id(url)
+            item, status = self._extract_web_data_and_status(url, post_id)
+            if status in (10216, 10222):
+                self.raise_login_required("This post is private")
+            if status == 10204:
+                raise ExtractorError("Your IP address is blocked from accessing this post")
+            images = traverse_obj(
+                item, ("imagePost", "images", ..., "imageURL", "urlList", 0, {url_or_none})
+            )
+            if not images:
+                raise ExtractorError(f"Photo post not available, status {status}", expected=True)
+            post = self._parse_aweme_video_web(item, url, post_id, extract_flat=True)
+            sound = traverse_obj(item, ("music", "playUrl", {url_or_none}))
+            items = [(image, "image") for image in images] + ([(sound, "audio")] if sound else [])
+            entries = [
+                direct_entry(post, address, kind, number)
+                for number, (address, kind) in enumerate(items, start=1)
+            ]
+            return self.playlist_result(
+                entries, post_id, post.get("title"), extractor_key="TikTok", **uploader(post)
+            )
+
+    return TikTokPhotoIE
+
+
+def ytdlp_extracts(url: str) -> bool:
+    """Whether one of yt-dlp's own extractors, other than the generic one, takes the link."""
+    from yt_dlp.extractor import gen_extractor_classes
+
+    return any(ie.ie_key() != "Generic" and ie.suitable(url) for ie in gen_extractor_classes())
+
+
+def uploader(info: dict) -> dict:
+    return {key: info[key] for key in ("uploader", "channel", "timestamp") if info.get(key)}
+
+
+def direct_entry(post: dict, url: str, kind: str, number: int) -> dict:
+    """An item vidserve saves itself (an image, a slideshow's sound): named like a video,
+    with its number in the post."""
+    return {
+        **uploader(post),
+        "id": f"{post['id']}_{number}",
+        "title": post.get("title") or post["id"],
+        "url": url,
+        "http_headers": post.get("http_headers") or {},
+        "vidserve_kind": kind,
+    }
+
+
+def complete_instagram_images(info: dict) -> None:
+    """Instagram lists an image as an item without formats, its versions as thumbnails:
+    such an item becomes the largest version, to be saved as the site sent it."""
+    if info.get("extractor_key") != "Instagram":
         return
+    items = info.get("entries") if info.get("_type") in PLAYLIST_TYPES else None
+    for number, item in enumerate(items if items is not None else [info], start=1):
+        versions = [t for t in item.get("thumbnails") or [] if t.get("url")]
+        if item.get("formats") or not versions:
+            continue
+        largest = max(versions, key=lambda t: (t.get("width") or 0) * (t.get("height") or 0))
+        item.update(direct_entry({**item, "id": info["id"]}, largest["url"], "image", number))
 
-    def create_connection(
-        address,
-        timeout=socket._GLOBAL_DEFAULT_TIMEOUT,
-        source_address=None,
-        *,
-        _create_socket_func=_helper._socket_connect,
-    ):
-        def connect(ip_address, *args):
-            if not policy.address_allowed(ip_address[4][0]):
-                raise PrivateAddressBlocked(f"{address[0]} is at a non-public address")
-            return _create_socket_func(ip_address, *args)
 
-        return original(address, timeout, source_address, _create_socket_func=connect)
-
-    create_connection.vidserve_guard = True
-    for module in (_helper, *vars(networking).values()):
-        if getattr(module, "create_connection", None) is original:
-            module.create_connection = create_connection
+def import_ytdlp():
+    """yt-dlp, imported once: lazily, since the server starts and idles without it, and
+    under a lock, since two threads importing it at once (the warm-up and a worker's first
+    job) break its lazy submodules."""
+    with YTDLP_IMPORT:
+        import yt_dlp
+    return yt_dlp
 
 
 class YtdlpLog:
@@ -1124,8 +1524,9 @@ class Fetcher:
     changes between jobs, and yt-dlp reads it on every download.
     """
 
-    def __init__(self, app: "App"):
+    def __init__(self, app: "App", name: str):
         self.app = app
+        self.name = name  # the worker's, which the egress proxy knows it by
         self._instances: dict[bool, Any] = {}  # audio_only -> YoutubeDL
         self._cookies_version = app.cookies_version  # YoutubeDL reads cookies when built
         self._job: Job | None = None
@@ -1136,15 +1537,17 @@ class Fetcher:
             self._instances.clear()
             self._cookies_version = self.app.cookies_version
         if audio_only not in self._instances:
-            import yt_dlp  # lazily: the server starts and idles without it
+            yt_dlp = import_ytdlp()
 
-            guard_ytdlp_connections(self.app.policy)
             params = self.app.ytdlp_params(self._on_progress, audio_only)
-            self._instances[audio_only] = yt_dlp.YoutubeDL(params)
+            params["proxy"] = self.app.egress.url(self.name)  # every connection is checked
+            ydl = self._instances[audio_only] = yt_dlp.YoutubeDL(params)
+            ydl.add_info_extractor(tiktok_photo_extractor()())
         return self._instances[audio_only]
 
     def fetch(self, job: Job, workdir: Path, run: Run) -> tuple[dict, list[Path]]:
         """Download into workdir; returns yt-dlp's info and the finished files, in order."""
+        import_ytdlp()
         from yt_dlp.utils import DownloadCancelled
 
         if job.audio_only and not ffmpeg_available():
@@ -1156,24 +1559,84 @@ class Fetcher:
         ydl = self._youtube_dl(job.audio_only)
         ydl.params["paths"] = {"home": str(workdir), "temp": str(workdir)}
         self._job, self._run = job, run
+        self.app.egress.refusal(self.name)  # forget what an earlier job was refused
         try:
-            info = self.within_max_items(
-                ydl, ydl.extract_info(job.url, download=False, process=False)
-            )
-            info = ydl.process_ie_result(info, download=True)
+            info = self.within_max_items(ydl, self.extract(ydl, job.url))
+            self.app.identify_post(job, info)
+            complete_instagram_images(info)
+            paths = self.download(ydl, info, workdir, job.audio_only)
         except (DownloadCancelled, Stopped) as err:
             if run.failure:
                 raise run.failure from err
             raise Stopped() from err
-        except FetchError:
+        except (FetchError, AlreadySaved):
             raise
         except Exception as err:
             if run.cancel.is_set() or self.app.queue.stopping.is_set():
                 raise Stopped() from err
-            raise classify_failure(err) from err
+            if refused := self.app.egress.refusal(self.name):
+                raise FetchError(
+                    "private_address", f"refused to follow the link: {refused}", transient=False
+                ) from err
+            cookies = self.app.cookie_file.exists()
+            raise classify_failure(err, bool(impersonation_targets()), cookies) from err
         finally:
             self._job = self._run = None
-        return info, finished_files(info)
+        return info, paths
+
+    @staticmethod
+    def extract(ydl: Any, url: str, ie_key: str | None = None) -> dict:
+        """yt-dlp's reading of a link, without downloading. A TikTok photo post goes to
+        vidserve's extractor only while yt-dlp has none of its own for it: yt-dlp's wins."""
+        if ie_key is None and TIKTOK_PHOTO_URL.match(url) and not ytdlp_extracts(url):
+            ie_key = "TikTokPhoto"
+        return ydl.extract_info(url, download=False, process=False, ie_key=ie_key)
+
+    def download(self, ydl: Any, info: dict, workdir: Path, audio_only: bool) -> list[Path]:
+        """Every item of the post, in the post's order: yt-dlp downloads what it can, and
+        vidserve saves the items it marked (images, a slideshow's sound)."""
+        playlist = info.get("_type") in PLAYLIST_TYPES
+        items = list(info["entries"]) if playlist else [info]
+        if not any(item.get("vidserve_kind") for item in items):
+            return finished_files(ydl.process_ie_result(info, download=True))
+        if audio_only:  # a photo post's sound alone
+            items = [item for item in items if item.get("vidserve_kind") != "image"]
+            if not items:
+                raise FetchError("no_media", "this post holds only images, no sound", False)
+        paths = []
+        for number, item in enumerate(items, start=1):
+            item |= {"playlist_index": number, "n_entries": len(items)}
+            if item.get("vidserve_kind"):
+                paths.append(self.save_item(ydl, item, workdir))
+            else:
+                for key in ("extractor", "extractor_key", "webpage_url"):
+                    item.setdefault(key, info.get(key))
+                paths += finished_files(ydl.process_ie_result(item, download=True))
+        return paths
+
+    def save_item(self, ydl: Any, item: dict, workdir: Path) -> Path:
+        """Save an item yt-dlp does not download itself, through its own networking (the
+        egress proxy, its cookies, the site's headers), as the site sent it: the extension
+        follows the Content-Type. A retry keeps an item saved before."""
+        from yt_dlp.networking import Request
+
+        stem = safe_filename(f"{item['title'][:120]} [{item['id']}]")
+        for saved in workdir.iterdir():
+            if saved.name.startswith(stem + ".") and saved.suffix != ".part":
+                return saved
+        with ydl.urlopen(Request(item["url"], headers=item.get("http_headers"))) as answer:
+            media_type = (answer.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            default = "jpg" if item["vidserve_kind"] == "image" else "m4a"
+            part = workdir / f"{stem}.{EXTENSIONS.get(media_type, '.' + default)[1:]}.part"
+            total, done = int(answer.headers.get("Content-Length") or 0) or None, 0
+            with open(part, "wb") as out:
+                while chunk := answer.read(RELAY_CHUNK_BYTES):
+                    out.write(chunk)
+                    done += len(chunk)
+                    self._on_progress(
+                        {"downloaded_bytes": done, "total_bytes": total, "info_dict": item}
+                    )
+        return part.rename(part.with_suffix(""))
 
     def within_max_items(self, ydl: Any, info: dict) -> dict:
         """Follow plain redirections, then refuse a playlist of more than max_items entries
@@ -1182,13 +1645,12 @@ class Fetcher:
         for _ in range(5):  # a short link resolves to the real one, in a step or two
             if info.get("_type") != "url":
                 break
-            info = ydl.extract_info(
-                info["url"], download=False, process=False, ie_key=info.get("ie_key")
-            )
+            info = self.extract(ydl, info["url"], info.get("ie_key"))
         if info.get("_type") in PLAYLIST_TYPES:
             limit = self.app.config.max_items
-            entries = list(itertools.islice(iter(info.get("entries") or []), limit + 1))
-            if len(entries) > limit:
+            entries = list(itertools.islice(iter(info.get("entries") or []), limit + 2))
+            items = [entry for entry in entries if entry.get("vidserve_kind") != "audio"]
+            if len(items) > limit:  # a slideshow's sound is not one of its items
                 raise FetchError(
                     "too_many_items",
                     f"the link holds more than {limit} items (max_items); raise max_items in"
@@ -1262,7 +1724,7 @@ def finished_files(info: dict) -> list[Path]:
 
 def run_worker(app: "App") -> None:
     """A worker thread's life: take a job, run it, repeat until the server stops."""
-    fetcher = Fetcher(app)
+    fetcher = Fetcher(app, threading.current_thread().name)
     while (job := app.queue.take()) is not None:
         try:
             run_job(app, fetcher, job)
@@ -1280,11 +1742,18 @@ def run_job(app: "App", fetcher: Fetcher, job: Job) -> None:
     started = time.monotonic()
     log.info("job %s started: %r", job.id, job.url)
     try:
-        info, paths = fetcher.fetch(job, workdir, run)
-        if not paths:
-            raise FetchError("no_media", "yt-dlp finished without a file", transient=False)
-        placed = [publish_file(path, app.download_dir) for path in paths]
-        files = [{"filename": p.name, "file_size": p.stat().st_size} for p in placed]
+        try:
+            info, paths = fetcher.fetch(job, workdir, run)
+        except AlreadySaved as saved:  # one post, one download: share the earlier files
+            placed, files, duplicate_of = [], saved.original.files, saved.original.id
+        else:
+            if not paths:
+                raise FetchError("no_media", "yt-dlp finished without a file", transient=False)
+            if not run.metadata_saved:
+                app.store.record_metadata(job.id, describe_video(info))
+            placed = [publish_file(path, app.download_dir) for path in paths]
+            files = [{"filename": p.name, "file_size": p.stat().st_size} for p in placed]
+            duplicate_of = None
         total = sum(f["file_size"] for f in files)
         progress = {
             "percent": 100.0,
@@ -1295,19 +1764,20 @@ def run_job(app: "App", fetcher: Fetcher, job: Job) -> None:
             "items_done": len(files),
             "items_total": len(files),
         }
-        if not run.metadata_saved:
-            app.store.record_metadata(job.id, describe_video(info))
-        if (done := app.store.complete(job.id, files, progress)) is None:  # cancelled just now
+        done = app.store.complete(job.id, files, progress, duplicate_of)
+        if done is None:  # cancelled just now
             for path in placed:
                 path.unlink(missing_ok=True)
         else:
             app.notifier.download_ended(app.status_object(done))
-            app.metrics.count_download(total)
-            app.enforce_retention()
+            if duplicate_of is None:
+                app.metrics.count_download(total)
+                app.enforce_retention()
             log.info(
-                "job %s completed in %.1f s: %s",
+                "job %s completed in %.1f s%s: %s",
                 job.id,
                 time.monotonic() - started,
+                f" (post saved by {duplicate_of} already)" if duplicate_of else "",
                 ", ".join(f"{f['filename']!r} ({human_bytes(f['file_size'])})" for f in files),
             )
     except Stopped:
@@ -1468,6 +1938,7 @@ class App:
     certificates: "Certificates | None" = None  # what TLS serves now; None when tls = false
     cookies_version: int = 0  # bumped when cookies change: workers rebuild their YoutubeDL
     notifier: "Notifier" = None  # type: ignore[assignment]
+    egress: EgressProxy = None  # type: ignore[assignment]  every yt-dlp connection's door
     workers: list[threading.Thread] = field(default_factory=list)
 
     @property
@@ -1495,6 +1966,7 @@ class App:
             self.config.private_networks,
         )
         self.queue = JobQueue(self.store, may_start=self.disk_allows_work)
+        self.egress = EgressProxy(self.policy).start()
         for download_id in self.store.recover_interrupted():  # a crash cut these short
             log.info("job %s was interrupted; it goes back to the queue", download_id)
             shutil.rmtree(self.partial_dir / download_id, ignore_errors=True)
@@ -1516,6 +1988,7 @@ class App:
         deadline = time.monotonic() + timeout_s
         for thread in self.workers:
             thread.join(max(0.0, deadline - time.monotonic()))
+        self.egress.stop()
 
     def announce(self, job: Job) -> None:
         """Store's on_change: every committed change goes to waiting clients and events."""
@@ -1524,6 +1997,21 @@ class App:
     def publish_progress(self, download_id: str) -> None:
         if job := self.store.get(download_id):
             self.announce(job)
+
+    def identify_post(self, job: Job, info: dict) -> None:
+        """Record which post a link is; raise AlreadySaved when an earlier download saved it.
+
+        Only extractors that know the site's own id of a post take part: the generic one
+        makes its ids up from file names, which different videos share.
+        """
+        site, video_id = info.get("extractor_key"), info.get("id")
+        video_id = None if video_id is None else str(video_id)
+        job = self.store.record_identity(job.id, site, video_id, describe_video(info)) or job
+        if job.forced or not video_id or site in (None, "Generic"):
+            return
+        for earlier in self.store.saved_copies(job):
+            if self.files_present(earlier):
+                raise AlreadySaved(earlier)
 
     def files_present(self, job: Job) -> bool:
         """Whether every file of a completed job is still on disk (people delete files)."""
@@ -1576,8 +2064,11 @@ class App:
         self.cookies_version += 1
 
     def remove_files(self, job: Job) -> None:
+        """Delete a job's files, but those another download of the same post still lists."""
+        in_use = self.store.files_in_use(job) if job.video_id else set()
         for item in job.files:
-            (self.download_dir / item["filename"]).unlink(missing_ok=True)
+            if item["filename"] not in in_use:
+                (self.download_dir / item["filename"]).unlink(missing_ok=True)
 
     def status_object(self, job: Job) -> dict:
         return job.to_api(self.running.progress(job.id) if job.status == "downloading" else None)
@@ -1596,15 +2087,14 @@ class App:
             "overwrites": False,  # a retry keeps the items an earlier attempt finished
             "noplaylist": False,
             "playlistend": self.config.max_items + 1,  # within_max_items refuses the +1
+            # Instagram's images have no formats: complete_instagram_images saves them.
+            "ignore_no_formats_error": True,
             **phone_formats(ffmpeg_available()),
         }
         if self.cookie_file.exists():  # uploaded with PUT /api/v1/cookies
             params["cookiefile"] = str(self.cookie_file)
         params |= self.config.ytdlp_options
         params["progress_hooks"] = [progress_hook, *params.get("progress_hooks", [])]
-        # The connect-time address check (guard_ytdlp_connections) sees the connections of
-        # yt-dlp's own urllib handler; prefer it over "requests", should that be installed.
-        params["compat_opts"] = [*params.get("compat_opts", []), "prefer-legacy-http-handler"]
         if audio_only:  # API.md: the sound as .m4a (AAC), natively when the site has it
             params["format"] = "bestaudio[ext=m4a]/bestaudio/best"
             params["postprocessors"] = [
@@ -1941,27 +2431,6 @@ def parse_range(header: str, size: int) -> tuple[int, int] | str | None:
     return "unsatisfiable" if first >= size else (first, last)
 
 
-# What yt-dlp saves. (mimetypes would load the system's whole table, ~1 MB, for these.)
-MEDIA_TYPES = {
-    ".mp4": "video/mp4",
-    ".m4v": "video/mp4",
-    ".mov": "video/quicktime",
-    ".webm": "video/webm",
-    ".mkv": "video/x-matroska",
-    ".m4a": "audio/mp4",
-    ".mp3": "audio/mpeg",
-    ".opus": "audio/ogg",
-    ".ogg": "audio/ogg",
-    ".aac": "audio/aac",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-    ".heic": "image/heic",
-    ".gif": "image/gif",
-}
-
-
 def content_disposition(name: str) -> str:
     """RFC 6266: an ASCII fallback for old clients, then the UTF-8 name (RFC 8187)."""
     fallback = re.sub(r'[^\x20-\x7e]|["\\%]', "_", name)
@@ -2175,6 +2644,7 @@ def health(app: App, request: Request) -> Reply:
         "yt_dlp_age_days": age_days,
         "yt_dlp_outdated": (age_days or 0) > YTDLP_STALE_DAYS,
         "ffmpeg": ffmpeg_available(),
+        "impersonation": bool(impersonation_targets()),
         "disk_free_bytes": shutil.disk_usage(app.download_dir).free,
         "certificate": app.certificates.to_api() if app.certificates else None,
     }
@@ -2199,6 +2669,30 @@ def ytdlp_age_days() -> int | None:
         return None
     released = time.mktime((int(match[1]), int(match[2]), int(match[3]), 0, 0, 0, 0, 0, -1))
     return max(0, int((time.time() - released) // 86400))
+
+
+@functools.cache
+def impersonation_targets() -> tuple[str, ...]:
+    """The browsers yt-dlp can present itself as (through curl_cffi), best first; empty where
+    it cannot. TikTok and Instagram refuse many clients that do not look like a browser."""
+    try:
+        with import_ytdlp().YoutubeDL({"quiet": True, "no_warnings": True}) as ydl:
+            return tuple(str(target) for target, _ in ydl._get_available_impersonate_targets())
+    except Exception:  # noqa: BLE001 (a broken yt-dlp install is reported by health and selftest)
+        return ()
+
+
+def report_impersonation() -> None:
+    """At start, in the background (it imports yt-dlp, which the first download then finds
+    loaded): say plainly whether TikTok and Instagram will see a browser."""
+    if targets := impersonation_targets():
+        log.info("browser impersonation available: yt-dlp presents itself as %s", targets[0])
+    else:
+        log.warning(
+            "browser impersonation NOT available: TikTok and Instagram may refuse downloads."
+            " Install curl_cffi: pip install 'yt-dlp[default,curl-cffi]' (no wheel exists for"
+            " some platforms, such as 32-bit ARM)"
+        )
 
 
 @functools.cache
@@ -2359,7 +2853,8 @@ function render(job) {
   }
   const actions = element("div", "actions");
   for (const file of job.files || []) {
-    const label = job.files.length > 1 ? "Save " + (file.index + 1) : "Save";
+    const kind = file.kind || "video";  // a photo post is images and a sound, not a video
+    const label = "Save " + kind + (job.files.length > 1 ? " " + (file.index + 1) : "");
     actions.append(button(label, file.filename, () => save(file)));
   }
   if (job.status === "pending" || job.status === "downloading") {
@@ -2456,12 +2951,17 @@ function sharedLink() {
 
 async function warnFromHealth() {
   const health = await fetch("/api/v1/health").then((r) => r.json()).catch(() => ({}));
+  const warnings = [];
   if (health.yt_dlp_outdated) {
-    $("ytdlp-warning").textContent = "yt-dlp " + health.yt_dlp_version + " is "
-      + health.yt_dlp_age_days + " days old; sites change often. Update it on the server:"
-      + " vidserve.py update-ytdlp";
-    $("ytdlp-warning").hidden = false;
+    warnings.push("yt-dlp " + health.yt_dlp_version + " is " + health.yt_dlp_age_days
+      + " days old; sites change often. Update it on the server: vidserve.py update-ytdlp");
   }
+  if (health.impersonation === false) {
+    warnings.push("yt-dlp cannot present itself as a browser here, so TikTok and Instagram"
+      + " may refuse downloads. On the server: pip install 'yt-dlp[default,curl-cffi]'");
+  }
+  $("ytdlp-warning").textContent = warnings.join(" ");
+  $("ytdlp-warning").hidden = !warnings.length;
   const certificate = health.certificate;
   if (certificate && certificate.expires_soon) {
     $("cert-warning").textContent = "The certificate for " + certificate.names.join(", ")
@@ -2687,6 +3187,7 @@ SCHEMAS = {
             "filename": {"type": "string"},
             "file_size": {"type": "integer"},
             "file_url": {"type": "string"},
+            "kind": {"enum": ["video", "image", "audio"]},
         },
     },
     "Status": {
@@ -2712,6 +3213,9 @@ SCHEMAS = {
             "thumbnail_url",
             "audio_only",
             "files",
+            "site",
+            "video_id",
+            "duplicate_of",
         ],
         "properties": {
             "download_id": {"type": "string", "format": "uuid"},
@@ -2736,6 +3240,17 @@ SCHEMAS = {
             "thumbnail_url": nullable("string"),
             "audio_only": {"type": "boolean"},
             "files": {"type": "array", "items": {"$ref": "#/components/schemas/File"}},
+            "site": {
+                **nullable("string"),
+                "description": "yt-dlp's extractor that recognised the link: TikTok, Instagram,"
+                " Generic...; null until known",
+            },
+            "video_id": {**nullable("string"), "description": "the site's own id of the post"},
+            "duplicate_of": {
+                **nullable("string", format="uuid"),
+                "description": "the earlier download of the same post whose files this one"
+                " lists (one post, one download); null when fetched itself",
+            },
         },
     },
     "Submission": {
@@ -2770,6 +3285,10 @@ SCHEMAS = {
             "database": {"type": "object"},
             "queue": {"type": "object"},
             "yt_dlp_version": nullable("string"),
+            "impersonation": {
+                "type": "boolean",
+                "description": "whether yt-dlp can present itself as a browser (curl_cffi)",
+            },
             "disk_free_bytes": {"type": "integer"},
             "certificate": nullable(
                 "object",
@@ -4640,6 +5159,7 @@ def serve(config: Config) -> int:
             "ffmpeg is not installed: yt-dlp cannot merge formats or extract audio"
             " (sudo apt install ffmpeg)"
         )
+    threading.Thread(target=report_impersonation, name="warm-up", daemon=True).start()
     notify_systemd("READY=1")
     watchdog_s = int(os.environ.get("WATCHDOG_USEC", "0")) / 2e6  # ping twice per interval
     next_upkeep = 0.0
@@ -4705,12 +5225,13 @@ def update_ytdlp() -> int:
     The weekly timer install.sh sets up runs this, then restarts vidserve to load it.
     """
     before = ytdlp_version()
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--upgrade", "yt-dlp"]
-    if subprocess.run(command, check=False).returncode != 0:
-        print("vidserve: yt-dlp upgrade failed (see pip's message above)", file=sys.stderr)
-        return 1
-    print(f"yt-dlp {before} -> {ytdlp_version()}")
-    return 0
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--upgrade"]
+    for packages in YTDLP_PACKAGES:  # with curl_cffi where a wheel exists, else without
+        if subprocess.run([*command, *packages], check=False).returncode == 0:
+            print(f"yt-dlp {before} -> {ytdlp_version()} ({packages[-1]})")
+            return 0
+    print("vidserve: yt-dlp upgrade failed (see pip's message above)", file=sys.stderr)
+    return 1
 
 
 class LoopbackMedia:
@@ -4841,6 +5362,15 @@ def selftest() -> int:
             if has_ffmpeg
             else "not found: merging formats and audio only need it (sudo apt install ffmpeg)"
         ),
+        level="warn",
+    )
+    targets = impersonation_targets()
+    check(
+        bool(targets),
+        f"browser impersonation: yt-dlp presents itself as {targets[0]}"
+        if targets
+        else "browser impersonation not available: TikTok and Instagram may refuse downloads"
+        " (pip install 'yt-dlp[default,curl-cffi]')",
         level="warn",
     )
     media = LoopbackMedia()
@@ -5081,6 +5611,14 @@ def bench() -> int:
             f" {floor_s:.2f} s   ratio {server_s / (floor_s + percentile(pickups, 0.5)):.2f}",
         )
         assert done["status"] == "completed", done
+        egress = EgressProxy(UrlPolicy(("127.0.0.1",), allow_private=True)).start()
+        guarded_s = warm_ytdlp_floor(media, big, Path(root), egress.url("bench"))
+        egress.stop()
+        row(
+            "100 MB through the egress proxy (warm YoutubeDL)",
+            f"{big / mb / guarded_s:6.0f} MB/s   without it {big / mb / floor_s:.0f} MB/s"
+            f"   ratio {guarded_s / floor_s:.2f}",
+        )
 
         two = [submit(client, f"{media.url}/busy-{n}-{400 * mb}.mp4")[1] for n in range(2)]
         busy_samples = []
@@ -5177,19 +5715,18 @@ def bench() -> int:
     return 0
 
 
-def warm_ytdlp_floor(media: "LoopbackMedia", size: int, root: Path) -> float:
+def warm_ytdlp_floor(media: "LoopbackMedia", size: int, root: Path, proxy: str = "") -> float:
     """The same download through one warm YoutubeDL in this process: the floor any server
-    built on yt-dlp can reach."""
-    import yt_dlp
-
+    built on yt-dlp can reach (through `proxy`, to measure what the egress proxy costs)."""
     directory = root / "floor"
     params = {
         "quiet": True,
         "noprogress": True,
         "paths": {"home": str(directory)},
         "logger": YtdlpLog(),
+        "proxy": proxy,
     }
-    with yt_dlp.YoutubeDL(params) as ydl:
+    with import_ytdlp().YoutubeDL(params) as ydl:
         ydl.extract_info(f"{media.url}/floor-warm-1000.mp4")
         started = time.perf_counter()
         ydl.extract_info(f"{media.url}/floor-{size}.mp4")
