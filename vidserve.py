@@ -4536,9 +4536,9 @@ class CertificateFiles(Keeper):
             try:
                 info = self.certificates.install(self.cert_file, self.key_file, "file")
             except OSError as err:
-                message = f"{self.cert_file} and {self.key_file} do not load: {err}"
-                self.certificates.failed(message + "; the previous certificate keeps serving")
-                log.error("%s; the previous certificate keeps serving", message)
+                message = f"{self.cert_file} and {self.key_file} do not load: {err}; the previous"
+                self.certificates.failed(message + " certificate keeps serving")
+                log.error("%s certificate keeps serving", message)
                 continue
             log.info(
                 "reloaded %s: %s, valid until %s",
@@ -4677,7 +4677,9 @@ class AcmeClient:
     an order, one challenge per authorization, finalize, download. Runs in the `acme`
     thread; every request has a timeout; a nonsense answer becomes an AcmeError."""
 
-    def __init__(self, config: Config, account_key: Path, challenges: Challenges, stop: Any):
+    def __init__(
+        self, config: Config, account_key: Path, challenges: Challenges, stop: threading.Event
+    ):
         self.directory_url, self.email = config.acme_directory, config.acme_email
         self.kind = config.acme_challenge
         self.account_key, self.challenges, self.stopping = account_key, challenges, stop
@@ -4779,6 +4781,7 @@ class AcmeClient:
 
     def issue(self, domain: str, csr_der: bytes, replaces: str = "") -> str:
         """The certificate chain (PEM) for domain and the key behind csr_der."""
+        self._directory = None  # read anew each time: a retry must not reuse a broken one
         try:
             self.sign_in()
             order = {"identifiers": [{"type": "dns", "value": domain}]}
