@@ -1990,6 +1990,28 @@ def test_acme_server_down_at_start_leaves_vidserve_serving_and_is_retried_until_
     assert answer.json["certificate"]["error"] is None
 
 
+def client_hello(server_name: str, protocols: list[str]) -> bytes:
+    """The first flight of a real TLS client (Python's own), as it would reach the server."""
+    context = ssl.create_default_context()
+    context.set_alpn_protocols(protocols)
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    client = context.wrap_bio(incoming, outgoing, server_hostname=server_name)
+    with contextlib.suppress(ssl.SSLWantReadError):
+        client.do_handshake()
+    return outgoing.read()
+
+
+def test_client_hello_is_read_for_its_server_name_and_alpn_protocols():
+    hello = client_hello("Vidserve.Example.com", ["acme-tls/1", "http/1.1"])
+
+    assert vidserve.client_hello_fields(hello) == (
+        "vidserve.example.com",
+        [b"acme-tls/1", b"http/1.1"],
+    )
+    assert vidserve.client_hello_fields(hello[:60]) == ("", [])  # cut short
+    assert vidserve.client_hello_fields(b"GET / HTTP/1.1\r\n\r\n") == ("", [])
+
+
 class NonsenseAcme(QuietHandler):
     """An ACME server gone wrong: `/garbage` answers HTML to everything, `/stall` never
     answers at all."""
