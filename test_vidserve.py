@@ -32,7 +32,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -2758,6 +2758,7 @@ def test_completion_and_failure_are_notified_as_json(tmp_path, media_server):
     headers, completed = messages[done["download_id"]]
     assert headers["X-Secret"] == "s3"
     assert completed["event"] == "download.completed" and completed["status"] == "completed"
+    assert completed["user"] == "owner"
     assert completed["file_url"] == f"https://pi.example:8443/api/v1/files/{done['download_id']}"
     assert messages[failed["download_id"]][1]["error_code"] == "not_found"
 
@@ -3445,6 +3446,23 @@ def test_force_fetches_a_saved_post_again(sites, tmp_path):
     assert again["filename"] != first["filename"]
 
 
+def test_one_post_one_download_holds_per_person_and_never_across_people(sites, tmp_path):
+    with start_vidserve(tmp_path, namespace=sites, **SITE_SETTINGS) as owner:
+        alice, bob = add_person(owner, "alice"), add_person(owner, "bob")
+        first = alice.wait_for(alice.submit("https://vm.tiktok.com/ZTpeopleOne/"))
+        bobs = bob.wait_for(bob.submit("https://vm.tiktok.com/ZTpeopleTwo/"))
+        again = alice.wait_for(alice.submit("https://vm.tiktok.com/ZTpeopleThree/"))
+        bob.delete(f"/api/v1/download/{bobs['download_id']}")
+        alices_file = alice.get(f"/api/v1/files/{again['download_id']}/0")
+
+    assert first["status"] == bobs["status"] == again["status"] == "completed"
+    assert bobs["duplicate_of"] is None, "bob's download must not point at alice's"
+    assert again["duplicate_of"] == first["download_id"]
+    assert (owner.download_dir / "alice" / first["filename"]).is_file()
+    assert not (owner.download_dir / "bob" / bobs["filename"]).exists()
+    assert alices_file.status == 200 and alices_file.body == SITE_MEDIA[TIKTOK_MEDIA][0]
+
+
 def test_redirect_of_a_browser_request_to_an_intranet_address_is_refused(sites, tmp_path):
     settings = SITE_SETTINGS | {
         "allow_private_addresses": False,
@@ -3972,6 +3990,354 @@ def test_read_only_token_cannot_change_anything(two_token_vidserve, method, path
     assert api.get(f"/api/v1/status/{status['download_id']}").json["file_removed"] is False
 
 
+# ---- several people, one server -------------------------------------------------------------
+
+
+def vidserve_cli(api: Api, *arguments: str) -> subprocess.CompletedProcess:
+    """`vidserve.py ARGUMENTS` with a running server's own configuration and data directory."""
+    return run_command(
+        [sys.executable, str(VIDSERVE), *arguments, "--config", "vidserve.toml"],
+        cwd=api.data_dir.parent,
+    )
+
+
+def add_person(owner: Api, name: str) -> Api:
+    """A person added with the CLI while the server runs; their client, with their token."""
+    added = vidserve_cli(owner, "user", "add", name)
+    assert added.returncode == 0, added.stderr
+    return replace(owner, token=added.stdout.strip())
+
+
+@dataclass
+class Household:
+    owner: Api
+    alice: Api  # added with the CLI while the server runs
+    bob: Api  # added with POST /api/v1/users
+    shared_url: str  # each of the three has downloaded it once
+    downloads: dict  # who -> the status object of that download
+
+
+@pytest.fixture(scope="module")
+def household(tmp_path_factory, media_server):
+    """The owner and two people on one running server, each with the same link downloaded."""
+    with start_vidserve(tmp_path_factory.mktemp("household"), events_heartbeat_s=0.5) as owner:
+        alice = add_person(owner, "alice")
+        created = owner.post("/api/v1/users", {"name": "bob"})
+        assert created.status == 201, created.body
+        bob = replace(owner, token=created.json["token"])
+        shared_url = unique(media_server, "household")
+        downloads = {
+            who: api.wait_for(api.submit(shared_url))
+            for who, api in (("owner", owner), ("alice", alice), ("bob", bob))
+        }
+        yield Household(owner, alice, bob, shared_url, downloads)
+
+
+def test_people_get_a_token_shown_once_and_are_listed_without_it(household):
+    import sqlite3
+
+    listed = household.owner.get("/api/v1/users")
+    by_cli = vidserve_cli(household.owner, "user", "list")
+    db = sqlite3.connect(household.owner.data_dir / "vidserve.db")
+    stored = dict(db.execute("SELECT name, token_sha256 FROM users"))
+    db.close()
+    database_bytes = b"".join(p.read_bytes() for p in household.owner.data_dir.glob("vidserve.db*"))
+
+    assert [(p["name"], p["downloads"]) for p in listed.json] == [("alice", 1), ("bob", 1)]
+    assert all(TIMESTAMP.fullmatch(p["created_at"]) for p in listed.json)
+    assert by_cli.returncode == 0 and re.search(r"^alice\s.*\s1$", by_cli.stdout, re.MULTILINE)
+    for person in (household.alice, household.bob):
+        assert person.token.encode() not in listed.body + by_cli.stdout.encode()
+        assert person.token.encode() not in database_bytes
+        assert hashlib.sha256(person.token.encode()).digest() in stored.values()
+
+
+def test_status_object_says_whose_download_it_is(household):
+    users = {who: status["user"] for who, status in household.downloads.items()}
+
+    assert users == {"owner": "owner", "alice": "alice", "bob": "bob"}
+    assert all(status["status"] == "completed" for status in household.downloads.values())
+
+
+def test_same_link_is_one_download_per_person_never_one_across_people(household):
+    ids = {who: status["download_id"] for who, status in household.downloads.items()}
+
+    again = household.alice.post("/api/v1/download", {"url": household.shared_url})
+
+    assert len(set(ids.values())) == 3
+    assert again.status == 200 and again.json["duplicate"] is True
+    assert again.json["download_id"] == ids["alice"]
+
+
+def test_persons_files_land_in_their_folder_and_the_owners_in_download_dir(household):
+    folders = {
+        who: household.owner.download_dir / ("" if who == "owner" else who) / status["filename"]
+        for who, status in household.downloads.items()
+    }
+
+    served = household.alice.get(household.downloads["alice"]["file_url"])
+
+    assert all(path.read_bytes() == CLIP_BYTES for path in folders.values())
+    assert folders["alice"].parent.name == "alice" and folders["bob"].parent.name == "bob"
+    assert served.status == 200 and served.body == CLIP_BYTES
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/api/v1/status/{id}"),
+        ("GET", "/api/v1/status/{id}?wait=1"),
+        ("GET", "/api/v1/files/{id}"),
+        ("GET", "/api/v1/files/{id}/0"),
+        ("HEAD", "/api/v1/files/{id}"),
+        ("GET", "/api/v1/history?before={id}"),
+        ("POST", "/api/v1/download/{id}/retry"),
+        ("DELETE", "/api/v1/download/{id}"),
+    ],
+)
+@pytest.mark.parametrize("owner_of_it", ["bob", "owner"])
+def test_another_persons_download_answers_404_and_stays_untouched(
+    household, method, path, owner_of_it
+):
+    theirs = household.downloads[owner_of_it]
+
+    answer = household.alice.request(method, path.format(id=theirs["download_id"]))
+
+    assert answer.status == 404
+    if method != "HEAD":
+        assert_error(answer, 404, "not_found")
+    after = household.owner.get(f"/api/v1/status/{theirs['download_id']}").json
+    assert after["status"] == "completed" and after["file_removed"] is False
+
+
+def test_history_and_its_count_hold_only_the_persons_own_downloads(household):
+    mine = household.alice.get("/api/v1/history?limit=100")
+    completed = household.alice.get("/api/v1/history?status=completed")
+    everyone = household.owner.get("/api/v1/history?limit=100")
+
+    assert {item["user"] for item in mine.json} == {"alice"}
+    assert int(mine.headers["X-Total-Count"]) == len(mine.json) >= 1
+    assert {item["user"] for item in completed.json} == {"alice"}
+    assert int(completed.headers["X-Total-Count"]) == len(completed.json)
+    assert {"owner", "alice", "bob"} <= {item["user"] for item in everyone.json}
+    assert int(everyone.headers["X-Total-Count"]) > int(mine.headers["X-Total-Count"])
+
+
+def saw_complete(reader: "EventReader", download_id: str) -> bool:
+    return any(event["status"] == "completed" for event in reader.for_download(download_id))
+
+
+def test_event_stream_of_a_person_carries_only_their_own_downloads(household, media_server):
+    alices_reader, owners_reader = EventReader(household.alice), EventReader(household.owner)
+    hers = household.alice.submit(unique(media_server, "hers"))
+    his = household.bob.submit(unique(media_server, "his"))
+    household.alice.wait_for(hers)
+    household.bob.wait_for(his)
+
+    wait_until(
+        lambda: (
+            saw_complete(owners_reader, hers)
+            and saw_complete(owners_reader, his)
+            and saw_complete(alices_reader, hers)
+        ),
+        10,
+        "the owner to see both downloads complete, and alice hers",
+    )
+    alices_reader.close()
+    owners_reader.close()
+
+    assert {data["user"] for _, data in alices_reader.events} == {"alice"}
+    assert alices_reader.for_download(his) == []
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (.ci/run installs it)")
+def test_page_with_a_persons_token_lists_only_their_downloads(household, tmp_path):
+    browser = Chromium(CHROMIUM, tmp_path / "profile")
+    try:
+        browser.call("Page.navigate", browser.session, url=household.alice.base_url + "/")
+        wait_until(lambda: browser.evaluate("document.readyState === 'complete'"), 20, "the page")
+        browser.evaluate(
+            f"localStorage.setItem('vidserve-token', {json.dumps(household.alice.token)})"
+        )
+        browser.call("Page.reload", browser.session)
+        theirs = household.alice.get("/api/v1/history?limit=50").json
+        rows = wait_until(
+            lambda: (
+                (
+                    shown := browser.evaluate(
+                        "[...document.querySelectorAll('#list li')].map(r => r.id)"
+                    )
+                )
+                and len(shown) >= len(theirs)
+                and shown
+            ),
+            20,
+            "the page to list alice's downloads",
+        )
+        meta = browser.evaluate("document.querySelector('#list li .meta').textContent")
+    finally:
+        browser.close()
+
+    assert {row.removeprefix("job-") for row in rows} == {item["download_id"] for item in theirs}
+    assert f"job-{household.downloads['bob']['download_id']}" not in rows
+    assert meta.startswith("alice · ")
+
+
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("GET", "/api/v1/users", None),
+        ("POST", "/api/v1/users", {"name": "mallory"}),
+        ("DELETE", "/api/v1/users/bob", None),
+        ("POST", "/api/v1/users/bob/token", None),
+        ("GET", "/api/v1/cookies", None),
+        ("PUT", "/api/v1/cookies", b".x.com\tTRUE\t/\tTRUE\t0\tsid\tv\n"),
+        ("DELETE", "/api/v1/cookies", None),
+        ("GET", "/metrics", None),
+    ],
+)
+def test_owner_only_routes_answer_403_to_a_person_and_change_nothing(household, method, path, body):
+    headers = {"Content-Type": "text/plain"} if isinstance(body, bytes) else None
+
+    answer = household.alice.request(method, path, body, headers=headers)
+
+    assert_error(answer, 403, "owner_only")
+    names = [person["name"] for person in household.owner.get("/api/v1/users").json]
+    assert "mallory" not in names and "bob" in names
+    assert household.bob.get("/api/v1/history").status == 200
+    assert household.owner.get("/api/v1/cookies").json["present"] is False
+
+
+def test_metrics_count_downloads_by_person(household):
+    metrics = household.owner.get("/metrics").body.decode()
+
+    for who in ("owner", "alice", "bob"):
+        assert re.search(
+            rf'^vidserve_user_downloads{{user="{who}",status="completed"}} [1-9]',
+            metrics,
+            re.MULTILINE,
+        )
+
+
+@pytest.mark.parametrize("how", ["cli", "route"])
+def test_removing_a_person_ends_their_token_at_once_and_keeps_their_downloads(
+    household, media_server, how
+):
+    name = f"leaver-{how}"
+    person = add_person(household.owner, name)
+    theirs = person.wait_for(person.submit(unique(media_server, name)))
+    reader = EventReader(person)
+
+    if how == "cli":
+        removed = vidserve_cli(household.owner, "user", "remove", name)
+        assert removed.returncode == 0, removed.stderr
+    else:
+        assert household.owner.delete(f"/api/v1/users/{name}").status == 200
+
+    assert_error(person.get("/api/v1/history"), 401, "unauthorized")
+    reader.thread.join(timeout=10)
+    assert not reader.thread.is_alive(), "the removed person's event stream kept running"
+    kept = household.owner.get(f"/api/v1/status/{theirs['download_id']}").json
+    assert kept["user"] == name and kept["status"] == "completed"
+    assert (household.owner.download_dir / name / kept["filename"]).read_bytes() == CLIP_BYTES
+    assert name not in [p["name"] for p in household.owner.get("/api/v1/users").json]
+    readded = household.owner.post("/api/v1/users", {"name": name}).json
+    assert readded["downloads"] == 1, "the same name again gets the downloads back"
+
+
+@pytest.mark.parametrize("how", ["cli", "route"])
+def test_a_new_token_ends_the_old_one_at_once(household, media_server, how):
+    name = f"rekeyed-{how}"
+    old = add_person(household.owner, name)
+    download_id = old.submit(unique(media_server, name))
+
+    if how == "cli":
+        renewed = vidserve_cli(household.owner, "user", "token", name)
+        assert renewed.returncode == 0, renewed.stderr
+        new_token = renewed.stdout.strip()
+    else:
+        new_token = household.owner.post(f"/api/v1/users/{name}/token").json["token"]
+    new = replace(old, token=new_token)
+
+    assert_error(old.get(f"/api/v1/status/{download_id}"), 401, "unauthorized")
+    assert new.wait_for(download_id)["user"] == name
+
+
+@pytest.mark.parametrize(
+    "body, content_type, status, code",
+    [
+        ({"name": "Alice"}, None, 400, "invalid_name"),
+        ({"name": "a" * 33}, None, 400, "invalid_name"),
+        ({"name": ""}, None, 400, "invalid_name"),
+        ({"name": "owner"}, None, 400, "invalid_name"),
+        ({"name": "../etc"}, None, 400, "invalid_name"),
+        ({"name": "ann b"}, None, 400, "invalid_name"),
+        ({"name": "zoë"}, None, 400, "invalid_name"),
+        ({"name": 7}, None, 400, "invalid_name"),
+        ({"name": None}, None, 400, "invalid_name"),
+        ({"name": ["x"]}, None, 400, "invalid_name"),
+        ({}, None, 400, "invalid_name"),
+        (["name", "x"], None, 400, "invalid_json"),
+        (b'"x"', "application/json", 400, "invalid_json"),
+        (b"{", "application/json", 400, "invalid_json"),
+        (b"name=Bad!", "application/x-www-form-urlencoded", 400, "invalid_name"),
+        (b"name=x", "text/plain", 415, "unsupported_media_type"),
+        ({"name": "bob"}, None, 409, "user_exists"),
+    ],
+    ids=lambda value: str(value)[:20],
+)
+def test_bad_person_is_refused_with_a_4xx_and_nothing_is_stored(
+    household, body, content_type, status, code
+):
+    before = household.owner.get("/api/v1/users").json
+    headers = {"Content-Type": content_type} if content_type else None
+
+    answer = household.owner.post("/api/v1/users", body, headers=headers)
+
+    assert_error(answer, status, code)
+    assert household.owner.get("/api/v1/users").json == before
+    assert household.bob.get("/api/v1/history").status == 200
+    assert household.owner.get("/api/v1/health").json["status"] == "healthy"
+
+
+@pytest.mark.parametrize(
+    "path, status, code",
+    [
+        ("/api/v1/users/Bob", 400, "invalid_name"),
+        ("/api/v1/users/owner", 400, "invalid_name"),
+        ("/api/v1/users/nobody", 404, "not_found"),
+        ("/api/v1/users/nobody/token", 404, "not_found"),
+    ],
+)
+def test_removing_or_rekeying_an_unknown_or_malformed_name_is_a_4xx(household, path, status, code):
+    method = "POST" if path.endswith("/token") else "DELETE"
+
+    assert_error(household.owner.request(method, path), status, code)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["add", "Bad!"],
+        ["add", "owner"],
+        ["add", "bob"],
+        ["remove", "nobody"],
+        ["token", "nobody"],
+        ["add"],
+        ["rename", "bob"],
+    ],
+    ids=" ".join,
+)
+def test_cli_refuses_bad_people_commands_with_a_message_and_stores_nothing(household, arguments):
+    before = household.owner.get("/api/v1/users").json
+
+    result = vidserve_cli(household.owner, "user", *arguments)
+
+    assert result.returncode in (1, 2)
+    assert result.stderr.strip() and not result.stdout.strip()
+    assert household.owner.get("/api/v1/users").json == before
+
+
 # ---- the OpenAPI document and crash durability ---------------------------------------------
 
 
@@ -4226,6 +4592,7 @@ def test_database_of_the_first_schema_is_migrated_forward_keeping_its_jobs(tmp_p
 
     assert [item["download_id"] for item in history.json] == ids[::-1]
     assert history.headers["X-Total-Count"] == "3"
+    assert {item["user"] for item in history.json} == {"owner"}
     assert failed.headers["X-Total-Count"] == "2"
     assert health["database"]["total_downloads"] == 3
     db = sqlite3.connect(data / "vidserve.db")
