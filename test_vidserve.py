@@ -15,6 +15,7 @@ import contextlib
 import ctypes
 import functools
 import hashlib
+import hmac
 import html
 import http.client
 import json
@@ -44,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 VIDSERVE = HERE / "vidserve.py"
 CLIP_BYTES = random.Random(7).randbytes(300_000)  # what /clip.mp4 serves
 CLIP_SHA256 = hashlib.sha256(CLIP_BYTES).digest()
+BROKEN_MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + CLIP_BYTES  # /broken.mp4
 UUID_V4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
@@ -149,7 +151,11 @@ class Api:
         return answer.json["download_id"]
 
     def wait_for(self, download_id, seconds=60):
-        answer = self.get(f"/api/v1/status/{download_id}?wait={seconds}")
+        connection = self.connection(timeout_s=seconds + 10)  # the server holds it `seconds`
+        try:
+            answer = self.get(f"/api/v1/status/{download_id}?wait={seconds}", connection=connection)
+        finally:
+            connection.close()
         assert answer.status == 200, answer.body
         return answer.json
 
@@ -184,6 +190,9 @@ class MediaHandler(QuietHandler):
 
     /clip.mp4, /clip-<name>.mp4   the CLIP_BYTES clip (any name: a distinct URL, same bytes)
     /page.html?video=PATH         an HTML page whose og:video is PATH
+              &titlehex=HEX       ... titled with these UTF-8 bytes (kept out of the URL's text)
+              &image=PATH         ... and whose og:image (the thumbnail) is PATH
+    /thumb.jpg, /thumb.webp       a real 64x48 JPEG (WebP) picture made with ffmpeg
     /slow.mp4?seconds=S&size=N    N bytes trickled over about S seconds
     /status/CODE                  always answers CODE
     /flaky.mp4?key=K&fail=N       503 for the first N requests with key K, then the clip
@@ -193,6 +202,7 @@ class MediaHandler(QuietHandler):
                   &slow=S         every item trickles for S seconds
     /real.mp4                     real H.264 + AAC media made with ffmpeg (real_media)
     /real.webm                    real VP9 + Opus media made with ffmpeg
+    /broken.mp4                   an mp4 ftyp box, then noise: looks like mp4, ffmpeg cannot read it
     /choice.html                  one <video> offering VP9 webm first, then H.264 mp4
     /needs-cookie.mp4             403 unless the request carries the cookie session=abc
     /stall.mp4                    accepts, then says nothing for 30 s
@@ -207,11 +217,14 @@ class MediaHandler(QuietHandler):
             return self.send_body(CLIP_BYTES, "video/mp4")
         if parts.path == "/page.html":
             video = query.get("video", "/clip.mp4")
-            title = html.escape(query.get("title", "A cat video"))
+            title = query.get("title") or bytes.fromhex(query.get("titlehex", "")).decode()
+            title = html.escape(title or "A cat video")
+            image = html.escape(query.get("image", ""))
             page = (
                 f"<html><head><title>{title}</title>"
                 f'<meta property="og:title" content="{title}">'
-                f'<meta property="og:video" content="{video}"></head><body></body></html>'
+                + (f'<meta property="og:image" content="{image}">' if image else "")
+                + f'<meta property="og:video" content="{video}"></head><body></body></html>'
             )
             return self.send_body(page.encode(), "text/html; charset=utf-8")
         if parts.path == "/slow.mp4":
@@ -238,6 +251,11 @@ class MediaHandler(QuietHandler):
             return self.send_body(real_media(), "video/mp4")
         if parts.path == "/real.webm":
             return self.send_body(real_media("webm"), "video/webm")
+        if parts.path == "/broken.mp4":
+            return self.send_body(BROKEN_MP4, "video/mp4")
+        if parts.path in ("/thumb.jpg", "/thumb.webp"):
+            kind = parts.path.rsplit(".", 1)[1]
+            return self.send_body(real_picture(kind), f"image/{kind.replace('jpg', 'jpeg')}")
         if parts.path == "/choice.html":
             return self.send_body(CHOICE_PAGE.encode(), "text/html")
         if parts.path == "/needs-cookie.mp4":
@@ -316,6 +334,20 @@ def real_media(container: str = "mp4") -> bytes:
         path = Path(directory) / f"real.{container}"
         subprocess.run(
             ["ffmpeg", "-loglevel", "error", *source, *codecs[container], "-shortest", str(path)],
+            check=True,
+            timeout=60,
+        )
+        return path.read_bytes()
+
+
+@functools.cache
+def real_picture(kind: str = "jpg") -> bytes:
+    """A 64x48 test pattern picture made by ffmpeg once, as JPEG or WebP."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"thumb.{kind}"
+        subprocess.run(
+            ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48"]
+            + ["-frames:v", "1", str(path)],
             check=True,
             timeout=60,
         )
@@ -514,6 +546,7 @@ def test_status_object_has_every_contract_field(vidserve_api, media_server):
         "thumbnail_url",
         "audio_only",
         "files",
+        "thumbnail",
     }
     assert contract <= status.keys()
     assert set(status["progress"]) >= {
@@ -548,6 +581,25 @@ def test_form_encoded_submission_is_accepted(vidserve_api, media_server):
 
     assert answer.status == 201
     assert vidserve_api.wait_for(answer.json["download_id"])["client_id"] == "shortcut"
+
+
+def test_form_booleans_are_true_or_1_while_json_needs_a_boolean(vidserve_api, media_server):
+    url = unique(media_server)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    first = vidserve_api.post(
+        "/api/v1/download", urllib.parse.urlencode({"url": url}).encode(), headers=form
+    )
+
+    forced = vidserve_api.post(
+        "/api/v1/download",
+        urllib.parse.urlencode({"url": url, "force": "1"}).encode(),
+        headers=form,
+    )
+    as_text = vidserve_api.post("/api/v1/download", {"url": url, "force": "true"})
+
+    assert first.status == 201 and forced.status == 201
+    assert forced.json["download_id"] != first.json["download_id"]
+    assert_error(as_text, 400, "invalid_field")
 
 
 def test_same_url_twice_gives_the_first_download_marked_duplicate(vidserve_api, media_server):
@@ -1324,6 +1376,334 @@ def test_audio_only_without_ffmpeg_fails_at_once_saying_how_to_install_it(tmp_pa
     assert status["retry_count"] == 0
 
 
+# ---- the library: thumbnails, signed links, search, tags in the file ----------------------
+
+
+def page_url(media_server, title="A cat video", **query) -> str:
+    """An og:video page no other test uses, with this title (and og:image, if given). The
+    title travels hex-encoded, so a search for its words finds the title, not the URL."""
+    query = {"titlehex": title.encode().hex(), "n": random.randrange(10**9), **query}
+    return f"{media_server}/page.html?{urllib.parse.urlencode(query)}"
+
+
+@pytest.fixture(scope="module")
+def with_thumbnail(vidserve_api, media_server):
+    """A completed real video whose page names a WebP thumbnail."""
+    url = page_url(
+        media_server, "Tagged cat", video="/real.mp4", image=f"{media_server}/thumb.webp"
+    )
+    return vidserve_api.wait_for(vidserve_api.submit(url))
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
+def test_thumbnail_is_saved_with_the_download_and_served_as_jpeg(vidserve_api, with_thumbnail):
+    download_id = with_thumbnail["download_id"]
+
+    answer = vidserve_api.get(with_thumbnail["thumbnail"])
+    again = vidserve_api.get(
+        with_thumbnail["thumbnail"], headers={"If-None-Match": answer.headers["ETag"]}
+    )
+
+    assert with_thumbnail["thumbnail"] == f"/api/v1/files/{download_id}/thumbnail"
+    assert with_thumbnail["thumbnail_url"].endswith("/thumb.webp")  # still the site's own URL
+    assert answer.status == 200 and answer.headers["Content-Type"] == "image/jpeg"
+    assert answer.body.startswith(b"\xff\xd8\xff")  # converted from WebP by ffmpeg
+    assert again.status == 304
+    assert (vidserve_api.download_dir / ".thumbnails" / f"{download_id}.jpg").is_file()
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
+def test_saved_video_carries_title_uploader_and_source_url_in_its_tags(
+    vidserve_api, with_thumbnail
+):
+    result = run_command(
+        ["ffprobe", "-v", "error", "-show_entries", "format_tags", "-of", "json"]
+        + [str(vidserve_api.download_dir / with_thumbnail["filename"])],
+        check=True,
+    )
+
+    tags = json.loads(result.stdout)["format"]["tags"]
+    assert tags["title"] == "Tagged cat"
+    assert tags["artist"] == with_thumbnail["uploader"]
+    assert tags["comment"] == with_thumbnail["url"]
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
+@pytest.mark.parametrize("video", ["/broken.mp4", "/clip.mp4"], ids=["cut-short", "not-media"])
+def test_file_ffmpeg_cannot_tag_is_kept_exactly_as_it_came(vidserve_api, media_server, video):
+    url = page_url(media_server, "Cannot be tagged", video=video)
+
+    status = vidserve_api.wait_for(vidserve_api.submit(url))
+
+    expected = BROKEN_MP4 if video == "/broken.mp4" else CLIP_BYTES
+    assert status["status"] == "completed" and status["title"] == "Cannot be tagged"
+    assert (vidserve_api.download_dir / status["filename"]).read_bytes() == expected
+
+
+def test_download_without_a_thumbnail_has_none_and_its_route_is_404(vidserve_api, media_server):
+    status = vidserve_api.wait_for(vidserve_api.submit(unique(media_server)))
+
+    answer = vidserve_api.get(f"/api/v1/files/{status['download_id']}/thumbnail")
+
+    assert status["thumbnail"] is None
+    assert_error(answer, 404, "no_thumbnail")
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
+def test_deleting_a_download_removes_its_thumbnail_too(vidserve_api, media_server):
+    url = page_url(media_server, "Gone", image=f"{media_server}/thumb.jpg")
+    status = vidserve_api.wait_for(vidserve_api.submit(url))
+    saved = vidserve_api.download_dir / ".thumbnails" / f"{status['download_id']}.jpg"
+    assert saved.is_file()
+
+    deleted = vidserve_api.delete(f"/api/v1/download/{status['download_id']}").json
+
+    assert deleted["thumbnail"] is None
+    assert not saved.exists()
+    assert_error(vidserve_api.get(status["thumbnail"]), 404, "no_thumbnail")
+
+
+def make_link(api: Api, download_id: str, **body) -> dict:
+    answer = api.post(f"/api/v1/files/{download_id}/link", body or None)
+    assert answer.status == 201, answer.body
+    return answer.json
+
+
+def test_signed_link_serves_the_file_without_a_token_like_the_files_route(vidserve_api, finished):
+    link = make_link(vidserve_api, finished["download_id"], expires_in_s=600)
+
+    whole = vidserve_api.get(link["url"], token=False)
+    part = vidserve_api.get(link["url"], token=False, headers={"Range": "bytes=10-19"})
+    head = vidserve_api.request("HEAD", link["url"], token=False)
+    cached = vidserve_api.get(
+        link["url"], token=False, headers={"If-None-Match": whole.headers["ETag"]}
+    )
+
+    assert re.fullmatch(
+        rf"/api/v1/files/{finished['download_id']}/0\?expires=\d+&sig=[\w-]+", link["url"]
+    )
+    expires_at = time.mktime(time.strptime(link["expires_at"], "%Y-%m-%dT%H:%M:%SZ"))
+    assert 590 <= expires_at - time.mktime(time.gmtime()) <= 610
+    assert whole.status == 200 and whole.body == CLIP_BYTES
+    assert whole.headers["Content-Disposition"].startswith("attachment;")
+    assert part.status == 206 and part.body == CLIP_BYTES[10:20]
+    assert head.status == 200 and head.body == b""
+    assert head.headers["Content-Length"] == str(len(CLIP_BYTES))
+    assert cached.status == 304
+
+
+def signature(secret: bytes, download_id: str, index: str, expires: str) -> str:
+    """The signature as vidserve makes it; lets a test forge an expired or foreign link."""
+    digest = hmac.new(secret, f"{download_id}/{index}/{expires}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+
+
+def broken_link(api: Api, download_id: str, other_id: str, how: str) -> str:
+    good = make_link(api, download_id)["url"]
+    path, _, query = good.partition("?")
+    fields = dict(urllib.parse.parse_qsl(query))
+    secret = (api.data_dir / "link-secret").read_text().strip().encode()
+    past = str(int(time.time()) - 5)
+    return {
+        "altered-sig": f"{path}?expires={fields['expires']}&sig={fields['sig'][:-2]}AA",
+        "longer-expiry": f"{path}?expires={int(fields['expires']) + 9}&sig={fields['sig']}",
+        "other-download": f"/api/v1/files/{other_id}/0?{query}",
+        "other-index": f"/api/v1/files/{download_id}/1?{query}",
+        "no-expiry": f"{path}?sig={fields['sig']}",
+        "foreign": f"{path}?expires={fields['expires']}&sig="
+        + signature(b"another server's secret", download_id, "0", fields["expires"]),
+        "expired": f"{path}?expires={past}&sig={signature(secret, download_id, '0', past)}",
+    }[how]
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "altered-sig",
+        "longer-expiry",
+        "other-download",
+        "other-index",
+        "no-expiry",
+        "foreign",
+        "expired",
+    ],
+)
+def test_altered_foreign_or_expired_signed_link_is_403(vidserve_api, finished, media_server, how):
+    other = vidserve_api.wait_for(vidserve_api.submit(unique(media_server)))
+    url = broken_link(vidserve_api, finished["download_id"], other["download_id"], how)
+
+    answer = vidserve_api.get(url, token=False)
+
+    assert_error(answer, 403, "link_expired" if how == "expired" else "invalid_signature")
+    assert vidserve_api.get("/api/v1/health", token=False).status == 200
+
+
+def test_signed_link_to_a_deleted_file_is_410(vidserve_api, media_server):
+    status = vidserve_api.wait_for(vidserve_api.submit(unique(media_server)))
+    link = make_link(vidserve_api, status["download_id"])
+    vidserve_api.delete(f"/api/v1/download/{status['download_id']}")
+
+    assert_error(vidserve_api.get(link["url"], token=False), 410, "file_removed")
+    assert_error(
+        vidserve_api.post(f"/api/v1/files/{status['download_id']}/link"), 410, "file_removed"
+    )
+
+
+def test_link_for_an_unknown_or_unfinished_download_or_missing_index_is_404_or_409(
+    vidserve_api, finished, media_server
+):
+    running = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=3&n={random.random()}")
+
+    unknown = vidserve_api.post(f"/api/v1/files/{vidserve.new_download_id()}/link")
+    unfinished = vidserve_api.post(f"/api/v1/files/{running}/link")
+    no_index = vidserve_api.post(f"/api/v1/files/{finished['download_id']}/link", {"index": 1})
+
+    assert_error(unknown, 404, "not_found")
+    assert_error(unfinished, 409, "not_ready")
+    assert_error(no_index, 404, "not_found")
+    vidserve_api.delete(f"/api/v1/download/{running}")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"expires_in_s": 59},
+        {"expires_in_s": 604801},
+        {"expires_in_s": "3600"},
+        {"expires_in_s": 3600.5},
+        {"expires_in_s": True},
+        {"expires_in_s": None},
+        {"index": -1},
+        {"index": "0"},
+        b"{not json",
+        b"[1, 2]",
+    ],
+    ids=lambda body: repr(body)[:30],
+)
+def test_link_with_a_bad_expiry_or_index_is_400(vidserve_api, finished, body):
+    answer = vidserve_api.post(
+        f"/api/v1/files/{finished['download_id']}/link",
+        body,
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert_error(answer, 400)
+
+
+@pytest.mark.parametrize(
+    "method, path, token, status",
+    [
+        ("GET", "/api/v1/files/not-a-uuid/thumbnail", True, 400),
+        ("POST", "/api/v1/files/not-a-uuid/link", True, 400),
+        ("GET", "/api/v1/files/not-a-uuid/0?expires=1&sig=x", False, 403),
+        ("GET", "/api/v1/files/{id}/0?expires=" + "9" * 5000 + "&sig=x", False, 403),
+        ("GET", "/api/v1/files/{id}/0?sig=", False, 403),
+        ("HEAD", "/api/v1/files/{id}/0?expires=1&sig=x", False, 403),
+        ("GET", "/api/v1/files/{id}/thumbnail/x", True, 404),
+        ("PUT", "/api/v1/files/{id}/link", True, 405),
+        ("GET", "/api/v1/history?q=" + "%FF" * 10, True, 200),  # read as U+FFFD: no match
+    ],
+)
+def test_hostile_library_requests_get_a_clear_answer_and_the_server_stays_up(
+    vidserve_api, finished, method, path, token, status
+):
+    answer = vidserve_api.request(method, path.format(id=finished["download_id"]), token=token)
+
+    assert answer.status == status, answer.body
+    if method != "HEAD":
+        assert answer.json == [] if status == 200 else answer.json["success"] is False
+    assert vidserve_api.get("/api/v1/health", token=False).json["status"] == "healthy"
+
+
+def test_link_secret_is_kept_in_the_data_directory_readable_only_by_its_owner(vidserve_api):
+    mode = (vidserve_api.data_dir / "link-secret").stat().st_mode & 0o777
+
+    assert mode == 0o600
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory, media_server):
+    """A server of its own holding downloads with tricky titles, for exact search counts."""
+    titles = {
+        "percent": "Sale 100% off",
+        "hundred": "Sale 100 x off",
+        "underscore": "snake_case cat",
+        "quote": 'She said "meow" loudly',
+        "caps": "GRUMPY Cat Compilation",
+        "unicode": "Ünïcode Straße Katze",
+        "failed": None,
+    }
+    with start_vidserve(tmp_path_factory.mktemp("library")) as api:
+        ids = {}
+        for name, title in titles.items():
+            if title is None:
+                url = f"{media_server}/status/404?n={random.random()}"
+            else:
+                url = page_url(media_server, title)
+            ids[name] = api.wait_for(api.submit(url))["download_id"]
+        api.extra["ids"] = ids
+        yield api
+
+
+def search(api: Api, query: str, **more) -> tuple[list[str], int]:
+    """The names (library fixture) of the downloads history?q= lists, and X-Total-Count."""
+    answer = api.get("/api/v1/history?" + urllib.parse.urlencode({"q": query, **more}))
+    assert answer.status == 200, answer.body
+    names = {download_id: name for name, download_id in api.extra["ids"].items()}
+    return [names[item["download_id"]] for item in answer.json], int(
+        answer.headers["X-Total-Count"]
+    )
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("sale", ["hundred", "percent"]),
+        ("100%", ["percent"]),
+        ("%", ["percent"]),
+        ("_", ["underscore"]),
+        ("e_c", ["underscore"]),
+        ('"meow"', ["quote"]),
+        ('"', ["quote"]),
+        ("grumpy cat", ["caps"]),
+        ("cat grumpy", ["caps"]),
+        ("cat dog", []),
+        ("ünïcode straße", ["unicode"]),
+        ("ÜNÏCODE", ["unicode"]),
+        ("status/404", ["failed"]),
+        ("127.0.0.1 snake", ["underscore"]),
+        ("   ", ["failed", "unicode", "caps", "quote", "underscore", "hundred", "percent"]),
+    ],
+)
+def test_search_matches_every_word_in_title_uploader_or_url_literally(library, query, expected):
+    names, total = search(library, query)
+
+    assert names == expected
+    assert total == len(expected)
+
+
+def test_search_combines_with_status_filter_and_keyset_paging(library):
+    ids = library.extra["ids"]
+
+    completed, completed_total = search(library, "127.0.0.1", status="completed")
+    older, older_total = search(library, "sale", before=ids["hundred"])
+    paged, paged_total = search(library, "cat", limit=1)
+
+    assert "failed" not in completed and completed_total == 6
+    assert older == ["percent"] and older_total == 2  # X-Total-Count ignores paging
+    assert paged == ["caps"] and paged_total == 2
+
+
+@pytest.mark.parametrize(
+    "query", ["x" * 201, "cat\x00", "a\nb"], ids=["too-long", "nul", "newline"]
+)
+def test_over_long_or_control_character_search_is_400(library, query):
+    answer = library.get("/api/v1/history?" + urllib.parse.urlencode({"q": query}))
+
+    assert_error(answer, 400, "invalid_parameter")
+    assert library.get("/api/v1/health", token=False).json["status"] == "healthy"
+
+
 # ---- GET /api/v1/health, auth, request ids, HTTP --------------------------------------------
 
 
@@ -1445,26 +1825,44 @@ def test_certificate_is_served_for_phones_to_install(vidserve_api):
     assert answer.body == ssl.PEM_cert_to_DER_cert(vidserve_api.cafile.read_text())
 
 
+SHORTCUT_WAIT_S = 50  # README's recipe: each request stays under iOS's 60 s request timeout
+SHORTCUT_REPEATS = 20  # ... and the Repeat gives a download 20 x 50 s in all
+
+
+def test_readme_shortcut_waits_under_the_ios_request_timeout_with_these_numbers():
+    readme = (HERE / "README.md").read_text()
+
+    assert SHORTCUT_WAIT_S < 60
+    assert f"?wait={SHORTCUT_WAIT_S}`" in readme
+    assert f"**Repeat** `{SHORTCUT_REPEATS}` times" in readme
+    assert "?wait=120" not in readme
+
+
 def test_ios_shortcut_recipe_round_trip_returns_the_video_bytes(vidserve_api, media_server):
-    """Exactly the requests README's Shortcut makes: submit, wait, fetch the file."""
+    """Exactly the requests README's Shortcut makes: submit, then wait in a Repeat while the
+    status contains "ing" (pending, downloading), then fetch the file."""
     shortcut = {"Authorization": f"Bearer {vidserve_api.token}", "Content-Type": "application/json"}
+    url = f"{media_server}/slow.mp4?seconds=1&size=300000&n={random.random()}"
     submitted = vidserve_api.request(
-        "POST",
-        "/api/v1/download",
-        json.dumps({"url": unique(media_server)}).encode(),
-        headers=shortcut,
-        token=False,
+        "POST", "/api/v1/download", json.dumps({"url": url}).encode(), headers=shortcut, token=False
     )
     download_id = submitted.json["download_id"]
 
-    waited = vidserve_api.request(
-        "GET", f"/api/v1/status/{download_id}?wait=120", headers=shortcut, token=False
-    )
-    video = vidserve_api.request("GET", waited.json["file_url"], headers=shortcut, token=False)
+    status, answer = "pending", None
+    for _ in range(SHORTCUT_REPEATS):
+        if "ing" in status:
+            answer = vidserve_api.request(
+                "GET",
+                f"/api/v1/status/{download_id}?wait={SHORTCUT_WAIT_S}",
+                headers=shortcut,
+                token=False,
+            ).json
+            status = answer["status"]
+    video = vidserve_api.request("GET", answer["file_url"], headers=shortcut, token=False)
 
     assert submitted.status == 201
-    assert waited.json["status"] == "completed"
-    assert video.status == 200 and video.body == CLIP_BYTES
+    assert status == "completed"
+    assert video.status == 200 and len(video.body) == 300000
     assert video.headers["Content-Type"] == "video/mp4"
 
 
@@ -1614,6 +2012,123 @@ def test_page_in_a_real_browser_submits_shows_progress_and_fetches_the_file(
     assert "Save video" in save_button
     assert token_form_shown is False
     assert shot.startswith(b"\x89PNG")
+
+
+def screenshot(browser: "Chromium", path: Path, width: int, height: int) -> bytes:
+    """A PNG of the page at this window size, kept in TEST_ARTIFACTS too, for people to see."""
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        browser.session,
+        width=width,
+        height=height,
+        deviceScaleFactor=1,
+        mobile=width < 600,
+    )
+    shot = base64.b64decode(browser.call("Page.captureScreenshot", browser.session)["data"])
+    path.write_bytes(shot)
+    if artifacts := os.environ.get("TEST_ARTIFACTS"):
+        Path(artifacts).mkdir(parents=True, exist_ok=True)
+        (Path(artifacts) / path.name).write_bytes(shot)
+    return shot
+
+
+@pytest.mark.skipif(CHROMIUM is None or not FFMPEG, reason="needs Chromium and ffmpeg (.ci/run)")
+def test_page_shows_own_thumbnails_plays_inline_searches_and_loads_older_downloads(
+    tmp_path, media_server
+):
+    with start_vidserve(tmp_path / "server") as api:
+        pass  # the first start makes the database
+    vidserve.fill_history(api.data_dir / "vidserve.db", 30)  # thirty older downloads
+    browser = Chromium(CHROMIUM, tmp_path / "profile")
+    with start_vidserve(tmp_path / "server") as api:
+        thumbnail = f"{media_server}/thumb.webp"
+        video = api.wait_for(
+            api.submit(page_url(media_server, "Zebra crossing", video="/real.mp4", image=thumbnail))
+        )
+        picture = api.wait_for(api.submit(f"{media_server}/thumb.jpg?n={random.random()}"))
+        row = f"document.getElementById('job-{video['download_id']}')"
+        picture_row = f"document.getElementById('job-{picture['download_id']}')"
+        rows = "document.querySelectorAll('#list li').length"
+        try:
+            browser.call("Page.navigate", browser.session, url=api.base_url + "/")
+            wait_until(lambda: browser.evaluate("document.readyState === 'complete'"), 20, "load")
+            browser.evaluate(f"localStorage.setItem('vidserve-token', {json.dumps(api.token)})")
+            browser.call("Page.reload", browser.session)
+            wait_until(
+                lambda: browser.evaluate(f"{row} && {row}.querySelector('img')?.naturalWidth > 0"),
+                20,
+                "the row with its thumbnail",
+            )
+            thumbnail_src = browser.evaluate(f"{row}.querySelector('img').src")
+            status_text = browser.evaluate(f"{row}.querySelector('.status').textContent")
+            time_text = browser.evaluate(f"{row}.querySelector('time').textContent")
+            first_page = browser.evaluate(rows)
+            more_shown = browser.evaluate("!document.getElementById('more').hidden")
+
+            browser.evaluate(f"{row}.querySelector('button').click()")  # Play
+            wait_until(
+                lambda: browser.evaluate(f"{row}.querySelector('video')?.readyState >= 1"),
+                20,
+                "the video's metadata",
+            )
+            duration = browser.evaluate(f"{row}.querySelector('video').duration")
+            expanded = browser.evaluate(f"{row}.querySelector('button').ariaExpanded")
+            video_src = browser.evaluate(f"{row}.querySelector('video').src")
+            browser.evaluate(f"""new Promise((resolve) => {{
+                const player = {row}.querySelector('video');
+                player.addEventListener('seeked', resolve, {{ once: true }});
+                player.currentTime = 1.5; }})""")
+            seeked_to = browser.evaluate(f"{row}.querySelector('video').currentTime")
+            show_label = browser.evaluate(f"{picture_row}.querySelector('button').textContent")
+            browser.evaluate(f"{picture_row}.querySelector('button').click()")  # Show
+            wait_until(
+                lambda: browser.evaluate(
+                    f"{picture_row}.querySelector('.player img')?.naturalWidth > 0"
+                ),
+                20,
+                "the picture shown in place",
+            )
+            phone = screenshot(browser, tmp_path / "page-phone.png", 420, 900)
+            desktop = screenshot(browser, tmp_path / "page-desktop.png", 1280, 900)
+
+            browser.evaluate("document.getElementById('more').click()")
+            wait_until(lambda: browser.evaluate(rows) == 32, 10, "the older downloads")
+            focused = browser.evaluate(
+                "document.activeElement.closest('li') === document.querySelectorAll('#list li')[20]"
+            )
+            more_after = browser.evaluate("!document.getElementById('more').hidden")
+
+            browser.evaluate("""document.getElementById('search').value = 'ZEBRA cross';
+                document.getElementById('search-form').requestSubmit();""")
+            wait_until(lambda: browser.evaluate(rows) == 1, 10, "the search result")
+            found = browser.evaluate("document.querySelector('#list li').id")
+            count_text = browser.evaluate("document.getElementById('count').textContent")
+            screenshot(browser, tmp_path / "page-search.png", 420, 900)
+
+            resources = browser.evaluate(
+                "performance.getEntriesByType('resource').map((entry) => entry.name)"
+            )
+            unnamed = browser.evaluate("""[...document.querySelectorAll('button, input')]
+                .filter((node) => !node.hidden && node.offsetParent !== null)
+                .filter((node) => !(node.getAttribute('aria-label') || node.textContent.trim()
+                                    || node.labels?.length)).length""")
+        finally:
+            browser.close()
+
+    assert thumbnail_src.startswith("blob:")  # its own copy, through the API with the token
+    assert all(name.startswith(api.base_url) for name in resources), resources
+    assert not any(name.startswith(media_server) for name in resources)
+    assert status_text.endswith(f" {round(video['file_size'] / 1024)} KB")  # not "0.0 MB"
+    assert time_text == "just now"
+    assert first_page == 20 and more_shown
+    assert abs(duration - 2.0) < 0.2 and expanded == "true"  # screen readers hear it opened
+    assert "sig=" in video_src and api.token not in video_src
+    assert abs(seeked_to - 1.5) < 0.1
+    assert show_label == "Show"  # a picture post is shown, not played
+    assert phone.startswith(b"\x89PNG") and desktop.startswith(b"\x89PNG")
+    assert focused and not more_after  # keyboard focus moves to the first older download
+    assert found == f"job-{video['download_id']}" and count_text.startswith("1 found")
+    assert unnamed == 0
 
 
 # ---- a certificate phones trust: ACME against Pebble, your own files reloaded ---------------
@@ -2749,18 +3264,24 @@ def test_completion_and_failure_are_notified_as_json(tmp_path, media_server):
         done = api.wait_for(api.submit(unique(media_server)))
         failed = api.wait_for(api.submit(f"{media_server}/status/404?n={random.random()}"))
         wait_until(lambda: len(receiver.received) == 2, 10, "two notifications")
+        messages = {
+            json.loads(body)["download_id"]: (headers, json.loads(body))
+            for headers, body in receiver.received
+        }
+        link = messages[done["download_id"]][1]["link"]
+        opened = api.get(link.removeprefix("https://pi.example:8443"), token=False)
     receiver.close()
 
-    messages = {
-        json.loads(body)["download_id"]: (headers, json.loads(body))
-        for headers, body in receiver.received
-    }
     headers, completed = messages[done["download_id"]]
     assert headers["X-Secret"] == "s3"
     assert completed["event"] == "download.completed" and completed["status"] == "completed"
     assert completed["user"] == "owner"
     assert completed["file_url"] == f"https://pi.example:8443/api/v1/files/{done['download_id']}"
+    assert link.startswith(f"https://pi.example:8443/api/v1/files/{done['download_id']}/0?")
+    assert completed["links"] == [link]
+    assert opened.status == 200 and opened.body == CLIP_BYTES  # no token: the link is enough
     assert messages[failed["download_id"]][1]["error_code"] == "not_found"
+    assert messages[failed["download_id"]][1]["link"] is None
 
 
 def test_text_notifications_speak_ntfy(tmp_path, media_server):
@@ -2770,12 +3291,14 @@ def test_text_notifications_speak_ntfy(tmp_path, media_server):
     ) as api:
         done = api.wait_for(api.submit(f"{media_server}/page.html?title=Cat&n={random.random()}"))
         wait_until(lambda: receiver.received, 10, "the notification")
+        headers, body = receiver.received[0]
+        tapped = api.get(headers["Click"].removeprefix("https://pi.example"), token=False)
     receiver.close()
 
-    headers, body = receiver.received[0]
     assert body.decode() == "Downloaded: Cat"
     assert headers["Title"] == "vidserve"
-    assert headers["Click"] == f"https://pi.example/api/v1/files/{done['download_id']}"
+    assert headers["Click"].startswith(f"https://pi.example/api/v1/files/{done['download_id']}/0?")
+    assert tapped.status == 200 and tapped.body == CLIP_BYTES  # opens with no token
 
 
 def test_a_failing_notification_receiver_never_affects_the_job(tmp_path, media_server):
@@ -3084,23 +3607,15 @@ def tiktok_page(video_id: str) -> str:
 
 
 def instagram_reel() -> dict:
-    """An Instagram post as the logged-out GraphQL query answers it."""
-    return {
-        "pk": str(instagram_pk(INSTAGRAM_REEL)),
-        "code": INSTAGRAM_REEL,
-        "user": {"username": "pi.at.home", "pk": "17841400000000001", "full_name": "Pi"},
-        "caption": {"text": "Bread from the Pi oven"},
-        "taken_at": 1764500000,
-        "video_duration": 3.0,
-        "video_versions": [
-            {
-                "url": f"https://{INSTAGRAM_CDN}/v/{INSTAGRAM_REEL}.mp4",
-                "width": 720,
-                "height": 1280,
-                "type": 101,
-            }
+    """An Instagram reel as the logged-out GraphQL query answers it."""
+    return instagram_post(
+        INSTAGRAM_REEL,
+        caption={"text": "Bread from the Pi oven"},
+        video_duration=3.0,
+        video_versions=[
+            {"url": f"https://{INSTAGRAM_CDN}/v/{INSTAGRAM_REEL}.mp4", "width": 720, "height": 1280}
         ],
-        "image_versions2": {
+        image_versions2={
             "candidates": [
                 {
                     "url": f"https://{INSTAGRAM_CDN}/v/{INSTAGRAM_REEL}.jpg",
@@ -3109,7 +3624,7 @@ def instagram_reel() -> dict:
                 }
             ]
         },
-    }
+    )
 
 
 def instagram_image(code: str, large: str) -> dict:
@@ -3128,6 +3643,7 @@ def instagram_image(code: str, large: str) -> dict:
 
 
 def instagram_post(code: str, **media) -> dict:
+    """A post as the logged-out GraphQL query answers it: who, when, then its media."""
     return {
         "pk": str(instagram_pk(code)),
         "code": code,
@@ -3434,6 +3950,19 @@ def test_two_share_links_to_one_post_make_one_download_sharing_its_files(sites, 
     assert not (api.download_dir / second["filename"]).exists()
 
 
+def test_a_download_sharing_an_earlier_ones_files_keeps_a_thumbnail_of_its_own(sites, tmp_path):
+    with start_vidserve(tmp_path, namespace=sites, **SITE_SETTINGS) as api:
+        first = api.wait_for(api.submit("https://vm.tiktok.com/ZTthumbOne/"))
+        second = api.wait_for(api.submit("https://vm.tiktok.com/ZTthumbTwo/"))
+        cover = api.get(first["thumbnail"]).body
+        api.delete(f"/api/v1/download/{first['download_id']}")
+        kept = api.get(second["thumbnail"])
+
+    assert second["duplicate_of"] == first["download_id"]
+    assert cover == b"\xff\xd8\xff\xe0 a cover"  # ffmpeg could not convert it: kept as sent
+    assert kept.status == 200 and kept.body == cover
+
+
 def test_force_fetches_a_saved_post_again(sites, tmp_path):
     with start_vidserve(tmp_path, namespace=sites, **SITE_SETTINGS) as api:
         first = api.wait_for(api.submit("https://vm.tiktok.com/ZTforceOne/"))
@@ -3553,6 +4082,10 @@ BAD_SUBMISSIONS = [
      "invalid_field"),
     ("audio-number", b'{"url": "http://127.0.0.1/x", "audio_only": 1}', "application/json", 400,
      "invalid_field"),
+    ("force-string-true", b'{"url": "http://127.0.0.1/x", "force": "true"}', "application/json",
+     400, "invalid_field"),
+    ("audio-string-1", b'{"url": "http://127.0.0.1/x", "audio_only": "1"}', "application/json",
+     400, "invalid_field"),
     ("text-plain", b"http://127.0.0.1/x", "text/plain", 415, "unsupported_media_type"),
     ("no-content-type", b'{"url": "http://127.0.0.1/x"}', None, 415, "unsupported_media_type"),
     ("too-large", b'{"url": "' + b"a" * 70000 + b'"}', "application/json", 413, "body_too_large"),
@@ -3970,6 +4503,15 @@ def test_read_only_token_reads_status_history_and_files(two_token_vidserve, meth
     assert as_reader(api, method, path, status).status == 200
 
 
+def test_read_only_token_may_make_a_signed_link_since_it_may_read_the_file(two_token_vidserve):
+    api, status = two_token_vidserve
+
+    answer = as_reader(api, "POST", "/api/v1/files/{id}/link", status)
+
+    assert answer.status == 201
+    assert api.get(answer.json["url"], token=False).status == 200
+
+
 @pytest.mark.parametrize(
     "method, path",
     [
@@ -4031,6 +4573,25 @@ def household(tmp_path_factory, media_server):
             for who, api in (("owner", owner), ("alice", alice), ("bob", bob))
         }
         yield Household(owner, alice, bob, shared_url, downloads)
+
+
+def test_a_persons_search_thumbnails_and_links_reach_only_their_own_downloads(household):
+    alice, bob = household.alice, household.bob
+    bobs = household.downloads["bob"]["download_id"]
+    path = urllib.parse.urlsplit(household.shared_url).path
+
+    found = alice.get("/api/v1/history?" + urllib.parse.urlencode({"q": path}))
+    link_to_bobs = alice.post(f"/api/v1/files/{bobs}/link")
+    thumbnail_of_bobs = alice.get(f"/api/v1/files/{bobs}/thumbnail")
+    bobs_own_link = bob.post(f"/api/v1/files/{bobs}/link").json["url"]
+
+    assert [item["download_id"] for item in found.json] == [
+        household.downloads["alice"]["download_id"]
+    ]
+    assert found.headers["X-Total-Count"] == "1"
+    assert_error(link_to_bobs, 404, "not_found")
+    assert_error(thumbnail_of_bobs, 404, "not_found")
+    assert bob.get(bobs_own_link, token=False).body == CLIP_BYTES  # in bob's own folder
 
 
 def test_people_get_a_token_shown_once_and_are_listed_without_it(household):
@@ -4359,6 +4920,24 @@ SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent
 )
 
 
+def test_docs_api_md_lists_every_route_and_status_of_the_openapi_document(vidserve_api):
+    document = vidserve_api.get("/api/v1/openapi.json").json
+    reference = (HERE / "docs" / "API.md").read_text()
+    sections = dict(
+        re.findall(r"^### `([A-Z]+ \S+)`\n(.*?)(?=^### |\Z)", reference, re.MULTILINE | re.DOTALL)
+    )
+
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            section = sections.pop(f"{method.upper()} {path}", None)
+            assert section is not None, f"docs/API.md has no section for {method} {path}"
+            for status in operation["responses"]:
+                assert f"\n| {status} |" in section, f"{method} {path}: status {status}"
+    assert not sections, f"docs/API.md describes routes vidserve does not have: {list(sections)}"
+    assert "](docs/API.md)" in (HERE / "README.md").read_text()
+    assert "../shared" not in (HERE / "README.md").read_text()
+
+
 @pytest.mark.skipif(SCHEMATHESIS is None, reason="schemathesis is not installed (.ci/run does)")
 def test_schemathesis_finds_no_server_error_undocumented_status_or_schema_violation(tmp_path):
     settings = {"max_retries": 0, "auth_failures_allowed": 0}  # fuzzed jobs end quickly
@@ -4588,12 +5167,14 @@ def test_database_of_the_first_schema_is_migrated_forward_keeping_its_jobs(tmp_p
     with start_vidserve(tmp_path) as api:
         history = api.get("/api/v1/history?client_id=old-client")
         failed = api.get("/api/v1/history?status=failed")
+        searched = api.get("/api/v1/history?q=x/1")
         health = api.get("/api/v1/health").json
 
     assert [item["download_id"] for item in history.json] == ids[::-1]
     assert history.headers["X-Total-Count"] == "3"
     assert {item["user"] for item in history.json} == {"owner"}
     assert failed.headers["X-Total-Count"] == "2"
+    assert [item["download_id"] for item in searched.json] == [ids[1]]  # old rows indexed
     assert health["database"]["total_downloads"] == 3
     db = sqlite3.connect(data / "vidserve.db")
     assert db.execute("PRAGMA user_version").fetchone()[0] == len(vidserve.MIGRATIONS)

@@ -7,11 +7,14 @@ TikTok or Instagram link to it; the video lands in the download directory.
 Sections, in the order a download flows through them (after the helpers they share: time,
 ids, the one error type ApiError, and UrlPolicy, which decides which links may be fetched):
   1. Configuration   defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
-  2. Storage         the jobs and users tables: schema, migrations, every SQL statement
+  2. Storage         the jobs and users tables: schema, migrations, every SQL statement,
+                     the search index
   3. Queue, workers  waking workers; the egress proxy every connection of yt-dlp goes
                      through; calling yt-dlp (browser impersonation, which post a link
-                     is, one post = one download), failures, file naming, notifications
-  4. HTTP routes     request and reply, one function per route; 4b the page, 4c OpenAPI,
+                     is, one post = one download), failures, file naming, thumbnails and
+                     tags in the file (ffmpeg, best effort), notifications
+  4. HTTP routes     request and reply, one function per route (files, thumbnails and the
+                     signed links that need no token together); 4b the page, 4c OpenAPI,
                      then the route table and authorization: the owner's token, the
                      read-only one, and People, each person with a token and downloads
                      of their own
@@ -82,6 +85,7 @@ MAX_HEADER_BYTES = 32 * 1024  # request line and headers together; 431 above
 REAPER_INTERVAL_S = 0.5  # how often connections past their deadline are closed
 LINGER_S = 1.0  # how long a closing connection drains the client's unread input
 NOTIFY_TIMEOUT_S = 10.0  # a notification receiver gets this long to answer
+NOTIFY_LINK_S = 7 * 86400  # a notification's signed link works this long (the longest allowed)
 PROGRESS_INTERVAL_S = 0.5  # API.md: progress events at most twice a second per download
 DISK_RECHECK_S = 5.0  # workers paused by a full disk look again this often
 STOP_GRACE_S = 3.0  # how long a stop waits for requests in flight; the whole stop stays under 10 s
@@ -105,6 +109,9 @@ MAX_ACME_REPLY_BYTES = 1024 * 1024  # a certificate chain is a few KB
 EGRESS_TIMEOUT_S = 30.0  # the egress proxy's connect and site-idle limit; yt-dlp's is 20 s
 EGRESS_MAX_TUNNELS = 64  # open connections from yt-dlp through the egress proxy at once
 RELAY_CHUNK_BYTES = 256 * 1024  # the egress proxy copies this much per system call
+LINK_EXPIRES_S = (60, 3600, 604800)  # API.md: a signed link lives 60 s..7 days, 1 hour unless asked
+MAX_SEARCH_CHARS = 200  # API.md: history ?q= longer than this is 400
+
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 DOWNLOAD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")  # spaces and control characters
@@ -599,6 +606,30 @@ MIGRATIONS = [
             WHERE user = OLD.user AND status = OLD.status AND client_id = OLD.client_id;
     END;
     """,
+    """
+    ALTER TABLE jobs ADD COLUMN thumbnail TEXT;  -- file name in download_dir/.thumbnails
+    -- History search (?q=): a trigram index finds any substring of 3+ characters, case
+    -- folded, without a scan: a few ms at a million rows (--bench). It holds no text of its
+    -- own (content=jobs); the triggers keep it in step with title, uploader and url.
+    CREATE VIRTUAL TABLE jobs_search USING fts5(
+        title, uploader, url, content = 'jobs', content_rowid = 'seq', tokenize = 'trigram'
+    );
+    INSERT INTO jobs_search (jobs_search) VALUES ('rebuild');
+    CREATE TRIGGER jobs_search_insert AFTER INSERT ON jobs BEGIN
+        INSERT INTO jobs_search (rowid, title, uploader, url)
+            VALUES (NEW.seq, NEW.title, NEW.uploader, NEW.url);
+    END;
+    CREATE TRIGGER jobs_search_update AFTER UPDATE OF title, uploader, url ON jobs BEGIN
+        INSERT INTO jobs_search (jobs_search, rowid, title, uploader, url)
+            VALUES ('delete', OLD.seq, OLD.title, OLD.uploader, OLD.url);
+        INSERT INTO jobs_search (rowid, title, uploader, url)
+            VALUES (NEW.seq, NEW.title, NEW.uploader, NEW.url);
+    END;
+    CREATE TRIGGER jobs_search_delete AFTER DELETE ON jobs BEGIN
+        INSERT INTO jobs_search (jobs_search, rowid, title, uploader, url)
+            VALUES ('delete', OLD.seq, OLD.title, OLD.uploader, OLD.url);
+    END;
+    """,
 ]
 
 
@@ -637,6 +668,7 @@ class Job:
     duplicate_of: str | None
     forced: bool
     user: str  # OWNER, or the name of the person who submitted it
+    thumbnail: str | None  # the saved thumbnail's file name in download_dir/.thumbnails
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Job":
@@ -681,6 +713,9 @@ class Job:
             "uploader": self.uploader,
             "duration_s": self.duration_s,
             "thumbnail_url": self.thumbnail_url,
+            "thumbnail": f"/api/v1/files/{self.id}/thumbnail"
+            if present and self.thumbnail
+            else None,
             "audio_only": self.audio_only,
             "files": files,
             "site": self.site,
@@ -793,8 +828,10 @@ class Store:
         limit: int,
         offset: int,
         user: str | None = None,
+        words: list[str] | None = None,
     ) -> tuple[list[Job], int]:
-        """One page, newest first, and how many jobs match the filters (user: one person's)."""
+        """One page, newest first, and how many jobs match the filters (user: one person's;
+        words: each in the title, uploader or URL)."""
         where, params = ["1"], {"limit": limit, "offset": offset}
         for column, value in (("status", status), ("client_id", client_id), ("user", user)):
             if value is not None:
@@ -803,6 +840,8 @@ class Store:
         filters = " AND ".join(where)
         if before_seq is not None:
             params["before"] = before_seq
+        if words:
+            return self._search(filters, params, words)
         page = " AND seq < :before" if before_seq is not None else ""
         with self._lock:
             total = self._db.execute(
@@ -811,6 +850,40 @@ class Store:
             rows = self._db.execute(
                 f"SELECT * FROM jobs WHERE {filters}{page}"
                 " ORDER BY seq DESC LIMIT :limit OFFSET :offset",
+                params,
+            ).fetchall()
+        return [Job.from_row(row) for row in rows], total
+
+    def _search(self, filters: str, params: dict, words: list[str]) -> tuple[list[Job], int]:
+        """History narrowed to jobs whose title, uploader or URL hold every word. Words of
+        3+ characters go through the trigram index as quoted phrases (so `"`, `%` and `_`
+        are plain text); shorter ones, which no trigram holds, are matched by LIKE."""
+        conditions, params = [filters], dict(params)
+        for number, word in enumerate(word for word in words if len(word) < 3):
+            params[f"word{number}"] = "%" + re.sub(r"[\\%_]", r"\\\g<0>", word) + "%"
+            columns = ("jobs.title", "jobs.uploader", "jobs.url")
+            likes = " OR ".join(f"{column} LIKE :word{number} ESCAPE '\\'" for column in columns)
+            conditions.append(f"({likes})")
+        if indexed := [word for word in words if len(word) >= 3]:
+            params["match"] = " AND ".join('"' + word.replace('"', '""') + '"' for word in indexed)
+            # CROSS JOIN keeps the index the outer loop: with a status filter, SQLite would
+            # otherwise walk jobs by status and probe the index once per row (seconds).
+            source = "jobs_search CROSS JOIN jobs ON jobs.seq = jobs_search.rowid"
+            conditions.append("jobs_search MATCH :match")
+            key = "jobs_search.rowid"  # the index walks its rowids newest first, and stops
+        else:
+            source, key = "jobs", "jobs.seq"
+        where = " AND ".join(conditions)
+        page = f" AND {key} < :before" if "before" in params else ""
+        counted = source, where
+        if conditions == ["1", "jobs_search MATCH :match"]:  # the index alone: 6x faster
+            counted = "jobs_search", "jobs_search MATCH :match"
+        with self._lock:
+            total = self._db.execute("SELECT COUNT(*) FROM {} WHERE {}".format(*counted), params)
+            total = total.fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT jobs.* FROM {source} WHERE {where}{page}"
+                f" ORDER BY {key} DESC LIMIT :limit OFFSET :offset",
                 params,
             ).fetchall()
         return [Job.from_row(row) for row in rows], total
@@ -919,6 +992,7 @@ class Store:
         progress: dict,
         file_path: str,
         duplicate_of: str | None = None,
+        thumbnail: str | None = None,
     ) -> Job | None:
         """Mark done with its files; None when the job was cancelled in the meantime."""
         first = files[0]
@@ -926,10 +1000,11 @@ class Store:
             "UPDATE jobs SET status = 'completed', completed_at = :now, last_updated = :now,"
             " filename = :filename, file_path = :file_path, file_size = :file_size,"
             " files = :files, total_bytes = :total_bytes, progress = :progress, file_removed = 0,"
-            " duplicate_of = :duplicate_of"
+            " duplicate_of = :duplicate_of, thumbnail = :thumbnail"
             " WHERE id = :id AND status = 'downloading' RETURNING *",
             {
                 "id": download_id,
+                "thumbnail": thumbnail,
                 "now": utc_now(),
                 "filename": first["filename"],
                 "file_path": file_path,
@@ -1520,10 +1595,11 @@ def pump(source: socket.socket, sink: socket.socket) -> None:
 TIKTOK_PHOTO_URL = re.compile(r"https?://www\.tiktok\.com/@[\w.-]*/photo/(?P<id>\d+)")
 
 
+@functools.cache
 def tiktok_photo_extractor():
     """yt-dlp's TikTok extractor, taught photo posts: it fetches the page as it does a
     video's (as a browser, its bot challenge solved) and lists every image, then the sound.
-    Made when yt-dlp is loaded; its results say they are TikTok's."""
+    Made once yt-dlp is loaded; its results say they are TikTok's."""
     from yt_dlp.extractor.tiktok import TikTokBaseIE
     from yt_dlp.utils import ExtractorError, traverse_obj, url_or_none
 
@@ -1565,6 +1641,7 @@ def ytdlp_extracts(url: str) -> bool:
 
 
 def uploader(info: dict) -> dict:
+    """Who posted it and when: what a post's items inherit from it."""
     return {key: info[key] for key in ("uploader", "channel", "timestamp") if info.get(key)}
 
 
@@ -1646,6 +1723,7 @@ class Fetcher:
             params["proxy"] = self.app.egress.url(self.name)  # every connection is checked
             ydl = self._instances[audio_only] = yt_dlp.YoutubeDL(params)
             ydl.add_info_extractor(tiktok_photo_extractor()())
+            add_library_postprocessors(ydl)
         return self._instances[audio_only]
 
     def fetch(self, job: Job, workdir: Path, run: Run) -> tuple[dict, list[Path]]:
@@ -1803,6 +1881,47 @@ class Fetcher:
                 raise DownloadCancelled("disk nearly full")
 
 
+# How the containers ffmpeg can tag begin: MP4/MOV/M4A, Matroska/WebM, MP3, Ogg, FLAC.
+MEDIA_MAGIC = re.compile(rb"....ftyp|\x1a\x45\xdf\xa3|ID3|\xff[\xe0-\xff]|OggS|fLaC", re.DOTALL)
+
+
+def looks_like_media(path: str) -> bool:
+    """ffmpeg spends ~0.2 s refusing a file it cannot read (an error page saved as .mp4);
+    a look at the first bytes leaves such a file alone at once."""
+    with contextlib.suppress(OSError), open(path, "rb") as file:
+        return bool(MEDIA_MAGIC.match(file.read(12)))
+    return False
+
+
+def add_library_postprocessors(ydl: Any) -> Any:
+    """With ffmpeg: the thumbnail converted to JPEG, and the title, uploader, date and source
+    URL written into the saved file's own tags (what Photos, Jellyfin and ffprobe read).
+    Both are best effort: when ffmpeg fails on a file, the file stays exactly as it came
+    and the download still completes."""
+    if not ffmpeg_available():
+        return ydl
+    from yt_dlp.postprocessor import FFmpegMetadataPP, FFmpegThumbnailsConvertorPP
+    from yt_dlp.utils import PostProcessingError
+
+    def best_effort(kind: type, applies: Callable[[dict], bool]) -> type:
+        def run(self: Any, info: dict) -> tuple[list, dict]:
+            try:
+                return kind.run(self, info) if applies(info) else ([], info)
+            except PostProcessingError as err:
+                log.info("%s skipped for %r: %s", kind.__name__, info.get("id"), err)
+                return [], info
+
+        return type(kind.__name__, (kind,), {"run": run})  # yt-dlp logs the class's name
+
+    convert = best_effort(FFmpegThumbnailsConvertorPP, lambda info: True)
+    tag = best_effort(FFmpegMetadataPP, lambda info: looks_like_media(info["filepath"]))
+    thumbnails = convert(ydl, format="jpg")
+    tags = tag(ydl, add_chapters=False, add_infojson=False)
+    ydl.add_post_processor(thumbnails, when="before_dl")
+    ydl.add_post_processor(tags, when="post_process")
+    return ydl
+
+
 def describe_video(info: dict) -> dict:
     thumbnail = info.get("thumbnail")
     return {
@@ -1823,6 +1942,19 @@ def finished_files(info: dict) -> list[Path]:
             if path and Path(path).is_file():
                 paths.append(Path(path))
     return paths
+
+
+THUMBNAIL_TYPES = (".jpg", ".jpeg", ".webp", ".png")  # the ones a browser shows
+
+
+def finished_thumbnail(paths: list[Path]) -> Path | None:
+    """The thumbnail yt-dlp saved (writethumbnail) beside the first file, under its name:
+    one per download, the first item's for several."""
+    for suffix in THUMBNAIL_TYPES if paths else ():
+        candidate = paths[0].with_suffix(suffix)
+        if candidate != paths[0] and candidate.is_file():
+            return candidate
+    return None
 
 
 def run_worker(app: "App") -> None:
@@ -1850,15 +1982,19 @@ def run_job(app: "App", fetcher: Fetcher, job: Job) -> None:
             info, paths = fetcher.fetch(job, workdir, run)
         except AlreadySaved as saved:  # one post, one download: share the earlier files
             placed, files, duplicate_of = [], saved.original.files, saved.original.id
+            thumbnail = app.keep_thumbnail(job, app.thumbnail_path(saved.original), copy=True)
         else:
             if not paths:
                 raise FetchError("no_media", "yt-dlp finished without a file", transient=False)
             if not run.metadata_saved:
                 app.store.record_metadata(job.id, describe_video(info))
+            thumbnail = app.keep_thumbnail(job, finished_thumbnail(paths))
             folder.mkdir(exist_ok=True)
             placed = [publish_file(path, folder) for path in paths]
             files = [{"filename": p.name, "file_size": p.stat().st_size} for p in placed]
             duplicate_of = None
+        if thumbnail:
+            placed.append(app.thumbnail_dir / thumbnail)  # removed with the files if cancelled
         total = sum(f["file_size"] for f in files)
         progress = {
             "percent": 100.0,
@@ -1870,7 +2006,7 @@ def run_job(app: "App", fetcher: Fetcher, job: Job) -> None:
             "items_total": len(files),
         }
         file_path = str(folder.relative_to(app.download_dir) / files[0]["filename"])
-        done = app.store.complete(job.id, files, progress, file_path, duplicate_of)
+        done = app.store.complete(job.id, files, progress, file_path, duplicate_of, thumbnail)
         if done is None:  # cancelled just now
             for path in placed:
                 path.unlink(missing_ok=True)
@@ -1929,10 +2065,13 @@ class Notifier:
 
     json: {"event", "download_id", "status", "title", "url", "file_url", "files", "user", ...}.
     text: one line as the body, with ntfy's Title, Tags and Click headers.
+    With public_url set, a completed download's message carries signed links that need no
+    token (json: "link" and "links"; text: Click), so tapping it opens the video.
     """
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, links: "LinkSigner"):
         self.config = config
+        self.links = links
 
     def download_ended(self, status: dict) -> None:
         if self.config.notify_url:
@@ -1942,7 +2081,13 @@ class Notifier:
         import urllib.request  # only when notifications are on: it costs ~1 MB
 
         completed = status["status"] == Status.COMPLETED
-        file_url = self.config.public_url.rstrip("/") + status["file_url"] if completed else None
+        base = self.config.public_url.rstrip("/")
+        file_url = base + status["file_url"] if completed else None
+        signed = [
+            self.links.sign(status["download_id"], f["index"], NOTIFY_LINK_S)[0]
+            for f in status["files"]
+        ]
+        links = [base + link for link in signed] if base else []  # a bare path opens nothing
         title = status["title"] or status["url"]
         if self.config.notify_format == "text":
             line = (
@@ -1957,14 +2102,14 @@ class Notifier:
                 "Tags": "white_check_mark" if completed else "warning",
             }
             if file_url:
-                headers["Click"] = file_url
+                headers["Click"] = links[0] if links else file_url
         else:
             message = {
                 "event": f"download.{status['status']}",
                 "file_url": file_url,
-                "files": [
-                    self.config.public_url.rstrip("/") + f["file_url"] for f in status["files"]
-                ],
+                "files": [base + f["file_url"] for f in status["files"]],
+                "link": links[0] if links else None,
+                "links": links,
             }
             keys = (
                 "download_id",
@@ -2048,6 +2193,7 @@ class App:
     notifier: "Notifier" = None  # type: ignore[assignment]
     egress: EgressProxy = None  # type: ignore[assignment]  every yt-dlp connection's door
     workers: list[threading.Thread] = field(default_factory=list)
+    links: "LinkSigner" = None  # type: ignore[assignment]  signs links that need no token
 
     @property
     def download_dir(self) -> Path:
@@ -2062,13 +2208,34 @@ class App:
         """Unfinished downloads, one directory per job, on the same filesystem as the files."""
         return self.config.download_path / ".partial"
 
+    @property
+    def thumbnail_dir(self) -> Path:
+        """Saved thumbnails, named by download id: out of the way of people's own files."""
+        return self.config.download_path / ".thumbnails"
+
+    def thumbnail_path(self, job: Job) -> Path | None:
+        """The saved thumbnail of a finished download whose files are still there."""
+        present = job.status == Status.COMPLETED and not job.file_removed
+        return self.thumbnail_dir / job.thumbnail if present and job.thumbnail else None
+
+    def keep_thumbnail(self, job: Job, source: Path | None, copy: bool = False) -> str | None:
+        """Move a thumbnail yt-dlp saved (or copy another download's of the same post) to
+        .thumbnails as <download id>.<ext>; its name there, or None when there is none."""
+        if source is None or not source.is_file():
+            return None
+        name = job.id + source.suffix.lower()
+        (shutil.copyfile if copy else os.replace)(source, self.thumbnail_dir / name)
+        return name
+
     def open(self) -> "App":
         self.download_dir.mkdir(parents=True, exist_ok=True)
         self.partial_dir.mkdir(exist_ok=True)
+        self.thumbnail_dir.mkdir(exist_ok=True)
         self.store = Store(self.config.data_path / "vidserve.db", self.announce)
         self.auth_failures = AuthThrottle(self.config.auth_failures_allowed)
         self.people = People(self.store)
-        self.notifier = Notifier(self.config)
+        self.links = LinkSigner.load(self.config.data_path)
+        self.notifier = Notifier(self.config, self.links)
         self.policy = UrlPolicy(
             self.config.allowed_domains,
             self.config.allow_private_addresses,
@@ -2183,6 +2350,8 @@ class App:
         for item in job.files:
             if item["filename"] not in in_use:
                 (self.folder(job.user) / item["filename"]).unlink(missing_ok=True)
+        if job.thumbnail:  # its own copy, even when the files are shared
+            (self.thumbnail_dir / job.thumbnail).unlink(missing_ok=True)
 
     def status_object(self, job: Job) -> dict:
         return job.to_api(self.running.progress(job.id) if job.status == "downloading" else None)
@@ -2201,6 +2370,7 @@ class App:
             "overwrites": False,  # a retry keeps the items an earlier attempt finished
             "noplaylist": False,
             "playlistend": self.config.max_items + 1,  # within_max_items refuses the +1
+            "writethumbnail": True,  # API.md: kept with the download, served by vidserve
             # Instagram's images have no formats: complete_instagram_images saves them.
             "ignore_no_formats_error": True,
             **phone_formats(ffmpeg_available()),
@@ -2253,9 +2423,14 @@ class Request:
     request_id: str
     caller: Caller = Caller("")
 
+    @property
+    def media_type(self) -> str:
+        """The Content-Type without its parameters, lower case."""
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
     def form(self) -> dict[str, Any]:
         """The body as a JSON object or an urlencoded form; ApiError 400/415 otherwise."""
-        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        kind = self.media_type
         try:
             text = self.body.decode("utf-8")
         except UnicodeDecodeError:
@@ -2377,12 +2552,14 @@ def find_job(app: App, request: Request, text: str) -> Job:
 FORM_BOOLEANS = ("true", "false", "1", "0")  # API.md: audio_only=true or 1 in a form
 
 
-def parse_bool(form: dict, key: str) -> bool:
-    """A JSON boolean, or in a form `true`/`1`/`false`/`0`; absent is false."""
+def parse_bool(request: Request, form: dict, key: str) -> bool:
+    """A JSON boolean in a JSON body, or `true`/`1`/`false`/`0` in a form; absent is false.
+    API.md: in JSON, the string "true" is a wrong type like any other."""
     value = form.get(key, False)
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.lower() in FORM_BOOLEANS:
+    in_form = request.media_type == "application/x-www-form-urlencoded"
+    if in_form and isinstance(value, str) and value.lower() in FORM_BOOLEANS:
         return value.lower() in ("true", "1")
     raise ApiError(400, "invalid_field", f"{key} must be true or false")
 
@@ -2426,8 +2603,8 @@ def submit_download(app: App, request: Request) -> Reply:
     url = form.get("url")
     normalized = app.policy.check(url)
     client_id = parse_client_id(form)
-    force = parse_bool(form, "force")
-    audio_only = parse_bool(form, "audio_only")
+    force = parse_bool(request, form, "force")
+    audio_only = parse_bool(request, form, "audio_only")
     if shutil.disk_usage(app.download_dir).free < app.config.min_free_bytes:
         raise ApiError(
             507,
@@ -2487,27 +2664,127 @@ def list_history(app: App, request: Request) -> Reply:
     if client_id is not None:
         client_id = parse_client_id({"client_id": client_id})
     before_seq = find_job(app, request, query["before"]).seq if "before" in query else None
+    words = parse_search(query.get("q", ""))
     jobs, total = app.store.history(
-        status, client_id, before_seq, limit, offset, request.caller.only_user
+        status, client_id, before_seq, limit, offset, request.caller.only_user, words
     )
     return Reply([app.status_object(job) for job in jobs], headers={"X-Total-Count": str(total)})
 
 
-def get_file(app: App, request: Request, download_id: str, index: str = "0") -> Reply:
-    """GET /api/v1/files/{id}[/{index}]: a finished file, with ranges and validators."""
-    job = find_job(app, request, download_id)
+def stored_file(app: App, job: Job, index: str) -> Path:
+    """Where file `index` of a finished download is; 409 unfinished, 410 removed, 404 no
+    such index. A file deleted by hand is noticed here and the job marked removed."""
     if job.status != Status.COMPLETED:
         raise ApiError(409, "not_ready", f"the download is {job.status}, not completed")
     if job.file_removed:
         raise ApiError(410, "file_removed", "the file of this download was removed")
     if not index.isdigit() or int(index) >= len(job.files):
         raise ApiError(404, "not_found", f"this download has {len(job.files)} file(s)")
-    name = job.files[int(index)]["filename"]
+    path = app.folder(job.user) / job.files[int(index)]["filename"]
+    if not path.is_file():
+        app.store.mark_removed(job.id)
+        raise ApiError(410, "file_removed", "the file of this download was removed")
+    return path
+
+
+def parse_search(text: str) -> list[str]:
+    """?q=: the words a download's title, uploader or URL must all contain."""
+    if len(text) > MAX_SEARCH_CHARS or re.search(r"[\x00-\x1f\x7f-\x9f]", text):
+        raise ApiError(
+            400, "invalid_parameter", f"q must be at most {MAX_SEARCH_CHARS} printable characters"
+        )
+    return text.split()
+
+
+def get_file(app: App, request: Request, download_id: str, index: str = "0") -> Reply:
+    """GET /api/v1/files/{id}[/{index}]: a finished file, with ranges and validators; with
+    a token, or through a signed link (checked before the route runs)."""
+    job = find_job(app, request, download_id)
     try:
-        return file_reply(request, app.folder(job.user) / name)
-    except FileNotFoundError:
+        return file_reply(request, stored_file(app, job, index))
+    except FileNotFoundError:  # deleted between the check and the open
         app.store.mark_removed(job.id)
         raise ApiError(410, "file_removed", "the file of this download was removed") from None
+
+
+class LinkSigner:
+    """Links to one file that work without a token until they expire (API.md "Links that
+    need no token"): the URL carries its expiry and an HMAC-SHA256 of the download id, the
+    file's index and that expiry, keyed with a secret of this server's own. A link cannot be
+    stretched, moved to another file or made elsewhere; deleting <data_dir>/link-secret ends
+    every link ever given out."""
+
+    def __init__(self, secret: bytes):
+        self._secret = secret
+
+    @classmethod
+    def load(cls, data_path: Path) -> "LinkSigner":
+        """The secret in <data_dir>/link-secret, made (32 random bytes, mode 0600) if absent."""
+        path = data_path / "link-secret"
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_hex(32) + "\n")
+        return cls(path.read_text().strip().encode())
+
+    def _signature(self, download_id: str, index: str, expires: str) -> str:
+        message = f"{download_id}/{index}/{expires}".encode()
+        digest = hmac.new(self._secret, message, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def sign(self, download_id: str, index: int, expires_in_s: int) -> tuple[str, int]:
+        """(the link's path and query, its expiry in epoch seconds)."""
+        expires = int(time.time()) + expires_in_s
+        signature = self._signature(download_id, str(index), str(expires))
+        return f"/api/v1/files/{download_id}/{index}?expires={expires}&sig={signature}", expires
+
+    def check(self, params: dict[str, str], query: dict[str, str]) -> "Caller":
+        """Who a signed link lets in: ApiError 403 unless the query signs this very file and
+        has not expired. Then the caller reaches whoever's download it is, since the
+        signature names one file of it and the route serves nothing else."""
+        expires, sent = query.get("expires", ""), query.get("sig", "")
+        download_id, index = params["download_id"].lower(), params.get("index", "0")
+        expected = self._signature(download_id, index, expires)
+        if not hmac.compare_digest(sent.encode(), expected.encode()):  # constant time
+            raise ApiError(403, "invalid_signature", "this link is not valid for this file")
+        if not expires.isdigit() or int(expires) < time.time():
+            raise ApiError(403, "link_expired", "this link has expired; ask for a new one")
+        return Caller(OWNER)
+
+
+def parse_integer(request: Request, form: dict, key: str, default: int, low: int, high: int):
+    """A JSON integer (in a form, its digits) within low..high; absent is the default."""
+    value = form.get(key, default)
+    in_form = request.media_type == "application/x-www-form-urlencoded"
+    if in_form and isinstance(value, str) and re.fullmatch(r"\d{1,10}", value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ApiError(400, "invalid_field", f"{key} must be a whole number {low}..{high}")
+    return value
+
+
+def create_link(app: App, request: Request, download_id: str) -> Reply:
+    """POST /api/v1/files/{id}/link: a signed, expiring link to one finished file."""
+    job = find_job(app, request, download_id)
+    form = request.form() if request.body.strip() else {}
+    index = parse_integer(request, form, "index", 0, 0, 10**6)
+    low, default, high = LINK_EXPIRES_S
+    expires_in_s = parse_integer(request, form, "expires_in_s", default, low, high)
+    stored_file(app, job, str(index))
+    url, expires = app.links.sign(job.id, index, expires_in_s)
+    expires_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires))
+    return Reply({"url": url, "expires_at": expires_at}, 201)
+
+
+def get_thumbnail(app: App, request: Request, download_id: str) -> Reply:
+    """GET /api/v1/files/{id}/thumbnail: the post's thumbnail as saved with the download."""
+    job = find_job(app, request, download_id)
+    if not (path := app.thumbnail_path(job)):
+        raise ApiError(404, "no_thumbnail", "vidserve has no thumbnail of this download")
+    try:
+        return file_reply(request, path)
+    except FileNotFoundError:
+        raise ApiError(404, "no_thumbnail", "the thumbnail was removed") from None
 
 
 def file_reply(request: Request, path: Path) -> Reply:
@@ -2885,15 +3162,15 @@ def running_ytdlp_version() -> str | None:
 # travels in a header, never in a URL.
 
 PAGE_STYLE = """
-:root { --bg: #fff; --fg: #1b1b1f; --muted: #5f5f6b; --card: #f2f2f5; --line: #c9c9d2;
+:root { --bg: #fff; --fg: #1b1b1f; --muted: #5f5f6b; --card: #f2f2f5; --line: #8e8e99;
         --accent: #0b5cad; --on-accent: #fff; --bad: #b3261e; }
 @media (prefers-color-scheme: dark) {
-  :root { --bg: #111114; --fg: #ececf1; --muted: #a5a5b0; --card: #1d1d23; --line: #3a3a44;
+  :root { --bg: #111114; --fg: #ececf1; --muted: #a5a5b0; --card: #1d1d23; --line: #5a5a66;
           --accent: #7cbcff; --on-accent: #0b1320; --bad: #ff8a80; }
 }
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
-body { margin: 0 auto; max-width: 42rem; padding: 1rem; background: var(--bg);
+body { margin: 0 auto; max-width: 46rem; padding: 1rem; background: var(--bg);
        color: var(--fg); font: 16px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
 h1 { font-size: 1.35rem; margin: .25rem 0 1rem; }
 form { display: flex; gap: .5rem; flex-wrap: wrap; margin: 0 0 .75rem; }
@@ -2902,39 +3179,60 @@ label.field { flex: 1 1 15rem; display: flex; flex-direction: column; gap: .2rem
 input { padding: .65rem; font: inherit; color: var(--fg); background: var(--bg);
         border: 1px solid var(--line); border-radius: .5rem; min-width: 0; }
 button { padding: .55rem .9rem; font: inherit; border-radius: .5rem; cursor: pointer;
-         border: 1px solid var(--accent); background: var(--accent); color: var(--on-accent); }
+         min-height: 2.75rem; border: 1px solid var(--accent); background: var(--accent);
+         color: var(--on-accent); }
 button.quiet { background: transparent; color: var(--accent); }
-form button { align-self: flex-end; min-height: 2.75rem; }
+:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+form button { align-self: flex-end; }
 label.switch { align-self: flex-end; display: flex; gap: .35rem; align-items: center;
                min-height: 2.75rem; }
-#notice { min-height: 1.5rem; color: var(--muted); margin: 0 0 .5rem; }
+#notice, #count { min-height: 1.5rem; color: var(--muted); margin: 0 0 .5rem; }
+#notice:empty { min-height: 0; margin: 0; }
 ul { list-style: none; margin: 0; padding: 0; }
-li { display: flex; gap: .75rem; padding: .75rem; margin: 0 0 .5rem; background: var(--card);
-     border-radius: .75rem; }
-li img { width: 4rem; height: 4rem; object-fit: cover; border-radius: .5rem; flex: none; }
-.item { flex: 1; min-width: 0; }
-.title { font-weight: 600; overflow-wrap: anywhere; }
+li { display: flex; flex-wrap: wrap; gap: .75rem; padding: .75rem; margin: 0 0 .5rem;
+     background: var(--card); border-radius: .75rem; }
+li > img { width: 4.5rem; height: 4.5rem; object-fit: cover; border-radius: .5rem; flex: none; }
+.item { flex: 1 1 12rem; min-width: 0; }
+.title { font-weight: 600; overflow-wrap: anywhere; margin: 0; font-size: 1rem; }
 .meta { color: var(--muted); font-size: .85rem; overflow-wrap: anywhere; }
+.url { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
+       overflow: hidden; }
 .error { color: var(--bad); font-size: .9rem; }
+.error::before { content: "⚠ "; }
 progress { width: 100%; height: .6rem; accent-color: var(--accent); }
 .actions { display: flex; gap: .4rem; flex-wrap: wrap; margin-top: .4rem; }
+.player { flex: 1 1 100%; }
+.player video, .player img, .player audio { display: block; width: 100%; max-height: 70vh;
+                                            object-fit: contain; border-radius: .5rem;
+                                            background: #000; }
+.player audio { background: transparent; }
+#more { display: block; margin: .5rem auto 0; }
 footer { margin-top: 1.5rem; font-size: .85rem; color: var(--muted); }
+@media (min-width: 60rem) {
+  body { max-width: 60rem; padding: 1.5rem 2rem; }
+  li > img { width: 7rem; height: 7rem; }
+  .player video, .player img { max-height: 60vh; }
+}
 """
 
 PAGE_SCRIPT = """
 "use strict";
 const $ = (id) => document.getElementById(id);
+const PAGE_SIZE = 20;
 let token = localStorage.getItem("vidserve-token") || "";
+let search = "";        // the words in the search box, as last submitted
+let oldest = null;      // the last download listed: "load more" asks for those before it
+const thumbnails = new Map();  // download id -> blob: URL of its saved thumbnail
+const players = new Map();     // download id -> the open player, kept across re-renders
 
 function say(text) { $("notice").textContent = text; }
 
 function showForms() {
   $("token-form").hidden = Boolean(token);
-  $("submit-form").hidden = !token;
-  $("forget").hidden = !token;
+  for (const id of ["submit-form", "search-form", "forget"]) $(id).hidden = !token;
 }
 
-async function api(method, path, body) {
+async function call(method, path, body) {
   const headers = { "Authorization": "Bearer " + token };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch("/api/v1" + path, {
@@ -2945,8 +3243,10 @@ async function api(method, path, body) {
   }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error((data.error && data.error.message) || response.statusText);
-  return data;
+  return { data, response };
 }
+
+async function api(method, path, body) { return (await call(method, path, body)).data; }
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -2963,21 +3263,46 @@ function button(label, name, action, quiet) {
   return node;
 }
 
-function megabytes(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+function size(bytes) {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let unit = 0;
+  while (bytes >= 1024 && unit < units.length - 1) { bytes /= 1024; unit += 1; }
+  return (unit && bytes < 10 ? bytes.toFixed(1) : Math.round(bytes)) + " " + units[unit];
+}
+
+function ago(iso) {
+  const seconds = (Date.now() - Date.parse(iso)) / 1000;
+  if (seconds < 60) return "just now";
+  const steps = [[3600, 60, "min"], [86400, 3600, "h"], [86400 * 30, 86400, "days"]];
+  for (const [below, per, unit] of steps) {
+    if (seconds < below) {
+      const count = Math.floor(seconds / per);
+      return count + " " + (unit === "days" && count === 1 ? "day" : unit) + " ago";
+    }
+  }
+  return new Date(iso).toLocaleDateString();
+}
+
+function when(iso) {
+  const node = element("time", "", ago(iso));
+  node.dateTime = iso;
+  node.title = new Date(iso).toLocaleString();
+  return node;
+}
 
 function describe(job) {
   const progress = job.progress || {};
   if (job.status === "downloading") {
     const parts = [progress.percent == null ? "downloading" : progress.percent + "%"];
-    if (progress.total_bytes) parts.push("of " + megabytes(progress.total_bytes));
-    if (progress.speed_bps) parts.push(megabytes(progress.speed_bps) + "/s");
+    if (progress.total_bytes) parts.push("of " + size(progress.total_bytes));
+    if (progress.speed_bps) parts.push(size(progress.speed_bps) + "/s");
     if (progress.items_total > 1) parts.push("item " + (progress.items_done + 1) + " of "
                                              + progress.items_total);
     return parts.join(" · ");
   }
   if (job.status === "completed") {
     return job.file_removed ? "completed · file deleted"
-      : "completed · 100% · " + megabytes(job.files.reduce((n, f) => n + f.file_size, 0));
+      : "completed · 100% · " + size(job.files.reduce((n, f) => n + f.file_size, 0));
   }
   return job.status + (job.retry_count ? " · retry " + job.retry_count : "");
 }
@@ -2999,26 +3324,72 @@ async function save(file) {
   return blob.size;
 }
 
-function render(job) {
+async function showThumbnail(job, image) {
+  // An <img> cannot send the token, so the picture comes through fetch() as a blob: URL.
+  if (!thumbnails.has(job.download_id)) {
+    const response = await fetch(job.thumbnail, {
+      headers: { "Authorization": "Bearer " + token } });
+    if (!response.ok) return;
+    thumbnails.set(job.download_id, URL.createObjectURL(await response.blob()));
+  }
+  image.src = thumbnails.get(job.download_id);
+}
+
+async function play(job, file, name) {
+  // A <video> cannot send the token either: it plays a signed link, which seeks by ranges.
+  const open = players.get(job.download_id);
+  if (open && open.dataset.index === String(file.index)) {
+    players.delete(job.download_id);
+    open.remove();
+    return;
+  }
+  const { url } = await api("POST", "/files/" + job.download_id + "/link",
+                            { index: file.index, expires_in_s: 6 * 3600 });
+  const kind = { image: "img", audio: "audio" }[file.kind] || "video";
+  const media = element(kind);
+  media.src = url;
+  if (kind === "img") {
+    media.alt = name;
+  } else {
+    media.controls = true;
+    media.preload = "metadata";
+    media.playsInline = true;
+    media.setAttribute("aria-label", name);
+  }
+  const player = element("div", "player");
+  player.dataset.index = file.index;
+  player.append(media);
+  players.set(job.download_id, player);
+  render(job);
+  media.focus();
+}
+
+function render(job, place) {
   let row = $("job-" + job.download_id);
   if (!row) {
+    if (!place) return;  // not on the page (another search, or older than the list)
     row = element("li");
     row.id = "job-" + job.download_id;
-    $("list").prepend(row);
+    place === "end" ? $("list").append(row) : $("list").prepend(row);
   }
   const name = job.title || job.url;
   const parts = [];
-  if (job.thumbnail_url && /^https?:/.test(job.thumbnail_url)) {
+  if (job.thumbnail) {
     const image = element("img");
-    image.src = job.thumbnail_url;
     image.alt = "";
-    image.referrerPolicy = "no-referrer";
+    image.width = image.height = 72;
+    showThumbnail(job, image).catch(() => image.remove());
     parts.push(image);
   }
   const item = element("div", "item");
-  const whose = job.user && job.user !== "owner" ? job.user + " · " : "";
-  item.append(element("div", "title", (job.audio_only ? "♪ " : "") + name),
-              element("div", "meta", whose + job.url));
+  const meta = element("div", "meta");
+  if (job.user && job.user !== "owner") meta.append(job.user + " · ");
+  if (job.uploader) meta.append(job.uploader + " · ");
+  meta.append(when(job.submitted_at));
+  const link = element("div", "meta url", job.url);
+  link.title = job.url;
+  item.append(element("h2", "title", (job.audio_only ? "♪ " : "") + name), meta);
+  if (job.title) item.append(link);  // untitled, the heading is the link already
   const bar = element("progress");
   bar.max = 100;
   bar.value = job.status === "completed" ? 100 : (job.progress && job.progress.percent) || 0;
@@ -3030,10 +3401,17 @@ function render(job) {
     item.append(element("div", "error", job.error_message));
   }
   const actions = element("div", "actions");
+  const several = (job.files || []).length > 1;
   for (const file of job.files || []) {
+    const number = several ? " " + (file.index + 1) : "";
     const kind = file.kind || "video";  // a photo post is images and a sound, not a video
-    const label = "Save " + kind + (job.files.length > 1 ? " " + (file.index + 1) : "");
-    actions.append(button(label, file.filename, () => save(file)));
+    const toggle = button((kind === "image" ? "Show" : "Play") + number, file.filename,
+                          () => play(job, file, name));
+    const open = players.get(job.download_id);
+    toggle.setAttribute("aria-expanded", String(Boolean(open)
+                                                && open.dataset.index === String(file.index)));
+    actions.append(toggle);
+    actions.append(button("Save " + kind + number, file.filename, () => save(file), true));
   }
   if (job.status === "pending" || job.status === "downloading") {
     actions.append(button("Cancel", name, async () =>
@@ -3044,17 +3422,30 @@ function render(job) {
       render(await api("POST", "/download/" + job.download_id + "/retry")), true));
   }
   if (job.status === "completed" && !job.file_removed) {
-    actions.append(button("Delete", name, async () =>
-      render(await api("DELETE", "/download/" + job.download_id)), true));
+    actions.append(button("Delete", name, async () => {
+      players.delete(job.download_id);
+      render(await api("DELETE", "/download/" + job.download_id));
+    }, true));
   }
   item.append(actions);
   parts.push(item);
+  if (players.has(job.download_id) && job.files.length) parts.push(players.get(job.download_id));
   row.replaceChildren(...parts);
 }
 
-async function loadHistory() {
-  const jobs = await api("GET", "/history?limit=50");
-  for (const job of jobs.reverse()) render(job);
+async function loadHistory(more) {
+  const query = new URLSearchParams({ limit: PAGE_SIZE });
+  if (search) query.set("q", search);
+  if (more && oldest) query.set("before", oldest);
+  const { data: jobs, response } = await call("GET", "/history?" + query);
+  if (!more) $("list").replaceChildren();
+  for (const job of jobs) render(job, "end");
+  if (jobs.length) oldest = jobs[jobs.length - 1].download_id;
+  const total = Number(response.headers.get("X-Total-Count"));
+  const shown = $("list").children.length;
+  $("more").hidden = shown >= total;
+  $("count").textContent = (search ? total + " found for “" + search + "”"
+    : total + " downloads") + (shown < total ? " · showing " + shown : "");
 }
 
 async function follow() {
@@ -3063,7 +3454,7 @@ async function follow() {
       const response = await fetch("/api/v1/events", {
         headers: { "Authorization": "Bearer " + token } });
       if (!response.ok) throw new Error("events: HTTP " + response.status);
-      await loadHistory();
+      await loadHistory(false);
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = "";
       for (;;) {
@@ -3075,7 +3466,7 @@ async function follow() {
           const data = buffer.slice(0, end).split("\\n")
             .filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("");
           buffer = buffer.slice(end + 2);
-          if (data) render(JSON.parse(data));
+          if (data) render(JSON.parse(data), search ? null : "start");
         }
       }
     } catch (error) {
@@ -3103,16 +3494,36 @@ $("submit-form").addEventListener("submit", async (event) => {
                                                    client_id: "web" });
     say(answer.duplicate ? "Already there: showing the earlier download." : "Queued.");
     $("url").value = "";
-    render(await api("GET", "/status/" + answer.download_id));
+    render(await api("GET", "/status/" + answer.download_id), "start");
   } catch (error) {
     say(error.message);
   }
+});
+
+$("search-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  search = $("search").value.trim();
+  oldest = null;
+  loadHistory(false).catch((error) => say(error.message));
+});
+
+$("search").addEventListener("search", () => $("search-form").requestSubmit());  // the ✕
+
+$("more").addEventListener("click", () => {
+  const before = $("list").children.length;
+  loadHistory(true).then(() => {
+    const next = $("list").children[before];  // keyboard users go on where the new ones start
+    const target = next && next.querySelector("button");
+    if (target) target.focus();
+  }).catch((error) => say(error.message));
 });
 
 $("forget").addEventListener("click", () => {
   token = "";
   localStorage.removeItem("vidserve-token");
   $("list").replaceChildren();
+  $("count").textContent = "";
+  $("more").hidden = true;
   showForms();
 });
 
@@ -3149,6 +3560,9 @@ async function warnFromHealth() {
   }
 }
 
+setInterval(() => {  // "3 min ago" stays true while the page is open
+  for (const node of document.querySelectorAll("time")) node.textContent = ago(node.dateTime);
+}, 30000);
 $("bookmarklet").href = "javascript:location.href=" + JSON.stringify(location.origin
   + "/share?url=") + "+encodeURIComponent(location.href)";
 showForms();
@@ -3191,8 +3605,17 @@ PAGE_HTML = f"""<!doctype html>
   <label class="switch"><input id="audio-only" type="checkbox"> Sound only</label>
   <button id="submit">Download</button>
 </form>
+<form id="search-form" role="search" hidden>
+  <label class="field">Search downloads
+    <input id="search" type="search" placeholder="words of the title, account or link"
+           maxlength="200" autocomplete="off">
+  </label>
+  <button>Search</button>
+</form>
 <p id="notice" role="status" aria-live="polite"></p>
+<p id="count" aria-live="polite"></p>
 <ul id="list" aria-label="Downloads"></ul>
+<button id="more" class="quiet" type="button" hidden>Load older downloads</button>
 <footer>
   <p id="ytdlp-warning" class="error" role="alert" hidden></p>
   <p id="cert-warning" class="error" role="alert" hidden></p>
@@ -3211,10 +3634,11 @@ def csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
 
 
-# Only this page's own script and style run: an injected <script> would not.
+# Only this page's own script and style run: an injected <script> would not. Pictures and
+# media come from this server alone (API.md: the page never loads an image from another site).
 PAGE_POLICY = (
     f"default-src 'none'; script-src {csp_hash(PAGE_SCRIPT)}; style-src {csp_hash(PAGE_STYLE)};"
-    " img-src 'self' https: data: blob:; connect-src 'self'; form-action 'self';"
+    " img-src 'self' data: blob:; media-src 'self'; connect-src 'self'; form-action 'self';"
     " manifest-src 'self';"
     " base-uri 'none'; frame-ancestors 'none'"
 )
@@ -3295,8 +3719,14 @@ class Access(StrEnum):
 
     PUBLIC = "public"
     READ = "read"
+    LINK = "link"  # READ, or a signed link to the file instead of a token
     WRITE = "write"
     OWNER = "owner"
+
+
+# A file's index is digits, so /files/{id}/link and /files/{id}/thumbnail are paths of their
+# own (405 there names only their own methods); any other parameter is one path segment.
+PATH_PARAMETERS = {"index": r"\d{1,9}"}
 
 
 @dataclass(frozen=True)
@@ -3311,7 +3741,9 @@ class Route:
     def __post_init__(self):
         parts = re.split(r"\{(\w+)\}", self.pattern)  # literal, name, literal, name, ...
         regex = "".join(
-            re.escape(part) if index % 2 == 0 else f"(?P<{part}>[^/]+)"
+            re.escape(part)
+            if index % 2 == 0
+            else f"(?P<{part}>{PATH_PARAMETERS.get(part, '[^/]+')})"
             for index, part in enumerate(parts)
         )
         object.__setattr__(self, "regex", re.compile(regex + r"\Z"))
@@ -3402,6 +3834,7 @@ SCHEMAS = {
             "video_id",
             "duplicate_of",
             "user",
+            "thumbnail",
         ],
         "properties": {
             "download_id": {"type": "string", "format": "uuid"},
@@ -3424,6 +3857,7 @@ SCHEMAS = {
             "uploader": nullable("string"),
             "duration_s": nullable("number"),
             "thumbnail_url": nullable("string"),
+            "thumbnail": nullable("string"),
             "audio_only": {"type": "boolean"},
             "files": {"type": "array", "items": {"$ref": "#/components/schemas/File"}},
             "site": {
@@ -3584,6 +4018,17 @@ FILE_PARAMETERS = [
     parameter("If-Range", "header", {"type": "string"}, "Send the range only if this ETag"),
     parameter("If-None-Match", "header", {"type": "string"}, "304 if the ETag matches"),
 ]
+SIGNED_LINK_PARAMETERS = [
+    parameter("expires", "query", {"type": "string"}, "A signed link's expiry (epoch seconds)"),
+    parameter("sig", "query", {"type": "string"}, "A signed link's signature; no token needed"),
+]
+LINK_SECURITY = [{"bearer": []}, {}]  # a token, or a signed link (POST /files/{id}/link)
+LINK_REFUSED = {
+    "403": {
+        "description": "A signed link altered, made for another file or server, or expired",
+        "content": json_content({"$ref": "#/components/schemas/Error"}),
+    }
+}
 FILE_REPLIES = {
     "200": {"description": "The whole file", "content": {"*/*": {}}},
     "206": {"description": "One byte range of the file", "content": {"*/*": {}}},
@@ -3698,6 +4143,12 @@ def openapi_document(policy: UrlPolicy) -> dict:
                         UUID_V4_SCHEMA,
                         "Only downloads submitted before this one (keyset paging)",
                     ),
+                    parameter(
+                        "q",
+                        "query",
+                        {"type": "string", "maxLength": MAX_SEARCH_CHARS},
+                        "Words that title, uploader or URL must all contain (any case)",
+                    ),
                 ],
                 "responses": responses(
                     {
@@ -3718,21 +4169,91 @@ def openapi_document(policy: UrlPolicy) -> dict:
         "/api/v1/files/{download_id}": {
             "get": {
                 "summary": "The downloaded file (index 0)",
-                "parameters": [DOWNLOAD_ID_PARAMETER, *FILE_PARAMETERS],
-                "responses": responses(FILE_REPLIES, 400, 404, 409, 410, 416, access=Access.READ),
+                "security": LINK_SECURITY,
+                "parameters": [DOWNLOAD_ID_PARAMETER, *FILE_PARAMETERS, *SIGNED_LINK_PARAMETERS],
+                "responses": responses(FILE_REPLIES, 400, 404, 409, 410, 416, access=Access.LINK)
+                | LINK_REFUSED,
             }
         },
         "/api/v1/files/{download_id}/{index}": {
             "get": {
-                "summary": "One file of a download with several",
+                "summary": "One file of a download with several; also what a signed link opens",
+                "security": LINK_SECURITY,
                 "parameters": [
                     DOWNLOAD_ID_PARAMETER,
                     parameter(
                         "index", "path", {"type": "integer", "minimum": 0}, "The file's index"
                     ),
                     *FILE_PARAMETERS,
+                    *SIGNED_LINK_PARAMETERS,
                 ],
-                "responses": responses(FILE_REPLIES, 400, 404, 409, 410, 416, access=Access.READ),
+                "responses": responses(FILE_REPLIES, 400, 404, 409, 410, 416, access=Access.LINK)
+                | LINK_REFUSED,
+            }
+        },
+        "/api/v1/files/{download_id}/thumbnail": {
+            "get": {
+                "summary": "The thumbnail vidserve saved with the download",
+                "parameters": [DOWNLOAD_ID_PARAMETER, *FILE_PARAMETERS[2:]],
+                "responses": responses(
+                    {
+                        "200": {
+                            "description": "The image",
+                            "content": {"image/jpeg": {}, "image/webp": {}, "image/png": {}},
+                        },
+                        "304": FILE_REPLIES["304"],
+                    },
+                    400,
+                    404,
+                    access=Access.READ,
+                ),
+            }
+        },
+        "/api/v1/files/{download_id}/link": {
+            "post": {
+                "summary": "A signed, expiring link to one file that needs no token",
+                "parameters": [DOWNLOAD_ID_PARAMETER],
+                "requestBody": {
+                    "required": False,
+                    "content": json_content(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "index": {"type": "integer", "minimum": 0, "default": 0},
+                                "expires_in_s": {
+                                    "type": "integer",
+                                    "minimum": LINK_EXPIRES_S[0],
+                                    "maximum": LINK_EXPIRES_S[2],
+                                    "default": LINK_EXPIRES_S[1],
+                                },
+                            },
+                        }
+                    ),
+                },
+                "responses": responses(
+                    {
+                        "201": {
+                            "description": "The link: a path with expires and sig",
+                            "content": json_content(
+                                {
+                                    "type": "object",
+                                    "required": ["url", "expires_at"],
+                                    "properties": {
+                                        "url": {"type": "string"},
+                                        "expires_at": {"type": "string", "format": "date-time"},
+                                    },
+                                }
+                            ),
+                        }
+                    },
+                    400,
+                    404,
+                    409,
+                    410,
+                    413,
+                    415,
+                    access=Access.READ,
+                ),
             }
         },
         "/api/v1/download/{download_id}": {
@@ -3979,7 +4500,8 @@ def get_openapi(app: App, request: Request) -> Reply:
 
 
 # fmt: off
-PUBLIC, READ, WRITE, OWNER_ONLY = Access.PUBLIC, Access.READ, Access.WRITE, Access.OWNER
+PUBLIC, READ, LINK = Access.PUBLIC, Access.READ, Access.LINK
+WRITE, OWNER_ONLY = Access.WRITE, Access.OWNER
 ROUTES = [Route(*row) for row in [
     # method   path                                    handler           who may call it
     ("GET",    "/",                                    index_page,       PUBLIC),
@@ -3988,8 +4510,10 @@ ROUTES = [Route(*row) for row in [
     ("POST",   "/api/v1/download",                     submit_download,  WRITE),
     ("GET",    "/api/v1/status/{download_id}",         get_status,       READ),
     ("GET",    "/api/v1/history",                      list_history,     READ),
-    ("GET",    "/api/v1/files/{download_id}",          get_file,         READ),
-    ("GET",    "/api/v1/files/{download_id}/{index}",  get_file,         READ),
+    ("GET",    "/api/v1/files/{download_id}",          get_file,         LINK),
+    ("GET",    "/api/v1/files/{download_id}/thumbnail", get_thumbnail,   READ),
+    ("POST",   "/api/v1/files/{download_id}/link",     create_link,      READ),
+    ("GET",    "/api/v1/files/{download_id}/{index}",  get_file,         LINK),
     ("DELETE", "/api/v1/download/{download_id}",       cancel_download,  WRITE),
     ("POST",   "/api/v1/download/{download_id}/retry", retry_download,   WRITE),
     ("GET",    "/api/v1/events",                       stream_events,    WRITE),
@@ -4149,7 +4673,7 @@ def authorize(app: App, headers: Any, client_ip: str, access: Access) -> Caller:
         read_token = app.config.read_token.encode()
         if read_token and hmac.compare_digest(sent, read_token):
             app.auth_failures.succeeded(client_ip)
-            if access == Access.READ:
+            if access in (Access.READ, Access.LINK):
                 return Caller(OWNER)
             raise ApiError(403, "read_only_token", "this token may only read")
         if sent and (person := app.people.identify(sent)):
@@ -4244,13 +4768,16 @@ class Handler(BaseHTTPRequestHandler):
                     "vidserve is stopping; retry in a minute",
                     {"Retry-After": "30"},
                 )
+            query = self.read_query()
             caller = Caller("")
-            if route.access != Access.PUBLIC:  # before the body: strangers cannot make us read it
+            if route.access == Access.LINK and "sig" in query:  # a signed link: no token
+                caller = app.links.check(params, query)
+            elif route.access != Access.PUBLIC:  # before the body: strangers cannot make us read it
                 caller = authorize(app, self.headers, self.client_address[0], route.access)
             request = Request(
                 self.command,
                 path,
-                self.read_query(),
+                query,
                 self.headers,
                 self.read_body(route.body_limit),
                 self.client_address[0],
@@ -5954,23 +6481,44 @@ def timed_get(client: Client, path: str, count: int) -> list[float]:
     return samples
 
 
-def fill_history(database: Path, rows: int) -> str:
-    """Add `rows` completed jobs straight into the database; returns the 1001st oldest id."""
+# A hundred made-up words of five letters for the titles of filled rows.
+BENCH_WORDS = [
+    start + end
+    for start, end in itertools.product(
+        ("ka", "lo", "mi", "ru", "te", "zo", "ne", "pa", "vi", "su"),
+        ("mba", "rto", "ngo", "lix", "sta", "dru", "pel", "quo", "wen", "zar"),
+    )
+]
+
+
+def fill_history(database: Path, rows: int) -> list[str]:
+    """Add `rows` completed jobs straight into the database, oldest first, titled with two
+    of BENCH_WORDS each (for search); returns their ids."""
     db = sqlite3.connect(database)
     now = utc_now()
     ids = [new_download_id() for _ in range(rows)]
+    words = BENCH_WORDS
     with db:
         db.executemany(
             "INSERT INTO jobs (id, url, dedupe_key, client_id, status, created_at, last_updated,"
-            " filename, file_path, file_size, total_bytes, files) VALUES (?, ?, ?, ?,"
-            " 'completed', ?, ?, 'v.mp4', 'v.mp4', 1, 1, '[]')",
+            " filename, file_path, file_size, total_bytes, files, title, uploader) VALUES (?, ?,"
+            " ?, ?, 'completed', ?, ?, 'v.mp4', 'v.mp4', 1, 1, '[]', ?, ?)",
             (
-                (i, f"https://www.tiktok.com/v/{n}", f"k{n}", f"client-{n % 7}", now, now)
+                (
+                    i,
+                    f"https://www.tiktok.com/v/{n}",
+                    f"k{n}",
+                    f"client-{n % 7}",
+                    now,
+                    now,
+                    f"{words[n % 100]} {words[n // 100 % 100]} video {n}",
+                    f"user{n % 1000}",
+                )
                 for n, i in enumerate(ids)
             ),
         )
     db.close()
-    return ids[1000]
+    return ids
 
 
 def bench() -> int:
@@ -6105,7 +6653,7 @@ def bench() -> int:
         c = BenchServer(Path(root) / "c", workers=1)
         c.start()
         c.stop()
-        deep = fill_history(Path(root) / "c" / "data" / "vidserve.db", 1_000_000)
+        deep = fill_history(Path(root) / "c" / "data" / "vidserve.db", 1_000_000)[1000]
         c.start()
         client = c.client()
         row(
@@ -6123,6 +6671,14 @@ def bench() -> int:
             "history by client_id, 1,000,000 rows",
             latency_text(timed_get(client, "/api/v1/history?client_id=client-3", 100)),
         )
+        searches = [  # (what the row says, the query)
+            ("history ?q= one word (19,900 matches)", f"q={BENCH_WORDS[3]}"),
+            ("history ?q= two words (200 matches)", f"q={BENCH_WORDS[3]}+{BENCH_WORDS[5]}"),
+            ("history ?q= one word + status filter", f"q={BENCH_WORDS[3]}&status=completed"),
+            ("history ?q= word in every row (1,000,000)", "q=tiktok"),
+        ]
+        for name, query in searches:
+            row(f"{name}", latency_text(timed_get(client, f"/api/v1/history?{query}", 50)))
         client.close()
         c.stop()
     media.close()
