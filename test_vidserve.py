@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -2129,6 +2130,607 @@ def test_page_shows_own_thumbnails_plays_inline_searches_and_loads_older_downloa
     assert focused and not more_after  # keyboard focus moves to the first older download
     assert found == f"job-{video['download_id']}" and count_text.startswith("1 found")
     assert unnamed == 0
+
+
+# ---- a certificate phones trust: ACME against Pebble, your own files reloaded ---------------
+
+PEBBLE = shutil.which("pebble") and shutil.which("pebble-challtestsrv")
+needs_pebble = pytest.mark.skipif(
+    not PEBBLE,
+    reason="Pebble is not installed (apt install pebble): the ACME tests need a real ACME server",
+)
+ACME_DOMAIN = "vidserve.example.com"  # pebble-challtestsrv answers 127.0.0.1 for every name
+
+
+def free_port() -> int:
+    """A free port outside the ephemeral range, so no outgoing connection takes it meanwhile:
+    Pebble must know vidserve's port before vidserve starts."""
+    while True:
+        port = random.randrange(20000, 30000)
+        with socket.socket() as probe, contextlib.suppress(OSError):
+            probe.bind(("127.0.0.1", port))
+            return port
+
+
+def make_certificate(directory: Path, name: str, issuer: tuple[Path, Path] | None = None):
+    """An EC key and a certificate for 127.0.0.1 and localhost: self-signed, or signed by
+    `issuer` (a CA's certificate and key). Returns (certificate, key)."""
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    subject = ["-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"]
+    new_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    if issuer is None:
+        command = ["openssl", "req", "-x509", *new_key, *subject, "-days", "2", "-keyout", key]
+        subprocess.run([*command, "-out", cert], check=True, capture_output=True)
+    else:
+        command = ["openssl", "req", "-new", *new_key, *subject, "-keyout", key]
+        request = subprocess.run(command, check=True, capture_output=True).stdout
+        command = ["openssl", "x509", "-req", "-CA", issuer[0], "-CAkey", issuer[1], "-days", "2"]
+        command += ["-copy_extensions", "copy", "-out", cert]
+        subprocess.run(command, check=True, capture_output=True, input=request)
+    return cert, key
+
+
+@dataclass
+class Pebble:
+    """A running Pebble: its directory URL, and its management API for the roots."""
+
+    directory: str
+    management: str
+    ca_file: Path  # the certificate of Pebble's own HTTPS
+    process: subprocess.Popen
+
+    def root(self, path: Path) -> Path:
+        """Pebble's root CA (made anew at each start), written to path."""
+        context = ssl.create_default_context(cafile=str(self.ca_file))
+        with urllib.request.urlopen(f"{self.management}/roots/0", context=context) as reply:
+            path.write_bytes(reply.read())
+        return path
+
+
+@pytest.fixture(scope="session")
+def pebble_setup(tmp_path_factory):
+    """What every Pebble shares: its HTTPS certificate, a DNS server answering 127.0.0.1 for
+    every name, and vidserve's two ports, which Pebble's validator connects to."""
+    if not PEBBLE:
+        pytest.skip("Pebble is not installed (apt install pebble)")
+    directory = tmp_path_factory.mktemp("pebble")
+    ca_file, key = make_certificate(directory, "pebble-https")
+    dns_port = free_port()
+    dns = subprocess.Popen(
+        ["pebble-challtestsrv", "-dns01", f"127.0.0.1:{dns_port}", "-http01", "",
+         "-https01", "", "-tlsalpn01", "", "-management", f"127.0.0.1:{free_port()}",
+         "-defaultIPv6", ""],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    yield {"directory": directory, "ca_file": ca_file, "key": key, "dns_port": dns_port,
+           "tls_port": free_port(), "http_port": free_port()}  # fmt: skip
+    dns.terminate()
+    dns.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def run_pebble(setup: dict, validity_s: int = 0, port: int = 0):
+    """A Pebble of its own: a fresh CA, validating at once (PEBBLE_VA_NOSLEEP), certificates
+    valid for validity_s seconds when given."""
+    port = port or free_port()
+    management = free_port()
+    config = {
+        "listenAddress": f"127.0.0.1:{port}",
+        "managementListenAddress": f"127.0.0.1:{management}",
+        "certificate": str(setup["ca_file"]),
+        "privateKey": str(setup["key"]),
+        "httpPort": setup["http_port"],
+        "tlsPort": setup["tls_port"],
+        "ocspResponderURL": "",
+        "externalAccountBindingRequired": False,
+    }
+    if validity_s:
+        config["certificateValidityPeriod"] = validity_s
+    path = setup["directory"] / f"pebble-{port}.json"
+    path.write_text(json.dumps({"pebble": config}))
+    log_path = setup["directory"] / f"pebble-{port}.log"
+    with open(log_path, "wb") as log_file:
+        process = subprocess.Popen(
+            ["pebble", "-config", str(path), "-dnsserver", f"127.0.0.1:{setup['dns_port']}"],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PEBBLE_VA_NOSLEEP": "1"},
+        )
+    try:
+        wait_until(lambda: b"ACME directory available" in log_path.read_bytes(), 20, "Pebble")
+        yield Pebble(f"https://127.0.0.1:{port}/dir", f"https://127.0.0.1:{management}",
+                     setup["ca_file"], process)  # fmt: skip
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def pebble(pebble_setup):
+    with run_pebble(pebble_setup) as server:
+        yield server
+
+
+def acme_settings(setup: dict, pebble_directory: str, **more) -> dict:
+    return {
+        "port": setup["tls_port"],
+        "acme_domain": ACME_DOMAIN,
+        "acme_directory": pebble_directory,
+        "acme_ca_file": str(setup["ca_file"]),
+        **more,
+    }
+
+
+def trusted_connection(port: int, root: Path) -> http.client.HTTPSConnection:
+    """A connection as a phone makes it to ACME_DOMAIN: SNI and verification for that name,
+    trusting only `root`; the name is dialled as 127.0.0.1."""
+    context = ssl.create_default_context(cafile=str(root))
+    connection = http.client.HTTPSConnection(ACME_DOMAIN, port, timeout=30, context=context)
+    connection._create_connection = lambda address, *args: socket.create_connection(
+        ("127.0.0.1", address[1]), *args
+    )
+    return connection
+
+
+def trusted_get(port: int, root: Path, path: str = "/api/v1/health") -> Answer | None:
+    """GET path over a trusted connection; None while the server's certificate fails."""
+    connection = trusted_connection(port, root)
+    try:
+        connection.request("GET", path)
+        reply = connection.getresponse()
+        return Answer(reply.status, reply.headers, reply.read())
+    except ssl.SSLCertVerificationError:
+        return None
+    finally:
+        connection.close()
+
+
+def served_certificate(port: int) -> bytes:
+    """The DER certificate a new connection to 127.0.0.1:port gets, trusted or not."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    with context.wrap_socket(sock, server_hostname=ACME_DOMAIN) as tls:
+        return tls.getpeercert(binary_form=True)
+
+
+def api_port(api: Api) -> int:
+    return urllib.parse.urlsplit(api.base_url).port
+
+
+def file_modes(directory: Path) -> dict:
+    return {path.name: path.stat().st_mode & 0o777 for path in directory.iterdir()}
+
+
+@needs_pebble
+def test_certificate_is_issued_by_tls_alpn_01_and_served_without_restart(
+    tmp_path, pebble_setup, pebble
+):
+    launched = time.monotonic()
+    settings = acme_settings(pebble_setup, pebble.directory, acme_email="me@example.com")
+    with start_vidserve(tmp_path, **settings) as api:
+        root = pebble.root(tmp_path / "root.pem")
+
+        answer = wait_until(lambda: trusted_get(api_port(api), root), 30, "a trusted certificate")
+        trusted_after_s = time.monotonic() - launched
+        metrics = api.request("GET", "/metrics", connection=trusted_connection(api_port(api), root))
+
+    print(f"\nstart to a trusted certificate (tls-alpn-01): {trusted_after_s:.2f} s")
+    certificate = answer.json["certificate"]
+    assert certificate["source"] == "acme"
+    assert certificate["names"] == [ACME_DOMAIN]
+    assert TIMESTAMP.fullmatch(certificate["not_after"])
+    assert certificate["days_left"] > 14 and certificate["error"] is None
+    assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
+    expiry = re.search(rb"\nvidserve_certificate_expiry_timestamp_seconds (\d+)\n", metrics.body)
+    assert (
+        time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(expiry[1]))) == certificate["not_after"]
+    )
+    assert f"certificate for {ACME_DOMAIN} issued" in api.log_text()
+    assert file_modes(api.data_dir / "acme") == {
+        "account.key": 0o600, "cert.pem": 0o600, "key.pem": 0o600,
+    }  # fmt: skip
+
+
+@needs_pebble
+def test_certificate_is_issued_by_http_01_and_plain_http_redirects_to_https(
+    tmp_path, pebble_setup, pebble
+):
+    http_port = pebble_setup["http_port"]
+    settings = acme_settings(
+        pebble_setup, pebble.directory, acme_challenge="http-01", http_port=http_port
+    )
+    launched = time.monotonic()
+    with start_vidserve(tmp_path, **settings) as api:
+        root = pebble.root(tmp_path / "root.pem")
+        answer = wait_until(lambda: trusted_get(api_port(api), root), 30, "a trusted certificate")
+        print(f"\nstart to a trusted certificate (http-01): {time.monotonic() - launched:.2f} s")
+        plain = http.client.HTTPConnection("127.0.0.1", http_port, timeout=10)
+        plain.request("POST", "/api/v1/download?x=1", b"{}", {"Host": f"{ACME_DOMAIN}:80"})
+        redirect = plain.getresponse()
+        plain.close()
+
+    assert answer.json["certificate"]["source"] == "acme"
+    assert redirect.status == 308
+    assert (
+        redirect.headers["Location"] == f"https://{ACME_DOMAIN}:{api_port(api)}/api/v1/download?x=1"
+    )
+
+
+@needs_pebble
+def test_restart_serves_the_saved_certificate_at_once_without_a_new_order(
+    tmp_path, pebble_setup, pebble
+):
+    with start_vidserve(tmp_path, **acme_settings(pebble_setup, pebble.directory)) as api:
+        root = pebble.root(tmp_path / "root.pem")
+        wait_until(lambda: trusted_get(api_port(api), root), 30, "a trusted certificate")
+        issued = served_certificate(api_port(api))
+
+    restarted = start_process(tmp_path)
+    try:
+        first_answer = trusted_get(api_port(restarted), root)  # the first connection after start
+        served = served_certificate(api_port(restarted))
+    finally:
+        stop_process(restarted)
+
+    assert first_answer is not None and first_answer.json["certificate"]["source"] == "acme"
+    assert served == issued
+    assert "serving the saved certificate" in restarted.log_text()
+    assert restarted.log_text().count("by the ACME server") == 1
+
+
+RENEWAL_VALIDITY_S = 24  # Pebble's certificates last this long: renewed after about 16 s
+
+
+@needs_pebble
+def test_certificate_is_renewed_without_restart_while_an_open_connection_keeps_working(
+    tmp_path, pebble_setup
+):
+    with (
+        run_pebble(pebble_setup, validity_s=RENEWAL_VALIDITY_S) as short_lived,
+        start_vidserve(tmp_path, **acme_settings(pebble_setup, short_lived.directory)) as api,
+    ):
+        port, root = api_port(api), short_lived.root(tmp_path / "root.pem")
+        wait_until(lambda: trusted_get(port, root), 30, "a trusted certificate")
+        first = served_certificate(port)
+        open_connection = trusted_connection(port, root)
+        before = api.request("GET", "/api/v1/health", connection=open_connection)
+
+        renewed = wait_until(
+            lambda: served_certificate(port) != first, RENEWAL_VALIDITY_S * 3, "a renewal"
+        )
+        after = api.request("GET", "/api/v1/health", connection=open_connection)
+        kept = open_connection.sock.getpeercert(binary_form=True)
+        open_connection.close()
+        fresh = trusted_get(port, root)
+
+    assert renewed and fresh is not None
+    assert before.status == after.status == 200
+    assert kept == first  # the open connection kept its certificate and was not cut
+    certificate = fresh.json["certificate"]
+    assert certificate["source"] == "acme" and certificate["error"] is None
+    assert certificate["days_left"] == 0 and certificate["expires_soon"] is True
+    assert f"certificate for {ACME_DOMAIN} renewed" in api.log_text()
+
+
+def test_renewal_information_id_is_the_one_rfc_9773_gives_for_its_example(tmp_path):
+    """RFC 9773 §4.1: authority key id 69:88:5B:...:C8:D4 and serial 0x87654321 (DER: a zero
+    byte first) make the id aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE."""
+    key_id = "69:88:5B:6B:87:46:40:41:E1:B3:7B:84:7B:A0:AE:2C:DE:01:C8:D4"
+    new_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    ca, ca_key, leaf = tmp_path / "ca.pem", tmp_path / "ca.key", tmp_path / "leaf.pem"
+    (tmp_path / "leaf.ext").write_text("authorityKeyIdentifier=keyid\n")
+    subprocess.run(
+        ["openssl", "req", "-x509", *new_key, "-subj", "/CN=ca", "-days", "2", "-keyout", ca_key,
+         "-addext", f"subjectKeyIdentifier={key_id}", "-out", ca],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    request = subprocess.run(
+        ["openssl", "req", "-new", *new_key, "-subj", "/CN=leaf", "-keyout", tmp_path / "leaf.key"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    subprocess.run(
+        ["openssl", "x509", "-req", "-CA", ca, "-CAkey", ca_key, "-set_serial", "0x87654321",
+         "-days", "2", "-extfile", tmp_path / "leaf.ext", "-out", leaf],
+        check=True, capture_output=True, input=request,
+    )  # fmt: skip
+
+    info = vidserve.CertificateInfo.read(leaf, "acme")
+
+    assert info.ari_id == "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE"
+
+
+class RenewalInfoDirectory(QuietHandler):
+    """Pebble's directory plus RFC 9773's renewalInfo, which Pebble 2.4 lacks: the first
+    certificate asked about is told to renew now, every later one in a day."""
+
+    def do_GET(self):
+        if self.path == "/dir":
+            context = ssl.create_default_context(cafile=str(self.server.pebble.ca_file))
+            with urllib.request.urlopen(self.server.pebble.directory, context=context) as reply:
+                directory = json.load(reply)
+            port = self.server.server_address[1]
+            body = directory | {"renewalInfo": f"https://127.0.0.1:{port}/renewal-info"}
+            return self.send_body(json.dumps(body).encode(), "application/json")
+        asked = self.server.asked
+        asked.append(self.path.removeprefix("/renewal-info/"))
+        start = time.time() - 60 if asked[-1] == asked[0] else time.time() + 86400
+        window = {
+            edge: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + offset))
+            for edge, offset in (("start", 0), ("end", 30))
+        }
+        body = json.dumps({"suggestedWindow": window}).encode()
+        return self.send_body(body, "application/json", headers={"Retry-After": "3600"})
+
+
+@needs_pebble
+def test_certificate_is_renewed_in_the_window_the_ca_suggests(tmp_path, pebble_setup, pebble):
+    directory = ThreadingHTTPServer(("127.0.0.1", 0), RenewalInfoDirectory)
+    directory.daemon_threads, directory.pebble, directory.asked = True, pebble, []
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(pebble_setup["ca_file"], pebble_setup["key"])
+    directory.socket = context.wrap_socket(directory.socket, server_side=True)
+    threading.Thread(target=directory.serve_forever, daemon=True).start()
+    url = f"https://127.0.0.1:{directory.server_address[1]}/dir"
+    try:
+        with start_vidserve(tmp_path, **acme_settings(pebble_setup, url)) as api:
+            wait_until(lambda: len(set(directory.asked)) == 2, 30, "the renewed certificate")
+    finally:
+        directory.shutdown()
+
+    first, renewed = dict.fromkeys(directory.asked)
+    assert f"certificate for {ACME_DOMAIN} renewed" in api.log_text()
+    assert first != renewed and directory.asked.count(renewed) == 1  # then it waits a day
+
+
+@needs_pebble
+def test_acme_server_down_at_start_leaves_vidserve_serving_and_is_retried_until_it_is_back(
+    tmp_path, pebble_setup
+):
+    acme_port = free_port()
+    settings = acme_settings(pebble_setup, f"https://127.0.0.1:{acme_port}/dir")
+    with start_vidserve(tmp_path, **settings) as api:
+        error = wait_until(
+            lambda: api.get("/api/v1/health").json["certificate"]["error"], 20, "the failure"
+        )
+        while_down = api.get("/api/v1/health")
+        with run_pebble(pebble_setup, port=acme_port) as late:
+            root = late.root(tmp_path / "root.pem")
+            answer = wait_until(lambda: trusted_get(api_port(api), root), 60, "the retry")
+
+    assert while_down.status == 200
+    assert while_down.json["certificate"]["source"] == "self-signed"
+    assert "could not get a certificate" in error
+    assert "Strict-Transport-Security" not in while_down.headers  # self-signed: no HSTS
+    assert answer.json["certificate"]["source"] == "acme"
+    assert answer.json["certificate"]["error"] is None
+
+
+def client_hello(server_name: str, protocols: list[str]) -> bytes:
+    """The first flight of a real TLS client (Python's own), as it would reach the server."""
+    context = ssl.create_default_context()
+    context.set_alpn_protocols(protocols)
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    client = context.wrap_bio(incoming, outgoing, server_hostname=server_name)
+    with contextlib.suppress(ssl.SSLWantReadError):
+        client.do_handshake()
+    return outgoing.read()
+
+
+def test_client_hello_is_read_for_its_server_name_and_alpn_protocols():
+    hello = client_hello("Vidserve.Example.com", ["acme-tls/1", "http/1.1"])
+
+    assert vidserve.client_hello_fields(hello) == (
+        "vidserve.example.com",
+        [b"acme-tls/1", b"http/1.1"],
+    )
+    assert vidserve.client_hello_fields(hello[:60]) == ("", [])  # cut short
+    assert vidserve.client_hello_fields(b"GET / HTTP/1.1\r\n\r\n") == ("", [])
+
+
+class NonsenseAcme(QuietHandler):
+    """An ACME server gone wrong: `/garbage` answers HTML to everything, `/stall` never
+    answers at all."""
+
+    def do_GET(self):
+        if self.path.startswith("/stall"):
+            self.server.stalled.wait(60)
+            return
+        self.send_body(b"<html>maintenance</html>", "text/html")
+
+
+@needs_pebble
+@pytest.mark.parametrize("path", ["/garbage", "/stall"])
+def test_acme_server_answering_nonsense_or_nothing_never_stops_serving(
+    tmp_path, pebble_setup, media_server, path
+):
+    nonsense = ThreadingHTTPServer(("127.0.0.1", 0), NonsenseAcme)
+    nonsense.daemon_threads, nonsense.stalled = True, threading.Event()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(pebble_setup["ca_file"], pebble_setup["key"])
+    nonsense.socket = context.wrap_socket(nonsense.socket, server_side=True)
+    threading.Thread(target=nonsense.serve_forever, daemon=True).start()
+    directory = f"https://127.0.0.1:{nonsense.server_address[1]}{path}"
+    try:
+        with start_vidserve(tmp_path, **acme_settings(pebble_setup, directory)) as api:
+            if path == "/garbage":
+                wait_until(
+                    lambda: api.get("/api/v1/health").json["certificate"]["error"], 20, "a failure"
+                )
+            health = api.get("/api/v1/health")
+            submitted = api.submit(unique(media_server))
+    finally:
+        nonsense.stalled.set()
+        nonsense.shutdown()
+
+    assert health.status == 200
+    assert health.json["certificate"]["source"] == "self-signed"
+    assert UUID_V4.fullmatch(submitted)
+    if path == "/garbage":
+        assert "other than JSON" in health.json["certificate"]["error"]
+
+
+@pytest.fixture(scope="module")
+def plain_port(tmp_path_factory):
+    """A vidserve with a plain-HTTP port and no ACME: (its Api, the plain port)."""
+    port = free_port()
+    with start_vidserve(tmp_path_factory.mktemp("plain"), http_port=port) as api:
+        yield api, port
+
+
+@pytest.mark.parametrize(
+    "request_bytes, status",
+    [
+        (b"GET /a?b=1 HTTP/1.1\r\nHost: vidserve.example.com\r\n\r\n", 308),
+        (b"GET /a HTTP/1.1\r\nHost: [::1\r\n\r\n", 308),
+        (b"GET /a HTTP/1.0\r\n\r\n", 308),
+        (b"GET http://evil.example/x HTTP/1.1\r\nHost: x\r\n\r\n", 308),
+        (b"GET /.well-known/acme-challenge/nope HTTP/1.1\r\nHost: x\r\n\r\n", 308),
+        (b"\x16\x03\x01\x00\x05hello\r\n\r\n", 400),
+        (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", 414),
+    ],
+    ids=[
+        "plain",
+        "unclosed-bracket-host",
+        "no-host",
+        "absolute-url",
+        "unknown-token",
+        "tls",
+        "long",
+    ],
+)
+def test_plain_http_port_redirects_to_https_and_answers_junk_with_a_status(
+    plain_port, request_bytes, status
+):
+    api, port = plain_port
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request_bytes)
+        reply = sock.makefile("rb").read()
+
+    assert reply.startswith(b"HTTP/1.1 %d " % status), reply[:100]
+    if status == 308:
+        location = re.search(rb"\r\nLocation: (\S+)\r\n", reply)[1].decode()
+        assert location.startswith("https://") and f":{api_port(api)}/" in location
+    assert api.get("/api/v1/health").status == 200
+
+
+def tls_health(port: int, cafile: Path) -> Answer:
+    context = ssl.create_default_context(cafile=str(cafile))
+    connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
+    try:
+        connection.request("GET", "/api/v1/health")
+        reply = connection.getresponse()
+        return Answer(reply.status, reply.headers, reply.read())
+    finally:
+        connection.close()
+
+
+def der_of(cert: Path) -> bytes:
+    return ssl.PEM_cert_to_DER_cert(cert.read_text())
+
+
+def test_own_certificate_files_are_reloaded_on_change_and_a_broken_pair_is_not(tmp_path):
+    ca = make_certificate(tmp_path, "ca")
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    first = make_certificate(tmp_path, "first", issuer=ca)
+    shutil.copy(first[0], cert_file)
+    shutil.copy(first[1], key_file)
+    settings = {"cert_file": str(cert_file), "key_file": str(key_file)}
+    with start_vidserve(tmp_path / "server", **settings) as api:
+        port = api_port(api)
+        served_first = served_certificate(port)
+        second = make_certificate(tmp_path, "second", issuer=ca)
+        shutil.copy(second[1], key_file)
+        shutil.copy(second[0], cert_file)
+        wait_until(lambda: served_certificate(port) == der_of(second[0]), 20, "the reload")
+        reloaded = tls_health(port, ca[0])
+        mismatched = make_certificate(tmp_path, "mismatched", issuer=ca)
+        shutil.copy(mismatched[0], cert_file)  # its key never comes
+        error = wait_until(
+            lambda: tls_health(port, ca[0]).json["certificate"]["error"], 20, "the refusal"
+        )
+        still = served_certificate(port)
+
+    assert served_first == der_of(first[0])
+    assert reloaded.json["certificate"]["source"] == "file"
+    assert reloaded.json["certificate"]["error"] is None
+    assert reloaded.headers["Strict-Transport-Security"].startswith("max-age=")  # CA-issued
+    assert str(cert_file) in error
+    assert still == der_of(second[0])
+    assert "do not load" in api.log_text()
+
+
+@pytest.mark.parametrize(
+    "settings, named",
+    [
+        ({"acme_domain": ACME_DOMAIN, "acme_challenge": "dns-01"}, "acme_challenge"),
+        ({"acme_domain": "my server"}, "acme_domain"),
+        ({"acme_domain": "192.0.2.7"}, "acme_domain"),
+        ({"port": 8444, "http_port": 8444}, "http_port"),
+        ({"acme_domain": ACME_DOMAIN, "acme_challenge": "http-01"}, "http_port"),
+        ({"acme_domain": ACME_DOMAIN, "acme_ca_file": "/nonexistent/ca.pem"}, "acme_ca_file"),
+    ],
+    ids=[
+        "unknown-challenge",
+        "not-a-dns-name",
+        "an-ip-address",
+        "http-port-is-port",
+        "http-01-no-port",
+        "no-ca-file",
+    ],
+)
+def test_bad_acme_configuration_exits_2_before_listening_naming_the_key(tmp_path, settings, named):
+    write_config(tmp_path / "vidserve.toml", {"port": 0} | settings)
+
+    result = run_command(
+        [sys.executable, str(VIDSERVE), "--config", "vidserve.toml"], cwd=tmp_path, timeout_s=30
+    )
+
+    assert result.returncode == 2
+    assert named in result.stderr
+    assert not (tmp_path / "vidserve-data").exists()
+
+
+def test_self_signed_certificate_shows_in_health_and_metrics_without_hsts(vidserve_api):
+    health = vidserve_api.get("/api/v1/health")
+    metrics = vidserve_api.get("/metrics").body.decode()
+
+    certificate = health.json["certificate"]
+    assert certificate["source"] == "self-signed"
+    assert "127.0.0.1" in certificate["names"]
+    assert certificate["days_left"] > 3000 and certificate["expires_soon"] is False
+    assert "Strict-Transport-Security" not in health.headers
+    expiry = int(re.search(r"\nvidserve_certificate_expiry_timestamp_seconds (\d+)\n", metrics)[1])
+    assert time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expiry)) == certificate["not_after"]
+
+
+def test_health_certificate_is_null_without_tls(tmp_path):
+    with start_vidserve(tmp_path, tls=False) as api:
+        health = api.get("/api/v1/health").json
+        metrics = api.get("/metrics").body
+
+    assert health["certificate"] is None
+    assert b"vidserve_certificate_expiry_timestamp_seconds" not in metrics
+
+
+@pytest.mark.skipif(not shutil.which("testssl"), reason="testssl.sh is not installed")
+def test_testssl_finds_only_tls_1_2_and_1_3_with_aead_ciphers(vidserve_api, tmp_path):
+    report = tmp_path / "testssl.json"
+
+    run_command(
+        ["testssl", "--quiet", "--color", "0", "--warnings", "batch", "-p", "-s",
+         "--jsonfile", str(report), urllib.parse.urlsplit(vidserve_api.base_url).netloc],
+        timeout_s=180,
+    )  # fmt: skip
+
+    findings = {item["id"]: item["finding"] for item in json.loads(report.read_text())}
+    # testssl.sh 3.0 names the obsolete CBC ciphers AVERAGE, and the AEAD ones STRONG
+    weak = ("SSLv2", "SSLv3", "TLS1", "TLS1_1", "cipherlist_LOW", "cipherlist_3DES_IDEA")
+    for name in (*weak, "cipherlist_AVERAGE"):
+        assert findings[name].startswith("not offered"), (name, findings[name])
+    assert findings["cipherlist_STRONG"] == "offered"
+    assert findings["TLS1_2"] == "offered" and findings["TLS1_3"].startswith("offered")
 
 
 # ---- running for years: selftest, systemd, install.sh, upkeep ------------------------------

@@ -18,14 +18,17 @@ ids, the one error type ApiError, and UrlPolicy, which decides which links may b
                      then the route table and authorization: the owner's token, the
                      read-only one, and People, each person with a token and downloads
                      of their own
-  5. TLS, serving    connections and their limits, TLS, the handler, certificate, systemd
+  5. TLS, serving    connections and their limits, TLS, the handler, certificate, systemd;
+                     5b certificates: your own reloaded on change, ACME (RFC 8555) issued
+                     and renewed in the background, swapped in for new connections
   6. Command line    serve, init, token, user, backup, update-ytdlp, --selftest, --bench,
                      main()
 
 Threads: the main thread waits for a stop signal; `http` runs the accept loop; each
 connection gets its own thread; `worker-N` threads each own one yt-dlp instance, which they
 build (importing yt-dlp) as soon as the server listens; `egress` threads carry yt-dlp's
-connections; `checkpoint` copies the database's WAL back; `warm-up` reports impersonation.
+connections; `checkpoint` copies the database's WAL back; `warm-up` reports impersonation;
+`acme` or `cert-reload` keeps the certificate fresh; `http-plain` serves http_port.
 `python3 vidserve.py` re-executes itself as the module, from its cached bytecode.
 """
 
@@ -53,6 +56,7 @@ import signal
 import socket
 import sqlite3
 import ssl
+import struct
 import subprocess
 import sys
 import tempfile
@@ -63,6 +67,7 @@ import urllib.parse
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from enum import StrEnum
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -105,6 +110,14 @@ CHECKPOINT_IDLE_S = 0.5
 WAL_LIMIT_PAGES = 2000
 IDLE_READERS = 4  # read connections kept open between requests
 AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
+CERT_WARN_DAYS = 14  # API.md: health and the page warn when fewer days are left
+CERT_RECHECK_S = 2.0  # cert_file and key_file are looked at this often for a change
+ACME_TIMEOUT_S = 30.0  # each request to the ACME server
+ACME_POLL_LIMIT_S = 120.0  # an authorization or order still pending after this has failed
+ACME_FIRST_RETRY_S = 2.0  # API.md: a failure is retried within seconds, then ever later,
+ACME_MAX_BACKOFF_S = 3600.0  # but at most an hour apart
+ARI_RECHECK_S = 6 * 3600.0  # RFC 9773 §4.3: ask for the renewal window again this often
+MAX_ACME_REPLY_BYTES = 1024 * 1024  # a certificate chain is a few KB
 EGRESS_TIMEOUT_S = 30.0  # the egress proxy's connect and site-idle limit; yt-dlp's is 20 s
 EGRESS_MAX_TUNNELS = 64  # open connections from yt-dlp through the egress proxy at once
 RELAY_CHUNK_BYTES = 256 * 1024  # the egress proxy copies this much per system call
@@ -343,6 +356,12 @@ class Config:
     notify_format: str = "json"  # or "text": one plain line, ntfy-style headers
     notify_headers: dict = field(default_factory=dict)  # e.g. {"Authorization": "Bearer x"}
     public_url: str = ""  # how others reach this server, for file links in notifications
+    acme_domain: str = ""  # a DNS name: vidserve gets and renews a certificate for it; "": off
+    acme_email: str = ""  # optional contact the CA may write to about the certificate
+    acme_directory: str = "https://acme-v02.api.letsencrypt.org/directory"
+    acme_ca_file: str = ""  # PEM of the CA behind the ACME server's own HTTPS (a private CA)
+    acme_challenge: str = "tls-alpn-01"  # answered on port; or "http-01", on http_port
+    http_port: int = 0  # plain HTTP: http-01 answers, 308 to HTTPS for the rest; 0: off
 
     @property
     def data_path(self) -> Path:
@@ -355,6 +374,12 @@ class Config:
 
 
 FIELD_TYPES = {f.name: f.type for f in fields(Config)}
+ACME_CHALLENGES = ("tls-alpn-01", "http-01")
+# A name a CA can issue for: two or more labels of letters, digits and inner hyphens, the
+# last not all digits (so no IP address), 253 characters at most.
+DNS_NAME = re.compile(
+    r"(?=.{1,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?!\d+$)(?!-)[a-z0-9-]{2,63}(?<!-)", re.IGNORECASE
+)
 LOG_LEVELS = ("debug", "info", "warning", "error")
 # yt-dlp options that would send its connections around the egress proxy.
 BYPASSING_OPTIONS = {"proxy", "geo_verification_proxy", "external_downloader"}
@@ -422,6 +447,19 @@ def check_config(config: Config) -> Config:
         and not config.notify_url.startswith(("http://", "https://")),
         "allowed_domains": not config.allowed_domains,
         "key_file": bool(config.cert_file) != bool(config.key_file),
+        "acme_domain": bool(config.acme_domain)
+        and (
+            not DNS_NAME.fullmatch(config.acme_domain) or not config.tls or bool(config.cert_file)
+        ),
+        "acme_challenge": config.acme_challenge not in ACME_CHALLENGES,
+        "acme_directory": not config.acme_directory.startswith("https://"),
+        "acme_ca_file": bool(config.acme_ca_file)
+        and not Path(config.acme_ca_file).expanduser().is_file(),
+        "http_port": not 0 <= config.http_port <= 65535
+        or bool(config.http_port and config.http_port == config.port)
+        or (
+            config.acme_challenge == "http-01" and bool(config.acme_domain) and not config.http_port
+        ),
     }
     for key, bad in problems.items():
         if bad:
@@ -2365,6 +2403,7 @@ class App:
     policy: "UrlPolicy" = None  # type: ignore[assignment]
     metrics: "Metrics" = field(default_factory=lambda: Metrics())
     cert_file: Path | None = None  # served at /cert for phones to install
+    certificates: "Certificates | None" = None  # what TLS serves now; None when tls = false
     cookies_version: int = 0  # bumped when cookies change: workers rebuild their YoutubeDL
     notifier: "Notifier" = None  # type: ignore[assignment]
     egress: EgressProxy = None  # type: ignore[assignment]  every yt-dlp connection's door
@@ -3229,6 +3268,16 @@ def get_metrics(app: App, request: Request) -> Reply:
             [("", shutil.disk_usage(app.download_dir).free)],
         ),
     ]
+    if app.certificates:
+        expiry = int(app.certificates.info.not_after)
+        series.append(
+            (
+                "certificate_expiry_timestamp_seconds",
+                "gauge",
+                "When the served certificate expires, in Unix seconds.",
+                [("", expiry)],
+            )
+        )
     lines = []
     for name, kind, help_text, samples in series:
         lines += [f"# HELP vidserve_{name} {help_text}", f"# TYPE vidserve_{name} {kind}"]
@@ -3266,6 +3315,7 @@ def health(app: App, request: Request) -> Reply:
         "ffmpeg": ffmpeg_available(),
         "impersonation": bool(impersonation_targets()),
         "disk_free_bytes": shutil.disk_usage(app.download_dir).free,
+        "certificate": app.certificates.to_api() if app.certificates else None,
     }
     return Reply(body)
 
@@ -3703,7 +3753,7 @@ function sharedLink() {
   return found ? found[0] : "";
 }
 
-async function warnAboutYtdlp() {
+async function warnFromHealth() {
   const health = await fetch("/api/v1/health").then((r) => r.json()).catch(() => ({}));
   const warnings = [];
   if (health.yt_dlp_outdated) {
@@ -3716,6 +3766,13 @@ async function warnAboutYtdlp() {
   }
   $("ytdlp-warning").textContent = warnings.join(" ");
   $("ytdlp-warning").hidden = !warnings.length;
+  const certificate = health.certificate;
+  if (certificate && certificate.expires_soon) {
+    $("cert-warning").textContent = "The certificate for " + certificate.names.join(", ")
+      + " expires in " + certificate.days_left + " days"
+      + (certificate.error ? ": " + certificate.error : "; check the server's log.");
+    $("cert-warning").hidden = false;
+  }
 }
 
 setInterval(() => {  // "3 min ago" stays true while the page is open
@@ -3724,7 +3781,7 @@ setInterval(() => {  // "3 min ago" stays true while the page is open
 $("bookmarklet").href = "javascript:location.href=" + JSON.stringify(location.origin
   + "/share?url=") + "+encodeURIComponent(location.href)";
 showForms();
-warnAboutYtdlp();
+warnFromHealth();
 const shared = sharedLink();
 if (shared) $("url").value = shared;
 if (token) {
@@ -3776,6 +3833,7 @@ PAGE_HTML = f"""<!doctype html>
 <button id="more" class="quiet" type="button" hidden>Load older downloads</button>
 <footer>
   <p id="ytdlp-warning" class="error" role="alert" hidden></p>
+  <p id="cert-warning" class="error" role="alert" hidden></p>
   <p>On a computer, drag this link to the bookmarks bar, then click it on any video page:
      <a id="bookmarklet" href="#">Send to vidserve</a></p>
   <button id="forget" class="quiet" type="button" hidden>Forget token</button>
@@ -4087,6 +4145,18 @@ SCHEMAS = {
                 "description": "whether yt-dlp can present itself as a browser (curl_cffi)",
             },
             "disk_free_bytes": {"type": "integer"},
+            "certificate": nullable(
+                "object",
+                required=["source", "names", "not_after", "days_left", "error"],
+                properties={
+                    "source": {"enum": ["acme", "self-signed", "file"]},
+                    "names": {"type": "array", "items": {"type": "string"}},
+                    "not_after": {"type": "string", "format": "date-time"},
+                    "days_left": {"type": "integer"},
+                    "error": nullable("string"),
+                    "expires_soon": {"type": "boolean", "description": "fewer than 14 days"},
+                },
+            ),
         },
     },
 }
@@ -5013,6 +5083,8 @@ class Handler(BaseHTTPRequestHandler):
             body = json.dumps(body, ensure_ascii=False).encode() + b"\n"
             headers["Content-Type"] = "application/json; charset=utf-8"
         headers |= reply.headers | {"X-Request-ID": request_id}
+        if self.server.certificates and self.server.certificates.info.ca_issued:
+            headers["Strict-Transport-Security"] = HSTS  # a CA vouches: browsers may insist
         length = len(body) if isinstance(body, bytes) else body.length
         if reply.status == HTTPStatus.NOT_MODIFIED:
             length = None
@@ -5185,8 +5257,8 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, app: App, tls_context: ssl.SSLContext | None):
-        self.app, self.tls_context = app, tls_context
+    def __init__(self, app: App, certificates: "Certificates | None", challenges: "Challenges"):
+        self.app, self.certificates, self.challenges = app, certificates, challenges
         self.connections = Connections(app.config.max_connections, app.config.request_timeout_s)
         self.in_flight = InFlight()
         self._current = threading.local()  # the Connection a handler thread serves
@@ -5220,11 +5292,14 @@ class Server(ThreadingHTTPServer):
         # until the client's delayed ACK, adding ~40 ms to every keep-alive request.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
-            if self.tls_context is not None:
+            if self.certificates is not None:
                 if sock.recv(1, socket.MSG_PEEK) != TLS_HANDSHAKE_RECORD:
                     answer_plain_http(sock)
                     return
-                sock = connection.sock = self.tls_context.wrap_socket(sock, server_side=True)
+                if challenge := self.challenges.tls_answer(sock):
+                    sock = connection.sock = challenge.wrap_socket(sock, server_side=True)
+                    return  # RFC 8737 §3: the handshake is the whole validation
+                sock = connection.sock = self.certificates.wrap(sock)
             self._current.connection = connection
             Handler(sock, client_address, self)
         except (ssl.SSLError, OSError) as err:  # scanners, plain HTTP, untrusting phones
@@ -5247,7 +5322,7 @@ class Server(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        scheme = "https" if self.tls_context else "http"
+        scheme = "https" if self.certificates else "http"
         return f"{scheme}://{'[' + host + ']' if ':' in host else host}:{port}"
 
 
@@ -5283,9 +5358,15 @@ def answer_plain_http(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_WR)
 
 
+AEAD_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20"  # TLS 1.2; every TLS 1.3 suite is AEAD already
+
+
 def tls_context(cert_file: Path, key_file: Path) -> ssl.SSLContext:
+    """TLS 1.2 and 1.3, forward-secret AEAD ciphers only: testssl.sh calls CBC obsolete."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.set_ciphers(AEAD_CIPHERS)
+    context.set_alpn_protocols(["http/1.1"])
     context.load_cert_chain(cert_file, key_file)
     return context
 
@@ -5310,8 +5391,29 @@ def ensure_certificate(config: Config) -> tuple[Path, Path]:
     san = ",".join(
         [f"DNS:{n}" for n in sorted(names) if n] + [f"IP:{a}" for a in sorted(addresses)]
     )
-    command = [
-        "openssl",
+    subject = f"/CN={socket.gethostname() or 'vidserve'}"
+    old_umask = os.umask(0o077)  # only at start, before any other thread makes files
+    try:
+        make_self_signed(
+            cert,
+            key,
+            subject,
+            [f"subjectAltName={san}", "basicConstraints=critical,CA:TRUE"],
+            days=3650,
+        )
+    except OSError as err:
+        raise ConfigError(f"openssl could not make a certificate: {err}") from err
+    finally:
+        os.umask(old_umask)
+    cert.chmod(0o644)
+    log.info("made a self-signed certificate for %s", san)
+    return cert, key
+
+
+def make_self_signed(cert: Path, key: Path, subject: str, extensions: list[str], days: int) -> None:
+    """A new EC P-256 key and a self-signed certificate for it, made by openssl."""
+    added = [argument for extension in extensions for argument in ("-addext", extension)]
+    openssl(
         "req",
         "-x509",
         "-newkey",
@@ -5320,28 +5422,15 @@ def ensure_certificate(config: Config) -> tuple[Path, Path]:
         "ec_paramgen_curve:prime256v1",
         "-nodes",
         "-days",
-        "3650",
+        str(days),
         "-subj",
-        f"/CN={socket.gethostname() or 'vidserve'}",
-        "-addext",
-        f"subjectAltName={san}",
-        "-addext",
-        "basicConstraints=critical,CA:TRUE",
+        subject,
+        *added,
         "-keyout",
         str(key),
         "-out",
         str(cert),
-    ]
-    old_umask = os.umask(0o077)
-    try:
-        subprocess.run(command, check=True, capture_output=True, timeout=60)
-    except subprocess.CalledProcessError as err:
-        raise ConfigError(f"openssl could not make a certificate: {err.stderr.decode()}") from err
-    finally:
-        os.umask(old_umask)
-    cert.chmod(0o644)
-    log.info("made a self-signed certificate for %s", san)
-    return cert, key
+    )
 
 
 def local_addresses() -> set[str]:
@@ -5388,6 +5477,680 @@ def notify_systemd(message: str) -> None:
             log.warning("could not notify systemd: %s", err)
 
 
+# ---- 5b. Certificates: your own reloaded, ACME issued and renewed ----------------------------
+# Certificates holds what new connections are served; CertificateFiles (`cert-reload`) and
+# CertificateRenewer (`acme`) replace it in the background; Challenges answers the CA.
+
+ACME_TLS_ALPN = "acme-tls/1"  # RFC 8737 §6.2
+ACME_IDENTIFIER_OID = "1.3.6.1.5.5.7.1.31"  # RFC 8737 §6.1: id-pe-acmeIdentifier
+ACME_HTTP_PATH = "/.well-known/acme-challenge/"  # RFC 8555 §8.3
+ACME_BAD_NONCE = "urn:ietf:params:acme:error:badNonce"
+TLS_CLIENT_HELLO = 1  # RFC 8446 §4: the handshake type of a ClientHello
+HSTS = "max-age=31536000"  # sent only while a CA-issued certificate serves
+
+
+def openssl(*arguments: str, data: bytes | None = None) -> bytes:
+    """Run the openssl command; its output, or OSError with what it complained about."""
+    try:
+        done = subprocess.run(
+            ["openssl", *arguments], input=data, capture_output=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise OSError(f"openssl {arguments[0]}: {err}") from err
+    if done.returncode:
+        raise OSError(f"openssl {arguments[0]}: {done.stderr.decode(errors='replace').strip()}")
+    return done.stdout
+
+
+def b64url(data: bytes) -> str:
+    """RFC 7515 §2: base64url without padding, as JWS and ACME write binary."""
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """The served certificate as health shows it, read from its PEM by openssl."""
+
+    source: str  # "acme", "self-signed" or "file"
+    names: tuple[str, ...]
+    not_before: float  # Unix seconds
+    not_after: float
+    ca_issued: bool  # the issuer is not the subject: a CA vouches for it, so HSTS is safe
+    ari_id: str  # RFC 9773 §4.1: base64url(authority key id) "." base64url(serial); or ""
+
+    @classmethod
+    def read(cls, cert_file: Path, source: str) -> Self:
+        text = openssl(
+            "x509",
+            "-in",
+            str(cert_file),
+            "-noout",
+            "-subject",
+            "-issuer",
+            "-startdate",
+            "-enddate",
+            "-serial",
+            "-ext",
+            "subjectAltName,authorityKeyIdentifier",
+        ).decode()
+        lines = dict(
+            re.findall(r"^(subject|issuer|notBefore|notAfter|serial)=(.*)$", text, re.MULTILINE)
+        )
+        key_id = re.search(r"Authority Key Identifier:\s*\n\s*(?:keyid:)?([0-9A-F:]+)", text)
+        serial = int(lines["serial"], 16)
+        ari_id = ""
+        if key_id:  # the serial as DER writes it: a leading zero byte keeps it positive
+            serial_der = serial.to_bytes((serial.bit_length() + 8) // 8, "big")
+            ari_id = f"{b64url(bytes.fromhex(key_id[1].replace(':', '')))}.{b64url(serial_der)}"
+        return cls(
+            source=source,
+            names=tuple(re.findall(r"(?:DNS:|IP Address:)([^,\s]+)", text)),
+            not_before=ssl.cert_time_to_seconds(lines["notBefore"]),
+            not_after=ssl.cert_time_to_seconds(lines["notAfter"]),
+            ca_issued=lines["subject"] != lines["issuer"],
+            ari_id=ari_id,
+        )
+
+    @property
+    def expires(self) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.not_after))
+
+    def to_api(self, error: str | None) -> dict:
+        days_left = int((self.not_after - time.time()) // 86400)
+        return {
+            "source": self.source,
+            "names": list(self.names),
+            "not_after": self.expires,
+            "days_left": days_left,
+            "error": error,
+            "expires_soon": days_left < CERT_WARN_DAYS,
+        }
+
+
+class Certificates:
+    """Which certificate a new TLS connection gets. Each install builds a whole new context
+    and swaps it in, so a handshake sees the old pair or the new, never half of each, and a
+    connection already open keeps the context it was wrapped with."""
+
+    def __init__(self, cert_file: Path, key_file: Path, source: str):
+        self._lock = threading.Lock()  # guards context, info and error, which change together
+        self.error: str | None = None
+        self.install(cert_file, key_file, source)  # a pair that does not load stops the start
+
+    def install(self, cert_file: Path, key_file: Path, source: str) -> CertificateInfo:
+        """Serve this pair to new connections; OSError (and the old pair kept) if it won't load."""
+        context = tls_context(cert_file, key_file)  # reads both files now; paths may change later
+        try:
+            info = CertificateInfo.read(cert_file, source)
+        except (KeyError, ValueError) as err:
+            raise OSError(f"{cert_file}: no dates or serial in it ({err})") from err
+        with self._lock:
+            self.context, self.info, self.error = context, info, None
+        return info
+
+    def failed(self, message: str) -> None:
+        """The newest attempt at a better certificate failed: health says why."""
+        with self._lock:
+            self.error = message
+
+    def wrap(self, sock: socket.socket) -> ssl.SSLSocket:
+        return self.context.wrap_socket(sock, server_side=True)
+
+    def to_api(self) -> dict:
+        with self._lock:
+            return self.info.to_api(self.error)
+
+
+class Keeper:
+    """A named daemon thread that runs `run` until stop(): the two certificate keepers."""
+
+    name = "keeper"
+
+    def __init__(self):
+        self.stopping = threading.Event()
+        self._thread = threading.Thread(target=self.run, name=self.name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._thread.join(timeout=1.0)  # a request to a slow CA may still run; it is a daemon
+
+    def run(self) -> None:
+        raise NotImplementedError
+
+
+class CertificateFiles(Keeper):
+    """cert_file and key_file of your own (certbot, `tailscale cert`): served anew when either
+    changes on disk. A new pair that does not load (a key that does not match, a half-written
+    file) is logged and the old pair keeps serving; the next change is tried again."""
+
+    name = "cert-reload"
+
+    def __init__(self, cert_file: Path, key_file: Path, certificates: Certificates):
+        super().__init__()
+        self.cert_file, self.key_file, self.certificates = cert_file, key_file, certificates
+
+    def stamp(self) -> tuple | None:
+        try:
+            stats = [os.stat(path) for path in (self.cert_file, self.key_file)]
+        except OSError:
+            return None  # being replaced: look again next time
+        return tuple((stat.st_mtime_ns, stat.st_size, stat.st_ino) for stat in stats)
+
+    def run(self) -> None:
+        seen = self.stamp()
+        while not self.stopping.wait(CERT_RECHECK_S):
+            stamp = self.stamp()
+            if stamp is None or stamp == seen:
+                continue
+            seen = stamp
+            try:
+                info = self.certificates.install(self.cert_file, self.key_file, "file")
+            except OSError as err:
+                message = f"{self.cert_file} and {self.key_file} do not load: {err}; the previous"
+                self.certificates.failed(message + " certificate keeps serving")
+                log.error("%s certificate keeps serving", message)
+                continue
+            log.info(
+                "reloaded %s: %s, valid until %s",
+                self.cert_file,
+                ", ".join(info.names),
+                info.expires,
+            )
+
+
+class Challenges:
+    """The answers to the CA's validation requests, held only while one is pending: key
+    authorizations by token for http-01, challenge certificates by name for tls-alpn-01."""
+
+    def __init__(self):
+        self._lock = threading.Lock()  # guards both tables
+        self._http: dict[str, str] = {}
+        self._tls: dict[str, ssl.SSLContext] = {}
+
+    @contextlib.contextmanager
+    def answering(self, kind: str, domain: str, token: str, key_authorization: str):
+        if kind == "http-01":
+            table, key, answer = self._http, token, key_authorization
+        else:
+            table, key, answer = self._tls, domain, challenge_context(domain, key_authorization)
+        with self._lock:
+            table[key] = answer
+        try:
+            yield
+        finally:
+            with self._lock:
+                table.pop(key, None)
+
+    def http_answer(self, token: str) -> str | None:
+        with self._lock:
+            return self._http.get(token)
+
+    def tls_answer(self, sock: socket.socket) -> ssl.SSLContext | None:
+        """The challenge context when this connection is the CA validating (RFC 8737 §3: ALPN
+        acme-tls/1 and the name as SNI), else None. Python's sni_callback never sees the
+        client's ALPN list, so the ClientHello is peeked at, only while a validation is
+        pending: every other handshake costs nothing extra."""
+        if not self._tls:
+            return None
+        name, protocols = client_hello_fields(peek_client_hello(sock))
+        if ACME_TLS_ALPN.encode() not in protocols:
+            return None
+        with self._lock:
+            return self._tls.get(name)
+
+
+def peek_client_hello(sock: socket.socket) -> bytes:
+    """The first TLS record, left unread for the handshake. MSG_WAITALL needs a blocking
+    socket to wait for a record split over segments, so the timeout moves to SO_RCVTIMEO."""
+    timeout_s = sock.gettimeout() or 10.0
+    try:
+        header = sock.recv(5, socket.MSG_PEEK)
+        wanted = 5 + int.from_bytes(header[3:5]) if len(header) == 5 else 5
+        sock.settimeout(None)
+        seconds, micros = int(timeout_s), max(int(timeout_s % 1 * 1e6), 1000)  # never 0: forever
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", seconds, micros))
+        return sock.recv(min(wanted, 5 + 16384), socket.MSG_PEEK | socket.MSG_WAITALL)
+    except OSError:
+        return b""
+    finally:
+        sock.settimeout(timeout_s)
+
+
+def client_hello_fields(hello: bytes) -> tuple[str, list[bytes]]:
+    """The server name and the ALPN protocols a ClientHello offers (RFC 8446 §4.1.2, RFC 6066
+    §3, RFC 7301 §3.1); ("", []) when it is not one."""
+    name, protocols = "", []
+    try:
+        if hello[0] != TLS_HANDSHAKE_RECORD[0] or hello[5] != TLS_CLIENT_HELLO:
+            return name, protocols
+        at = 5 + 4 + 2 + 32  # record header, handshake header, legacy version, random
+        at += 1 + hello[at]  # session id
+        at += 2 + int.from_bytes(hello[at : at + 2])  # cipher suites
+        at += 1 + hello[at]  # compression methods
+        end, at = at + 2 + int.from_bytes(hello[at : at + 2]), at + 2
+        while at + 4 <= end:
+            kind, size = int.from_bytes(hello[at : at + 2]), int.from_bytes(hello[at + 2 : at + 4])
+            body, at = hello[at + 4 : at + 4 + size], at + 4 + size
+            if kind == 0:  # server_name: list length, name type, name length, name
+                name = body[5 : 5 + int.from_bytes(body[3:5])].decode("ascii").lower()
+            elif kind == 16:  # ALPN: list length, then each protocol with a one-byte length
+                items = body[2:]
+                while items:
+                    protocols.append(items[1 : 1 + items[0]])
+                    items = items[1 + items[0] :]
+    except (IndexError, UnicodeDecodeError):
+        return "", []
+    return name, protocols
+
+
+def challenge_context(domain: str, key_authorization: str) -> ssl.SSLContext:
+    """RFC 8737 §3: a self-signed certificate for domain whose critical acmeIdentifier
+    extension holds the SHA-256 of the key authorization, offered with ALPN acme-tls/1 only."""
+    digest = b"\x04\x20" + hashlib.sha256(key_authorization.encode()).digest()  # OCTET STRING
+    value = ":".join(f"{byte:02X}" for byte in digest)
+    with tempfile.TemporaryDirectory() as scratch:  # mode 0700: the key is never readable
+        cert, key = Path(scratch) / "cert.pem", Path(scratch) / "key.pem"
+        extensions = [f"subjectAltName=DNS:{domain}", f"{ACME_IDENTIFIER_OID}=critical,DER:{value}"]
+        make_self_signed(cert, key, f"/CN={domain}", extensions, days=7)
+        context = tls_context(cert, key)
+    context.set_alpn_protocols([ACME_TLS_ALPN])
+    return context
+
+
+class AcmeError(Exception):
+    """The ACME server refused, failed, answered nonsense or could not be reached."""
+
+    def __init__(self, message: str, retry_after_s: float = 0.0):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s  # the CA's own Retry-After (rate limits, RFC 8555 §6.6)
+
+
+def acme_json(data: bytes) -> dict:
+    try:
+        value = json.loads(data)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise AcmeError(f"the ACME server answered something other than JSON: {data[:60]!r}")
+    return value
+
+
+def acme_problem(state: dict) -> str:
+    """The reasons an ACME object gives for failing (RFC 8555 §6.7), its challenges' too."""
+    errors = [state.get("error")] + [c.get("error") for c in state.get("challenges", [])]
+    details = [str(error.get("detail", error)) for error in errors if isinstance(error, dict)]
+    return "; ".join(details) or "no reason given"
+
+
+class AcmeClient:
+    """RFC 8555, the steps a one-name certificate takes (acme-tiny is the model): an account,
+    an order, one challenge per authorization, finalize, download. Runs in the `acme`
+    thread; every request has a timeout; a nonsense answer becomes an AcmeError."""
+
+    def __init__(
+        self, config: Config, account_key: Path, challenges: Challenges, stop: threading.Event
+    ):
+        self.directory_url, self.email = config.acme_directory, config.acme_email
+        self.kind = config.acme_challenge
+        self.account_key, self.challenges, self.stopping = account_key, challenges, stop
+        self.tls = ssl.create_default_context(cafile=config.acme_ca_file or None)
+        self._directory: dict | None = None
+        self._nonce: str | None = None
+        self._kid = ""  # the account URL, once signed in
+        self.jwk: dict = {}
+        self.thumbprint = ""
+
+    def send(self, url: str, body: bytes | None = None, method: str = "") -> tuple[int, Any, bytes]:
+        """One HTTPS request; an HTTP error status is an answer too (a problem document)."""
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise AcmeError(f"not an https URL: {url!r}")
+        connection = http.client.HTTPSConnection(
+            parts.hostname, parts.port, timeout=ACME_TIMEOUT_S, context=self.tls
+        )
+        headers = {"User-Agent": f"vidserve/{__version__}", "Content-Type": "application/jose+json"}
+        try:
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            connection.request(method or ("POST" if body else "GET"), path, body, headers)
+            reply = connection.getresponse()
+            data = reply.read(MAX_ACME_REPLY_BYTES)
+        except (OSError, http.client.HTTPException) as err:
+            raise AcmeError(f"{parts.netloc}: {err}") from err
+        finally:
+            connection.close()
+        self._nonce = reply.headers.get("Replay-Nonce") or self._nonce
+        return reply.status, reply.headers, data
+
+    def directory(self) -> dict:
+        if self._directory is None:
+            status, _, data = self.send(self.directory_url)
+            if status != 200:
+                raise AcmeError(f"{self.directory_url} answered {status}")
+            self._directory = acme_json(data)
+        return self._directory
+
+    def post(self, url: str, payload: dict | None) -> tuple[Any, bytes]:
+        """A JWS-signed POST (RFC 8555 §6.2); payload None is a POST-as-GET. A nonce the server
+        calls stale is replaced and the request sent again (§6.5)."""
+        for _ in range(3):
+            if self._nonce is None:
+                self.send(self.directory()["newNonce"], method="HEAD")
+            protected = {"alg": "RS256", "nonce": self._nonce, "url": url}
+            protected |= {"kid": self._kid} if self._kid else {"jwk": self.jwk}
+            self._nonce = None
+            status, headers, data = self.send(url, self.signed(protected, payload))
+            if status < 400:
+                return headers, data
+            problem = acme_json(data)
+            if problem.get("type") != ACME_BAD_NONCE:
+                retry_after = headers.get("Retry-After", "")
+                raise AcmeError(
+                    f"{url} answered {status}: {problem.get('detail', problem)}",
+                    float(retry_after) if retry_after.isdigit() else 0.0,
+                )
+        raise AcmeError("the ACME server refused three fresh nonces")
+
+    def signed(self, protected: dict, payload: dict | None) -> bytes:
+        protected64 = b64url(json.dumps(protected).encode())
+        payload64 = "" if payload is None else b64url(json.dumps(payload).encode())
+        signing_input = f"{protected64}.{payload64}".encode()
+        signature = openssl("dgst", "-sha256", "-sign", str(self.account_key), data=signing_input)
+        body = {"protected": protected64, "payload": payload64, "signature": b64url(signature)}
+        return json.dumps(body).encode()
+
+    def sign_in(self) -> None:
+        """Make the account key once (RSA 2048, as acme-tiny), then find or make the account:
+        the same key always finds the same account (RFC 8555 §7.3.1)."""
+        if self._kid:
+            return
+        if not self.account_key.exists():
+            openssl(
+                "genpkey",
+                "-algorithm",
+                "RSA",
+                "-pkeyopt",
+                "rsa_keygen_bits:2048",
+                "-out",
+                str(self.account_key),
+            )
+            self.account_key.chmod(0o600)
+        text = openssl("rsa", "-in", str(self.account_key), "-noout", "-text").decode()
+        found = re.search(r"modulus:\s+?00:([a-f0-9:\s]+?)\npublicExponent: (\d+)", text)
+        if not found:
+            raise OSError(f"{self.account_key} is not an RSA key")
+        modulus = bytes.fromhex(re.sub(r"[:\s]", "", found[1]))
+        exponent = int(found[2]).to_bytes((int(found[2]).bit_length() + 7) // 8, "big")
+        self.jwk = {"e": b64url(exponent), "kty": "RSA", "n": b64url(modulus)}
+        canonical = json.dumps(self.jwk, sort_keys=True, separators=(",", ":")).encode()
+        self.thumbprint = b64url(hashlib.sha256(canonical).digest())  # RFC 7638
+        account = {"termsOfServiceAgreed": True}
+        if self.email:
+            account["contact"] = [f"mailto:{self.email}"]
+        headers, _ = self.post(self.directory()["newAccount"], account)
+        self._kid = headers["Location"]
+
+    def issue(self, domain: str, csr_der: bytes, replaces: str = "") -> str:
+        """The certificate chain (PEM) for domain and the key behind csr_der."""
+        self._directory = None  # read anew each time: a retry must not reuse a broken one
+        try:
+            self.sign_in()
+            order = {"identifiers": [{"type": "dns", "value": domain}]}
+            if replaces and "renewalInfo" in self.directory():
+                order["replaces"] = replaces  # RFC 9773 §5: this order renews that certificate
+            headers, data = self.post(self.directory()["newOrder"], order)
+            order_url, state = headers["Location"], acme_json(data)
+            for authorization_url in state["authorizations"]:
+                self.authorize(authorization_url, domain)
+            self.post(state["finalize"], {"csr": b64url(csr_der)})
+            state = self.wait_valid(order_url, "order")
+            return self.post(state["certificate"], None)[1].decode()
+        except (KeyError, TypeError, IndexError, AttributeError, UnicodeDecodeError) as err:
+            raise AcmeError(f"the ACME server answered something unexpected ({err!r})") from err
+
+    def authorize(self, url: str, domain: str) -> None:
+        """Prove control of domain by the configured challenge (RFC 8555 §7.5.1)."""
+        authorization = acme_json(self.post(url, None)[1])
+        if authorization["status"] == "valid":  # proven recently; the CA may reuse it
+            return
+        offered = [c for c in authorization["challenges"] if c["type"] == self.kind]
+        if not offered:
+            raise AcmeError(f"the ACME server offers no {self.kind} challenge for {domain}")
+        token = offered[0]["token"]
+        with self.challenges.answering(self.kind, domain, token, f"{token}.{self.thumbprint}"):
+            self.post(offered[0]["url"], {})
+            self.wait_valid(url, "authorization")
+
+    def wait_valid(self, url: str, what: str) -> dict:
+        """Poll an authorization or order until it is valid (RFC 8555 §7.5.1, §7.4)."""
+        delay_s, deadline = 0.25, time.monotonic() + ACME_POLL_LIMIT_S
+        while True:
+            headers, data = self.post(url, None)
+            state = acme_json(data)
+            if state["status"] == "valid":
+                return state
+            if state["status"] not in ("pending", "processing", "ready"):
+                raise AcmeError(f"{what} is {state['status']}: {acme_problem(state)}")
+            if time.monotonic() > deadline:
+                raise AcmeError(f"{what} still {state['status']} after {ACME_POLL_LIMIT_S:.0f} s")
+            retry_after = headers.get("Retry-After", "")
+            wait_s = float(retry_after) if retry_after.isdigit() else delay_s
+            if self.stopping.wait(min(wait_s, 10.0)):
+                raise AcmeError("stopping")
+            delay_s *= 2
+
+    def renewal_window(self, ari_id: str) -> tuple[float, float, float] | None:
+        """RFC 9773 §4.2: the window the CA suggests for renewing, and when to ask again; None
+        when it offers none or cannot be asked (the lifetime rule applies then)."""
+        try:
+            base = self.directory().get("renewalInfo") if ari_id else None
+            if not isinstance(base, str):
+                return None
+            status, headers, data = self.send(f"{base.rstrip('/')}/{ari_id}")
+            window = acme_json(data)["suggestedWindow"]
+            start, end = (
+                datetime.fromisoformat(window[edge]).timestamp() for edge in ("start", "end")
+            )
+            retry_after = headers.get("Retry-After", "")
+            ask_again_s = float(retry_after) if retry_after.isdigit() else ARI_RECHECK_S
+        except (AcmeError, KeyError, TypeError, ValueError) as err:
+            log.debug("no renewal window from the ACME server: %s", err)
+            return None
+        return (start, end, ask_again_s) if status == 200 and start <= end else None
+
+
+class CertificateRenewer(Keeper):
+    """The `acme` thread: gets a certificate for acme_domain, hands it to Certificates, and
+    renews it in time. A failure is tried again after 2 s, then twice as long each time, at
+    most an hour apart, while the current certificate keeps serving."""
+
+    name = "acme"
+
+    def __init__(self, config: Config, certificates: Certificates, challenges: Challenges):
+        super().__init__()
+        self.domain = config.acme_domain.lower()
+        self.directory = config.data_path / "acme"
+        self.cert_file, self.key_file = self.directory / "cert.pem", self.directory / "key.pem"
+        self.certificates = certificates
+        self.client = AcmeClient(config, self.directory / "account.key", challenges, self.stopping)
+
+    def start(self) -> None:
+        self.directory.mkdir(mode=0o700, exist_ok=True)
+        self.reuse_saved()
+        super().start()
+
+    def reuse_saved(self) -> None:
+        """API.md: a restart serves the saved certificate at once while it is still valid."""
+        if not self.cert_file.exists():
+            return
+        try:
+            info = CertificateInfo.read(self.cert_file, "acme")
+            if self.domain in info.names and info.not_after > time.time():
+                self.certificates.install(self.cert_file, self.key_file, "acme")
+                log.info(
+                    "serving the saved certificate for %s, valid until %s",
+                    self.domain,
+                    info.expires,
+                )
+        except OSError as err:
+            log.warning("the saved certificate in %s does not load: %s", self.directory, err)
+
+    def run(self) -> None:
+        failures, retry_s = 0, 0.0
+        while True:
+            if failures:
+                due_s = wait_s = retry_s
+            else:
+                due_s, wait_s = self.schedule()
+            if self.stopping.wait(wait_s):
+                return
+            if due_s > wait_s:
+                continue  # woke only to ask the CA for its renewal window again
+            try:
+                self.renew(first_try=not failures)
+                failures = 0
+            except Exception as err:  # anything at all: the current certificate keeps serving
+                if self.stopping.is_set():
+                    return
+                failures += 1
+                retry_s = min(ACME_FIRST_RETRY_S * 2 ** (failures - 1), ACME_MAX_BACKOFF_S)
+                retry_s = max(retry_s, getattr(err, "retry_after_s", 0.0))  # a rate limit
+                message = f"could not get a certificate for {self.domain}: {err}"
+                self.certificates.failed(message)
+                log.warning("%s; trying again in %.0f s", message, retry_s)
+                log.debug("the failure in full", exc_info=True)
+
+    def schedule(self) -> tuple[float, float]:
+        """Seconds until renewal is due, and until this thread should wake: the CA's window
+        (RFC 9773) when it offers one, asked again as it says; else when a third is left."""
+        info = self.certificates.info
+        if info.source != "acme":
+            return 0.0, 0.0
+        if window := self.client.renewal_window(info.ari_id):
+            start, end, ask_again_s = window
+            due_s = start + secrets.randbelow(int(end - start) + 1) - time.time()
+            return max(due_s, 0.0), max(min(due_s, ask_again_s), 0.0)
+        due_s = info.not_after - (info.not_after - info.not_before) / 3 - time.time()
+        return max(due_s, 0.0), max(due_s, 0.0)
+
+    def renew(self, first_try: bool) -> None:
+        """A new key, a certificate for it, served at once, then saved (mode 0600). Only a
+        first try says which certificate it replaces (RFC 9773 §5): should the CA refuse
+        that (already replaced), the retries still get a certificate."""
+        previous = self.certificates.info
+        replaces = previous.ari_id if previous.source == "acme" and first_try else ""
+        started = time.monotonic()
+        with tempfile.TemporaryDirectory(dir=self.directory) as scratch:
+            key, cert = Path(scratch) / "key.pem", Path(scratch) / "cert.pem"
+            openssl(
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-out",
+                str(key),
+            )
+            csr = openssl(
+                "req",
+                "-new",
+                "-key",
+                str(key),
+                "-subj",
+                f"/CN={self.domain}",
+                "-addext",
+                f"subjectAltName=DNS:{self.domain}",
+                "-outform",
+                "DER",
+            )
+            cert.write_text(self.client.issue(self.domain, csr, replaces))
+            key.chmod(0o600)
+            cert.chmod(0o600)
+            info = self.certificates.install(cert, key, "acme")
+            os.replace(key, self.key_file)
+            os.replace(cert, self.cert_file)
+        log.info(
+            "certificate for %s %s by the ACME server in %.1f s, valid until %s",
+            self.domain,
+            "renewed" if replaces or previous.source == "acme" else "issued",
+            time.monotonic() - started,
+            info.expires,
+        )
+
+
+class PlainHttpHandler(BaseHTTPRequestHandler):
+    """http_port: answers http-01 validations (RFC 8555 §8.3) and sends every other request
+    to HTTPS with 308, which keeps the method and the body."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = f"vidserve/{__version__}"
+    sys_version = ""
+    timeout = 10.0  # seconds for the request line and headers; nothing here is slow
+    server: "PlainHttpServer"
+
+    def do_GET(self) -> None:
+        token = (
+            self.path.removeprefix(ACME_HTTP_PATH) if self.path.startswith(ACME_HTTP_PATH) else ""
+        )
+        if token and (answer := self.server.challenges.http_answer(token)):
+            self.answer(200, answer.encode(), {"Content-Type": "application/octet-stream"})
+            return
+        location = self.server.https_url(self.headers.get("Host", ""), self.path)
+        self.answer(308, b"", {"Location": location})
+
+    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
+
+    def answer(self, status: int, body: bytes, headers: dict) -> None:
+        self.close_connection = True  # the body of a redirected POST is never read
+        self.send_response(status)
+        for name, value in (headers | {"Content-Length": str(len(body))}).items():
+            self.send_header(name, value)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A request http.server cannot parse: the status alone, no HTML page."""
+        self.request_version = "HTTP/1.1"  # a status line, even to HTTP/0.9 junk
+        self.answer(code, b"", {})
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("http_port: %s %s", self.address_string(), format % args)
+
+
+class PlainHttpServer(ThreadingHTTPServer):
+    """The plain-HTTP listener on http_port, in its own `http-plain` thread."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, config: Config, challenges: Challenges, https_port: int):
+        self.challenges, self.https_port = challenges, https_port
+        self.public_url = config.public_url.rstrip("/")
+        self.fallback_host = config.acme_domain or "localhost"
+        self.address_family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+        super().__init__((config.host, config.http_port), PlainHttpHandler)
+        self.thread = threading.Thread(target=self.serve_forever, name="http-plain", daemon=True)
+
+    def https_url(self, host_header: str, path: str) -> str:
+        """Where a plain request goes: public_url when set, else the same host on our port."""
+        path = path if path.startswith("/") else "/"
+        if self.public_url:
+            return self.public_url + path
+        try:
+            host = urllib.parse.urlsplit(f"//{host_header}").hostname or ""
+        except ValueError:  # "[" without "]"
+            host = ""
+        if not re.fullmatch(r"[A-Za-z0-9.:-]{1,253}", host):
+            host = self.fallback_host
+        host = f"[{host}]" if ":" in host else host
+        port = "" if self.https_port == 443 else f":{self.https_port}"
+        return f"https://{host}{port}{path}"
+
+
 # ---- 6. Command line -----------------------------------------------------------------------
 
 
@@ -5422,18 +6185,33 @@ class Service:
     def __init__(self, config: Config):
         config.data_path.mkdir(parents=True, exist_ok=True)
         self.token, self.new_token = ensure_token(config)
-        cert = key = None
+        cert = key = certificates = None
         if config.tls:
             cert, key = ensure_certificate(config)
+            certificates = Certificates(cert, key, "file" if config.cert_file else "self-signed")
         self.cert_file = cert
-        self.app = App(config, self.token, cert_file=cert).open()
-        self.server = Server(self.app, tls_context(cert, key) if cert else None)
+        self.app = App(config, self.token, cert_file=cert, certificates=certificates).open()
+        challenges = Challenges()
+        self.server = Server(self.app, certificates, challenges)
         self._http = threading.Thread(target=self.server.serve_forever, name="http")
+        self.plain = None
+        if config.http_port:
+            self.plain = PlainHttpServer(config, challenges, self.server.server_address[1])
+        self.keepers: list[Keeper] = []
+        if certificates and config.acme_domain:
+            self.keepers.append(CertificateRenewer(config, certificates, challenges))
+        elif certificates and config.cert_file:
+            self.keepers.append(CertificateFiles(cert, key, certificates))
 
     def start(self) -> "Service":
+        for keeper in self.keepers:  # first: a saved ACME certificate serves from the start
+            keeper.start()
         self._http.start()
         self.app.start_workers()  # after: their warm-up must not delay listening
         log.info("vidserve %s listening on %s", __version__, self.server.url)
+        if self.plain:
+            self.plain.thread.start()
+            log.info("plain HTTP on port %d: ACME http-01 and redirects", self.plain.server_port)
         return self
 
     def stop(self) -> None:
@@ -5442,6 +6220,11 @@ class Service:
         self.app.queue.stopping.set()  # new requests get 503
         self.app.feed.close()  # long polls and event streams return
         self.server.shutdown()
+        for keeper in self.keepers:
+            keeper.stop()
+        if self.plain:
+            self.plain.shutdown()
+            self.plain.server_close()
         self.server.in_flight.wait_idle(STOP_GRACE_S)
         self.app.stop_workers(timeout_s=6.0)
         self.server.server_close()
