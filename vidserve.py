@@ -9,10 +9,11 @@ ids, the one error type ApiError, and UrlPolicy, which decides which links may b
   1. Configuration   defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
   2. Storage         the jobs and users tables: schema, migrations, every SQL statement,
                      the search index; group commit, read connections, a checkpointer
-  3. Queue, workers  waking workers; the egress proxy every connection of yt-dlp goes
-                     through; calling yt-dlp (browser impersonation, which post a link
-                     is, one post = one download), failures, file naming, thumbnails and
-                     tags in the file (ffmpeg, best effort), notifications
+  3. Queue, workers  waking workers, failures; 3a the egress proxy every connection of
+                     yt-dlp goes through; 3b site extraction: posts of photos, then the
+                     Fetcher, where each link meets yt-dlp (browser impersonation, which
+                     post a link is, one post = one download), file naming, thumbnails
+                     and tags in the file (ffmpeg, best effort), notifications
   4. HTTP routes     request and reply, one function per route (files, thumbnails and the
                      signed links that need no token together); 4b the page, 4c OpenAPI,
                      then the route table and authorization: the owner's token, the
