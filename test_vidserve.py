@@ -3412,13 +3412,9 @@ def instagram_pk(shortcode: str) -> int:
 
 def offers_grease(sock: socket.socket) -> bool:
     """Whether the TLS ClientHello waiting on sock offers a GREASE cipher suite, as browsers
-    and curl_cffi do and Python's ssl never does. Peeks: the handshake still sees it all."""
-    deadline, hello = time.monotonic() + 5, b""
-    while time.monotonic() < deadline:
-        hello = sock.recv(16384, socket.MSG_PEEK)
-        if not hello or len(hello) >= 5 + int.from_bytes(hello[3:5]):
-            break
-        time.sleep(0.01)
+    and curl_cffi do and Python's ssl never does. Peeks (as vidserve's tls-alpn-01 answer
+    does): the handshake still sees it all."""
+    hello = vidserve.peek_client_hello(sock)
     if len(hello) < 44 or hello[0] != 0x16 or hello[5] != 1:  # not a ClientHello
         return False
     at = 43 + 1 + hello[43]  # record and handshake headers, version, random; session id
