@@ -5463,6 +5463,123 @@ def test_wal_is_checkpointed_into_the_database_while_the_server_runs(tmp_path, m
     assert largest_wal[1] < 1.5 * largest_wal[0]
 
 
+def test_a_share_sent_as_the_port_opens_waits_for_yt_dlp_then_is_downloaded(tmp_path, media_server):
+    """Issue 17: after a (re)start, a connection waits in the listening socket's backlog
+    while worker-1 loads yt-dlp, rather than getting a 201 and then waiting for the import:
+    the share sent the moment the port opens is answered after the warm-up, so its download
+    starts right after its 201."""
+    port = free_port()
+    write_config(tmp_path / "vidserve.toml", TEST_SETTINGS | {"port": port})
+    assert run_command([sys.executable, str(VIDSERVE), "init"], cwd=tmp_path).returncode == 0
+    process = launch(tmp_path)
+
+    def connect() -> socket.socket | None:
+        with contextlib.suppress(OSError):
+            return socket.create_connection(("127.0.0.1", port))
+        return None
+
+    try:
+        connected = wait_until(connect, 20, "the port to open")
+        log_path = tmp_path / "vidserve.log"
+        assert "listening on" not in log_path.read_text()  # yt-dlp is still loading
+        data_dir = tmp_path / "vidserve-data"
+        token = (data_dir / "token").read_text().strip()
+        api = Api(f"https://127.0.0.1:{port}", data_dir / "cert.pem", token, data_dir, process)
+        download_id = api.submit(unique(media_server, "at-start"))  # the TLS handshake waits
+        connected.close()
+        assert api.wait_for(download_id)["status"] == "completed"
+        log = log_path.read_text()
+        warm = log.index("yt-dlp loaded and warmed up")
+        assert warm < log.index("listening on") < log.index(f"job {download_id} queued")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def serve_in_process(directory: Path):
+    """vidserve in this process (to look at its threads, or change a limit of its own)."""
+    config = vidserve.loopback_config(
+        str(directory), allowed_domains=("127.0.0.1", "localhost"), log_level="debug"
+    )
+    service = vidserve.Service(config).start()
+    try:
+        yield service, Api(service.server.url, service.cert_file, service.token, config.data_path)
+    finally:
+        service.stop()
+
+
+def test_workers_give_way_to_requests_at_work_but_not_to_waiting_ones(monkeypatch):
+    """Foreground (issue 17): a worker pauses while a request is being worked on, not
+    while one only waits (a long poll, a stream), and never for longer than GIVE_WAY_S."""
+    monkeypatch.setattr(vidserve, "GIVE_WAY_S", 3600)
+    foreground = vidserve.Foreground()
+    passed = threading.Event()
+
+    def worker() -> None:
+        foreground.give_way()
+        passed.set()
+
+    with foreground.working():
+        thread = threading.Thread(target=worker)
+        thread.start()
+        assert not passed.wait(0.3)  # paused behind the request
+        with foreground.waiting():
+            assert passed.wait(10)  # the request waits: the worker goes on
+    thread.join()
+    passed.clear()
+    worker()  # nobody at work: no pause
+    assert passed.is_set()
+    monkeypatch.setattr(vidserve, "GIVE_WAY_S", 0.05)
+    passed.clear()
+    with foreground.working():
+        worker()  # a flood of requests slows a worker down, never stops it
+        assert passed.is_set()
+
+
+def test_a_download_completes_under_its_own_long_poll(tmp_path, media_server, monkeypatch):
+    """?wait holds its request open while the download runs: with the workers' pauses for
+    requests made endless, the download must still finish and the long poll see it."""
+    monkeypatch.setattr(vidserve, "GIVE_WAY_S", 3600)
+    with serve_in_process(tmp_path) as (_, api):
+        download_id = api.submit(unique(media_server, "long-poll"))
+        assert api.wait_for(download_id, 60)["status"] == "completed"
+
+
+def test_download_threads_run_at_background_priority(tmp_path):
+    """Workers, the egress proxy and the checkpointer run at nice 19, so that with every
+    core busy the threads answering requests get one first; those stay at the default."""
+
+    def nice(thread: threading.Thread) -> int:
+        stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[16])  # field 19 of proc(5)
+
+    with serve_in_process(tmp_path):
+        threads = {thread.name: thread for thread in threading.enumerate()}
+        for name in ("worker-1", "worker-2", "egress", "checkpoint"):
+            assert nice(threads[name]) == vidserve.BACKGROUND_NICE, name
+        assert nice(threads["http"]) == nice(threading.main_thread()) == 0
+
+
+def test_egress_proxy_answers_the_warm_up_request_itself():
+    """Fetcher.warm's request through the egress proxy (which builds yt-dlp's HTTP handler
+    before the first link needs it) is answered by the proxy, with no name lookup."""
+    egress = vidserve.EgressProxy(vidserve.UrlPolicy(("example.com",), False)).start()
+    try:
+        proxy = urllib.parse.urlsplit(egress.url("test"))
+        credentials = base64.b64encode(f"test:{egress.secret}".encode()).decode()
+        with socket.create_connection((proxy.hostname, proxy.port), timeout=10) as sock:
+            sock.sendall(
+                f"GET http://{vidserve.WARM_UP_HOST}/ HTTP/1.1\r\nHost: {vidserve.WARM_UP_HOST}"
+                f"\r\nProxy-Authorization: Basic {credentials}\r\n\r\n".encode()
+            )
+            reply = sock.makefile("rb").readline()
+    finally:
+        egress.stop()
+    assert reply.startswith(b"HTTP/1.1 204 ")
+    assert egress.refusal("test") is None
+
+
 def test_plain_http_to_the_tls_port_is_refused_cleanly(vidserve_api):
     host, port = urllib.parse.urlsplit(vidserve_api.base_url).netloc.split(":")
 
