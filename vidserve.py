@@ -6880,9 +6880,10 @@ def bench_while_downloading(media: "LoopbackMedia", root: Path, row: Callable) -
     server.start()  # makes the certificate and the token
     server.stop()
     listening = server.start()
+    sent = time.perf_counter()
     client = server.client()  # at once: while yt-dlp is still being imported
     path = "/first-at-start-1000.mp4"
-    submit_s, download_id = submit(client, f"{media.url}{path}")
+    download_id = submit(client, f"{media.url}{path}")[1]
     answered = time.perf_counter()
     row(
         "start to listening (TCP) / first answer (HTTPS)",
@@ -6909,7 +6910,8 @@ def bench_while_downloading(media: "LoopbackMedia", root: Path, row: Callable) -
     row(
         "first share: 201 to yt-dlp's first request",
         f"{at_start * 1000:6.1f} ms at start   {pickups[0] * 1000:.1f} ms once warm"
-        f"   (target <= 100 ms; the submit at start took {submit_s * 1000:.0f} ms)",
+        f"   (target <= 100 ms; that share, sent as the port opened, was answered"
+        f" {(answered - sent) * 1000:.0f} ms later)",
     )
     floor_mb = warm_ytdlp_rss_mb(media)
     row(
