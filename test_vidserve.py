@@ -5580,6 +5580,71 @@ def test_egress_proxy_answers_the_warm_up_request_itself():
     assert egress.refusal("test") is None
 
 
+@pytest.fixture(scope="module")
+def youtube_dl():
+    yt_dlp = vidserve.import_ytdlp()
+    with yt_dlp.YoutubeDL({"quiet": True}) as ydl:
+        yield ydl
+
+
+def ytdlp_choice(ydl, url: str) -> str | None:
+    """The extractor yt-dlp itself gives a link: the first whose suitable() takes it."""
+    return next((key for key, extractor in ydl._ies.items() if extractor.suitable(url)), None)
+
+
+def test_extractor_finder_chooses_as_yt_dlp_does_for_all_its_test_links(tmp_path, youtube_dl):
+    """ExtractorFinder (issue 17) must choose exactly the extractor yt-dlp would, for every
+    link in yt-dlp's own tests of its ~1,800 extractors, also in other letter cases and
+    with a non-ASCII character, while compiling only the patterns a link could match."""
+    from yt_dlp.extractor import gen_extractor_classes
+
+    fresh = (  # a process of its own, where nothing else has compiled patterns yet
+        "import sys, vidserve\n"
+        "from pathlib import Path\n"
+        "from yt_dlp.extractor import gen_extractor_classes\n"
+        "ydl = vidserve.import_ytdlp().YoutubeDL({'quiet': True})\n"
+        "finder = vidserve.ExtractorFinder.load(Path(sys.argv[1]))\n"
+        "print(finder.find(ydl, vidserve.WARM_URL), finder.find(ydl, 'http://127.0.0.1/v.mp4'),"
+        " sum('_VALID_URL_RE' in ie.__dict__ for ie in gen_extractor_classes()))\n"
+    )
+    command = [sys.executable, "-c", fresh, str(tmp_path / "patterns.json")]
+    tiktok, generic, compiled = run_command(command, cwd=HERE, check=True).stdout.split()
+    assert (tiktok, generic) == ("TikTok", "Generic")
+    assert int(compiled) < 300  # of ~1,800: yt-dlp's own search compiles them all
+    finder = vidserve.ExtractorFinder.load(tmp_path / "patterns.json")
+    links = sorted(
+        {
+            case["url"]
+            for ie in gen_extractor_classes()
+            for case in ie.get_testcases(include_onlymatching=True)
+            if isinstance(case.get("url"), str)
+        }
+    )
+    assert len(links) > 3000
+    chosen = random.Random(17).sample(links, 800)
+    for link in links + [link.swapcase() for link in chosen] + [f"{link}\u00e9" for link in chosen]:
+        assert finder.find(youtube_dl, link) == ytdlp_choice(youtube_dl, link), link
+
+
+def test_extractor_finder_keeps_what_it_read_and_reads_again_what_does_not_fit(
+    tmp_path, youtube_dl
+):
+    """The patterns are read once and kept in the data directory: a kept file is used as
+    it is (here, one made to rule TikTok out), and one that is damaged or was made from
+    other patterns is read anew and replaced."""
+    saved = tmp_path / "patterns.json"
+    vidserve.ExtractorFinder.load(saved)
+    kept = json.loads(saved.read_text())
+    tiktok_link = "https://www.tiktok.com/@someone/video/7300000000000000000"
+    kept["looks"]["TikTok"] = ["only.in.this.test", None]
+    saved.write_text(json.dumps(kept))
+    assert vidserve.ExtractorFinder.load(saved).find(youtube_dl, tiktok_link) != "TikTok"
+    for damage in ("{not json", json.dumps({**kept, "patterns": "other patterns"})):
+        saved.write_text(damage)
+        assert vidserve.ExtractorFinder.load(saved).find(youtube_dl, tiktok_link) == "TikTok"
+        assert json.loads(saved.read_text())["looks"]["TikTok"] != ["only.in.this.test", None]
+
+
 def test_plain_http_to_the_tls_port_is_refused_cleanly(vidserve_api):
     host, port = urllib.parse.urlsplit(vidserve_api.base_url).netloc.split(":")
 

@@ -9,11 +9,13 @@ ids, the one error type ApiError, and UrlPolicy, which decides which links may b
   1. Configuration   defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
   2. Storage         the jobs and users tables: schema, migrations, every SQL statement,
                      the search index; group commit, read connections, a checkpointer
-  3. Queue, workers  waking workers, failures; 3a the egress proxy every connection of
-                     yt-dlp goes through; 3b site extraction: posts of photos, then the
-                     Fetcher, where each link meets yt-dlp (browser impersonation, which
-                     post a link is, one post = one download), file naming, thumbnails
-                     and tags in the file (ffmpeg, best effort), notifications
+  3. Queue, workers  waking workers (requests first), failures; 3a the egress proxy every
+                     connection of yt-dlp goes through; 3b site extraction: posts of
+                     photos, which extractor takes a link (without compiling all of
+                     yt-dlp's patterns), then the Fetcher, where each link meets yt-dlp
+                     (browser impersonation, which post a link is, one post = one
+                     download), file naming, thumbnails and tags in the file (ffmpeg,
+                     best effort), notifications
   4. HTTP routes     request and reply, one function per route (files, thumbnails and the
                      signed links that need no token together); 4b the page, 4c OpenAPI,
                      then the route table and authorization: the owner's token, the
@@ -1840,12 +1842,13 @@ def pump(source: socket.socket, sink: socket.socket) -> None:
         sink.shutdown(socket.SHUT_WR)
 
 
-# ---- 3b. Site extraction: posts yt-dlp does not save whole --------------------------------
+# ---- 3b. Site extraction: posts yt-dlp does not save whole, which extractor takes a link ---
 # yt-dlp 2026.10.26 saves videos. A TikTok photo post (a slideshow) it calls unsupported, and
 # in an Instagram image it finds "no video". vidserve completes both from what yt-dlp's own
 # extractors fetch, and saves those items through yt-dlp's own networking (so through the
-# egress proxy, as a browser where asked): no second HTTP client. Fetcher, below, is where
-# every link meets yt-dlp.
+# egress proxy, as a browser where asked): no second HTTP client. ExtractorFinder gives each
+# link the extractor yt-dlp would, more cheaply. Fetcher, below, is where every link meets
+# yt-dlp.
 
 TIKTOK_PHOTO_URL = re.compile(r"https?://www\.tiktok\.com/@[\w.-]*/photo/(?P<id>\d+)")
 
@@ -1888,11 +1891,174 @@ def tiktok_photo_extractor():
     return TikTokPhotoIE
 
 
-def ytdlp_extracts(url: str) -> bool:
-    """Whether one of yt-dlp's own extractors, other than the generic one, takes the link."""
-    from yt_dlp.extractor import gen_extractor_classes
+class ExtractorFinder:
+    """Which of yt-dlp's extractors takes a link: the one yt-dlp would choose, found without
+    compiling yt-dlp's ~1,800 URL patterns.
 
-    return any(ie.ie_key() != "Generic" and ie.suitable(url) for ie in gen_extractor_classes())
+    yt-dlp tries the extractors' patterns in turn, compiling each one it tries, so a link
+    that only the generic extractor takes (a plain video's) compiles all of them: 0.35 s,
+    and 4 MB that stay for good (issue 17). Yet most patterns spell their site out (TikTok's
+    require "tiktok.com"), and a link that lacks what a pattern requires cannot match it.
+    What each pattern requires is read from its parsed form (by re's own parser) once per
+    set of patterns, and one text of it kept in the data directory: the text fewest other
+    patterns require, or one for each of its alternatives. A link is then tried, in
+    yt-dlp's order and by yt-dlp's own `suitable`, on the extractors whose text it holds,
+    and on those whose patterns require nothing or which decide in code of their own. So
+    the choice is yt-dlp's, and only a few hundred patterns are ever compiled.
+    """
+
+    FORMAT = 1  # of the saved texts: a new one makes the patterns be read again
+
+    def __init__(self, looks: dict[str, list | None]):
+        # ie_key -> [a text a link it takes holds; texts of which the link holds one]
+        self._one_text = [
+            (key, sys.intern(look[0])) for key, look in looks.items() if look and look[0]
+        ]
+        self._any_text = [
+            (key, tuple(map(sys.intern, look[1])))
+            for key, look in looks.items()
+            if look and look[1] and look[1] != [look[0]]
+        ]
+
+    @classmethod
+    def load(cls, saved: Path) -> "ExtractorFinder":
+        """The texts saved in `saved` if they are those of yt-dlp's patterns now, else read
+        anew (~0.2 s) and saved."""
+        from yt_dlp.extractor import gen_extractor_classes
+        from yt_dlp.extractor.common import InfoExtractor
+
+        bases = [InfoExtractor]  # whose suitable() and _match_valid_url() go by the book
+        with contextlib.suppress(ImportError):
+            from yt_dlp.extractor.lazy_extractors import LazyLoadExtractor
+
+            bases.append(LazyLoadExtractor)
+        patterns = {ie.ie_key(): plain_pattern(ie, bases) for ie in gen_extractor_classes()}
+        digest = hashlib.sha256(f"{cls.FORMAT} {sys.version_info[:2]}".encode())
+        for key, pattern in patterns.items():
+            digest.update(json.dumps([key, pattern]).encode())
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            kept = json.loads(saved.read_text())
+            if kept["patterns"] == digest.hexdigest():
+                return cls(kept["looks"])
+        needs = {key: url_requirements(pattern) for key, pattern in patterns.items()}
+        counts = collections.Counter(
+            text for each in needs.values() for text in {*filter(is_text, each or ())}
+        )
+        looks = {key: first_look(each, counts) if each else None for key, each in needs.items()}
+        with contextlib.suppress(OSError):
+            partial = saved.with_suffix(".part")
+            partial.write_text(json.dumps({"patterns": digest.hexdigest(), "looks": looks}))
+            partial.replace(saved)
+        return cls(looks)
+
+    def find(self, ydl: Any, url: str) -> str | None:
+        """The key of the extractor yt-dlp would give `url`; None to let yt-dlp look itself
+        (it then reports the link unsupported, or yt-dlp has changed beyond recognition)."""
+        extractors = getattr(ydl, "_ies", None)  # yt-dlp's, in the order it tries them
+        if not isinstance(extractors, dict) or ydl.params.get("force_generic_extractor"):
+            return None
+        ruled_out: set[str] = set()
+        if url.isascii():  # else re folds case more widely than lower() does: try all
+            link = url.lower()
+            ruled_out.update(key for key, text in self._one_text if text not in link)
+            ruled_out.update(
+                key for key, any_of in self._any_text if not any(map(link.__contains__, any_of))
+            )
+        for key, extractor in extractors.items():
+            if key not in ruled_out and extractor.suitable(url):
+                return key
+        return None
+
+
+def plain_pattern(extractor: type, bases: list[type]) -> list[str] | None:
+    """The patterns of an extractor that yt-dlp matches links against as `bases` do, else
+    None: it decides in code of its own, or has no pattern (embeds only)."""
+    for method in ("suitable", "_match_valid_url"):
+        function = getattr(getattr(extractor, method), "__func__", None)
+        if not any(function is getattr(base, method).__func__ for base in bases):
+            return None
+    patterns = extractor._VALID_URL
+    patterns = [patterns] if isinstance(patterns, str) else patterns
+    if not isinstance(patterns, (list, tuple)) or not all(isinstance(p, str) for p in patterns):
+        return None
+    return list(patterns)
+
+
+def url_requirements(patterns: list[str] | None) -> list | None:
+    """What every link one of `patterns` matches contains (see `requirements_of`), or None
+    where that cannot be told."""
+    if not patterns:
+        return None
+    try:
+        from re import _parser
+
+        options = [requirements_of(_parser.parse(pattern)) for pattern in patterns]
+    except Exception:  # noqa: BLE001 (a pattern re cannot parse, or a re of another shape)
+        return None
+    return options[0] if len(options) == 1 else [{"or": options}] if all(options) else None
+
+
+def requirements_of(parsed: Any) -> list:
+    """The texts a parsed pattern requires, in order: runs of literal characters (lowercase
+    ASCII), and {"or": [...]} for alternatives each of which requires something. Whatever
+    else a pattern holds (classes, optional parts, lookarounds) requires nothing here:
+    leaving a requirement out only makes a link be tried on one more pattern."""
+    from re import _constants as sre
+
+    needs: list = []
+    run: list[str] = []
+
+    def end_run() -> None:
+        text = "".join(run)
+        if text and text.isascii():
+            needs.append(text.lower())
+        run.clear()
+
+    for op, argument in parsed:
+        if op is sre.LITERAL:
+            run.append(chr(argument))
+            continue
+        end_run()
+        if op is sre.SUBPATTERN:
+            needs.extend(requirements_of(argument[3]))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and argument[0]:
+            needs.extend(requirements_of(argument[2]))
+        elif op is sre.BRANCH:
+            options = [requirements_of(branch) for branch in argument[1]]
+            if all(options):
+                needs.append({"or": options})
+    end_run()
+    return needs
+
+
+def is_text(need: str | dict) -> bool:
+    return isinstance(need, str)
+
+
+def first_look(needs: list, counts: collections.Counter) -> list:
+    """[the text that a link meeting `needs` holds which fewest patterns require, or None;
+    texts of which it holds one at least, or None (see one_of)]."""
+    return [rarest_text(needs, counts), one_of(needs, counts)]
+
+
+def rarest_text(needs: list, counts: collections.Counter) -> str | None:
+    texts = [*filter(is_text, needs)]
+    return min(texts, key=lambda text: (counts[text], -len(text))) if texts else None
+
+
+def one_of(needs: list, counts: collections.Counter) -> list[str] | None:
+    """Texts of which a link meeting `needs` holds one at least: one for each option of its
+    alternatives with the most options (a site's domains), else the rarest text."""
+    best: list[str] = []
+    for need in needs:
+        if not is_text(need) and len(need["or"]) > len(best):
+            options = [one_of(option, counts) for option in need["or"]]
+            if all(options):
+                best = [text for option in options for text in option]
+    if best:
+        return best
+    text = rarest_text(needs, counts)
+    return [text] if text else None
 
 
 def uploader(info: dict) -> dict:
@@ -1928,7 +2094,7 @@ def complete_instagram_images(info: dict) -> None:
 
 
 WARM_EXTRACTORS = ("Generic", "TikTok", "Instagram")  # yt-dlp imports each when first used
-WARM_URL = "https://www.tiktok.com/@vidserve/video/1"  # any link: each pattern gets compiled
+WARM_URL = "https://www.tiktok.com/@vidserve/video/1"  # compiles the patterns links are tried on
 WARM_UP_HOST = "warm-up.vidserve.invalid"  # the egress proxy answers it itself (RFC 6761)
 
 
@@ -1993,28 +2159,28 @@ class Fetcher:
             add_library_postprocessors(ydl)
         return self._instances[audio_only]
 
-    def warm(self) -> None:
+    def warm(self, first: bool) -> None:
         """Before the server takes its first request, do what the first link would wait for
         (issue 17, --bench: 201 to first request 0.8 s -> 30 ms, seconds on a Pi): import
-        yt-dlp, build this worker's YoutubeDL and the extractors shared links reach, send
-        one request through the egress proxy (its HTTP handler loads the CA certificates
-        then: ~20 ms), and compile every extractor's URL pattern, which yt-dlp tries one by
-        one on a link (0.35 s and 4 MB, which a first download would spend anyway)."""
+        yt-dlp and build this worker's YoutubeDL. The first worker also loads the extractors
+        shared links reach and the ExtractorFinder (compiling the ~180 URL patterns every
+        link is tried on), and sends one request through the egress proxy: its HTTP handler
+        loads the CA certificates then (~20 ms, and 0.7 MB that other workers spend only
+        when they are needed)."""
         try:
             ydl = self._youtube_dl(audio_only=False)
-            for key in WARM_EXTRACTORS:
-                ydl.get_info_extractor(key)
-            ydl.urlopen(f"http://{WARM_UP_HOST}/").close()
-            from yt_dlp.extractor import gen_extractor_classes
-
-            with YTDLP_IMPORT:  # once: the patterns are kept by the classes all workers share
-                for extractor in gen_extractor_classes():
-                    extractor.suitable(WARM_URL)
-                # yt-dlp's ~60,000 objects live as long as the process. A full collection
-                # walking them held the GIL for 22-27 ms, stalling every request (--bench,
-                # submits while downloading); frozen, it takes 1-1.5 ms.
-                gc.collect()
-                gc.freeze()
+            if first:
+                for key in WARM_EXTRACTORS:
+                    ydl.get_info_extractor(key)
+                ydl.urlopen(f"http://{WARM_UP_HOST}/").close()
+                saved = self.app.config.data_path / "ytdlp-patterns.json"
+                self.app.extractors = ExtractorFinder.load(saved)
+                self.app.extractors.find(ydl, WARM_URL)
+            # yt-dlp's ~60,000 objects live as long as the process. A full collection walking
+            # them held the GIL for 22-27 ms, stalling every request (--bench, submits while
+            # downloading); frozen, it takes 1-1.5 ms.
+            gc.collect()
+            gc.freeze()
         except Exception:  # the first job reports a broken yt-dlp properly
             log.debug("warming yt-dlp failed", exc_info=True)
 
@@ -2058,12 +2224,14 @@ class Fetcher:
             self._job = self._run = None
         return info, paths
 
-    @staticmethod
-    def extract(ydl: Any, url: str, ie_key: str | None = None) -> dict:
-        """yt-dlp's reading of a link, without downloading. A TikTok photo post goes to
-        vidserve's extractor only while yt-dlp has none of its own for it: yt-dlp's wins."""
-        if ie_key is None and TIKTOK_PHOTO_URL.match(url) and not ytdlp_extracts(url):
-            ie_key = "TikTokPhoto"
+    def extract(self, ydl: Any, url: str, ie_key: str | None = None) -> dict:
+        """yt-dlp's reading of a link, without downloading, by the extractor yt-dlp would
+        choose. A TikTok photo post goes to vidserve's extractor only while yt-dlp has none
+        of its own for it (only its generic one): yt-dlp's wins."""
+        if ie_key is None and self.app.extractors is not None:
+            ie_key = self.app.extractors.find(ydl, url)
+            if ie_key == "Generic" and TIKTOK_PHOTO_URL.match(url):
+                ie_key = "TikTokPhoto"
         return ydl.extract_info(url, download=False, process=False, ie_key=ie_key)
 
     def download(self, ydl: Any, info: dict, workdir: Path, audio_only: bool) -> list[Path]:
@@ -2259,7 +2427,7 @@ def run_worker(app: "App", first: bool) -> None:
     fetcher = Fetcher(app, threading.current_thread().name)
     if not first:
         app.warm.wait(WARM_LIMIT_S)
-    fetcher.warm()
+    fetcher.warm(first)
     app.warm.set()
     while (job := app.queue.take()) is not None:
         try:
@@ -2506,6 +2674,7 @@ class App:
     egress: EgressProxy = None  # type: ignore[assignment]  every yt-dlp connection's door
     workers: list[threading.Thread] = field(default_factory=list)
     foreground: Foreground = field(default_factory=Foreground)  # requests before downloads
+    extractors: "ExtractorFinder | None" = None  # loaded by the first worker's warm-up
     # Set once worker-1 has imported yt-dlp and warmed its YoutubeDL: from then on a job
     # starts the moment it is queued, and the server accepts connections (Service.start).
     warm: threading.Event = field(default_factory=threading.Event)
@@ -7276,9 +7445,10 @@ def run_as_module() -> None:
         return  # a read-only copy: run from the source, as compiled
     start = f"import sys; sys.path.insert(0, {str(source.parent)!r}); import vidserve"
     # glibc gives each thread that allocates an arena of its own, up to 8 per core, and
-    # memory freed in one cannot serve another: two arenas keep ~1.3 MB less resident
-    # (issue 17). It is read when the process starts, hence here; vidserve.service sets it.
-    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+    # memory freed in one cannot serve another: one arena keeps ~1.5 MB less resident
+    # (issue 17; Python's own allocator and glibc's per-thread caches keep most allocations
+    # off its lock). It is read when the process starts, hence here; vidserve.service sets it.
+    os.environ.setdefault("MALLOC_ARENA_MAX", "1")
     os.execv(
         sys.executable, [sys.executable, "-c", f"{start}; sys.exit(vidserve.main())", *sys.argv[1:]]
     )
