@@ -7086,7 +7086,7 @@ def bench_while_downloading(media: "LoopbackMedia", root: Path, row: Callable) -
     row(
         "RSS after one download (python3 vidserve.py)",
         f"{one_download_mb:6.1f} MB   warm yt-dlp alone {floor_mb:.1f} MB"
-        f"   ratio {one_download_mb / floor_mb:.2f} (target <= 1.05)",
+        f"   ratio {one_download_mb / floor_mb:.3f} (target <= 1.05)",
     )
     client.close()
     server.stop()
