@@ -5629,9 +5629,10 @@ def test_extractor_finder_chooses_as_yt_dlp_does_for_all_its_test_links(tmp_path
 def test_extractor_finder_keeps_what_it_read_and_reads_again_what_does_not_fit(
     tmp_path, youtube_dl
 ):
-    """The patterns are read once and kept in the data directory: a kept file is used as
-    it is (here, one made to rule TikTok out), and one that is damaged or was made from
-    other patterns is read anew and replaced."""
+    """The patterns are read once, by a child process, and kept in the data directory: a
+    kept file is used as it is (here, one made to rule TikTok out), one that is damaged or
+    was made from other patterns is read anew and replaced, and where none can be saved
+    the server reads the patterns itself."""
     saved = tmp_path / "patterns.json"
     vidserve.ExtractorFinder.load(saved)
     kept = json.loads(saved.read_text())
@@ -5643,6 +5644,9 @@ def test_extractor_finder_keeps_what_it_read_and_reads_again_what_does_not_fit(
         saved.write_text(damage)
         assert vidserve.ExtractorFinder.load(saved).find(youtube_dl, tiktok_link) == "TikTok"
         assert json.loads(saved.read_text())["looks"]["TikTok"] != ["only.in.this.test", None]
+    unsaveable = tmp_path / "no such directory" / "patterns.json"
+    assert vidserve.ExtractorFinder.load(unsaveable).find(youtube_dl, tiktok_link) == "TikTok"
+    assert not unsaveable.parent.exists()
 
 
 def test_plain_http_to_the_tls_port_is_refused_cleanly(vidserve_api):

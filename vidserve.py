@@ -1922,8 +1922,28 @@ class ExtractorFinder:
 
     @classmethod
     def load(cls, saved: Path) -> "ExtractorFinder":
-        """The texts saved in `saved` if they are those of yt-dlp's patterns now, else read
-        anew (~0.2 s) and saved."""
+        """The looks saved in `saved`, if they were made from yt-dlp's patterns as they are
+        now. Else a child process reads the patterns anew (~0.2 s) and saves the looks:
+        reading ~1,800 patterns leaves ~3 MB behind in the process that does it, and
+        after each update of yt-dlp that process would be the server. Only where the
+        child cannot save them (a read-only data directory) are they read here."""
+        patterns = cls.patterns()
+        digest = cls.digest(patterns)
+        if (looks := cls.saved_looks(saved, digest)) is None:
+            child = (
+                "import sys; sys.path.insert(0, sys.argv[1]); import vidserve;"
+                " vidserve.ExtractorFinder.save(sys.argv[2])"
+            )
+            here = str(Path(__file__).resolve().parent)
+            command = [sys.executable, "-c", child, here, str(saved)]
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                subprocess.run(command, timeout=120, check=True, capture_output=True)
+            looks = cls.saved_looks(saved, digest) or cls.looks(patterns)
+        return cls(looks)
+
+    @staticmethod
+    def patterns() -> dict[str, list[str] | None]:
+        """ie_key -> the patterns of each extractor of yt-dlp's (see plain_pattern)."""
         from yt_dlp.extractor import gen_extractor_classes
         from yt_dlp.extractor.common import InfoExtractor
 
@@ -1932,24 +1952,40 @@ class ExtractorFinder:
             from yt_dlp.extractor.lazy_extractors import LazyLoadExtractor
 
             bases.append(LazyLoadExtractor)
-        patterns = {ie.ie_key(): plain_pattern(ie, bases) for ie in gen_extractor_classes()}
+        return {ie.ie_key(): plain_pattern(ie, bases) for ie in gen_extractor_classes()}
+
+    @classmethod
+    def digest(cls, patterns: dict[str, list[str] | None]) -> str:
         digest = hashlib.sha256(f"{cls.FORMAT} {sys.version_info[:2]}".encode())
         for key, pattern in patterns.items():
             digest.update(json.dumps([key, pattern]).encode())
+        return digest.hexdigest()
+
+    @staticmethod
+    def saved_looks(saved: Path, digest: str) -> dict[str, list | None] | None:
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             kept = json.loads(saved.read_text())
-            if kept["patterns"] == digest.hexdigest():
-                return cls(kept["looks"])
+            if kept["patterns"] == digest:
+                return kept["looks"]
+        return None
+
+    @staticmethod
+    def looks(patterns: dict[str, list[str] | None]) -> dict[str, list | None]:
+        """ie_key -> first_look of each pattern's requirements; None: try it always."""
         needs = {key: url_requirements(pattern) for key, pattern in patterns.items()}
         counts = collections.Counter(
             text for each in needs.values() for text in {*filter(is_text, each or ())}
         )
-        looks = {key: first_look(each, counts) if each else None for key, each in needs.items()}
-        with contextlib.suppress(OSError):
-            partial = saved.with_suffix(".part")
-            partial.write_text(json.dumps({"patterns": digest.hexdigest(), "looks": looks}))
-            partial.replace(saved)
-        return cls(looks)
+        return {key: first_look(each, counts) if each else None for key, each in needs.items()}
+
+    @classmethod
+    def save(cls, saved: str) -> None:
+        """The child process of `load`: read yt-dlp's patterns, save the looks."""
+        patterns = cls.patterns()
+        looks = {"patterns": cls.digest(patterns), "looks": cls.looks(patterns)}
+        partial = Path(saved).with_suffix(".part")
+        partial.write_text(json.dumps(looks))
+        partial.replace(saved)
 
     def find(self, ydl: Any, url: str) -> str | None:
         """The key of the extractor yt-dlp would give `url`; None to let yt-dlp look itself
