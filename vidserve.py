@@ -1923,7 +1923,7 @@ class ExtractorFinder:
     @classmethod
     def load(cls, saved: Path) -> "ExtractorFinder":
         """The looks saved in `saved`, if they were made from yt-dlp's patterns as they are
-        now. Else a child process reads the patterns anew (~0.2 s) and saves the looks:
+        now. Else a child process reads the patterns anew (~0.7 s) and saves the looks:
         reading ~1,800 patterns leaves ~3 MB behind in the process that does it, and
         after each update of yt-dlp that process would be the server. Only where the
         child cannot save them (a read-only data directory) are they read here."""
