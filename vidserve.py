@@ -29,8 +29,8 @@ ids, the one error type ApiError, and UrlPolicy, which decides which links may b
 
 Threads: the main thread waits for a stop signal; `http` runs the accept loop, from the
 moment `worker-1` has imported yt-dlp and warmed it up; each connection gets its own thread;
-`worker-N` threads each own one yt-dlp instance (built when first needed but for worker-1's,
-built before the first request is taken); `egress` threads carry yt-dlp's
+`worker-N` threads each own one yt-dlp instance, worker-1's built before the first request
+is taken and the others' right after; `egress` threads carry yt-dlp's
 connections; `checkpoint` copies the database's WAL back; `warm-up` reports impersonation;
 `acme` or `cert-reload` keeps the certificate fresh; `http-plain` serves http_port.
 `python3 vidserve.py` re-executes itself as the module, from its cached bytecode.
@@ -178,6 +178,14 @@ def run_in_background() -> None:
     if sys.platform == "linux":
         with contextlib.suppress(OSError):  # a seccomp filter without setpriority
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+
+
+def vidserve_program(statement: str) -> list[str]:
+    """The command line of a Python that imports this file, from its directory, as the
+    module `vidserve` (from its cached bytecode), then runs `statement`."""
+    here = str(Path(__file__).resolve().parent)
+    program = f"import sys; sys.path.insert(0, {here!r}); import vidserve; {statement}"
+    return [sys.executable, "-c", program]
 
 
 def human_bytes(count: float) -> str:
@@ -1917,7 +1925,7 @@ class ExtractorFinder:
         self._any_text = [
             (key, tuple(map(sys.intern, look[1])))
             for key, look in looks.items()
-            if look and look[1] and look[1] != [look[0]]
+            if look and look[1]
         ]
 
     @classmethod
@@ -1930,12 +1938,7 @@ class ExtractorFinder:
         patterns = cls.patterns()
         digest = cls.digest(patterns)
         if (looks := cls.saved_looks(saved, digest)) is None:
-            child = (
-                "import sys; sys.path.insert(0, sys.argv[1]); import vidserve;"
-                " vidserve.ExtractorFinder.save(sys.argv[2])"
-            )
-            here = str(Path(__file__).resolve().parent)
-            command = [sys.executable, "-c", child, here, str(saved)]
+            command = [*vidserve_program("vidserve.ExtractorFinder.save(sys.argv[1])"), str(saved)]
             with contextlib.suppress(OSError, subprocess.SubprocessError):
                 subprocess.run(command, timeout=120, check=True, capture_output=True)
             looks = cls.saved_looks(saved, digest) or cls.looks(patterns)
@@ -2073,8 +2076,9 @@ def is_text(need: str | dict) -> bool:
 
 def first_look(needs: list, counts: collections.Counter) -> list:
     """[the text that a link meeting `needs` holds which fewest patterns require, or None;
-    texts of which it holds one at least, or None (see one_of)]."""
-    return [rarest_text(needs, counts), one_of(needs, counts)]
+    texts of which it holds one at least (see one_of), or None where that is the same]."""
+    text, any_of = rarest_text(needs, counts), one_of(needs, counts)
+    return [text, None if any_of == [text] else any_of]
 
 
 def rarest_text(needs: list, counts: collections.Counter) -> str | None:
@@ -2236,7 +2240,7 @@ class Fetcher:
         self._job, self._run = job, run
         self.app.egress.refusal(self.name)  # forget what an earlier job was refused
         try:
-            self.app.foreground.give_way()  # before ~1,800 URL patterns are tried: ~2.5 ms
+            self.app.foreground.give_way()  # before the extractor is found: ~1.2 ms
             info = self.within_max_items(ydl, self.extract(ydl, job.url))
             self.app.identify_post(job, info)
             complete_instagram_images(info)
@@ -7479,15 +7483,12 @@ def run_as_module() -> None:
             py_compile.compile(str(source), cfile=str(cached), doraise=True)
     if not (sys.executable and cached.exists()):
         return  # a read-only copy: run from the source, as compiled
-    start = f"import sys; sys.path.insert(0, {str(source.parent)!r}); import vidserve"
     # glibc gives each thread that allocates an arena of its own, up to 8 per core, and
     # memory freed in one cannot serve another: one arena keeps ~1.5 MB less resident
     # (issue 17; Python's own allocator and glibc's per-thread caches keep most allocations
     # off its lock). It is read when the process starts, hence here; vidserve.service sets it.
     os.environ.setdefault("MALLOC_ARENA_MAX", "1")
-    os.execv(
-        sys.executable, [sys.executable, "-c", f"{start}; sys.exit(vidserve.main())", *sys.argv[1:]]
-    )
+    os.execv(sys.executable, [*vidserve_program("sys.exit(vidserve.main())"), *sys.argv[1:]])
 
 
 if __name__ == "__main__":
