@@ -6,10 +6,12 @@ loopback HTTP server started here that serves generated clips, pages with og:vid
 streams and failing URLs. Nothing leaves the machine. Fakes appear only where a fault cannot
 be made for real.
 
-Order: the client, the media server, the fixtures, then tests in API.md order, then
-configuration, recovery and hostile input.
+Order: the client, the media server, the fixtures, then tests grouped by the capability they
+prove, in API.md order, then configuration, durability and the figures that keep it fast;
+each group opens with its own helpers and fixtures, and each test proves one behaviour.
 """
 
+import ast
 import base64
 import contextlib
 import ctypes
@@ -18,6 +20,7 @@ import hashlib
 import hmac
 import html
 import http.client
+import inspect
 import json
 import os
 import random
@@ -43,11 +46,23 @@ import pytest
 import vidserve
 
 HERE = Path(__file__).resolve().parent
+
+
 VIDSERVE = HERE / "vidserve.py"
+
+
 CLIP_BYTES = random.Random(7).randbytes(300_000)  # what /clip.mp4 serves
+
+
 CLIP_SHA256 = hashlib.sha256(CLIP_BYTES).digest()
+
+
 BROKEN_MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + CLIP_BYTES  # /broken.mp4
+
+
 UUID_V4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
@@ -385,6 +400,7 @@ class MediaUrl(str):
 
 
 # ---- the vidserve process -------------------------------------------------------------------
+
 
 TEST_SETTINGS = {
     "host": "127.0.0.1",
@@ -1208,6 +1224,15 @@ def carousel(media_server, items=3, **options) -> str:
     return f"{media_server}/carousel.html?{query}"
 
 
+def ffprobe_streams(path: Path) -> list[dict]:
+    result = run_command(
+        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],
+        check=True,
+        timeout_s=30,
+    )
+    return json.loads(result.stdout)["streams"]
+
+
 def test_carousel_is_one_download_with_every_item_in_order(vidserve_api, media_server):
     status = vidserve_api.wait_for(vidserve_api.submit(carousel(media_server, items=3)))
 
@@ -1330,15 +1355,6 @@ def test_video_and_sound_of_one_url_are_two_downloads(vidserve_api, media_server
     vidserve_api.delete(f"/api/v1/download/{sound.json['download_id']}")
 
 
-def ffprobe_streams(path: Path) -> list[dict]:
-    result = run_command(
-        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],
-        check=True,
-        timeout_s=30,
-    )
-    return json.loads(result.stdout)["streams"]
-
-
 @pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
 def test_audio_only_saves_the_sound_as_aac_in_m4a(vidserve_api, media_server):
     url = f"{media_server}/real.mp4?n={random.random()}"
@@ -1394,6 +1410,70 @@ def with_thumbnail(vidserve_api, media_server):
         media_server, "Tagged cat", video="/real.mp4", image=f"{media_server}/thumb.webp"
     )
     return vidserve_api.wait_for(vidserve_api.submit(url))
+
+
+def make_link(api: Api, download_id: str, **body) -> dict:
+    answer = api.post(f"/api/v1/files/{download_id}/link", body or None)
+    assert answer.status == 201, answer.body
+    return answer.json
+
+
+def signature(secret: bytes, download_id: str, index: str, expires: str) -> str:
+    """The signature as vidserve makes it; lets a test forge an expired or foreign link."""
+    digest = hmac.new(secret, f"{download_id}/{index}/{expires}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+
+
+def broken_link(api: Api, download_id: str, other_id: str, how: str) -> str:
+    good = make_link(api, download_id)["url"]
+    path, _, query = good.partition("?")
+    fields = dict(urllib.parse.parse_qsl(query))
+    secret = (api.data_dir / "link-secret").read_text().strip().encode()
+    past = str(int(time.time()) - 5)
+    return {
+        "altered-sig": f"{path}?expires={fields['expires']}&sig={fields['sig'][:-2]}AA",
+        "longer-expiry": f"{path}?expires={int(fields['expires']) + 9}&sig={fields['sig']}",
+        "other-download": f"/api/v1/files/{other_id}/0?{query}",
+        "other-index": f"/api/v1/files/{download_id}/1?{query}",
+        "no-expiry": f"{path}?sig={fields['sig']}",
+        "foreign": f"{path}?expires={fields['expires']}&sig="
+        + signature(b"another server's secret", download_id, "0", fields["expires"]),
+        "expired": f"{path}?expires={past}&sig={signature(secret, download_id, '0', past)}",
+    }[how]
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory, media_server):
+    """A server of its own holding downloads with tricky titles, for exact search counts."""
+    titles = {
+        "percent": "Sale 100% off",
+        "hundred": "Sale 100 x off",
+        "underscore": "snake_case cat",
+        "quote": 'She said "meow" loudly',
+        "caps": "GRUMPY Cat Compilation",
+        "unicode": "Ünïcode Straße Katze",
+        "failed": None,
+    }
+    with start_vidserve(tmp_path_factory.mktemp("library")) as api:
+        ids = {}
+        for name, title in titles.items():
+            if title is None:
+                url = f"{media_server}/status/404?n={random.random()}"
+            else:
+                url = page_url(media_server, title)
+            ids[name] = api.wait_for(api.submit(url))["download_id"]
+        api.extra["ids"] = ids
+        yield api
+
+
+def search(api: Api, query: str, **more) -> tuple[list[str], int]:
+    """The names (library fixture) of the downloads history?q= lists, and X-Total-Count."""
+    answer = api.get("/api/v1/history?" + urllib.parse.urlencode({"q": query, **more}))
+    assert answer.status == 200, answer.body
+    names = {download_id: name for name, download_id in api.extra["ids"].items()}
+    return [names[item["download_id"]] for item in answer.json], int(
+        answer.headers["X-Total-Count"]
+    )
 
 
 @pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
@@ -1464,12 +1544,6 @@ def test_deleting_a_download_removes_its_thumbnail_too(vidserve_api, media_serve
     assert_error(vidserve_api.get(status["thumbnail"]), 404, "no_thumbnail")
 
 
-def make_link(api: Api, download_id: str, **body) -> dict:
-    answer = api.post(f"/api/v1/files/{download_id}/link", body or None)
-    assert answer.status == 201, answer.body
-    return answer.json
-
-
 def test_signed_link_serves_the_file_without_a_token_like_the_files_route(vidserve_api, finished):
     link = make_link(vidserve_api, finished["download_id"], expires_in_s=600)
 
@@ -1491,30 +1565,6 @@ def test_signed_link_serves_the_file_without_a_token_like_the_files_route(vidser
     assert head.status == 200 and head.body == b""
     assert head.headers["Content-Length"] == str(len(CLIP_BYTES))
     assert cached.status == 304
-
-
-def signature(secret: bytes, download_id: str, index: str, expires: str) -> str:
-    """The signature as vidserve makes it; lets a test forge an expired or foreign link."""
-    digest = hmac.new(secret, f"{download_id}/{index}/{expires}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
-
-
-def broken_link(api: Api, download_id: str, other_id: str, how: str) -> str:
-    good = make_link(api, download_id)["url"]
-    path, _, query = good.partition("?")
-    fields = dict(urllib.parse.parse_qsl(query))
-    secret = (api.data_dir / "link-secret").read_text().strip().encode()
-    past = str(int(time.time()) - 5)
-    return {
-        "altered-sig": f"{path}?expires={fields['expires']}&sig={fields['sig'][:-2]}AA",
-        "longer-expiry": f"{path}?expires={int(fields['expires']) + 9}&sig={fields['sig']}",
-        "other-download": f"/api/v1/files/{other_id}/0?{query}",
-        "other-index": f"/api/v1/files/{download_id}/1?{query}",
-        "no-expiry": f"{path}?sig={fields['sig']}",
-        "foreign": f"{path}?expires={fields['expires']}&sig="
-        + signature(b"another server's secret", download_id, "0", fields["expires"]),
-        "expired": f"{path}?expires={past}&sig={signature(secret, download_id, '0', past)}",
-    }[how]
 
 
 @pytest.mark.parametrize(
@@ -1620,40 +1670,6 @@ def test_link_secret_is_kept_in_the_data_directory_readable_only_by_its_owner(vi
     mode = (vidserve_api.data_dir / "link-secret").stat().st_mode & 0o777
 
     assert mode == 0o600
-
-
-@pytest.fixture(scope="module")
-def library(tmp_path_factory, media_server):
-    """A server of its own holding downloads with tricky titles, for exact search counts."""
-    titles = {
-        "percent": "Sale 100% off",
-        "hundred": "Sale 100 x off",
-        "underscore": "snake_case cat",
-        "quote": 'She said "meow" loudly',
-        "caps": "GRUMPY Cat Compilation",
-        "unicode": "Ünïcode Straße Katze",
-        "failed": None,
-    }
-    with start_vidserve(tmp_path_factory.mktemp("library")) as api:
-        ids = {}
-        for name, title in titles.items():
-            if title is None:
-                url = f"{media_server}/status/404?n={random.random()}"
-            else:
-                url = page_url(media_server, title)
-            ids[name] = api.wait_for(api.submit(url))["download_id"]
-        api.extra["ids"] = ids
-        yield api
-
-
-def search(api: Api, query: str, **more) -> tuple[list[str], int]:
-    """The names (library fixture) of the downloads history?q= lists, and X-Total-Count."""
-    answer = api.get("/api/v1/history?" + urllib.parse.urlencode({"q": query, **more}))
-    assert answer.status == 200, answer.body
-    names = {download_id: name for name, download_id in api.extra["ids"].items()}
-    return [names[item["download_id"]] for item in answer.json], int(
-        answer.headers["X-Total-Count"]
-    )
 
 
 @pytest.mark.parametrize(
@@ -1807,64 +1823,10 @@ def test_wrong_method_is_405_with_allow(vidserve_api):
 # ---- GET /, /cert and the iOS Shortcut -----------------------------------------------------
 
 
-def test_page_is_served_without_token_with_a_strict_content_security_policy(vidserve_api):
-    answer = vidserve_api.get("/", token=False)
-
-    assert answer.status == 200
-    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert b"<script>" in answer.body and b"localStorage" in answer.body
-    policy = answer.headers["Content-Security-Policy"]
-    assert "script-src 'sha256-" in policy and "unsafe-inline" not in policy
-    assert b"http://" not in answer.body.replace(b"http://www.w3.org", b"")  # no CDN
-
-
-def test_certificate_is_served_for_phones_to_install(vidserve_api):
-    answer = vidserve_api.get("/cert", token=False)
-
-    assert answer.status == 200
-    assert answer.headers["Content-Type"] == "application/x-x509-ca-cert"
-    assert answer.body == ssl.PEM_cert_to_DER_cert(vidserve_api.cafile.read_text())
-
-
 SHORTCUT_WAIT_S = 50  # README's recipe: each request stays under iOS's 60 s request timeout
+
+
 SHORTCUT_REPEATS = 20  # ... and the Repeat gives a download 20 x 50 s in all
-
-
-def test_readme_shortcut_waits_under_the_ios_request_timeout_with_these_numbers():
-    readme = (HERE / "README.md").read_text()
-
-    assert SHORTCUT_WAIT_S < 60
-    assert f"?wait={SHORTCUT_WAIT_S}`" in readme
-    assert f"**Repeat** `{SHORTCUT_REPEATS}` times" in readme
-    assert "?wait=120" not in readme
-
-
-def test_ios_shortcut_recipe_round_trip_returns_the_video_bytes(vidserve_api, media_server):
-    """Exactly the requests README's Shortcut makes: submit, then wait in a Repeat while the
-    status contains "ing" (pending, downloading), then fetch the file."""
-    shortcut = {"Authorization": f"Bearer {vidserve_api.token}", "Content-Type": "application/json"}
-    url = f"{media_server}/slow.mp4?seconds=1&size=300000&n={random.random()}"
-    submitted = vidserve_api.request(
-        "POST", "/api/v1/download", json.dumps({"url": url}).encode(), headers=shortcut, token=False
-    )
-    download_id = submitted.json["download_id"]
-
-    status, answer = "pending", None
-    for _ in range(SHORTCUT_REPEATS):
-        if "ing" in status:
-            answer = vidserve_api.request(
-                "GET",
-                f"/api/v1/status/{download_id}?wait={SHORTCUT_WAIT_S}",
-                headers=shortcut,
-                token=False,
-            ).json
-            status = answer["status"]
-    video = vidserve_api.request("GET", answer["file_url"], headers=shortcut, token=False)
-
-    assert submitted.status == 201
-    assert status == "completed"
-    assert video.status == 200 and len(video.body) == 300000
-    assert video.headers["Content-Type"] == "video/mp4"
 
 
 class Chromium:
@@ -1950,6 +1912,134 @@ CHROMIUM = next(
 )
 
 
+def screenshot(browser: "Chromium", path: Path, width: int, height: int) -> bytes:
+    """A PNG of the page at this window size, kept in TEST_ARTIFACTS too, for people to see."""
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        browser.session,
+        width=width,
+        height=height,
+        deviceScaleFactor=1,
+        mobile=width < 600,
+    )
+    shot = base64.b64decode(browser.call("Page.captureScreenshot", browser.session)["data"])
+    path.write_bytes(shot)
+    if artifacts := os.environ.get("TEST_ARTIFACTS"):
+        Path(artifacts).mkdir(parents=True, exist_ok=True)
+        (Path(artifacts) / path.name).write_bytes(shot)
+    return shot
+
+
+@dataclass
+class PageScene:
+    """The page open in Chromium, signed in, over a server holding a video with a thumbnail
+    of its own, a picture and thirty older downloads."""
+
+    api: "Api"
+    browser: "Chromium"
+    video: dict
+    picture: dict
+    directory: Path
+
+    def row(self, job: dict) -> str:
+        return f"document.getElementById('job-{job['download_id']}')"
+
+    def open(self) -> None:
+        """Load the page afresh and wait for the video's row with its thumbnail."""
+        self.browser.call("Page.navigate", self.browser.session, url=self.api.base_url + "/")
+        row = self.row(self.video)
+        wait_until(
+            lambda: self.browser.evaluate(f"{row} && {row}.querySelector('img')?.naturalWidth > 0"),
+            20,
+            "the row with its thumbnail",
+        )
+
+
+ROWS = "document.querySelectorAll('#list li').length"
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory, media_server):
+    if CHROMIUM is None or not FFMPEG:
+        pytest.skip("needs Chromium and ffmpeg (.ci/run)")
+    directory = tmp_path_factory.mktemp("page")
+    with start_vidserve(directory / "server") as api:
+        pass  # the first start makes the database
+    vidserve.fill_history(api.data_dir / "vidserve.db", 30)  # thirty older downloads
+    browser = Chromium(CHROMIUM, directory / "profile")
+    try:
+        with start_vidserve(directory / "server") as api:
+            thumbnail = f"{media_server}/thumb.webp"
+            video = api.wait_for(
+                api.submit(
+                    page_url(media_server, "Zebra crossing", video="/real.mp4", image=thumbnail)
+                )
+            )
+            picture = api.wait_for(api.submit(f"{media_server}/thumb.jpg?n={random.random()}"))
+            browser.call("Page.navigate", browser.session, url=api.base_url + "/")
+            wait_until(lambda: browser.evaluate("document.readyState === 'complete'"), 20, "load")
+            browser.evaluate(f"localStorage.setItem('vidserve-token', {json.dumps(api.token)})")
+            yield PageScene(api, browser, video, picture, directory)
+    finally:
+        browser.close()
+
+
+def test_page_is_served_without_token_with_a_strict_content_security_policy(vidserve_api):
+    answer = vidserve_api.get("/", token=False)
+
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"<script>" in answer.body and b"localStorage" in answer.body
+    policy = answer.headers["Content-Security-Policy"]
+    assert "script-src 'sha256-" in policy and "unsafe-inline" not in policy
+    assert b"http://" not in answer.body.replace(b"http://www.w3.org", b"")  # no CDN
+
+
+def test_certificate_is_served_for_phones_to_install(vidserve_api):
+    answer = vidserve_api.get("/cert", token=False)
+
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] == "application/x-x509-ca-cert"
+    assert answer.body == ssl.PEM_cert_to_DER_cert(vidserve_api.cafile.read_text())
+
+
+def test_readme_shortcut_waits_under_the_ios_request_timeout_with_these_numbers():
+    readme = (HERE / "README.md").read_text()
+
+    assert SHORTCUT_WAIT_S < 60
+    assert f"?wait={SHORTCUT_WAIT_S}`" in readme
+    assert f"**Repeat** `{SHORTCUT_REPEATS}` times" in readme
+    assert "?wait=120" not in readme
+
+
+def test_ios_shortcut_recipe_round_trip_returns_the_video_bytes(vidserve_api, media_server):
+    """Exactly the requests README's Shortcut makes: submit, then wait in a Repeat while the
+    status contains "ing" (pending, downloading), then fetch the file."""
+    shortcut = {"Authorization": f"Bearer {vidserve_api.token}", "Content-Type": "application/json"}
+    url = f"{media_server}/slow.mp4?seconds=1&size=300000&n={random.random()}"
+    submitted = vidserve_api.request(
+        "POST", "/api/v1/download", json.dumps({"url": url}).encode(), headers=shortcut, token=False
+    )
+    download_id = submitted.json["download_id"]
+
+    status, answer = "pending", None
+    for _ in range(SHORTCUT_REPEATS):
+        if "ing" in status:
+            answer = vidserve_api.request(
+                "GET",
+                f"/api/v1/status/{download_id}?wait={SHORTCUT_WAIT_S}",
+                headers=shortcut,
+                token=False,
+            ).json
+            status = answer["status"]
+    video = vidserve_api.request("GET", answer["file_url"], headers=shortcut, token=False)
+
+    assert submitted.status == 201
+    assert status == "completed"
+    assert video.status == 200 and len(video.body) == 300000
+    assert video.headers["Content-Type"] == "video/mp4"
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (.ci/run installs it)")
 def test_page_in_a_real_browser_submits_shows_progress_and_fetches_the_file(
     vidserve_api, media_server, tmp_path
@@ -2015,130 +2105,124 @@ def test_page_in_a_real_browser_submits_shows_progress_and_fetches_the_file(
     assert shot.startswith(b"\x89PNG")
 
 
-def screenshot(browser: "Chromium", path: Path, width: int, height: int) -> bytes:
-    """A PNG of the page at this window size, kept in TEST_ARTIFACTS too, for people to see."""
-    browser.call(
-        "Emulation.setDeviceMetricsOverride",
-        browser.session,
-        width=width,
-        height=height,
-        deviceScaleFactor=1,
-        mobile=width < 600,
+def test_page_shows_each_download_with_its_own_thumbnail_through_the_api(page, media_server):
+    page.open()
+
+    thumbnail_src = page.browser.evaluate(f"{page.row(page.video)}.querySelector('img').src")
+    resources = page.browser.evaluate(
+        "performance.getEntriesByType('resource').map((entry) => entry.name)"
     )
-    shot = base64.b64decode(browser.call("Page.captureScreenshot", browser.session)["data"])
-    path.write_bytes(shot)
-    if artifacts := os.environ.get("TEST_ARTIFACTS"):
-        Path(artifacts).mkdir(parents=True, exist_ok=True)
-        (Path(artifacts) / path.name).write_bytes(shot)
-    return shot
-
-
-@pytest.mark.skipif(CHROMIUM is None or not FFMPEG, reason="needs Chromium and ffmpeg (.ci/run)")
-def test_page_shows_own_thumbnails_plays_inline_searches_and_loads_older_downloads(
-    tmp_path, media_server
-):
-    with start_vidserve(tmp_path / "server") as api:
-        pass  # the first start makes the database
-    vidserve.fill_history(api.data_dir / "vidserve.db", 30)  # thirty older downloads
-    browser = Chromium(CHROMIUM, tmp_path / "profile")
-    with start_vidserve(tmp_path / "server") as api:
-        thumbnail = f"{media_server}/thumb.webp"
-        video = api.wait_for(
-            api.submit(page_url(media_server, "Zebra crossing", video="/real.mp4", image=thumbnail))
-        )
-        picture = api.wait_for(api.submit(f"{media_server}/thumb.jpg?n={random.random()}"))
-        row = f"document.getElementById('job-{video['download_id']}')"
-        picture_row = f"document.getElementById('job-{picture['download_id']}')"
-        rows = "document.querySelectorAll('#list li').length"
-        try:
-            browser.call("Page.navigate", browser.session, url=api.base_url + "/")
-            wait_until(lambda: browser.evaluate("document.readyState === 'complete'"), 20, "load")
-            browser.evaluate(f"localStorage.setItem('vidserve-token', {json.dumps(api.token)})")
-            browser.call("Page.reload", browser.session)
-            wait_until(
-                lambda: browser.evaluate(f"{row} && {row}.querySelector('img')?.naturalWidth > 0"),
-                20,
-                "the row with its thumbnail",
-            )
-            thumbnail_src = browser.evaluate(f"{row}.querySelector('img').src")
-            status_text = browser.evaluate(f"{row}.querySelector('.status').textContent")
-            time_text = browser.evaluate(f"{row}.querySelector('time').textContent")
-            first_page = browser.evaluate(rows)
-            more_shown = browser.evaluate("!document.getElementById('more').hidden")
-
-            browser.evaluate(f"{row}.querySelector('button').click()")  # Play
-            wait_until(
-                lambda: browser.evaluate(f"{row}.querySelector('video')?.readyState >= 1"),
-                20,
-                "the video's metadata",
-            )
-            duration = browser.evaluate(f"{row}.querySelector('video').duration")
-            expanded = browser.evaluate(f"{row}.querySelector('button').ariaExpanded")
-            video_src = browser.evaluate(f"{row}.querySelector('video').src")
-            browser.evaluate(f"""new Promise((resolve) => {{
-                const player = {row}.querySelector('video');
-                player.addEventListener('seeked', resolve, {{ once: true }});
-                player.currentTime = 1.5; }})""")
-            seeked_to = browser.evaluate(f"{row}.querySelector('video').currentTime")
-            show_label = browser.evaluate(f"{picture_row}.querySelector('button').textContent")
-            browser.evaluate(f"{picture_row}.querySelector('button').click()")  # Show
-            wait_until(
-                lambda: browser.evaluate(
-                    f"{picture_row}.querySelector('.player img')?.naturalWidth > 0"
-                ),
-                20,
-                "the picture shown in place",
-            )
-            phone = screenshot(browser, tmp_path / "page-phone.png", 420, 900)
-            desktop = screenshot(browser, tmp_path / "page-desktop.png", 1280, 900)
-
-            browser.evaluate("document.getElementById('more').click()")
-            wait_until(lambda: browser.evaluate(rows) == 32, 10, "the older downloads")
-            focused = browser.evaluate(
-                "document.activeElement.closest('li') === document.querySelectorAll('#list li')[20]"
-            )
-            more_after = browser.evaluate("!document.getElementById('more').hidden")
-
-            browser.evaluate("""document.getElementById('search').value = 'ZEBRA cross';
-                document.getElementById('search-form').requestSubmit();""")
-            wait_until(lambda: browser.evaluate(rows) == 1, 10, "the search result")
-            found = browser.evaluate("document.querySelector('#list li').id")
-            count_text = browser.evaluate("document.getElementById('count').textContent")
-            screenshot(browser, tmp_path / "page-search.png", 420, 900)
-
-            resources = browser.evaluate(
-                "performance.getEntriesByType('resource').map((entry) => entry.name)"
-            )
-            unnamed = browser.evaluate("""[...document.querySelectorAll('button, input')]
-                .filter((node) => !node.hidden && node.offsetParent !== null)
-                .filter((node) => !(node.getAttribute('aria-label') || node.textContent.trim()
-                                    || node.labels?.length)).length""")
-        finally:
-            browser.close()
 
     assert thumbnail_src.startswith("blob:")  # its own copy, through the API with the token
-    assert all(name.startswith(api.base_url) for name in resources), resources
+    assert all(name.startswith(page.api.base_url) for name in resources), resources
     assert not any(name.startswith(media_server) for name in resources)
-    assert status_text.endswith(f" {round(video['file_size'] / 1024)} KB")  # not "0.0 MB"
+
+
+def test_page_row_says_the_size_in_kilobytes_and_when_it_was_saved(page):
+    page.open()
+    row = page.row(page.video)
+
+    status_text = page.browser.evaluate(f"{row}.querySelector('.status').textContent")
+    time_text = page.browser.evaluate(f"{row}.querySelector('time').textContent")
+
+    assert status_text.endswith(f" {round(page.video['file_size'] / 1024)} KB")  # not "0.0 MB"
     assert time_text == "just now"
-    assert first_page == 20 and more_shown
+
+
+def test_page_plays_a_video_inline_from_a_signed_link_and_seeks(page):
+    page.open()
+    row = page.row(page.video)
+
+    page.browser.evaluate(f"{row}.querySelector('button').click()")  # Play
+    wait_until(
+        lambda: page.browser.evaluate(f"{row}.querySelector('video')?.readyState >= 1"),
+        20,
+        "the video's metadata",
+    )
+    duration = page.browser.evaluate(f"{row}.querySelector('video').duration")
+    expanded = page.browser.evaluate(f"{row}.querySelector('button').ariaExpanded")
+    video_src = page.browser.evaluate(f"{row}.querySelector('video').src")
+    page.browser.evaluate(f"""new Promise((resolve) => {{
+        const player = {row}.querySelector('video');
+        player.addEventListener('seeked', resolve, {{ once: true }});
+        player.currentTime = 1.5; }})""")
+    seeked_to = page.browser.evaluate(f"{row}.querySelector('video').currentTime")
+
     assert abs(duration - 2.0) < 0.2 and expanded == "true"  # screen readers hear it opened
-    assert "sig=" in video_src and api.token not in video_src
+    assert "sig=" in video_src and page.api.token not in video_src
     assert abs(seeked_to - 1.5) < 0.1
-    assert show_label == "Show"  # a picture post is shown, not played
+
+
+def test_page_shows_a_picture_in_place_instead_of_playing_it(page):
+    page.open()
+    row = page.row(page.picture)
+
+    label = page.browser.evaluate(f"{row}.querySelector('button').textContent")
+    page.browser.evaluate(f"{row}.querySelector('button').click()")  # Show
+    wait_until(
+        lambda: page.browser.evaluate(f"{row}.querySelector('.player img')?.naturalWidth > 0"),
+        20,
+        "the picture shown in place",
+    )
+    phone = screenshot(page.browser, page.directory / "page-phone.png", 420, 900)
+    desktop = screenshot(page.browser, page.directory / "page-desktop.png", 1280, 900)
+
+    assert label == "Show"
     assert phone.startswith(b"\x89PNG") and desktop.startswith(b"\x89PNG")
+
+
+def test_page_loads_older_downloads_and_moves_focus_to_the_first_of_them(page):
+    page.open()
+    first_page = page.browser.evaluate(ROWS)
+    more_shown = page.browser.evaluate("!document.getElementById('more').hidden")
+
+    page.browser.evaluate("document.getElementById('more').click()")
+    wait_until(lambda: page.browser.evaluate(ROWS) == 32, 10, "the older downloads")
+    focused = page.browser.evaluate(
+        "document.activeElement.closest('li') === document.querySelectorAll('#list li')[20]"
+    )
+    more_after = page.browser.evaluate("!document.getElementById('more').hidden")
+
+    assert first_page == 20 and more_shown
     assert focused and not more_after  # keyboard focus moves to the first older download
-    assert found == f"job-{video['download_id']}" and count_text.startswith("1 found")
+
+
+def test_page_search_finds_a_download_by_title_words_in_any_case(page):
+    page.open()
+
+    page.browser.evaluate("""document.getElementById('search').value = 'ZEBRA cross';
+        document.getElementById('search-form').requestSubmit();""")
+    wait_until(lambda: page.browser.evaluate(ROWS) == 1, 10, "the search result")
+    found = page.browser.evaluate("document.querySelector('#list li').id")
+    count_text = page.browser.evaluate("document.getElementById('count').textContent")
+    screenshot(page.browser, page.directory / "page-search.png", 420, 900)
+
+    assert found == f"job-{page.video['download_id']}" and count_text.startswith("1 found")
+
+
+def test_page_gives_every_visible_control_a_name(page):
+    page.open()
+
+    unnamed = page.browser.evaluate("""[...document.querySelectorAll('button, input')]
+        .filter((node) => !node.hidden && node.offsetParent !== null)
+        .filter((node) => !(node.getAttribute('aria-label') || node.textContent.trim()
+                            || node.labels?.length)).length""")
+
     assert unnamed == 0
 
 
 # ---- a certificate phones trust: ACME against Pebble, your own files reloaded ---------------
 
+
 PEBBLE = shutil.which("pebble") and shutil.which("pebble-challtestsrv")
+
+
 needs_pebble = pytest.mark.skipif(
     not PEBBLE,
     reason="Pebble is not installed (apt install pebble): the ACME tests need a real ACME server",
 )
+
+
 ACME_DOMAIN = "vidserve.example.com"  # pebble-challtestsrv answers 127.0.0.1 for every name
 
 
@@ -2302,6 +2386,77 @@ def file_modes(directory: Path) -> dict:
     return {path.name: path.stat().st_mode & 0o777 for path in directory.iterdir()}
 
 
+RENEWAL_VALIDITY_S = 24  # Pebble's certificates last this long: renewed after about 16 s
+
+
+class RenewalInfoDirectory(QuietHandler):
+    """Pebble's directory plus RFC 9773's renewalInfo, which Pebble 2.4 lacks: the first
+    certificate asked about is told to renew now, every later one in a day."""
+
+    def do_GET(self):
+        if self.path == "/dir":
+            context = ssl.create_default_context(cafile=str(self.server.pebble.ca_file))
+            with urllib.request.urlopen(self.server.pebble.directory, context=context) as reply:
+                directory = json.load(reply)
+            port = self.server.server_address[1]
+            body = directory | {"renewalInfo": f"https://127.0.0.1:{port}/renewal-info"}
+            return self.send_body(json.dumps(body).encode(), "application/json")
+        asked = self.server.asked
+        asked.append(self.path.removeprefix("/renewal-info/"))
+        start = time.time() - 60 if asked[-1] == asked[0] else time.time() + 86400
+        window = {
+            edge: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + offset))
+            for edge, offset in (("start", 0), ("end", 30))
+        }
+        body = json.dumps({"suggestedWindow": window}).encode()
+        return self.send_body(body, "application/json", headers={"Retry-After": "3600"})
+
+
+def client_hello(server_name: str, protocols: list[str]) -> bytes:
+    """The first flight of a real TLS client (Python's own), as it would reach the server."""
+    context = ssl.create_default_context()
+    context.set_alpn_protocols(protocols)
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    client = context.wrap_bio(incoming, outgoing, server_hostname=server_name)
+    with contextlib.suppress(ssl.SSLWantReadError):
+        client.do_handshake()
+    return outgoing.read()
+
+
+class NonsenseAcme(QuietHandler):
+    """An ACME server gone wrong: `/garbage` answers HTML to everything, `/stall` never
+    answers at all."""
+
+    def do_GET(self):
+        if self.path.startswith("/stall"):
+            self.server.stalled.wait(60)
+            return
+        self.send_body(b"<html>maintenance</html>", "text/html")
+
+
+@pytest.fixture(scope="module")
+def plain_port(tmp_path_factory):
+    """A vidserve with a plain-HTTP port and no ACME: (its Api, the plain port)."""
+    port = free_port()
+    with start_vidserve(tmp_path_factory.mktemp("plain"), http_port=port) as api:
+        yield api, port
+
+
+def tls_health(port: int, cafile: Path) -> Answer:
+    context = ssl.create_default_context(cafile=str(cafile))
+    connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
+    try:
+        connection.request("GET", "/api/v1/health")
+        reply = connection.getresponse()
+        return Answer(reply.status, reply.headers, reply.read())
+    finally:
+        connection.close()
+
+
+def der_of(cert: Path) -> bytes:
+    return ssl.PEM_cert_to_DER_cert(cert.read_text())
+
+
 @needs_pebble
 def test_certificate_is_issued_by_tls_alpn_01_and_served_without_restart(
     tmp_path, pebble_setup, pebble
@@ -2379,9 +2534,6 @@ def test_restart_serves_the_saved_certificate_at_once_without_a_new_order(
     assert restarted.log_text().count("by the ACME server") == 1
 
 
-RENEWAL_VALIDITY_S = 24  # Pebble's certificates last this long: renewed after about 16 s
-
-
 @needs_pebble
 def test_certificate_is_renewed_without_restart_while_an_open_connection_keeps_working(
     tmp_path, pebble_setup
@@ -2440,29 +2592,6 @@ def test_renewal_information_id_is_the_one_rfc_9773_gives_for_its_example(tmp_pa
     assert info.ari_id == "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE"
 
 
-class RenewalInfoDirectory(QuietHandler):
-    """Pebble's directory plus RFC 9773's renewalInfo, which Pebble 2.4 lacks: the first
-    certificate asked about is told to renew now, every later one in a day."""
-
-    def do_GET(self):
-        if self.path == "/dir":
-            context = ssl.create_default_context(cafile=str(self.server.pebble.ca_file))
-            with urllib.request.urlopen(self.server.pebble.directory, context=context) as reply:
-                directory = json.load(reply)
-            port = self.server.server_address[1]
-            body = directory | {"renewalInfo": f"https://127.0.0.1:{port}/renewal-info"}
-            return self.send_body(json.dumps(body).encode(), "application/json")
-        asked = self.server.asked
-        asked.append(self.path.removeprefix("/renewal-info/"))
-        start = time.time() - 60 if asked[-1] == asked[0] else time.time() + 86400
-        window = {
-            edge: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + offset))
-            for edge, offset in (("start", 0), ("end", 30))
-        }
-        body = json.dumps({"suggestedWindow": window}).encode()
-        return self.send_body(body, "application/json", headers={"Retry-After": "3600"})
-
-
 @needs_pebble
 def test_certificate_is_renewed_in_the_window_the_ca_suggests(tmp_path, pebble_setup, pebble):
     directory = ThreadingHTTPServer(("127.0.0.1", 0), RenewalInfoDirectory)
@@ -2506,17 +2635,6 @@ def test_acme_server_down_at_start_leaves_vidserve_serving_and_is_retried_until_
     assert answer.json["certificate"]["error"] is None
 
 
-def client_hello(server_name: str, protocols: list[str]) -> bytes:
-    """The first flight of a real TLS client (Python's own), as it would reach the server."""
-    context = ssl.create_default_context()
-    context.set_alpn_protocols(protocols)
-    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-    client = context.wrap_bio(incoming, outgoing, server_hostname=server_name)
-    with contextlib.suppress(ssl.SSLWantReadError):
-        client.do_handshake()
-    return outgoing.read()
-
-
 def test_client_hello_is_read_for_its_server_name_and_alpn_protocols():
     hello = client_hello("Vidserve.Example.com", ["acme-tls/1", "http/1.1"])
 
@@ -2526,17 +2644,6 @@ def test_client_hello_is_read_for_its_server_name_and_alpn_protocols():
     )
     assert vidserve.client_hello_fields(hello[:60]) == ("", [])  # cut short
     assert vidserve.client_hello_fields(b"GET / HTTP/1.1\r\n\r\n") == ("", [])
-
-
-class NonsenseAcme(QuietHandler):
-    """An ACME server gone wrong: `/garbage` answers HTML to everything, `/stall` never
-    answers at all."""
-
-    def do_GET(self):
-        if self.path.startswith("/stall"):
-            self.server.stalled.wait(60)
-            return
-        self.send_body(b"<html>maintenance</html>", "text/html")
 
 
 @needs_pebble
@@ -2568,14 +2675,6 @@ def test_acme_server_answering_nonsense_or_nothing_never_stops_serving(
     assert UUID_V4.fullmatch(submitted)
     if path == "/garbage":
         assert "other than JSON" in health.json["certificate"]["error"]
-
-
-@pytest.fixture(scope="module")
-def plain_port(tmp_path_factory):
-    """A vidserve with a plain-HTTP port and no ACME: (its Api, the plain port)."""
-    port = free_port()
-    with start_vidserve(tmp_path_factory.mktemp("plain"), http_port=port) as api:
-        yield api, port
 
 
 @pytest.mark.parametrize(
@@ -2613,21 +2712,6 @@ def test_plain_http_port_redirects_to_https_and_answers_junk_with_a_status(
         location = re.search(rb"\r\nLocation: (\S+)\r\n", reply)[1].decode()
         assert location.startswith("https://") and f":{api_port(api)}/" in location
     assert api.get("/api/v1/health").status == 200
-
-
-def tls_health(port: int, cafile: Path) -> Answer:
-    context = ssl.create_default_context(cafile=str(cafile))
-    connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
-    try:
-        connection.request("GET", "/api/v1/health")
-        reply = connection.getresponse()
-        return Answer(reply.status, reply.headers, reply.read())
-    finally:
-        connection.close()
-
-
-def der_of(cert: Path) -> bytes:
-    return ssl.PEM_cert_to_DER_cert(cert.read_text())
 
 
 def test_own_certificate_files_are_reloaded_on_change_and_a_broken_pair_is_not(tmp_path):
@@ -2736,6 +2820,69 @@ def test_testssl_finds_only_tls_1_2_and_1_3_with_aead_ciphers(vidserve_api, tmp_
 # ---- running for years: selftest, systemd, install.sh, upkeep ------------------------------
 
 
+class NotifySocket:
+    """A stand-in for systemd's $NOTIFY_SOCKET: collects sd_notify datagrams."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(path))
+        self.sock.settimeout(0.1)
+        self.messages = []
+
+    def received(self) -> list[str]:
+        with contextlib.suppress(TimeoutError):
+            while True:
+                self.messages.append(self.sock.recv(4096).decode())
+        return self.messages
+
+
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+
+
+def exposure(unit: Path) -> float:
+    result = run_command(
+        [SYSTEMD_ANALYZE, "security", "--offline=true", str(unit)],
+    )
+    return float(re.search(r"Overall exposure level for \S+: ([\d.]+)", result.stdout)[1])
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """install.sh run once into a temporary root, as the tests of install.sh see it."""
+    root = tmp_path_factory.mktemp("root")
+    result = run_command(
+        ["sh", str(HERE / "install.sh"), "--root", str(root), "--no-start"],
+        timeout_s=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root, result.stdout
+
+
+def run_install(root: Path, *options: str) -> subprocess.CompletedProcess:
+    return run_command(
+        ["sh", str(HERE / "install.sh"), "--root", str(root), "--no-start", *options],
+        timeout_s=300,
+    )
+
+
+@contextlib.contextmanager
+def small_disk(path: Path, size: str):
+    """A tmpfs of `size` at `path`, or skip: a full disk made for real, not faked."""
+    path.mkdir(parents=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
 def test_selftest_passes_on_this_machine_without_the_internet(tmp_path):
     result = run_command(
         [sys.executable, str(VIDSERVE), "--selftest"],
@@ -2762,23 +2909,6 @@ def test_selftest_fails_with_exit_1_when_yt_dlp_cannot_download(tmp_path):
     assert "FAIL" in result.stdout
 
 
-class NotifySocket:
-    """A stand-in for systemd's $NOTIFY_SOCKET: collects sd_notify datagrams."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(str(path))
-        self.sock.settimeout(0.1)
-        self.messages = []
-
-    def received(self) -> list[str]:
-        with contextlib.suppress(TimeoutError):
-            while True:
-                self.messages.append(self.sock.recv(4096).decode())
-        return self.messages
-
-
 def test_systemd_hears_ready_watchdog_and_stopping(tmp_path):
     notify = NotifySocket(tmp_path / "notify.sock")
     env = {"NOTIFY_SOCKET": str(notify.path), "WATCHDOG_USEC": "200000"}
@@ -2791,38 +2921,9 @@ def test_systemd_hears_ready_watchdog_and_stopping(tmp_path):
     assert notify.messages.index("READY=1") < notify.messages.index("STOPPING=1")
 
 
-SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
-
-
-def exposure(unit: Path) -> float:
-    result = run_command(
-        [SYSTEMD_ANALYZE, "security", "--offline=true", str(unit)],
-    )
-    return float(re.search(r"Overall exposure level for \S+: ([\d.]+)", result.stdout)[1])
-
-
 @pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="no systemd-analyze here")
 def test_systemd_unit_is_rated_ok_by_systemd_analyze_security(tmp_path):
     assert exposure(HERE / "vidserve.service") <= 3.0
-
-
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """install.sh run once into a temporary root, as the tests of install.sh see it."""
-    root = tmp_path_factory.mktemp("root")
-    result = run_command(
-        ["sh", str(HERE / "install.sh"), "--root", str(root), "--no-start"],
-        timeout_s=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return root, result.stdout
-
-
-def run_install(root: Path, *options: str) -> subprocess.CompletedProcess:
-    return run_command(
-        ["sh", str(HERE / "install.sh"), "--root", str(root), "--no-start", *options],
-        timeout_s=300,
-    )
 
 
 def test_install_sh_lays_out_program_venv_config_data_and_units(installed):
@@ -3015,23 +3116,6 @@ def test_retention_by_age_removes_files_older_than_keep_days(tmp_path, media_ser
     assert [s["file_removed"] for s in statuses] == [True, False]
 
 
-@contextlib.contextmanager
-def small_disk(path: Path, size: str):
-    """A tmpfs of `size` at `path`, or skip: a full disk made for real, not faked."""
-    path.mkdir(parents=True)
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
-
-
 def test_download_filling_the_disk_fails_with_disk_full(tmp_path, media_server):
     url = f"{media_server}/slow.mp4?seconds=2&size=6000000&n={random.random()}"
     with (
@@ -3094,6 +3178,42 @@ def test_disk_full_for_real_fails_the_job_and_keeps_the_database(tmp_path, media
 
 
 # ---- real-world downloads: formats, errors, cookies, notifications, sharing ----------------
+
+
+COOKIES_TXT = (
+    "# Netscape HTTP Cookie File\n"
+    "127.0.0.1\tFALSE\t/\tFALSE\t4102444800\tsession\tabc\n"
+    "#HttpOnly_.instagram.com\tTRUE\t/\tTRUE\t4102444800\tsessionid\tsecret-value\n"
+)
+
+
+def put_cookies(api: Api, body: bytes, content_type: str = "text/plain") -> Answer:
+    return api.request("PUT", "/api/v1/cookies", body, headers={"Content-Type": content_type})
+
+
+class Receiver:
+    """A loopback notification receiver: records what it is sent."""
+
+    def __init__(self, status: int = 200):
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((dict(self.headers), body))
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def close(self):
+        self.server.shutdown()
 
 
 @pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
@@ -3161,17 +3281,6 @@ def test_transient_failures_are_retried_then_failed_with_their_cause(
     assert status["retry_count"] == 1
 
 
-COOKIES_TXT = (
-    "# Netscape HTTP Cookie File\n"
-    "127.0.0.1\tFALSE\t/\tFALSE\t4102444800\tsession\tabc\n"
-    "#HttpOnly_.instagram.com\tTRUE\t/\tTRUE\t4102444800\tsessionid\tsecret-value\n"
-)
-
-
-def put_cookies(api: Api, body: bytes, content_type: str = "text/plain") -> Answer:
-    return api.request("PUT", "/api/v1/cookies", body, headers={"Content-Type": content_type})
-
-
 def test_cookies_round_trip_never_shows_their_values(own_vidserve):
     empty = own_vidserve.get("/api/v1/cookies").json
 
@@ -3232,31 +3341,6 @@ def test_uploaded_cookies_are_used_by_the_next_downloads(own_vidserve, media_ser
     assert before["status"] == "failed" and before["error_code"] == "blocked"
     assert "PUT /api/v1/cookies" in before["error_message"]
     assert after["status"] == "completed"
-
-
-class Receiver:
-    """A loopback notification receiver: records what it is sent."""
-
-    def __init__(self, status: int = 200):
-        received = self.received = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                received.append((dict(self.headers), body))
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def close(self):
-        self.server.shutdown()
 
 
 def test_completion_and_failure_are_notified_as_json(tmp_path, media_server):
@@ -3367,6 +3451,8 @@ def test_shared_link_opens_the_page_which_submits_it(vidserve_api, media_server,
 
 
 # ---- real sites, offline: TikTok and Instagram doubles in a private namespace ---------------
+
+
 #
 # yt-dlp's own TikTok and Instagram extractors run here, unchanged, against SiteDoubles:
 # loopback servers on ports 443 and 80 that answer as www.tiktok.com, www.instagram.com and
@@ -3376,17 +3462,41 @@ def test_shared_link_opens_the_page_which_submits_it(vidserve_api, media_server,
 # vidserve runs inside it through nsenter; this process enters it per socket (setns).
 
 TIKTOK_USER = "pi.at.home"
+
+
 TIKTOK_VIDEO = "7450000000000000001"  # a video post
+
+
 TIKTOK_WALLED = "7450000000000000002"  # its page redirects to an intranet address
+
+
 TIKTOK_PHOTOS = "7450000000000000003"  # a photo post: three images and a sound
+
+
 TIKTOK_FLAKY = "7450000000000000004"  # the same, but its second image answers 429 once
+
+
 INSTAGRAM_REEL = "DBreel0Pi12"  # a public reel
+
+
 INSTAGRAM_MEMBERS = "DBmembers01"  # a post Instagram shows only to people logged in
+
+
 INSTAGRAM_CAROUSEL = "DBcarousel1"  # two images, then a video
+
+
 INSTAGRAM_PHOTO = "DBphoto0001"  # a single image
+
+
 TIKTOK_CDN, INSTAGRAM_CDN = "v16-webapp-prime.tiktok.com", "scontent.cdninstagram.com"
+
+
 SITE_HOSTS = ("www.tiktok.com", "vm.tiktok.com", "www.instagram.com", "i.instagram.com")
+
+
 INTRANET = "intranet.test"  # 127.0.0.2: where no redirect may lead
+
+
 SITE_MEDIA = {  # what each CDN path serves, and as what: distinct bytes, to tell them apart
     f"/video/{TIKTOK_VIDEO}.mp4": (random.Random(12).randbytes(180_000), "video/mp4"),
     f"/v/{INSTAGRAM_REEL}.mp4": (random.Random(13).randbytes(150_000), "video/mp4"),
@@ -3399,8 +3509,14 @@ SITE_MEDIA = {  # what each CDN path serves, and as what: distinct bytes, to tel
     "/v/c3.mp4": (random.Random(20).randbytes(120_000), "video/mp4"),
     "/v/single.jpg": (b"\xff\xd8\xff\xe0" + random.Random(21).randbytes(45_000), "image/jpeg"),
 }
+
+
 SMALL_VERSION = "/v/small.jpg"  # the small version of every Instagram image: never chosen
+
+
 CLONE_NEWNET = 0x40000000
+
+
 GREASE = {0x0A0A + 0x1010 * n for n in range(16)}  # RFC 8701 values: browsers send them
 
 
@@ -3763,8 +3879,14 @@ SITE_SETTINGS = {
     "allow_private_addresses": True,  # the doubles are at 127.0.0.1
     "ytdlp_options": {"nocheckcertificate": True},  # their certificate is self-signed
 }
+
+
 TIKTOK_PAGE = f"https://www.tiktok.com/@{TIKTOK_USER}/video/{TIKTOK_VIDEO}"
+
+
 TIKTOK_MEDIA = f"/video/{TIKTOK_VIDEO}.mp4"
+
+
 INSTAGRAM_MEDIA = f"/v/{INSTAGRAM_REEL}.mp4"
 
 
@@ -3791,6 +3913,17 @@ def plain_site_vidserve(sites, tmp_path_factory):
     env = {"PYTHONPATH": str(shadow.parent)}
     with start_vidserve(directory / "server", env, namespace=sites, **SITE_SETTINGS) as api:
         yield api
+
+
+def assert_files_as_served(api, status, paths: list[str]):
+    """The download's files are the doubles' items, in order, of the right kind and type."""
+    assert len(status["files"]) == len(paths), status["files"]
+    for item, path in zip(status["files"], paths):
+        body, media_type = SITE_MEDIA[path]
+        answer = api.get(item["file_url"])
+        assert answer.status == 200 and answer.body == body, item
+        assert answer.headers["Content-Type"] == media_type
+        assert item["kind"] == media_type.split("/")[0]
 
 
 def test_tiktok_video_is_saved_by_the_real_extractor_presenting_itself_as_a_browser(
@@ -3838,17 +3971,6 @@ def test_health_and_log_say_yt_dlp_presents_itself_as_a_browser(site_vidserve):
 
     assert health["impersonation"] is True
     wait_until(lambda: "impersonation available" in site_vidserve.log_text(), 10, "the log line")
-
-
-def assert_files_as_served(api, status, paths: list[str]):
-    """The download's files are the doubles' items, in order, of the right kind and type."""
-    assert len(status["files"]) == len(paths), status["files"]
-    for item, path in zip(status["files"], paths):
-        body, media_type = SITE_MEDIA[path]
-        answer = api.get(item["file_url"])
-        assert answer.status == 200 and answer.body == body, item
-        assert answer.headers["Content-Type"] == media_type
-        assert item["kind"] == media_type.split("/")[0]
 
 
 def test_tiktok_photo_post_is_saved_whole_images_in_order_then_its_sound(site_vidserve, sites):
@@ -4042,6 +4164,7 @@ def test_instagram_without_impersonation_fails_login_required_saying_why(plain_s
 
 # ---- bad submissions -----------------------------------------------------------------------
 
+
 # fmt: off
 BAD_SUBMISSIONS = [
     # id, body, content type, status, code
@@ -4093,6 +4216,8 @@ BAD_SUBMISSIONS = [
     ("too-large", b'{"url": "' + b"a" * 70000 + b'"}', "application/json", 413, "body_too_large"),
     ("form-garbage", b"%%%&&&==", "application/x-www-form-urlencoded", 400, "invalid_body"),
 ]
+
+
 # fmt: on
 
 
@@ -4144,6 +4269,147 @@ def read_reply(sock) -> bytes:
         while chunk := sock.recv(65536):
             chunks.append(chunk)
     return b"".join(chunks)
+
+
+RAW_REQUESTS = [
+    (
+        "content-length-and-chunked",
+        (
+            b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        ),
+        400,
+    ),
+    (
+        "chunked-only",
+        b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        400,
+    ),
+    (
+        "duplicate-content-length",
+        (
+            b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 20\r\n"
+            b"Content-Type: application/json\r\n\r\n{}"
+        ),
+        400,
+    ),
+    (
+        "negative-content-length",
+        b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+        400,
+    ),
+    (
+        "hex-content-length",
+        b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nContent-Length: 0x10\r\n\r\n",
+        400,
+    ),
+    ("http-0.9", b"GET /api/v1/health\r\n", 400),
+    ("http-2.0-line", b"GET /api/v1/health HTTP/2.0\r\n\r\n", 505),
+    ("garbage-line", b"\x00\x01\x02 nonsense\r\n\r\n", 400),
+    ("lone-lf-and-nul", b"GET /api/v1/he\x00alth HTTP/1.1\nHost: x\n\n", 404),
+    (
+        "crlf-in-header-value",
+        b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Request-ID: a\rb\r\n\r\n",
+        200,
+    ),
+    ("absolute-uri-to-elsewhere", b"GET http://169.254.169.254/ HTTP/1.1\r\nHost: x\r\n\r\n", 404),
+    ("unknown-method", b"BREW /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n", 405),
+]
+
+
+HOSTILE_URLS = [
+    # id, url, status, code; the server allows only 127.0.0.1-style literal hosts and no
+    # private addresses, so nothing here is ever fetched or even looked up in DNS.
+    ("ipv6-loopback", "http://[::1]/x.mp4", 422, "private_address"),
+    ("ipv4-mapped-ipv6", "http://[::ffff:127.0.0.1]/x.mp4", 422, "private_address"),
+    ("loopback", "http://127.0.0.1/x.mp4", 422, "private_address"),
+    ("private-10", "http://10.0.0.1/x.mp4", 422, "private_address"),
+    ("private-192", "http://192.168.1.1/x.mp4", 422, "private_address"),
+    ("cloud-metadata", "http://169.254.169.254/latest/meta-data/", 422, "private_address"),
+    ("zero-address", "http://0.0.0.0/x", 422, "private_address"),
+    ("decimal-ip", "http://2130706433/x", 422, "domain_not_allowed"),
+    ("octal-ip", "http://0177.0.0.1/x", 422, "domain_not_allowed"),
+    ("hex-ip", "http://0x7f.0.0.1/x", 422, "domain_not_allowed"),
+    ("short-ip", "http://127.1/x", 422, "domain_not_allowed"),
+    ("suffix-lookalike", "https://tiktok.com.evil.net/x", 422, "domain_not_allowed"),
+    ("prefix-lookalike", "https://eviltiktok.com/x", 422, "domain_not_allowed"),
+    ("dash-lookalike", "https://evil-tiktok.com/x", 422, "domain_not_allowed"),
+    ("idn-lookalike", "https://tіktok.com/x", 422, "domain_not_allowed"),
+    ("punycode-lookalike", "https://xn--tktok-5ve.com/x", 422, "domain_not_allowed"),
+    ("userinfo", "https://tiktok.com@evil.net/", 422, "userinfo_not_allowed"),
+    ("userinfo-password", "https://tiktok.com:pw@evil.net/", 422, "userinfo_not_allowed"),
+    ("encoded-at", "https://tiktok.com%40evil.net/", 422, "domain_not_allowed"),
+    ("backslash-at", "https://evil.net\\@tiktok.com/", 422, "userinfo_not_allowed"),
+    ("fragment-host", "https://evil.net#@tiktok.com/", 422, "domain_not_allowed"),
+    ("no-scheme", "tiktok.com/@user/video/1", 422, "scheme_not_allowed"),
+    ("scheme-relative", "//tiktok.com/@user/video/1", 422, "scheme_not_allowed"),
+    ("file", "file:///etc/passwd", 422, "scheme_not_allowed"),
+    ("file-host", "file://tiktok.com/etc/passwd", 422, "scheme_not_allowed"),
+    ("javascript", "javascript:alert(document.cookie)", 422, "scheme_not_allowed"),
+    ("data", "data:text/html,<script>alert(1)</script>", 422, "scheme_not_allowed"),
+    ("gopher", "gopher://tiktok.com:70/_GET", 422, "scheme_not_allowed"),
+    ("ftp", "ftp://tiktok.com/video.mp4", 422, "scheme_not_allowed"),
+    ("empty-host", "https:///tiktok.com", 400, "invalid_url"),
+    ("tab-in-host", "https://tiktok.com\t.evil.net/", 400, "invalid_url"),
+    ("nul-in-host", "https://tiktok.com\x00.evil.net/", 400, "invalid_url"),
+    ("space", "https://tiktok.com/ x", 400, "invalid_url"),
+    ("bad-ipv6", "http://[::1/x", 400, "invalid_url"),
+    ("port-overflow", "http://127.0.0.1:65536/", 400, "invalid_url"),
+    ("huge-label", "https://" + "a" * 300 + ".tiktok.com/", 400, "invalid_url"),
+    ("over-2048", "https://www.tiktok.com/" + "v" * 2100, 400, "invalid_url"),
+    ("crlf", "https://www.tiktok.com/\r\nX-Injected: 1", 400, "invalid_url"),
+]
+
+
+@pytest.fixture(scope="module")
+def strict_vidserve(tmp_path_factory):
+    """A server with the shipped URL rules, and literal private hosts on the allow-list so
+    that the private-address check is reached without any DNS lookup."""
+    allowed = [
+        "tiktok.com",
+        "instagram.com",
+        "127.0.0.1",
+        "10.0.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "0.0.0.0",
+        "::1",
+        "::ffff:127.0.0.1",
+    ]
+    with start_vidserve(
+        tmp_path_factory.mktemp("strict"), allowed_domains=allowed, allow_private_addresses=False
+    ) as api:
+        yield api
+
+
+# yt-dlp's plain HTTP handlers: requests (preferred when installed) and urllib. curl_cffi's
+# own turn is test_redirect_of_a_browser_request_to_an_intranet_address_is_refused.
+HANDLERS = [
+    pytest.param({}, id="requests"),
+    pytest.param({"compat_opts": ["prefer-legacy-http-handler"]}, id="urllib"),
+]
+
+
+READ_TOKEN = "r" * 43
+
+
+@pytest.fixture(scope="module")
+def two_token_vidserve(tmp_path_factory, media_server):
+    with start_vidserve(tmp_path_factory.mktemp("tokens"), read_token=READ_TOKEN) as api:
+        status = api.wait_for(api.submit(unique(media_server)))
+        yield api, status
+
+
+def as_reader(api: Api, method: str, path: str, status: dict) -> Answer:
+    """The request made with the read-only token; {id} stands for the download's id."""
+    body = {"url": "http://127.0.0.1/x"} if method == "POST" else None
+    return api.request(
+        method,
+        path.format(id=status["download_id"]),
+        body,
+        headers={"Authorization": f"Bearer {READ_TOKEN}"},
+        token=False,
+    )
 
 
 def test_200_slowloris_connections_do_not_lock_out_a_real_client(own_vidserve, media_server):
@@ -4215,52 +4481,6 @@ def test_oversized_headers_get_431(vidserve_api, headers):
     assert vidserve_api.get("/api/v1/health").status == 200
 
 
-RAW_REQUESTS = [
-    (
-        "content-length-and-chunked",
-        (
-            b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-        ),
-        400,
-    ),
-    (
-        "chunked-only",
-        b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-        400,
-    ),
-    (
-        "duplicate-content-length",
-        (
-            b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 20\r\n"
-            b"Content-Type: application/json\r\n\r\n{}"
-        ),
-        400,
-    ),
-    (
-        "negative-content-length",
-        b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
-        400,
-    ),
-    (
-        "hex-content-length",
-        b"POST /api/v1/download HTTP/1.1\r\nHost: x\r\nContent-Length: 0x10\r\n\r\n",
-        400,
-    ),
-    ("http-0.9", b"GET /api/v1/health\r\n", 400),
-    ("http-2.0-line", b"GET /api/v1/health HTTP/2.0\r\n\r\n", 505),
-    ("garbage-line", b"\x00\x01\x02 nonsense\r\n\r\n", 400),
-    ("lone-lf-and-nul", b"GET /api/v1/he\x00alth HTTP/1.1\nHost: x\n\n", 404),
-    (
-        "crlf-in-header-value",
-        b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Request-ID: a\rb\r\n\r\n",
-        200,
-    ),
-    ("absolute-uri-to-elsewhere", b"GET http://169.254.169.254/ HTTP/1.1\r\nHost: x\r\n\r\n", 404),
-    ("unknown-method", b"BREW /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n", 405),
-]
-
-
 @pytest.mark.parametrize(
     "raw, status", [case[1:] for case in RAW_REQUESTS], ids=[case[0] for case in RAW_REQUESTS]
 )
@@ -4314,71 +4534,6 @@ def test_garbage_instead_of_a_tls_handshake_is_dropped_and_the_server_stays_up(v
     assert vidserve_api.get("/api/v1/health").status == 200
 
 
-HOSTILE_URLS = [
-    # id, url, status, code; the server allows only 127.0.0.1-style literal hosts and no
-    # private addresses, so nothing here is ever fetched or even looked up in DNS.
-    ("ipv6-loopback", "http://[::1]/x.mp4", 422, "private_address"),
-    ("ipv4-mapped-ipv6", "http://[::ffff:127.0.0.1]/x.mp4", 422, "private_address"),
-    ("loopback", "http://127.0.0.1/x.mp4", 422, "private_address"),
-    ("private-10", "http://10.0.0.1/x.mp4", 422, "private_address"),
-    ("private-192", "http://192.168.1.1/x.mp4", 422, "private_address"),
-    ("cloud-metadata", "http://169.254.169.254/latest/meta-data/", 422, "private_address"),
-    ("zero-address", "http://0.0.0.0/x", 422, "private_address"),
-    ("decimal-ip", "http://2130706433/x", 422, "domain_not_allowed"),
-    ("octal-ip", "http://0177.0.0.1/x", 422, "domain_not_allowed"),
-    ("hex-ip", "http://0x7f.0.0.1/x", 422, "domain_not_allowed"),
-    ("short-ip", "http://127.1/x", 422, "domain_not_allowed"),
-    ("suffix-lookalike", "https://tiktok.com.evil.net/x", 422, "domain_not_allowed"),
-    ("prefix-lookalike", "https://eviltiktok.com/x", 422, "domain_not_allowed"),
-    ("dash-lookalike", "https://evil-tiktok.com/x", 422, "domain_not_allowed"),
-    ("idn-lookalike", "https://tіktok.com/x", 422, "domain_not_allowed"),
-    ("punycode-lookalike", "https://xn--tktok-5ve.com/x", 422, "domain_not_allowed"),
-    ("userinfo", "https://tiktok.com@evil.net/", 422, "userinfo_not_allowed"),
-    ("userinfo-password", "https://tiktok.com:pw@evil.net/", 422, "userinfo_not_allowed"),
-    ("encoded-at", "https://tiktok.com%40evil.net/", 422, "domain_not_allowed"),
-    ("backslash-at", "https://evil.net\\@tiktok.com/", 422, "userinfo_not_allowed"),
-    ("fragment-host", "https://evil.net#@tiktok.com/", 422, "domain_not_allowed"),
-    ("no-scheme", "tiktok.com/@user/video/1", 422, "scheme_not_allowed"),
-    ("scheme-relative", "//tiktok.com/@user/video/1", 422, "scheme_not_allowed"),
-    ("file", "file:///etc/passwd", 422, "scheme_not_allowed"),
-    ("file-host", "file://tiktok.com/etc/passwd", 422, "scheme_not_allowed"),
-    ("javascript", "javascript:alert(document.cookie)", 422, "scheme_not_allowed"),
-    ("data", "data:text/html,<script>alert(1)</script>", 422, "scheme_not_allowed"),
-    ("gopher", "gopher://tiktok.com:70/_GET", 422, "scheme_not_allowed"),
-    ("ftp", "ftp://tiktok.com/video.mp4", 422, "scheme_not_allowed"),
-    ("empty-host", "https:///tiktok.com", 400, "invalid_url"),
-    ("tab-in-host", "https://tiktok.com\t.evil.net/", 400, "invalid_url"),
-    ("nul-in-host", "https://tiktok.com\x00.evil.net/", 400, "invalid_url"),
-    ("space", "https://tiktok.com/ x", 400, "invalid_url"),
-    ("bad-ipv6", "http://[::1/x", 400, "invalid_url"),
-    ("port-overflow", "http://127.0.0.1:65536/", 400, "invalid_url"),
-    ("huge-label", "https://" + "a" * 300 + ".tiktok.com/", 400, "invalid_url"),
-    ("over-2048", "https://www.tiktok.com/" + "v" * 2100, 400, "invalid_url"),
-    ("crlf", "https://www.tiktok.com/\r\nX-Injected: 1", 400, "invalid_url"),
-]
-
-
-@pytest.fixture(scope="module")
-def strict_vidserve(tmp_path_factory):
-    """A server with the shipped URL rules, and literal private hosts on the allow-list so
-    that the private-address check is reached without any DNS lookup."""
-    allowed = [
-        "tiktok.com",
-        "instagram.com",
-        "127.0.0.1",
-        "10.0.0.1",
-        "192.168.1.1",
-        "169.254.169.254",
-        "0.0.0.0",
-        "::1",
-        "::ffff:127.0.0.1",
-    ]
-    with start_vidserve(
-        tmp_path_factory.mktemp("strict"), allowed_domains=allowed, allow_private_addresses=False
-    ) as api:
-        yield api
-
-
 @pytest.mark.parametrize(
     "url, status, code", [case[1:] for case in HOSTILE_URLS], ids=[case[0] for case in HOSTILE_URLS]
 )
@@ -4422,14 +4577,6 @@ def test_hostile_path_or_query_gets_a_4xx_and_reveals_nothing(vidserve_api, path
     assert b"SQLite" not in answer.body and b"Traceback" not in answer.body
 
 
-# yt-dlp's plain HTTP handlers: requests (preferred when installed) and urllib. curl_cffi's
-# own turn is test_redirect_of_a_browser_request_to_an_intranet_address_is_refused.
-HANDLERS = [
-    pytest.param({}, id="requests"),
-    pytest.param({"compat_opts": ["prefer-legacy-http-handler"]}, id="urllib"),
-]
-
-
 @pytest.mark.parametrize("handler", HANDLERS)
 def test_redirect_to_a_private_address_is_not_followed(tmp_path, media_server, handler):
     port = urllib.parse.urlsplit(media_server).port
@@ -4466,28 +4613,6 @@ def test_redirect_within_allowed_networks_is_followed(tmp_path, media_server):
 
     assert status["status"] == "completed"
     assert second.seen
-
-
-READ_TOKEN = "r" * 43
-
-
-@pytest.fixture(scope="module")
-def two_token_vidserve(tmp_path_factory, media_server):
-    with start_vidserve(tmp_path_factory.mktemp("tokens"), read_token=READ_TOKEN) as api:
-        status = api.wait_for(api.submit(unique(media_server)))
-        yield api, status
-
-
-def as_reader(api: Api, method: str, path: str, status: dict) -> Answer:
-    """The request made with the read-only token; {id} stands for the download's id."""
-    body = {"url": "http://127.0.0.1/x"} if method == "POST" else None
-    return api.request(
-        method,
-        path.format(id=status["download_id"]),
-        body,
-        headers={"Authorization": f"Bearer {READ_TOKEN}"},
-        token=False,
-    )
 
 
 @pytest.mark.parametrize(
@@ -4534,6 +4659,18 @@ def test_read_only_token_cannot_change_anything(two_token_vidserve, method, path
     assert api.get(f"/api/v1/status/{status['download_id']}").json["file_removed"] is False
 
 
+def test_plain_http_to_the_tls_port_is_refused_cleanly(vidserve_api):
+    host, port = urllib.parse.urlsplit(vidserve_api.base_url).netloc.split(":")
+
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        reply = sock.makefile("rb").read()
+
+    assert reply.startswith(b"HTTP/1.1 400 ")
+    assert b'"https_required"' in reply
+    assert vidserve_api.get("/api/v1/health").status == 200
+
+
 # ---- several people, one server -------------------------------------------------------------
 
 
@@ -4575,6 +4712,10 @@ def household(tmp_path_factory, media_server):
             for who, api in (("owner", owner), ("alice", alice), ("bob", bob))
         }
         yield Household(owner, alice, bob, shared_url, downloads)
+
+
+def saw_complete(reader: "EventReader", download_id: str) -> bool:
+    return any(event["status"] == "completed" for event in reader.for_download(download_id))
 
 
 def test_a_persons_search_thumbnails_and_links_reach_only_their_own_downloads(household):
@@ -4684,10 +4825,6 @@ def test_history_and_its_count_hold_only_the_persons_own_downloads(household):
     assert int(completed.headers["X-Total-Count"]) == len(completed.json)
     assert {"owner", "alice", "bob"} <= {item["user"] for item in everyone.json}
     assert int(everyone.headers["X-Total-Count"]) > int(mine.headers["X-Total-Count"])
-
-
-def saw_complete(reader: "EventReader", download_id: str) -> bool:
-    return any(event["status"] == "completed" for event in reader.for_download(download_id))
 
 
 def test_event_stream_of_a_person_carries_only_their_own_downloads(household, media_server):
@@ -4901,7 +5038,12 @@ def test_cli_refuses_bad_people_commands_with_a_message_and_stores_nothing(house
     assert household.owner.get("/api/v1/users").json == before
 
 
-# ---- the OpenAPI document and crash durability ---------------------------------------------
+# ---- the OpenAPI document -------------------------------------------------------------------
+
+
+SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or shutil.which(
+    "schemathesis"
+)
 
 
 def test_openapi_document_describes_every_route_in_the_table(vidserve_api):
@@ -4915,11 +5057,6 @@ def test_openapi_document_describes_every_route_in_the_table(vidserve_api):
     url_schema = document["components"]["schemas"]["Submission"]["properties"]["url"]
     assert re.fullmatch(url_schema["pattern"].strip("^$"), "http://127.0.0.1/clip.mp4")
     assert not re.fullmatch(url_schema["pattern"].strip("^$"), "http://evil.example/")
-
-
-SCHEMATHESIS = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or shutil.which(
-    "schemathesis"
-)
 
 
 def test_docs_api_md_lists_every_route_and_status_of_the_openapi_document(vidserve_api):
@@ -4976,57 +5113,6 @@ def test_schemathesis_finds_no_server_error_undocumented_status_or_schema_violat
     assert result.returncode == 0, summary
     assert " passed" in summary and "failure" not in summary.split("Test cases:")[-1]
     assert server_errors == 0
-
-
-def test_accepted_jobs_survive_kill_9_a_dozen_times_and_complete_whole(tmp_path, media_server):
-    """Submissions and downloads interrupted by SIGKILL at random moments, twelve times:
-    every job the server answered 201/200 for exists afterwards, ends in a terminal state,
-    and every completed file is whole."""
-    directory = tmp_path / "server"
-    directory.mkdir()
-    write_config(
-        directory / "vidserve.toml",
-        TEST_SETTINGS | {"max_retries": 5, "retry_backoff_s": 0.05, "log_level": "info"},
-    )
-    chance = random.Random(12)
-    accepted, submitted = set(), 0
-    for _ in range(12):
-        api = start_process(directory)
-        killer = threading.Timer(chance.uniform(0.1, 1.5), api.process.kill)
-        killer.start()
-        connection = api.connection(timeout_s=5)
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            for _ in range(30):
-                url = unique(media_server, f"crash-{submitted}")
-                submitted += 1
-                answer = api.post("/api/v1/download", {"url": url}, connection=connection)
-                if answer.status in (200, 201):
-                    accepted.add(answer.json["download_id"])
-        killer.join()
-        api.process.wait()
-
-    final = start_process(directory)
-    try:
-        statuses = [final.wait_for(download_id, seconds=120) for download_id in accepted]
-        total = int(final.get("/api/v1/history?limit=1").headers["X-Total-Count"])
-    finally:
-        stop_process(final)
-
-    completed = [s for s in statuses if s["status"] == "completed"]
-    print(
-        f"crash test: {submitted} submitted, {len(accepted)} accepted, 12 SIGKILLs,"
-        f" {len(completed)} completed whole"
-    )
-    assert len(accepted) >= 100
-    assert all(s["status"] in ("completed", "failed", "cancelled") for s in statuses)
-    assert len(completed) == len(accepted)
-    assert total >= len(accepted)
-    for status in completed:
-        data = (final.download_dir / status["filename"]).read_bytes()
-        assert hashlib.sha256(data).digest() == CLIP_SHA256, status["filename"]
-    leftovers = [p for p in final.download_dir.rglob("*") if p.name.endswith((".part", ".ytdl"))]
-    assert leftovers == []
-    assert list((final.download_dir / ".partial").iterdir()) == []
 
 
 # ---- configuration -------------------------------------------------------------------------
@@ -5196,6 +5282,78 @@ def test_schema_is_versioned_and_in_wal_mode(own_vidserve):
 # ---- durability and stopping ---------------------------------------------------------------
 
 
+def submit_from_clients(api, clients: int, urls, on_answer=lambda number, answer: None):
+    """Every client submits its `urls(client_number)` over its own keep-alive connection, all
+    clients at once; returns the Answers. A connection the server drops ends its client."""
+    answers, lock = [], threading.Lock()
+
+    def client(number: int) -> None:
+        connection = api.connection(timeout_s=10)
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            for url in urls(number):
+                answer = api.post("/api/v1/download", {"url": url}, connection=connection)
+                with lock:
+                    answers.append((url, answer))
+                    on_answer(len(answers), answer)
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+class Traced:
+    """Runs the server under strace on this host's own network (a Namespace stand-in)."""
+
+    def __init__(self, trace: Path):
+        self.trace = trace
+
+    def command_prefix(self, directory: Path) -> list[str]:
+        calls = "openat,pwrite64,fsync,fdatasync,sendto,write"
+        return ["strace", "-f", "-qq", "-s", "65536", "-e", f"trace={calls}", "-o", str(self.trace)]
+
+    def run(self, function, *args):
+        return function(*args)
+
+    @staticmethod
+    def stop(api: Api) -> None:
+        """SIGTERM to the server itself: strace would only detach from it."""
+        server = Path(f"/proc/{api.process.pid}/task/{api.process.pid}/children").read_text()
+        os.kill(int(server.split()[0]), signal.SIGTERM)
+        api.process.wait(timeout=20)
+
+
+def synced_before_answered(trace: str) -> tuple[set[str], set[str]]:
+    """Read a trace in order: (ids answered 201, ids answered 201 before a completed fsync of
+    the WAL followed the WAL write that holds them)."""
+    wal_fds, written, synced, answered, early = set(), set(), set(), set(), set()
+    syncing: dict[str, str] = {}  # thread -> the fd its unfinished sync is on
+    for line in trace.splitlines():
+        thread, call = line.split(None, 1)
+        if "vidserve.db-wal" in call and call.startswith("openat") and " = " in call:
+            wal_fds.add(call.rsplit(" = ", 1)[1].strip())
+        elif match := re.match(r"pwrite64\((\d+), ", call):
+            if match[1] in wal_fds:
+                written.update(UUID_V4.findall(call))
+        elif match := re.match(r"f(?:data)?sync\((\d+)", call):
+            if "<unfinished" in call:
+                syncing[thread] = match[1]
+            elif match[1] in wal_fds and call.rstrip().endswith("= 0"):
+                synced |= written
+        elif re.match(r"<\.\.\. f(?:data)?sync resumed>.*= 0$", call.rstrip()):
+            if syncing.pop(thread, None) in wal_fds:
+                synced |= written
+        elif call.startswith(("sendto(", "write(")) and "HTTP/1.1 201" in call:
+            for download_id in set(UUID_V4.findall(call)):
+                answered.add(download_id)
+                if download_id not in synced:
+                    early.add(download_id)
+    return answered, early
+
+
 def test_job_interrupted_by_kill_9_is_completed_after_restart(tmp_path, media_server):
     url = f"{media_server}/slow.mp4?seconds=3&n={random.random()}"
     with start_vidserve(tmp_path) as api:
@@ -5275,29 +5433,6 @@ def test_sigterm_right_after_start_is_never_lost(tmp_path):
         assert api.process.wait(timeout=10) == 0
 
 
-def submit_from_clients(api, clients: int, urls, on_answer=lambda number, answer: None):
-    """Every client submits its `urls(client_number)` over its own keep-alive connection, all
-    clients at once; returns the Answers. A connection the server drops ends its client."""
-    answers, lock = [], threading.Lock()
-
-    def client(number: int) -> None:
-        connection = api.connection(timeout_s=10)
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            for url in urls(number):
-                answer = api.post("/api/v1/download", {"url": url}, connection=connection)
-                with lock:
-                    answers.append((url, answer))
-                    on_answer(len(answers), answer)
-        connection.close()
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
-
-
 def test_sixteen_clients_submitting_while_downloads_run_lose_nothing(tmp_path, media_server):
     """Group commit under load: sixteen clients submit at once while the workers download
     what they submit; each 201 names a job of its own, one link sent by every client is
@@ -5350,55 +5485,6 @@ def test_every_201_survives_a_sigkill_right_after_it_under_concurrent_submits(
 
     assert len(created) >= 80
     assert found == [200] * len(created)
-
-
-class Traced:
-    """Runs the server under strace on this host's own network (a Namespace stand-in)."""
-
-    def __init__(self, trace: Path):
-        self.trace = trace
-
-    def command_prefix(self, directory: Path) -> list[str]:
-        calls = "openat,pwrite64,fsync,fdatasync,sendto,write"
-        return ["strace", "-f", "-qq", "-s", "65536", "-e", f"trace={calls}", "-o", str(self.trace)]
-
-    def run(self, function, *args):
-        return function(*args)
-
-    @staticmethod
-    def stop(api: Api) -> None:
-        """SIGTERM to the server itself: strace would only detach from it."""
-        server = Path(f"/proc/{api.process.pid}/task/{api.process.pid}/children").read_text()
-        os.kill(int(server.split()[0]), signal.SIGTERM)
-        api.process.wait(timeout=20)
-
-
-def synced_before_answered(trace: str) -> tuple[set[str], set[str]]:
-    """Read a trace in order: (ids answered 201, ids answered 201 before a completed fsync of
-    the WAL followed the WAL write that holds them)."""
-    wal_fds, written, synced, answered, early = set(), set(), set(), set(), set()
-    syncing: dict[str, str] = {}  # thread -> the fd its unfinished sync is on
-    for line in trace.splitlines():
-        thread, call = line.split(None, 1)
-        if "vidserve.db-wal" in call and call.startswith("openat") and " = " in call:
-            wal_fds.add(call.rsplit(" = ", 1)[1].strip())
-        elif match := re.match(r"pwrite64\((\d+), ", call):
-            if match[1] in wal_fds:
-                written.update(UUID_V4.findall(call))
-        elif match := re.match(r"f(?:data)?sync\((\d+)", call):
-            if "<unfinished" in call:
-                syncing[thread] = match[1]
-            elif match[1] in wal_fds and call.rstrip().endswith("= 0"):
-                synced |= written
-        elif re.match(r"<\.\.\. f(?:data)?sync resumed>.*= 0$", call.rstrip()):
-            if syncing.pop(thread, None) in wal_fds:
-                synced |= written
-        elif call.startswith(("sendto(", "write(")) and "HTTP/1.1 201" in call:
-            for download_id in set(UUID_V4.findall(call)):
-                answered.add(download_id)
-                if download_id not in synced:
-                    early.add(download_id)
-    return answered, early
 
 
 @pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace (.ci/run installs it)")
@@ -5463,6 +5549,85 @@ def test_wal_is_checkpointed_into_the_database_while_the_server_runs(tmp_path, m
     assert largest_wal[1] < 1.5 * largest_wal[0]
 
 
+def test_accepted_jobs_survive_kill_9_a_dozen_times_and_complete_whole(tmp_path, media_server):
+    """Submissions and downloads interrupted by SIGKILL at random moments, twelve times:
+    every job the server answered 201/200 for exists afterwards, ends in a terminal state,
+    and every completed file is whole."""
+    directory = tmp_path / "server"
+    directory.mkdir()
+    write_config(
+        directory / "vidserve.toml",
+        TEST_SETTINGS | {"max_retries": 5, "retry_backoff_s": 0.05, "log_level": "info"},
+    )
+    chance = random.Random(12)
+    accepted, submitted = set(), 0
+    for _ in range(12):
+        api = start_process(directory)
+        killer = threading.Timer(chance.uniform(0.1, 1.5), api.process.kill)
+        killer.start()
+        connection = api.connection(timeout_s=5)
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            for _ in range(30):
+                url = unique(media_server, f"crash-{submitted}")
+                submitted += 1
+                answer = api.post("/api/v1/download", {"url": url}, connection=connection)
+                if answer.status in (200, 201):
+                    accepted.add(answer.json["download_id"])
+        killer.join()
+        api.process.wait()
+
+    final = start_process(directory)
+    try:
+        statuses = [final.wait_for(download_id, seconds=120) for download_id in accepted]
+        total = int(final.get("/api/v1/history?limit=1").headers["X-Total-Count"])
+    finally:
+        stop_process(final)
+
+    completed = [s for s in statuses if s["status"] == "completed"]
+    print(
+        f"crash test: {submitted} submitted, {len(accepted)} accepted, 12 SIGKILLs,"
+        f" {len(completed)} completed whole"
+    )
+    assert len(accepted) >= 100
+    assert all(s["status"] in ("completed", "failed", "cancelled") for s in statuses)
+    assert len(completed) == len(accepted)
+    assert total >= len(accepted)
+    for status in completed:
+        data = (final.download_dir / status["filename"]).read_bytes()
+        assert hashlib.sha256(data).digest() == CLIP_SHA256, status["filename"]
+    leftovers = [p for p in final.download_dir.rglob("*") if p.name.endswith((".part", ".ytdl"))]
+    assert leftovers == []
+    assert list((final.download_dir / ".partial").iterdir()) == []
+
+
+# ---- fast while it works: the first share after a start, requests before downloads -----------
+
+
+@contextlib.contextmanager
+def serve_in_process(directory: Path):
+    """vidserve in this process (to look at its threads, or change a limit of its own)."""
+    config = vidserve.loopback_config(
+        str(directory), allowed_domains=("127.0.0.1", "localhost"), log_level="debug"
+    )
+    service = vidserve.Service(config).start()
+    try:
+        yield service, Api(service.server.url, service.cert_file, service.token, config.data_path)
+    finally:
+        service.stop()
+
+
+@pytest.fixture(scope="module")
+def youtube_dl():
+    yt_dlp = vidserve.import_ytdlp()
+    with yt_dlp.YoutubeDL({"quiet": True}) as ydl:
+        yield ydl
+
+
+def ytdlp_choice(ydl, url: str) -> str | None:
+    """The extractor yt-dlp itself gives a link: the first whose suitable() takes it."""
+    return next((key for key, extractor in ydl._ies.items() if extractor.suitable(url)), None)
+
+
 def test_a_share_sent_as_the_port_opens_waits_for_yt_dlp_then_is_downloaded(tmp_path, media_server):
     """Issue 17: after a (re)start, a connection waits in the listening socket's backlog
     while worker-1 loads yt-dlp, rather than getting a 201 and then waiting for the import:
@@ -5494,19 +5659,6 @@ def test_a_share_sent_as_the_port_opens_waits_for_yt_dlp_then_is_downloaded(tmp_
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=20)
-
-
-@contextlib.contextmanager
-def serve_in_process(directory: Path):
-    """vidserve in this process (to look at its threads, or change a limit of its own)."""
-    config = vidserve.loopback_config(
-        str(directory), allowed_domains=("127.0.0.1", "localhost"), log_level="debug"
-    )
-    service = vidserve.Service(config).start()
-    try:
-        yield service, Api(service.server.url, service.cert_file, service.token, config.data_path)
-    finally:
-        service.stop()
 
 
 def test_workers_give_way_to_requests_at_work_but_not_to_waiting_ones(monkeypatch):
@@ -5580,18 +5732,6 @@ def test_egress_proxy_answers_the_warm_up_request_itself():
     assert egress.refusal("test") is None
 
 
-@pytest.fixture(scope="module")
-def youtube_dl():
-    yt_dlp = vidserve.import_ytdlp()
-    with yt_dlp.YoutubeDL({"quiet": True}) as ydl:
-        yield ydl
-
-
-def ytdlp_choice(ydl, url: str) -> str | None:
-    """The extractor yt-dlp itself gives a link: the first whose suitable() takes it."""
-    return next((key for key, extractor in ydl._ies.items() if extractor.suitable(url)), None)
-
-
 def test_extractor_finder_chooses_as_yt_dlp_does_for_all_its_test_links(tmp_path, youtube_dl):
     """ExtractorFinder (issue 17) must choose exactly the extractor yt-dlp would, for every
     link in yt-dlp's own tests of its ~1,800 extractors, also in other letter cases and
@@ -5649,13 +5789,184 @@ def test_extractor_finder_keeps_what_it_read_and_reads_again_what_does_not_fit(
     assert not unsaveable.parent.exists()
 
 
-def test_plain_http_to_the_tls_port_is_refused_cleanly(vidserve_api):
-    host, port = urllib.parse.urlsplit(vidserve_api.base_url).netloc.split(":")
+# ---- the code itself: a true map, the private names it borrows ------------------------------
 
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
-        reply = sock.makefile("rb").read()
+SOURCE = Path(vidserve.__file__).read_text()
+BANNER = re.compile(r"^# ---- (\d+[a-z]?)\. (.+?) -+$", re.MULTILINE)
 
-    assert reply.startswith(b"HTTP/1.1 400 ")
-    assert b'"https_required"' in reply
-    assert vidserve_api.get("/api/v1/health").status == 200
+
+def table_of_contents() -> list[tuple[str, str]]:
+    """The sections the module docstring names: (number, title), in order."""
+    entry = re.compile(r"^  (\d+[a-z]?)\. (.+?)(?:\s{2,}|$)")
+    return [m.groups() for line in vidserve.__doc__.splitlines() if (m := entry.match(line))]
+
+
+def sections() -> list[tuple[str, str, int]]:
+    """The banners in the file: (number, title, lines up to the next banner or the end)."""
+    found = list(BANNER.finditer(SOURCE))
+    ends = [m.start() for m in found[1:]] + [len(SOURCE)]
+    return [
+        (m[1], m[2], SOURCE.count("\n", m.start(), end)) for m, end in zip(found, ends, strict=True)
+    ]
+
+
+def test_module_docstring_names_exactly_the_sections_the_banners_open():
+    banners = [(number, title) for number, title, _ in sections()]
+
+    assert table_of_contents() == banners
+
+
+def test_no_section_passes_a_thousand_lines():
+    too_long = [(title, length) for _, title, length in sections() if length > 1000]
+
+    assert too_long == []
+
+
+def test_no_function_passes_150_lines():
+    functions = [node for node in ast.walk(ast.parse(SOURCE)) if isinstance(node, ast.FunctionDef)]
+    too_long = [
+        (node.name, node.end_lineno - node.lineno + 1)
+        for node in functions
+        if node.end_lineno - node.lineno + 1 > 150
+    ]
+
+    assert too_long == []
+
+
+def test_private_names_of_other_libraries_are_used_only_through_borrowed():
+    borrowed = inspect.getsource(vidserve.Borrowed)
+    elsewhere = SOURCE.replace(borrowed, "")
+    private = re.compile(
+        r"\b(?:_ies|_parser|_constants|_headers_buffer|_get_available_\w+"
+        r"|_extract_web_data_and_status|_parse_aweme_video_web)\b"
+    )
+
+    assert private.findall(borrowed)
+    assert private.findall(elsewhere) == []
+
+
+@pytest.fixture(scope="module")
+def ydl():
+    yt_dlp = vidserve.import_ytdlp()
+    with yt_dlp.YoutubeDL({"quiet": True, "no_warnings": True}) as instance:
+        yield instance
+
+
+def test_borrowed_extractors_in_order_are_yt_dlps_with_generic_last(ydl):
+    extractors = vidserve.Borrowed.extractors_in_order(ydl)
+
+    assert list(extractors)[-1] == "Generic"
+    assert "TikTok" in extractors and "Instagram" in extractors
+
+
+def test_borrowed_url_patterns_of_an_extractor_match_its_links(ydl):
+    patterns = vidserve.Borrowed.url_patterns(ydl.get_info_extractor("TikTok").__class__)
+
+    patterns = [patterns] if isinstance(patterns, str) else patterns
+    assert any(re.match(p, "https://www.tiktok.com/@someone/video/7123") for p in patterns)
+
+
+def test_borrowed_impersonate_targets_list_browsers_where_curl_cffi_is_installed(ydl):
+    targets = vidserve.Borrowed.impersonate_targets(ydl)
+
+    assert isinstance(targets, list)
+    try:
+        import curl_cffi  # noqa: F401
+    except ImportError:
+        return
+    assert targets and all(len(target) == 2 for target in targets)
+
+
+def test_borrowed_regex_parser_gives_the_texts_a_pattern_requires():
+    parsed = vidserve.Borrowed.parse_regex(r"https?://(?:www\.)?example\.com/watch/(?P<id>\d+)")
+    literal = vidserve.Borrowed.regex_opcodes().LITERAL
+
+    assert any(op is literal for op, _ in parsed)
+    assert "example.com/watch/" in json.dumps(vidserve.requirements_of(parsed))
+
+
+def test_borrowed_tiktok_post_info_reads_a_posts_item(ydl):
+    extractor = ydl.get_info_extractor("TikTok")
+    item = {
+        "id": "7123",
+        "desc": "a post",
+        "createTime": 1700000000,
+        "author": {"uniqueId": "someone", "nickname": "Some One"},
+    }
+
+    info = vidserve.Borrowed.tiktok_post_info(
+        extractor, item, "https://www.tiktok.com/@someone/video/7123", "7123"
+    )
+
+    assert info["id"] == "7123" and info["timestamp"] == 1700000000
+    assert info["uploader"] == "someone"
+
+
+class RehydrationPage(BaseHTTPRequestHandler):
+    """A post's page as TikTok's web site writes it: the item inside the rehydration data."""
+
+    def do_GET(self):
+        data = {
+            "__DEFAULT_SCOPE__": {
+                "webapp.video-detail": {
+                    "statusCode": 0,
+                    "itemInfo": {"itemStruct": {"id": "7123", "desc": "a post"}},
+                }
+            }
+        }
+        body = (
+            '<html><script id="__UNIVERSAL_DATA_FOR_REHYDRATION__" type="application/json">'
+            + json.dumps(data)
+            + "</script></html>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_borrowed_tiktok_web_item_reads_the_item_and_status_of_a_posts_page(ydl):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RehydrationPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/@someone/video/7123"
+
+    try:
+        item, status = vidserve.Borrowed.tiktok_web_item(
+            ydl.get_info_extractor("TikTok"), url, "7123"
+        )
+    finally:
+        server.shutdown()
+
+    assert (item["id"], item["desc"], status) == ("7123", "a post", 0)
+
+
+class OneWrite(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "5")
+        vidserve.Borrowed.send_with_headers(self, b"hello")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_borrowed_send_with_headers_sends_the_headers_and_body_together():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), OneWrite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=5)
+        connection.request("GET", "/")
+        reply = connection.getresponse()
+        status, body = reply.status, reply.read()
+        connection.close()
+    finally:
+        server.shutdown()
+
+    assert (status, body) == (200, b"hello")

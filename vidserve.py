@@ -7,29 +7,29 @@ TikTok or Instagram link to it; the video lands in the download directory.
 Sections, in the order a download flows through them, after the helpers they share (limits,
 time, ids, file kinds, Borrowed: the one list of other libraries' private names we use,
 ApiError, UrlPolicy: which links may be fetched):
-  1. Configuration             defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
-  2. Storage                   jobs, people and the search index: schema, migrations, every
-                               SQL statement; group commit, read connections, checkpoints
-  3. Queue and workers         the change feed, requests before downloads, the queue, running
-                               jobs, failures and their classes; App, what a server holds
-  3a. The egress proxy         every connection of yt-dlp, checked against the allow-list
-                               and the address rules at each hop
-  3b. Site extraction          TikTok photo posts, Instagram images; ExtractorFinder, which
-                               extractor takes a link
-  3c. The worker               a job's path: yt-dlp's options, the Fetcher (one post = one
-                               download), files published whole, thumbnails and tags,
-                               Library (folders, retention), notifications
-  4. Requests and replies      the request, the reply and its streams, parse_* helpers,
-                               files, ranges and signed links
-  4a. Routes and authorization @route (a handler, its table row and its OpenAPI fragment,
-                               written once), tokens, people, the throttle, the OpenAPI document
-  4b. The API                  one function per route of API.md
-  4c. The page                 GET /, /share, the manifest, the icon, /cert
-  5. Serving                   connections and their limits, TLS, the handler, the
-                               self-signed certificate, the token, systemd
-  5a. Certificates             your own reloaded on change; ACME (RFC 8555) issued and renewed
-  6. Selftest and bench        loopback media and the measurements of --selftest and --bench
-  7. Command line              serve, init, token, user, backup, update-ytdlp, main()
+  1. Configuration              defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
+  2. Storage                    jobs, people and the search index: schema, migrations, every
+                                SQL statement; group commit, read connections, checkpoints
+  3. Queue and workers          the change feed, requests before downloads, the queue, running
+                                jobs, failures and their classes; App, what a server holds
+  3a. The egress proxy          every connection of yt-dlp, checked against the allow-list
+                                and the address rules at each hop
+  3b. Site extraction           TikTok photo posts, Instagram images; ExtractorFinder, which
+                                extractor takes a link
+  3c. The worker                a job's path: yt-dlp's options, the Fetcher (one post = one
+                                download), files published whole, thumbnails and tags,
+                                Library (folders, retention), notifications
+  4. Requests and replies       the request, the reply and its streams, parse_* helpers,
+                                files, ranges and signed links
+  4a. Routes and authorization  @route: a handler, its table row and its OpenAPI fragment,
+                                written once; tokens, people, the throttle, the OpenAPI document
+  4b. The API                   one function per route of API.md
+  4c. The page                  GET /, /share, the manifest, the icon, /cert
+  5. Serving                    connections and their limits, TLS, the handler, the
+                                self-signed certificate, the token, systemd
+  5a. Certificates              your own reloaded on change; ACME (RFC 8555) issued and renewed
+  6. Selftest and bench         loopback media and the measurements of --selftest and --bench
+  7. Command line               serve, init, token, user, backup, update-ytdlp, main()
 
 Threads: the main thread waits for a stop signal; `http` runs the accept loop, from the
 moment `worker-1` has imported yt-dlp and warmed it up; each connection gets its own thread;
