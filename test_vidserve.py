@@ -5970,3 +5970,40 @@ def test_borrowed_send_with_headers_sends_the_headers_and_body_together():
         server.shutdown()
 
     assert (status, body) == (200, b"hello")
+
+
+# ---- what the Pi pays: wake-ups when idle, bytes written per job, the guard -----------------
+
+
+def context_switches(pid: int) -> int:
+    """Every thread's context switches so far: each is a wake-up of the process."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            for line in (task / "status").read_text().splitlines():
+                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                    total += int(line.split()[1])
+    return total
+
+
+def cpu_ticks(pid: int) -> int:
+    return sum(map(int, Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13]))
+
+
+def settled(pid: int) -> bool:
+    """Whether the process used no CPU for half a second (start-up and warm-up are over)."""
+    before = cpu_ticks(pid)
+    time.sleep(0.5)
+    return cpu_ticks(pid) == before
+
+
+def test_an_idle_server_wakes_at_most_once_a_second(tmp_path):
+    idle_window_s = 5.0
+    with start_vidserve(tmp_path) as api:
+        api.get("/api/v1/health")  # a connection came and went: the reaper had work once
+        wait_until(lambda: settled(api.process.pid), 30, "the server to settle")
+        before = context_switches(api.process.pid)
+        time.sleep(idle_window_s)  # the window measured, not a wait for something to happen
+        switches = context_switches(api.process.pid) - before
+
+    assert switches <= idle_window_s

@@ -36,7 +36,7 @@ moment `worker-1` has imported yt-dlp and warmed it up; each connection gets its
 `worker-N` threads each own one yt-dlp instance, worker-1's built before the first request
 is taken and the others' right after; `egress` threads carry yt-dlp's
 connections; `checkpoint` copies the database's WAL back; `warm-up` reports impersonation;
-`acme` or `cert-reload` keeps the certificate fresh; `http-plain` serves http_port.
+`acme` renews an ACME certificate; `http-plain` serves http_port.
 `python3 vidserve.py` re-executes itself as the module, from its cached bytecode.
 """
 
@@ -60,6 +60,7 @@ import os
 import re
 import secrets
 import select
+import selectors
 import shutil
 import signal
 import socket
@@ -94,7 +95,6 @@ MAX_WAIT_S = 120  # API.md: ?wait=0..120
 MAX_QUERY_FIELDS = 20
 MAX_OFFSET = 10**9  # history paging by offset; deep pages should use `before`
 MAX_HEADER_BYTES = 32 * 1024  # request line and headers together; 431 above
-REAPER_INTERVAL_S = 0.5  # how often connections past their deadline are closed
 LINGER_S = 1.0  # how long a closing connection drains the client's unread input
 NOTIFY_TIMEOUT_S = 10.0  # a notification receiver gets this long to answer
 NOTIFY_LINK_S = 7 * 86400  # a notification's signed link works this long (the longest allowed)
@@ -123,7 +123,6 @@ WAL_LIMIT_PAGES = 2000
 IDLE_READERS = 4  # read connections kept open between requests
 AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
 CERT_WARN_DAYS = 14  # API.md: health and the page warn when fewer days are left
-CERT_RECHECK_S = 2.0  # cert_file and key_file are looked at this often for a change
 ACME_TIMEOUT_S = 30.0  # each request to the ACME server
 ACME_POLL_LIMIT_S = 120.0  # an authorization or order still pending after this has failed
 ACME_FIRST_RETRY_S = 2.0  # API.md: a failure is retried within seconds, then ever later,
@@ -880,7 +879,7 @@ class Checkpointer:
         with self._due:
             self._commits += 1
             self._last_commit = time.monotonic()
-            if self._commits >= CHECKPOINT_COMMITS:
+            if self._commits in (1, CHECKPOINT_COMMITS):  # asleep until a commit, or due now
                 self._due.notify()
 
     def stop(self) -> None:
@@ -894,20 +893,23 @@ class Checkpointer:
         run_in_background()
         while True:
             with self._due:
-                self._due.wait_for(
-                    lambda: self._stopping or self._commits >= CHECKPOINT_COMMITS,
-                    CHECKPOINT_IDLE_S,
-                )
+                while not self._stopping and not self._due_now():
+                    # Nothing to copy back: sleep until a commit (an idle server wakes
+                    # nobody, issue 25); else until CHECKPOINT_IDLE_S after the last one.
+                    idle_s = time.monotonic() - self._last_commit
+                    self._due.wait(CHECKPOINT_IDLE_S - idle_s if self._commits else None)
                 if self._stopping:
                     return
-                quiet = time.monotonic() - self._last_commit >= CHECKPOINT_IDLE_S
-                if not self._commits or not (quiet or self._commits >= CHECKPOINT_COMMITS):
-                    continue
                 self._commits = 0
             try:
                 self.checkpoint()
             except sqlite3.Error as err:  # a full disk or a busy reader: the next one catches up
                 log.warning("database checkpoint failed: %s", err)
+
+    def _due_now(self) -> bool:
+        """Commits to copy back, and either many of them or none for CHECKPOINT_IDLE_S."""
+        quiet = time.monotonic() - self._last_commit >= CHECKPOINT_IDLE_S
+        return self._commits >= CHECKPOINT_COMMITS or (self._commits > 0 and quiet)
 
     def checkpoint(self) -> None:
         wal_pages = self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
@@ -5554,10 +5556,12 @@ class Connections:
     """
 
     def __init__(self, limit: int, timeout_s: float):
-        self._lock = threading.Lock()  # guards _live; held while shutting a socket down
+        # Guards _live and _closed; held while shutting a socket down; notified when a
+        # connection is admitted, so that the reaper, asleep while there is none, looks.
+        self._lock = threading.Condition(threading.Lock())
         self._live: set[Connection] = set()
+        self._closed = False
         self.limit, self.timeout_s = limit, timeout_s
-        self.closed = threading.Event()
         self._reaper = threading.Thread(target=self._reap, name="reaper", daemon=True)
         self._reaper.start()
 
@@ -5571,6 +5575,8 @@ class Connections:
                 self._close(min(waiting, key=lambda c: c.waiting_since))
             connection = Connection(sock)
             self._live.add(connection)
+            if len(self._live) == 1:
+                self._lock.notify()
             return connection
 
     def leave(self, connection: Connection) -> None:
@@ -5586,16 +5592,25 @@ class Connections:
                 connection.sock, socket.SHUT_RDWR
             )  # the TCP level, even under TLS
 
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._lock.notify()
+
     def _reap(self) -> None:
-        while not self.closed.wait(REAPER_INTERVAL_S):
-            deadline = time.monotonic() - self.timeout_s
-            with self._lock:
-                for connection in [
-                    c
-                    for c in self._live
-                    if c.waiting_since is not None and c.waiting_since < deadline
-                ]:
-                    self._close(connection)
+        """Close each connection once it has waited request_timeout_s. Wakes when the
+        longest-waiting one is due, and not at all while there is no connection (issue 25:
+        an idle server wakes nobody). A busy connection that starts waiting later is due no
+        sooner than timeout_s from now, so that is the longest the reaper sleeps."""
+        with self._lock:
+            while not self._closed:
+                now = time.monotonic()
+                waiting = [c for c in self._live if c.waiting_since is not None]
+                for connection in waiting:
+                    if connection.waiting_since <= now - self.timeout_s:
+                        self._close(connection)
+                due = [c.waiting_since + self.timeout_s - now for c in waiting if c in self._live]
+                self._lock.wait(min(due, default=self.timeout_s) if self._live else None)
 
     def __len__(self) -> int:
         with self._lock:
@@ -5650,12 +5665,68 @@ class InFlight:
             return self._idle.wait_for(lambda: self.count == 0, timeout_s)
 
 
-class Server(ThreadingHTTPServer):
-    """ThreadingHTTPServer with TLS per connection, in the connection's own thread, and
-    connections kept in bounds by Connections."""
+class QuietServer(ThreadingHTTPServer):
+    """A ThreadingHTTPServer whose accept loop sleeps until a client connects.
+
+    socketserver's serve_forever wakes every poll_interval (0.5 s) to look for a shutdown:
+    two wake-ups a second, all day, on a Pi nobody uses (issue 25). Here the loop waits on
+    the listening socket and a socketpair that shutdown() writes to, and nothing else. A
+    connection whose thread cannot start (TasksMax reached) is closed and logged, and the
+    loop goes on after a short pause, rather than ending for good.
+    """
 
     daemon_threads = True
     allow_reuse_address = True
+    THREAD_START_PAUSE_S = 0.1  # after a failed thread start: threads end, the next may start
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._stopping = threading.Event()
+        self._stopped = threading.Event()
+        self._stopped.set()  # shutdown() before serve_forever() has nothing to wait for
+        super().__init__(*args, **kwargs)
+
+    def serve_forever(self, poll_interval: float | None = None) -> None:
+        self._stopped.clear()
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self.socket, selectors.EVENT_READ)
+                selector.register(self._wake_reader, selectors.EVENT_READ)
+                while not self._stopping.is_set():
+                    if any(key.fileobj is self.socket for key, _ in selector.select()):
+                        self.accept_one()
+        finally:
+            self._stopped.set()
+
+    def accept_one(self) -> None:
+        try:
+            request, client_address = self.get_request()
+        except OSError:  # the client gave up before accept, or the socket was closed
+            return
+        try:
+            self.process_request(request, client_address)
+        except Exception as err:  # noqa: BLE001 (RuntimeError: can't start new thread, ...)
+            log.error("a connection from %s was dropped: %s", client_address[0], err)
+            self.shutdown_request(request)
+            self._stopping.wait(self.THREAD_START_PAUSE_S)
+
+    def shutdown(self) -> None:
+        """Stop the accept loop and wait for it, as socketserver's shutdown does."""
+        self._stopping.set()
+        with contextlib.suppress(OSError):
+            self._wake_writer.send(b"\0")
+        self._stopped.wait()
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
+
+
+class Server(QuietServer):
+    """ThreadingHTTPServer with TLS per connection, in the connection's own thread, and
+    connections kept in bounds by Connections."""
+
     request_queue_size = 128
 
     def __init__(self, app: App, certificates: "Certificates | None", challenges: "Challenges"):
@@ -5718,7 +5789,7 @@ class Server(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
-        self.connections.closed.set()
+        self.connections.close()
 
     @property
     def url(self) -> str:
@@ -5881,8 +5952,8 @@ def notify_systemd(message: str) -> None:
 # ---- 5a. Certificates -----------------------------------------------------------------------
 # Your own certificate reloaded on change; ACME (RFC 8555) issued and renewed in the
 # background, swapped in for new connections. Certificates holds what new connections are
-# served; CertificateFiles (`cert-reload`) and CertificateRenewer (`acme`) replace it in the
-# background; Challenges answers the CA.
+# served; CertificateFiles replaces it when your files change (looked at as a handshake
+# begins) and CertificateRenewer (`acme`) in the background; Challenges answers the CA.
 
 
 ACME_TLS_ALPN = "acme-tls/1"  # RFC 8737 §6.2
@@ -5974,6 +6045,7 @@ class Certificates:
     def __init__(self, cert_file: Path, key_file: Path, source: str):
         self._lock = threading.Lock()  # guards context, info and error, which change together
         self.error: str | None = None
+        self.before_handshake: Callable[[], None] = lambda: None  # CertificateFiles.check
         self.install(cert_file, key_file, source)  # a pair that does not load stops the start
 
     def install(self, cert_file: Path, key_file: Path, source: str) -> CertificateInfo:
@@ -5993,6 +6065,7 @@ class Certificates:
             self.error = message
 
     def wrap(self, sock: socket.socket) -> ssl.SSLSocket:
+        self.before_handshake()
         return self.context.wrap_socket(sock, server_side=True)
 
     def to_api(self) -> dict:
@@ -6000,36 +6073,21 @@ class Certificates:
             return self.info.to_api(self.error)
 
 
-class Keeper:
-    """A named daemon thread that runs `run` until stop(): the two certificate keepers."""
-
-    name = "keeper"
-
-    def __init__(self):
-        self.stopping = threading.Event()
-        self._thread = threading.Thread(target=self.run, name=self.name, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self._thread.join(timeout=1.0)  # a request to a slow CA may still run; it is a daemon
-
-    def run(self) -> None:
-        raise NotImplementedError
-
-
-class CertificateFiles(Keeper):
+class CertificateFiles:
     """cert_file and key_file of your own (certbot, `tailscale cert`): served anew when either
     changes on disk. A new pair that does not load (a key that does not match, a half-written
-    file) is logged and the old pair keeps serving; the next change is tried again."""
+    file) is logged and the old pair keeps serving; the next change is tried again.
 
-    name = "cert-reload"
+    The files are looked at when a connection's handshake begins (two stat calls, ~5 us),
+    not by a thread polling them: no connection, no wake-up (issue 25), and the first
+    handshake after a renewal already gets the new pair.
+    """
 
     def __init__(self, cert_file: Path, key_file: Path, certificates: Certificates):
-        super().__init__()
         self.cert_file, self.key_file, self.certificates = cert_file, key_file, certificates
+        self._lock = threading.Lock()  # guards _seen: one handshake installs a new pair
+        self._seen = self.stamp()
+        certificates.before_handshake = self.check
 
     def stamp(self) -> tuple | None:
         try:
@@ -6038,20 +6096,20 @@ class CertificateFiles(Keeper):
             return None  # being replaced: look again next time
         return tuple((stat.st_mtime_ns, stat.st_size, stat.st_ino) for stat in stats)
 
-    def run(self) -> None:
-        seen = self.stamp()
-        while not self.stopping.wait(CERT_RECHECK_S):
+    def check(self) -> None:
+        """Install the pair anew if either file changed since it was last looked at."""
+        with self._lock:
             stamp = self.stamp()
-            if stamp is None or stamp == seen:
-                continue
-            seen = stamp
+            if stamp is None or stamp == self._seen:
+                return
+            self._seen = stamp
             try:
                 info = self.certificates.install(self.cert_file, self.key_file, "file")
             except OSError as err:
                 message = f"{self.cert_file} and {self.key_file} do not load: {err}; the previous"
                 self.certificates.failed(message + " certificate keeps serving")
                 log.error("%s certificate keeps serving", message)
-                continue
+                return
             log.info(
                 "reloaded %s: %s, valid until %s",
                 self.cert_file,
@@ -6357,15 +6415,14 @@ class AcmeClient:
         return (start, end, ask_again_s) if status == 200 and start <= end else None
 
 
-class CertificateRenewer(Keeper):
+class CertificateRenewer:
     """The `acme` thread: gets a certificate for acme_domain, hands it to Certificates, and
     renews it in time. A failure is tried again after 2 s, then twice as long each time, at
     most an hour apart, while the current certificate keeps serving."""
 
-    name = "acme"
-
     def __init__(self, config: Config, certificates: Certificates, challenges: Challenges):
-        super().__init__()
+        self.stopping = threading.Event()
+        self._thread = threading.Thread(target=self.run, name="acme", daemon=True)
         self.domain = config.acme_domain.lower()
         self.directory = config.data_path / "acme"
         self.cert_file, self.key_file = self.directory / "cert.pem", self.directory / "key.pem"
@@ -6375,7 +6432,11 @@ class CertificateRenewer(Keeper):
     def start(self) -> None:
         self.directory.mkdir(mode=0o700, exist_ok=True)
         self.reuse_saved()
-        super().start()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._thread.join(timeout=1.0)  # a request to a slow CA may still run; it is a daemon
 
     def reuse_saved(self) -> None:
         """API.md: a restart serves the saved certificate at once while it is still valid."""
@@ -6517,11 +6578,8 @@ class PlainHttpHandler(BaseHTTPRequestHandler):
         log.debug("http_port: %s %s", self.address_string(), format % args)
 
 
-class PlainHttpServer(ThreadingHTTPServer):
+class PlainHttpServer(QuietServer):
     """The plain-HTTP listener on http_port, in its own `http-plain` thread."""
-
-    daemon_threads = True
-    allow_reuse_address = True
 
     def __init__(self, config: Config, challenges: Challenges, https_port: int):
         self.challenges, self.https_port = challenges, https_port
@@ -7265,19 +7323,19 @@ class Service:
         self.plain = None
         if config.http_port:
             self.plain = PlainHttpServer(config, challenges, self.server.server_address[1])
-        self.keepers: list[Keeper] = []
+        self.renewer = None
         if certificates and config.acme_domain:
-            self.keepers.append(CertificateRenewer(config, certificates, challenges))
+            self.renewer = CertificateRenewer(config, certificates, challenges)
         elif certificates and config.cert_file:
-            self.keepers.append(CertificateFiles(cert, key, certificates))
+            CertificateFiles(cert, key, certificates)  # looks at the files at each handshake
 
     def start(self) -> "Service":
         """Serve once a job would start at once. The socket listens from __init__ on, so
         a connection made meanwhile waits in its backlog (not refused) while worker-1 warms
         yt-dlp up (~0.7 s here, seconds on a Pi): every 201 is then followed by the job's
         first request within milliseconds, not by yt-dlp's import (issue 17)."""
-        for keeper in self.keepers:  # first: a saved ACME certificate serves from the start
-            keeper.start()
+        if self.renewer:  # first: a saved ACME certificate serves from the start
+            self.renewer.start()
         started = time.monotonic()
         start_workers(self.app)
         if self.app.warm.wait(WARM_LIMIT_S):
@@ -7297,8 +7355,8 @@ class Service:
         self.app.queue.stopping.set()  # new requests get 503
         self.app.feed.close()  # long polls and event streams return
         self.server.shutdown()
-        for keeper in self.keepers:
-            keeper.stop()
+        if self.renewer:
+            self.renewer.stop()
         if self.plain:
             self.plain.shutdown()
             self.plain.server_close()
