@@ -3380,12 +3380,19 @@ TIKTOK_VIDEO = "7450000000000000001"  # a video post
 TIKTOK_WALLED = "7450000000000000002"  # its page redirects to an intranet address
 TIKTOK_PHOTOS = "7450000000000000003"  # a photo post: three images and a sound
 TIKTOK_FLAKY = "7450000000000000004"  # the same, but its second image answers 429 once
+TIKTOK_PHOTO_POSTS = (TIKTOK_PHOTOS, TIKTOK_FLAKY)
 INSTAGRAM_REEL = "DBreel0Pi12"  # a public reel
 INSTAGRAM_MEMBERS = "DBmembers01"  # a post Instagram shows only to people logged in
 INSTAGRAM_CAROUSEL = "DBcarousel1"  # two images, then a video
 INSTAGRAM_PHOTO = "DBphoto0001"  # a single image
 TIKTOK_CDN, INSTAGRAM_CDN = "v16-webapp-prime.tiktok.com", "scontent.cdninstagram.com"
-SITE_HOSTS = ("www.tiktok.com", "vm.tiktok.com", "www.instagram.com", "i.instagram.com")
+SITE_HOSTS = (
+    "www.tiktok.com",
+    "vm.tiktok.com",
+    "vt.tiktok.com",
+    "www.instagram.com",
+    "i.instagram.com",
+)
 INTRANET = "intranet.test"  # 127.0.0.2: where no redirect may lead
 SITE_MEDIA = {  # what each CDN path serves, and as what: distinct bytes, to tell them apart
     f"/video/{TIKTOK_VIDEO}.mp4": (random.Random(12).randbytes(180_000), "video/mp4"),
@@ -3481,11 +3488,15 @@ class Namespace:
 class SiteHandler(QuietHandler):
     """Answers as TikTok, Instagram and their CDNs, by Host. Routes:
 
-    vm.tiktok.com/<code>/                 301 to the video's (ZTphoto...: the photo post's)
-                                          page, a tracking query per share
-    www.tiktok.com/@<user>/video/<id>     the page with __UNIVERSAL_DATA_FOR_REHYDRATION__;
-    www.tiktok.com/@<user>/photo/<id>     the same, of a photo post (imagePost);
-                                          a bot wall: non-browsers get a page without it
+    vm.tiktok.com/<code>/, vt.tiktok.com/<code>/, www.tiktok.com/t/<code>/
+                                          301 to the video's (ZTphoto...: the photo post's
+                                          /photo/) page, a tracking query per share
+    www.tiktok.com/@<user>/video/<id>     the page with __UNIVERSAL_DATA_FOR_REHYDRATION__:
+                                          the post in webapp.video-detail (a photo post's
+                                          with imagePost); <user> may be empty or _
+    www.tiktok.com/@<user>/photo/<id>     as the real site: rehydration data WITHOUT
+                                          webapp.video-detail, only seo.abtest.canonical;
+                                          both a bot wall: non-browsers get a page without it
     www.tiktok.com/@<user>/video/WALLED   302 to https://intranet.test/ (127.0.0.2)
     www.instagram.com/                    the LSD token and a csrftoken cookie
     www.instagram.com/api/v1/web/get_ruling_for_content/   {"status": "ok"}
@@ -3516,8 +3527,10 @@ class SiteHandler(QuietHandler):
             return self.send_body(
                 b"", "text/plain", status=301, headers={"Location": f"https://{host}{self.path}"}
             )
-        if host == "vm.tiktok.com":
-            share = path.strip("/")
+        if host in ("vm.tiktok.com", "vt.tiktok.com") or (
+            host == "www.tiktok.com" and path.startswith("/t/")
+        ):
+            share = path.removeprefix("/t/").strip("/")
             post = (
                 f"photo/{TIKTOK_PHOTOS}" if share.startswith("ZTphoto") else f"video/{TIKTOK_VIDEO}"
             )
@@ -3526,15 +3539,16 @@ class SiteHandler(QuietHandler):
                 b"", "text/plain", status=301, headers={"Location": f"{page}?_r=1&_t={share}"}
             )
         if host == "www.tiktok.com" and (
-            match := re.fullmatch(r"/@[\w.-]+/(?:video|photo)/(\d+)", path)
+            match := re.fullmatch(r"/@[\w.-]*/(video|photo)/(\d+)", path)
         ):
-            if match[1] == TIKTOK_WALLED:
+            if match[2] == TIKTOK_WALLED:
                 return self.send_body(
                     b"", "text/plain", status=302, headers={"Location": f"https://{INTRANET}/admin"}
                 )
             if not browser:  # the bot wall: TikTok refuses clients that are not browsers
                 return self.send_body(b"<html><body>Access denied</body></html>", "text/html")
-            return self.send_body(tiktok_page(match[1]).encode(), "text/html", head=head)
+            page = tiktok_page(match[2], with_post=match[1] == "video")
+            return self.send_body(page.encode(), "text/html", head=head)
         if host == "www.instagram.com":
             return self.instagram(path, form, browser)
         if path == "/photo/flaky.webp" and "flaky" not in self.server.failed_once:
@@ -3569,43 +3583,75 @@ class SiteHandler(QuietHandler):
         return self.send_body(b"not here", "text/plain", status=404)
 
 
-def tiktok_page(video_id: str) -> str:
-    """A TikTok video page as its extractor reads it: the item in rehydration data."""
+def tiktok_page(video_id: str, with_post: bool = True) -> str:
+    """A TikTok post's page as the real site sends it: rehydration data whose slashes are
+    escaped (\\u002F), naming the post in seo.abtest.canonical, and holding the post itself
+    (webapp.video-detail) only on its /video/ page, never on its /photo/ one."""
+    photos = video_id in TIKTOK_PHOTO_POSTS
+    canonical = f"https://www.tiktok.com/@{TIKTOK_USER}/{'photo' if photos else 'video'}/{video_id}"
+    scope = {
+        "webapp.app-context": {"language": "en", "region": "GB"},
+        "seo.abtest": {"canonical": canonical, "pageId": video_id, "vidList": []},
+        "webapp.a-b": {"b_c": "0"},
+    }
+    if with_post:
+        item = tiktok_item(video_id)
+        scope["webapp.video-detail"] = {
+            "statusCode": 0,
+            "statusMsg": "",
+            "itemInfo": {"itemStruct": item},
+        }
+    data = json.dumps({"__DEFAULT_SCOPE__": scope}).replace("/", "\\u002F")
+    return (
+        '<html><head></head><body><script id="__UNIVERSAL_DATA_FOR_REHYDRATION__"'
+        f' type="application/json">{data}</script></body></html>'
+    )
+
+
+def tiktok_item(video_id: str) -> dict:
+    """A post's itemStruct, shaped as the real site's: a video (playAddr) with its sound,
+    or a photo post: a still video of no duration, imagePost and the sound."""
     item = {
         "id": video_id,
         "desc": "Sunset over the allotment #pi",
-        "createTime": 1764500000,
-        "author": {"uniqueId": TIKTOK_USER, "nickname": "Pi at home", "id": "6800000000000000001"},
+        "createTime": "1764500000",
+        "author": {
+            "id": "6800000000000000001",
+            "uniqueId": TIKTOK_USER,
+            "nickname": "Pi at home",
+            "secUid": "MS4wLjABAAAApiathome",
+        },
         "video": {
             "width": 576,
             "height": 1024,
             "duration": 3,
+            "ratio": "540p",
+            "format": "mp4",
             "playAddr": f"https://{TIKTOK_CDN}/video/{video_id}.mp4",
             "cover": f"https://{TIKTOK_CDN}/cover/{video_id}.jpg",
         },
-        "music": {"title": "original sound", "authorName": "Pi at home"},
-        "stats": {"playCount": 10, "diggCount": 2},
+        "music": {
+            "title": "original sound",
+            "authorName": "Pi at home",
+            "original": True,
+            "playUrl": f"https://{TIKTOK_CDN}/photo/sound.mp3",
+        },
+        "stats": {"playCount": 10, "diggCount": 2, "shareCount": 0, "commentCount": 0},
     }
-    if video_id in (TIKTOK_PHOTOS, TIKTOK_FLAKY):  # a still video, and imagePost
+    if video_id in TIKTOK_PHOTO_POSTS:  # a still video, and imagePost
         item["desc"] = "Three views of the Pi"
         item["video"] = {"width": 1080, "height": 1440, "duration": 0}
-        item["music"]["playUrl"] = f"https://{TIKTOK_CDN}/photo/sound.mp3"
         second = "flaky" if video_id == TIKTOK_FLAKY else "2"
+        image = {"imageWidth": 1080, "imageHeight": 1440}
         item["imagePost"] = {
             "images": [
-                {"imageURL": {"urlList": [f"https://{TIKTOK_CDN}{path}"]}, "imageWidth": 1080}
+                {"imageURL": {"urlList": [f"https://{TIKTOK_CDN}{path}"]}, **image}
                 for path in ("/photo/1.jpeg", f"/photo/{second}.webp", "/photo/3.heic")
-            ]
+            ],
+            "cover": {"imageURL": {"urlList": [f"https://{TIKTOK_CDN}/cover/1.jpg"]}, **image},
+            "title": "",
         }
-    data = {
-        "__DEFAULT_SCOPE__": {
-            "webapp.video-detail": {"statusCode": 0, "itemInfo": {"itemStruct": item}}
-        }
-    }
-    return (
-        '<html><head></head><body><script id="__UNIVERSAL_DATA_FOR_REHYDRATION__"'
-        f' type="application/json">{json.dumps(data)}</script></body></html>'
-    )
+    return item
 
 
 def instagram_reel() -> dict:
@@ -3862,8 +3908,8 @@ def test_tiktok_photo_post_is_saved_whole_images_in_order_then_its_sound(site_vi
         *(".jpg", ".webp", ".heic", ".mp3")
     ]
     assert all(f"[{TIKTOK_PHOTOS}_" in item["filename"] for item in status["files"])
-    pages = asked(sites, "www.tiktok.com", f"/@{TIKTOK_USER}/photo/{TIKTOK_PHOTOS}")
-    assert pages and all(pages), "the photo post's page is asked for as a browser"
+    pages = asked(sites, "www.tiktok.com", f"/@{TIKTOK_USER}/video/{TIKTOK_PHOTOS}")
+    assert pages and all(pages), "the post's /video/ page is asked for as a browser"
 
 
 def test_deleting_a_photo_post_removes_every_file(site_vidserve):
@@ -5659,3 +5705,66 @@ def test_plain_http_to_the_tls_port_is_refused_cleanly(vidserve_api):
     assert reply.startswith(b"HTTP/1.1 400 ")
     assert b'"https_required"' in reply
     assert vidserve_api.get("/api/v1/health").status == 200
+
+
+# ---- TikTok as it really is: photo links, playable video, transient failures (issue 23) ----
+
+PHOTO_POST_FILES = ["/photo/1.jpeg", "/photo/2.webp", "/photo/3.heic", "/photo/sound.mp3"]
+
+
+def test_tiktok_photo_page_double_holds_no_post_as_the_real_site():
+    """The double's /photo/ page has rehydration data naming the post only in its canonical
+    link, as TikTok's since 2025-04 (TikTok-Api#1234); its /video/ page holds the post."""
+
+    def scope(page: str) -> dict:
+        data = page.split('type="application/json">')[1].split("</script>")[0]
+        assert "/" not in data, "the real site escapes every slash as \\u002F"
+        return json.loads(data)["__DEFAULT_SCOPE__"]
+
+    photo_page, video_page = (
+        scope(tiktok_page(TIKTOK_PHOTOS, with_post=False)),
+        scope(tiktok_page(TIKTOK_PHOTOS)),
+    )
+
+    assert "webapp.video-detail" not in photo_page
+    assert photo_page["seo.abtest"]["canonical"].endswith(f"/photo/{TIKTOK_PHOTOS}")
+    item = video_page["webapp.video-detail"]["itemInfo"]["itemStruct"]
+    assert "imagePost" in item and item["video"]["duration"] == 0
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        f"https://www.tiktok.com/@{TIKTOK_USER}/photo/{TIKTOK_PHOTOS}?is_from_webapp=1",
+        f"https://www.tiktok.com/@{TIKTOK_USER}/video/{TIKTOK_PHOTOS}",
+        f"https://www.tiktok.com/@/video/{TIKTOK_PHOTOS}",
+        "https://vm.tiktok.com/ZTphotoVm/",
+        "https://vt.tiktok.com/ZTphotoVt/",
+        "https://www.tiktok.com/t/ZTphotoT/",
+    ],
+)
+def test_tiktok_photo_post_is_saved_whole_from_every_link_form(site_vidserve, sites, link):
+    status = site_vidserve.wait_for(site_vidserve.submit(link, force=True))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert (status["site"], status["video_id"]) == ("TikTok", TIKTOK_PHOTOS)
+    assert_files_as_served(site_vidserve, status, PHOTO_POST_FILES)
+
+
+def test_tiktok_photo_post_audio_only_from_its_video_link_saves_its_sound(site_vidserve):
+    link = f"https://www.tiktok.com/@{TIKTOK_USER}/video/{TIKTOK_PHOTOS}?n=sound"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(link, audio_only=True, force=True))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert_files_as_served(site_vidserve, status, ["/photo/sound.mp3"])
+
+
+def test_tiktok_video_shared_as_a_photo_link_is_saved_as_the_video(site_vidserve):
+    link = f"https://www.tiktok.com/@{TIKTOK_USER}/photo/{TIKTOK_VIDEO}"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(link, force=True))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert (status["site"], status["video_id"]) == ("TikTok", TIKTOK_VIDEO)
+    assert site_vidserve.get(status["file_url"]).body == SITE_MEDIA[TIKTOK_MEDIA][0]

@@ -277,11 +277,28 @@ class Borrowed:
         return _constants
 
     @staticmethod
-    def tiktok_web_item(extractor: Any, url: str, post_id: str) -> tuple[dict, int]:
+    def tiktok_web_item(extractor: Any, url: str, post_id: str) -> tuple[dict, int, str | None]:
         """TikTokBaseIE._extract_web_data_and_status: a post's page fetched as a browser
-        (its bot challenge solved) and its itemStruct and status read. TikTokPhotoIE needs
-        it; if it changes, photo posts fail with an extractor error until vidserve follows."""
-        return extractor._extract_web_data_and_status(url, post_id)
+        (its bot challenge solved) and its itemStruct and status read; and, through
+        TikTokBaseIE._get_universal_data (wrapped on this instance for the call), the page's
+        seo.abtest.canonical: the post's own link, which a page without the post (a /photo/
+        page) still names. TikTokPhotoIE needs both; if either changes, photo posts fail
+        with an extractor error until vidserve follows."""
+        pages = []
+        read = extractor._get_universal_data
+
+        def remember(webpage: str, display_id: str) -> dict:
+            pages.append(read(webpage, display_id))
+            return pages[-1]
+
+        extractor._get_universal_data = remember
+        try:
+            item, status = extractor._extract_web_data_and_status(url, post_id)
+        finally:
+            del extractor._get_universal_data
+        seo = pages[-1].get("seo.abtest") if pages and isinstance(pages[-1], dict) else None
+        canonical = seo.get("canonical") if isinstance(seo, dict) else None
+        return item or {}, status, canonical if isinstance(canonical, str) else None
 
     @staticmethod
     def tiktok_post_info(extractor: Any, item: dict, url: str, post_id: str) -> dict:
@@ -2019,34 +2036,71 @@ WARM_UP_HOST = "warm-up.vidserve.invalid"  # the egress proxy answers it itself 
 # URL patterns.
 
 
-TIKTOK_PHOTO_URL = re.compile(r"https?://www\.tiktok\.com/@[\w.-]*/photo/(?P<id>\d+)")
+# A TikTok post's links: /@user/photo/<id> and /@user/video/<id> (the user may be missing),
+# /share/video/<id>, on www., m. or tiktokv.com. Only the /video/ form's page holds the post
+# (webapp.video-detail); a /photo/ page names it only in seo.abtest.canonical.
+TIKTOK_POST_URL = re.compile(
+    r"https?://(?:www\.|m\.)?tiktokv?\.com/(?:@(?P<user>[\w.-]*)|share)/(?:photo|video)/(?P<id>\d+)"
+)
+
+
+def tiktok_video_url(url: str) -> str | None:
+    """The /video/ form of a TikTok post's link, whose page holds the post (gallery-dl asks
+    it too); `@_` where the link names no one, as yt-dlp does. None for any other link."""
+    if match := TIKTOK_POST_URL.match(url):
+        return f"https://www.tiktok.com/@{match['user'] or '_'}/video/{match['id']}"
+    return None
+
+
+def tiktok_slideshow(info: dict) -> bool:
+    """Whether yt-dlp's TikTok extractor read a photo post: it never reads imagePost, so it
+    lists the post's sound alone (and saves only that). vidserve's extractor then reads the
+    same post again, images and sound."""
+    formats = info.get("formats")
+    return (
+        info.get("extractor_key") == "TikTok"
+        and formats is not None
+        and all(f.get("vcodec") == "none" for f in formats)
+    )
 
 
 @functools.cache
 def tiktok_photo_extractor():
-    """yt-dlp's TikTok extractor, taught photo posts: it fetches the page as it does a
-    video's (as a browser, its bot challenge solved) and lists every image, then the sound.
-    Made once yt-dlp is loaded; its results say they are TikTok's."""
+    """yt-dlp's TikTok extractor, taught photo posts: from any link of a post (/photo/,
+    /video/, share), it fetches the post's /video/ page as yt-dlp does a video's (as a
+    browser, its bot challenge solved), following the page's canonical link when that page
+    holds no post, and lists every image, then the sound. A post that turns out to be a
+    video goes back to yt-dlp's own extractor. Made once yt-dlp is loaded; its results say
+    they are TikTok's."""
     from yt_dlp.extractor.tiktok import TikTokBaseIE
     from yt_dlp.utils import ExtractorError, traverse_obj, url_or_none
 
     class TikTokPhotoIE(TikTokBaseIE):
         IE_NAME = "tiktok:photo"
-        _VALID_URL = TIKTOK_PHOTO_URL.pattern
+        _VALID_URL = TIKTOK_POST_URL.pattern
 
         def _real_extract(self, url):
             post_id = self._match_id(url)
-            item, status = Borrowed.tiktok_web_item(self, url, post_id)
+            page = tiktok_video_url(url)
+            item, status, canonical = Borrowed.tiktok_web_item(self, page, post_id)
+            named = tiktok_video_url(canonical or "")
+            if not item and named not in (None, page):  # the post is in its canonical page
+                page = named
+                item, status, canonical = Borrowed.tiktok_web_item(self, page, post_id)
             if status in (10216, 10222):
                 self.raise_login_required("This post is private")
             if status == 10204:
                 raise ExtractorError("Your IP address is blocked from accessing this post")
+            if not item:  # as yt-dlp's own extractor says it: often gone on the next try
+                raise ExtractorError(f"Post not available, status code {status}")
+            if "imagePost" not in item:  # a video after all: yt-dlp's extractor saves it
+                return self.url_result(page, ie="TikTok", video_id=post_id)
             images = traverse_obj(
                 item, ("imagePost", "images", ..., "imageURL", "urlList", 0, {url_or_none})
             )
             if not images:
-                raise ExtractorError(f"Photo post not available, status {status}", expected=True)
-            post = Borrowed.tiktok_post_info(self, item, url, post_id)
+                raise ExtractorError("Photo post without images", expected=True)
+            post = Borrowed.tiktok_post_info(self, item, page, post_id)
             sound = traverse_obj(item, ("music", "playUrl", {url_or_none}))
             items = [(image, "image") for image in images] + ([(sound, "audio")] if sound else [])
             entries = [
@@ -2670,13 +2724,19 @@ class Fetcher:
 
     def extract(self, ydl: Any, url: str, ie_key: str | None = None) -> dict:
         """yt-dlp's reading of a link, without downloading, by the extractor yt-dlp would
-        choose. A TikTok photo post goes to vidserve's extractor only while yt-dlp has none
-        of its own for it (only its generic one): yt-dlp's wins."""
+        choose. A TikTok photo post goes to vidserve's extractor where yt-dlp has none of
+        its own for the link (only its generic one), or where yt-dlp's saw only its sound:
+        yt-dlp's wins wherever it reads the post whole."""
         if ie_key is None and self.app.extractors is not None:
             ie_key = self.app.extractors.find(ydl, url)
-            if ie_key == "Generic" and TIKTOK_PHOTO_URL.match(url):
+            if ie_key == "Generic" and TIKTOK_POST_URL.match(url):
                 ie_key = "TikTokPhoto"
-        return ydl.extract_info(url, download=False, process=False, ie_key=ie_key)
+        info = ydl.extract_info(url, download=False, process=False, ie_key=ie_key)
+        if tiktok_slideshow(info) and TIKTOK_POST_URL.match(info.get("webpage_url") or url):
+            info = ydl.extract_info(
+                info.get("webpage_url") or url, download=False, process=False, ie_key="TikTokPhoto"
+            )
+        return info
 
     def identify_post(self, job: Job, info: dict) -> None:
         """Record which post a link is; raise AlreadySaved when an earlier download saved it.
