@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import html
 import http.client
+import http.cookies
 import json
 import os
 import random
@@ -3547,20 +3548,43 @@ class SiteHandler(QuietHandler):
                 )
             if not browser:  # the bot wall: TikTok refuses clients that are not browsers
                 return self.send_body(b"<html><body>Access denied</body></html>", "text/html")
+            if match[2] == TIKTOK_REHYDRATE and (page := self.challenged_page()):
+                return self.send_body(page.encode(), "text/html")
             page = tiktok_page(match[2], with_post=match[1] == "video")
             return self.send_body(page.encode(), "text/html", head=head)
         if host == "www.instagram.com":
             return self.instagram(path, form, browser)
-        if path == "/photo/flaky.webp" and "flaky" not in self.server.failed_once:
-            self.server.failed_once.add("flaky")
+        if path == "/photo/flaky.webp" and self.first_time("flaky"):
             return self.send_body(
                 b"slow down", "text/plain", status=429, headers={"Retry-After": "1"}
             )
+        if path == f"/video/{TIKTOK_404_ONCE}.mp4" and self.first_time(path):
+            return self.send_body(b"not here", "text/plain", status=404)
+        if made := made_media(path):
+            return self.send_body(*made, head=head)
         if path in SITE_MEDIA or path == "/photo/flaky.webp":
             return self.send_body(*SITE_MEDIA[path.replace("flaky", "2")], head=head)
         if path.endswith(".jpg"):
             return self.send_body(b"\xff\xd8\xff\xe0 a cover", "image/jpeg", head=head)
         return self.send_body(b"not here", "text/plain", status=404)
+
+    def first_time(self, key: str) -> bool:
+        """Whether key is asked for the first time in the session (flaky answers fail once)."""
+        first = key not in self.server.failed_once
+        self.server.failed_once.add(key)
+        return first
+
+    def challenged_page(self) -> str | None:
+        """TikTok's page as it comes now and then (yt-dlp #17393): first its JS challenge,
+        then, to the request carrying the solved challenge's cookie, still no rehydration
+        data. Only the first time; None after (the page as usual)."""
+        if not self.first_time("challenge"):
+            cookie = http.cookies.SimpleCookie(self.headers.get("Cookie") or "")
+            if "_wafchallengeid" in cookie and self.first_time("challenge answered"):
+                self.server.challenge_answers.append(cookie["_wafchallengeid"].value)
+                return "<html><head></head><body>Please wait...</body></html>"
+            return None
+        return tiktok_challenge_page()
 
     def instagram(self, path, form, browser):
         if path == "/":
@@ -3739,6 +3763,7 @@ class SiteDoubles(ThreadingHTTPServer):
         self.context, self.seen = context, seen
         self.browsers: dict = {}  # client address -> browser, per connection
         self.failed_once: set = set()  # flaky items that have failed their once
+        self.challenge_answers: list = []  # the _wafchallengeid cookies TikTok's page got
 
     def finish_request(self, sock, client_address):
         browser = None
@@ -5710,6 +5735,44 @@ def test_plain_http_to_the_tls_port_is_refused_cleanly(vidserve_api):
 # ---- TikTok as it really is: photo links, playable video, transient failures (issue 23) ----
 
 PHOTO_POST_FILES = ["/photo/1.jpeg", "/photo/2.webp", "/photo/3.heic", "/photo/sound.mp3"]
+TIKTOK_REHYDRATE = "7450000000000000005"  # its page comes once without rehydration data
+TIKTOK_404_ONCE = "7450000000000000006"  # its video answers 404 once, as TikTok's CDN does
+TIKTOK_GONE = "7450000000000000007"  # its video answers 404 every time
+CHALLENGE_BASE, CHALLENGE_NUMBER = b"vidserve double", b"4242"  # sha256(base + number)
+
+
+def tiktok_challenge_page() -> str:
+    """TikTok's JS challenge as yt-dlp's _solve_challenge_and_set_cookies reads it: base64
+    JSON (its padding cut) in #cs's class, asking for the number whose sha256 after `a` is
+    `c`; the cookie to answer it in, named in #wci's class."""
+    digest = hashlib.sha256(CHALLENGE_BASE + CHALLENGE_NUMBER).digest()
+    challenge = {
+        "v": {
+            "a": base64.b64encode(CHALLENGE_BASE).decode(),
+            "c": base64.b64encode(digest).decode(),
+        }
+    }
+    encoded = base64.b64encode(json.dumps(challenge).encode()).decode().rstrip("=")
+    return (
+        f'<html><body><div id="cs" class="{encoded}"></div>'
+        '<div id="wci" class="_wafchallengeid"></div>Please wait...</body></html>'
+    )
+
+
+def made_media(path: str) -> tuple[bytes, str] | None:
+    """What the doubles serve for the posts of this block: real media, made by ffmpeg."""
+    if path in (f"/video/{TIKTOK_REHYDRATE}.mp4", f"/video/{TIKTOK_404_ONCE}.mp4"):
+        return real_media("mp4"), "video/mp4"
+    return None
+
+
+def tiktok_link(post_id: str) -> str:
+    return f"https://www.tiktok.com/@{TIKTOK_USER}/video/{post_id}"
+
+
+def stream_codecs(path: Path) -> dict:
+    """The saved file's streams as ffprobe reads them: {codec_type: codec_name}."""
+    return {stream["codec_type"]: stream["codec_name"] for stream in ffprobe_streams(path)}
 
 
 def test_tiktok_photo_page_double_holds_no_post_as_the_real_site():
@@ -5768,3 +5831,53 @@ def test_tiktok_video_shared_as_a_photo_link_is_saved_as_the_video(site_vidserve
     assert status["status"] == "completed", status["error_message"]
     assert (status["site"], status["video_id"]) == ("TikTok", TIKTOK_VIDEO)
     assert site_vidserve.get(status["file_url"]).body == SITE_MEDIA[TIKTOK_MEDIA][0]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Unable to extract universal data for rehydration", "Unable to extract webpage video data"],
+)
+def test_tiktoks_intermittent_page_failures_are_transient(message):
+    from yt_dlp.utils import DownloadError, ExtractorError
+
+    cause = ExtractorError(message, video_id=TIKTOK_VIDEO)
+    error = DownloadError(f"ERROR: [TikTok] {TIKTOK_VIDEO}: {message}", (None, cause, None))
+
+    failure = vidserve.classify_failure(error, impersonation=True, cookies=False)
+
+    assert failure.transient and failure.code == "extractor"
+    assert message in failure.message
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here to make the test media")
+def test_tiktok_page_without_rehydration_data_once_is_retried_and_saved(site_vidserve, sites):
+    status = site_vidserve.wait_for(site_vidserve.submit(tiktok_link(TIKTOK_REHYDRATE)))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert status["retry_count"] == 1
+    assert "Unable to extract universal data for rehydration" in site_vidserve.log_text()
+    answer = json.loads(base64.b64decode(sites.doubles.challenge_answers[0]))
+    assert base64.b64decode(answer["d"]) == CHALLENGE_NUMBER, "yt-dlp solved the challenge"
+    saved = stream_codecs(site_vidserve.download_dir / status["filename"])
+    assert saved == {"video": "h264", "audio": "aac"}
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here to make the test media")
+def test_tiktok_video_answering_404_once_is_retried_and_saved(site_vidserve):
+    status = site_vidserve.wait_for(site_vidserve.submit(tiktok_link(TIKTOK_404_ONCE)))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert status["retry_count"] == 1
+    saved = stream_codecs(site_vidserve.download_dir / status["filename"])
+    assert saved == {"video": "h264", "audio": "aac"}
+
+
+def test_tiktok_video_answering_404_twice_fails_not_found_saying_it_was_tried_twice(
+    site_vidserve, sites
+):
+    status = site_vidserve.wait_for(site_vidserve.submit(tiktok_link(TIKTOK_GONE)))
+
+    assert status["status"] == "failed"
+    assert (status["error_code"], status["retry_count"]) == ("not_found", 1)
+    assert "tried 2 times" in status["error_message"]
+    assert len(asked(sites, TIKTOK_CDN, f"/video/{TIKTOK_GONE}.mp4")) == 2

@@ -1617,12 +1617,20 @@ class RunningJobs:
 
 
 class FetchError(Exception):
-    """Why a download failed: a stable code, a sentence for people, and whether to retry."""
+    """Why a download failed: a stable code, a sentence for people, and whether to retry
+    (at most max_retries times, where fewer than the configuration's make sense)."""
 
-    def __init__(self, code: str, message: str, transient: bool, retry_after_s: float = 0):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        transient: bool,
+        retry_after_s: float = 0,
+        max_retries: int | None = None,
+    ):
         super().__init__(message)
         self.code, self.message, self.transient = code, message, transient
-        self.retry_after_s = retry_after_s
+        self.retry_after_s, self.max_retries = retry_after_s, max_retries
 
 
 class Stopped(Exception):
@@ -1642,6 +1650,16 @@ BLOCKED_MESSAGES = re.compile(
     r"unexpected response from webpage request|unable to extract challenge data"
     r"|ip address is blocked|blocked from accessing|bot detection|not a bot"
 )
+
+
+# What TikTok's pages say now and then, and not on the next request (yt-dlp #17393, #17332;
+# the second is yt-dlp's message before 2026.01): the page came without the post's data.
+FLAKY_MESSAGES = re.compile(
+    r"unable to extract universal data for rehydration|unable to extract webpage video data"
+)
+# Hosts that answer 404 to about half the requests for what exists (yt-dlp #17372): TikTok's
+# pages and CDNs. A 404 from them is tried once more; a second one means the post is gone.
+FLAKY_404_HOSTS = re.compile(r"(?:^|\.)(?:tiktok|tiktokv|tiktokcdn|tiktokcdn-[a-z]+)\.com$")
 
 
 def classify_failure(error: BaseException, impersonation: bool, cookies: bool) -> FetchError:
@@ -1669,6 +1687,14 @@ def classify_failure(error: BaseException, impersonation: bool, cookies: bool) -
                 transient=False,
             )
         if isinstance(item, HTTPError):
+            host = urllib.parse.urlsplit(item.response.url or "").hostname or ""
+            if item.status == 404 and FLAKY_404_HOSTS.search(host):
+                return FetchError(
+                    "not_found",
+                    f"{host} answered HTTP 404, which TikTok often does once",
+                    transient=True,
+                    max_retries=1,
+                )
             retry_after = item.response.headers.get("Retry-After")
             return classify_http_status(item.status, retry_after, impersonation, cookies)
         if isinstance(item, OSError) and item.errno == 28:
@@ -1677,6 +1703,8 @@ def classify_failure(error: BaseException, impersonation: bool, cookies: bool) -
             )
     if match := BLOCKED_MESSAGES.search(text):
         return blocked(match[0], impersonation)
+    if FLAKY_MESSAGES.search(text):  # before "login": the advice yt-dlp adds may name it
+        return FetchError("extractor", first_line(error), transient=True)
     if "empty media response" in text:  # Instagram, for a post it shows only to members
         return FetchError(
             "login_required",
@@ -2538,9 +2566,13 @@ def run_job(app: App, fetcher: "Fetcher", job: Job) -> None:
 
 
 def settle_failure(app: App, job: Job, failure: FetchError) -> bool:
-    """Retry a transient failure with exponential backoff, or fail the job for good.
-    Returns whether it will be retried (its finished items are then kept)."""
-    if failure.transient and job.retry_count < app.config.max_retries:
+    """Retry a transient failure with exponential backoff, or fail the job for good, saying
+    how many tries were made. Returns whether it will be retried (its finished items are
+    then kept)."""
+    retries = app.config.max_retries
+    if failure.max_retries is not None:
+        retries = min(retries, failure.max_retries)
+    if failure.transient and job.retry_count < retries:
         delay = max(app.config.retry_backoff_s * 2**job.retry_count, failure.retry_after_s)
         app.store.reschedule(job.id, delay, failure.code, failure.message)
         log.info(
@@ -2553,9 +2585,11 @@ def settle_failure(app: App, job: Job, failure: FetchError) -> bool:
         )
         app.queue.wake()  # a worker must recompute how long to sleep
         return True
-    if failed := app.store.fail(job.id, failure.code, failure.message):
+    tries = job.retry_count + 1
+    message = failure.message + (f" (tried {tries} times)" if tries > 1 else "")
+    if failed := app.store.fail(job.id, failure.code, message):
         app.notifier.download_ended(app.running.status_object(failed))
-    log.info("job %s failed: %s: %s", job.id, failure.code, failure.message)
+    log.info("job %s failed: %s: %s", job.id, failure.code, message)
     return False
 
 
