@@ -322,22 +322,21 @@ def real_media(container: str = "mp4") -> bytes:
         "mp4": ["-c:v", "libx264", "-c:a", "aac", "-movflags", "+faststart"],
         "webm": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-c:a", "libopus"],
     }
+    return encoded(codecs[container], container)
+
+
+def encoded(options: list[str], container: str) -> bytes:
+    """Two seconds of a test pattern and a tone, encoded by ffmpeg with these options."""
     source = [
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=duration=2:size=160x120",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:duration=2",
+        *("-f", "lavfi", "-i", "testsrc=duration=2:size=160x120"),
+        *("-f", "lavfi", "-i", "sine=frequency=440:duration=2"),
     ]
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"real.{container}"
         subprocess.run(
-            ["ffmpeg", "-loglevel", "error", *source, *codecs[container], "-shortest", str(path)],
+            ["ffmpeg", "-loglevel", "error", *source, *options, "-shortest", str(path)],
             check=True,
-            timeout=60,
+            timeout=120,
         )
         return path.read_bytes()
 
@@ -3662,6 +3661,7 @@ def tiktok_item(video_id: str) -> dict:
         },
         "stats": {"playCount": 10, "diggCount": 2, "shareCount": 0, "commentCount": 0},
     }
+    item["video"] |= tiktok_formats(video_id)  # the posts of issue 23's tests
     if video_id in TIKTOK_PHOTO_POSTS:  # a still video, and imagePost
         item["desc"] = "Three views of the Pi"
         item["video"] = {"width": 1080, "height": 1440, "duration": 0}
@@ -5759,11 +5759,123 @@ def tiktok_challenge_page() -> str:
     )
 
 
+TIKTOK_SILENT_PLAY = "7450000000000000008"  # its first choice, "play", is HEVC without sound
+TIKTOK_HEV1 = "7450000000000000009"  # HEVC only, tagged hev1
+INSTAGRAM_CHOICE = "DBav1vp9h26"  # AV1 (the largest), VP9 (DASH) and one H.264, with sound
+INSTAGRAM_VP9 = "DBvp9only01"  # VP9 only (DASH), and its sound
+VIDEO_RECIPES = {  # ffmpeg's options for the media these posts serve, all in mp4
+    "h264": ["-c:v", "libx264", "-c:a", "aac"],
+    "hevc-silent": ["-an", "-c:v", "libx265", "-tag:v", "hvc1", "-x265-params", "log-level=1"],
+    "hev1": ["-c:v", "libx265", "-tag:v", "hev1", "-x265-params", "log-level=1", "-c:a", "aac"],
+    "av1": ["-c:v", "libaom-av1", "-cpu-used", "8", "-b:v", "200k", "-c:a", "aac"],
+    "vp9": ["-an", "-c:v", "libvpx-vp9", "-deadline", "realtime"],
+    "aac": ["-vn", "-c:a", "aac"],
+}
+MADE_MEDIA = {  # CDN path -> recipe
+    f"/video/{TIKTOK_REHYDRATE}.mp4": "h264",
+    f"/video/{TIKTOK_404_ONCE}.mp4": "h264",
+    f"/video/{TIKTOK_SILENT_PLAY}.mp4": "hevc-silent",
+    f"/video/{TIKTOK_SILENT_PLAY}-h264.mp4": "h264",
+    f"/video/{TIKTOK_HEV1}.mp4": "hev1",
+    f"/video/{TIKTOK_HEV1}-bytevc1.mp4": "hev1",
+    "/v/choice-h264.mp4": "h264",
+    "/v/choice-av1.mp4": "av1",
+    "/v/choice-vp9.mp4": "vp9",
+    "/v/choice-audio.m4a": "aac",
+}
+
+
+@functools.cache
+def made_video(recipe: str) -> bytes:
+    return encoded(VIDEO_RECIPES[recipe], "mp4")
+
+
 def made_media(path: str) -> tuple[bytes, str] | None:
     """What the doubles serve for the posts of this block: real media, made by ffmpeg."""
-    if path in (f"/video/{TIKTOK_REHYDRATE}.mp4", f"/video/{TIKTOK_404_ONCE}.mp4"):
-        return real_media("mp4"), "video/mp4"
-    return None
+    if path not in MADE_MEDIA:
+        return None
+    return made_video(MADE_MEDIA[path]), "audio/mp4" if path.endswith(".m4a") else "video/mp4"
+
+
+def bitrate_info(post_id: str, url_key: str, suffix: str, width: int, height: int) -> dict:
+    """One entry of a TikTok video's bitrateInfo, shaped as the real site's (a UrlKey that
+    names codec, resolution and bitrate, which yt-dlp reads them from)."""
+    bitrate = int(url_key.rsplit("_", 1)[1])
+    return {
+        "Bitrate": bitrate,
+        "CodecType": "h265_hvc1" if "bytevc1" in url_key else "h264",
+        "GearName": f"normal_{height}_0",
+        "QualityType": 20,
+        "PlayAddr": {
+            "Uri": f"v12044gd0000{post_id}",
+            "UrlKey": f"v12044gd0000{post_id}_{url_key}",
+            "DataSize": 60000,
+            "Width": width,
+            "Height": height,
+            "UrlList": [f"https://{TIKTOK_CDN}/video/{post_id}{suffix}.mp4"],
+        },
+    }
+
+
+def tiktok_formats(post_id: str) -> dict:
+    """The video part of this block's TikTok posts: a silent HEVC file as playAddr (which
+    yt-dlp calls h264 with aac, #16950) beside a smaller H.264 with sound; HEVC alone."""
+    if post_id == TIKTOK_SILENT_PLAY:
+        return {"bitrateInfo": [bitrate_info(post_id, "h264_360p_500000", "-h264", 360, 640)]}
+    if post_id == TIKTOK_HEV1:
+        return {
+            "codecType": "h265_hvc1",
+            "bitrateInfo": [bitrate_info(post_id, "bytevc1_540p_400000", "-bytevc1", 576, 1024)],
+        }
+    return {}
+
+
+def dash_manifest(video: list[tuple[str, str, int]], audio: str) -> str:
+    """An Instagram video_dash_manifest: video-only representations (id, codecs, height)
+    and one of sound, each at a CDN path of its own."""
+    videos = "".join(
+        f'<Representation id="{name}" mimeType="video/mp4" codecs="{codecs}"'
+        f' width="{height * 9 // 16}" height="{height}" frameRate="30" bandwidth="{height * 900}">'
+        f"<BaseURL>https://{INSTAGRAM_CDN}/v/choice-{name}.mp4</BaseURL></Representation>"
+        for name, codecs, height in video
+    )
+    return (
+        '<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static"'
+        ' mediaPresentationDuration="PT2S" minBufferTime="PT1.5S"'
+        ' profiles="urn:mpeg:dash:profile:isoff-on-demand:2011"><Period duration="PT2S">'
+        f'<AdaptationSet contentType="video" subsegmentAlignment="true">{videos}</AdaptationSet>'
+        '<AdaptationSet contentType="audio"><Representation id="audio" mimeType="audio/mp4"'
+        ' codecs="mp4a.40.2" audioSamplingRate="44100" bandwidth="64000">'
+        f"<BaseURL>https://{INSTAGRAM_CDN}{audio}</BaseURL></Representation></AdaptationSet>"
+        "</Period></MPD>"
+    )
+
+
+VP9_720P = ("vp9", "vp09.00.31.08", 1280)
+INSTAGRAM_POSTS[str(instagram_pk(INSTAGRAM_CHOICE))] = instagram_post(
+    INSTAGRAM_CHOICE,
+    video_duration=2.0,
+    video_versions=[  # progressive, largest first: Instagram names no codec for these
+        {
+            "type": 101,
+            "url": f"https://{INSTAGRAM_CDN}/v/choice-av1.mp4",
+            "width": 1080,
+            "height": 1920,
+        },
+        {
+            "type": 103,
+            "url": f"https://{INSTAGRAM_CDN}/v/choice-h264.mp4",
+            "width": 480,
+            "height": 854,
+        },
+    ],
+    video_dash_manifest=dash_manifest([VP9_720P], "/v/choice-audio.m4a"),
+)
+INSTAGRAM_POSTS[str(instagram_pk(INSTAGRAM_VP9))] = instagram_post(
+    INSTAGRAM_VP9,
+    video_duration=2.0,
+    video_dash_manifest=dash_manifest([VP9_720P], "/v/choice-audio.m4a"),
+)
 
 
 def tiktok_link(post_id: str) -> str:
@@ -5881,3 +5993,61 @@ def test_tiktok_video_answering_404_twice_fails_not_found_saying_it_was_tried_tw
     assert (status["error_code"], status["retry_count"]) == ("not_found", 1)
     assert "tried 2 times" in status["error_message"]
     assert len(asked(sites, TIKTOK_CDN, f"/video/{TIKTOK_GONE}.mp4")) == 2
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here to make the test media")
+def test_tiktok_first_choice_without_sound_is_fetched_again_with_sound(site_vidserve, sites):
+    status = site_vidserve.wait_for(site_vidserve.submit(tiktok_link(TIKTOK_SILENT_PLAY)))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert asked(sites, TIKTOK_CDN, f"/video/{TIKTOK_SILENT_PLAY}.mp4"), "play was the first choice"
+    saved = stream_codecs(site_vidserve.download_dir / status["filename"])
+    assert saved == {"video": "h264", "audio": "aac"}
+    assert (status["codec"], status["has_audio"], status["playable_on_iphone"]) == (
+        "h264",
+        True,
+        True,
+    )
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here to make the test media")
+def test_tiktok_hevc_tagged_hev1_is_saved_tagged_hvc1_without_encoding_again(site_vidserve):
+    status = site_vidserve.wait_for(site_vidserve.submit(tiktok_link(TIKTOK_HEV1)))
+
+    assert status["status"] == "completed", status["error_message"]
+    streams = ffprobe_streams(site_vidserve.download_dir / status["filename"])
+    video = next(stream for stream in streams if stream["codec_type"] == "video")
+    assert (video["codec_name"], video["codec_tag_string"]) == ("hevc", "hvc1")
+    assert {stream["codec_type"] for stream in streams} == {"video", "audio"}
+    assert status["files"][0]["codec"] == status["codec"] == "hevc"
+    assert status["playable_on_iphone"] is True and status["playable_note"] is None
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here to make the test media")
+def test_instagram_reel_in_av1_vp9_and_one_h264_is_saved_in_h264_with_sound(site_vidserve, sites):
+    url = f"https://www.instagram.com/reel/{INSTAGRAM_CHOICE}/"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert asked(sites, INSTAGRAM_CDN, "/v/choice-av1.mp4"), "the largest, AV1, came first"
+    saved = stream_codecs(site_vidserve.download_dir / status["filename"])
+    assert saved == {"video": "h264", "audio": "aac"}
+    assert (status["codec"], status["has_audio"]) == ("h264", True)
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here to make the test media")
+def test_instagram_reel_only_in_vp9_is_saved_and_said_unplayable_on_iphone(site_vidserve):
+    url = f"https://www.instagram.com/reel/{INSTAGRAM_VP9}/"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url))
+
+    assert status["status"] == "completed", status["error_message"]
+    saved = stream_codecs(site_vidserve.download_dir / status["filename"])
+    assert saved == {"video": "vp9", "audio": "aac"}
+    assert (status["codec"], status["has_audio"], status["playable_on_iphone"]) == (
+        "vp9",
+        True,
+        False,
+    )
+    assert "VP9" in status["playable_note"]

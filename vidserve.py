@@ -778,6 +778,11 @@ MIGRATIONS = [
 ]
 
 
+# What a saved video was found to be (the worker's check_video), kept with each file in the
+# files column, and said of the first video in the status object; null where not checked.
+PLAYABILITY_FIELDS = ("codec", "has_audio", "playable_on_iphone", "playable_note")
+
+
 @dataclass(slots=True)
 class Job:
     """One row of the jobs table; field names are column names."""
@@ -836,9 +841,11 @@ class Job:
                 "file_size": item["file_size"],
                 "file_url": f"/api/v1/files/{self.id}/{index}",
                 "kind": file_kind(item["filename"]),
+                **{key: item.get(key) for key in PLAYABILITY_FIELDS},
             }
             for index, item in enumerate(self.files if present else [])
         ]
+        video = next((item for item in files if item["kind"] == "video"), {})
         return {
             "download_id": self.id,
             "url": self.url,
@@ -869,6 +876,7 @@ class Job:
             "file_removed": self.file_removed,
             "last_updated": self.last_updated,
             "user": self.user,
+            **{key: video.get(key) for key in PLAYABILITY_FIELDS},
         }
 
 
@@ -1573,6 +1581,7 @@ class Run:
     published_at: float = 0.0
     metadata_saved: bool = False
     failure: "FetchError | None" = None  # set by the progress hook when it must stop the job
+    playability: dict = field(default_factory=dict)  # a saved video's name -> check_video's facts
 
 
 class RunningJobs:
@@ -2517,7 +2526,14 @@ def run_job(app: App, fetcher: "Fetcher", job: Job) -> None:
             thumbnail = app.library.keep_thumbnail(job, finished_thumbnail(paths))
             folder.mkdir(exist_ok=True)
             placed = [publish_file(path, folder) for path in paths]
-            files = [{"filename": p.name, "file_size": p.stat().st_size} for p in placed]
+            files = [
+                {
+                    "filename": p.name,
+                    "file_size": p.stat().st_size,
+                    **run.playability.get(q.name, {}),
+                }
+                for p, q in zip(placed, paths)
+            ]
             duplicate_of = None
         if thumbnail:
             placed.append(
@@ -2794,7 +2810,7 @@ class Fetcher:
         playlist = info.get("_type") in PLAYLIST_TYPES
         items = list(info["entries"]) if playlist else [info]
         if not any(item.get("vidserve_kind") for item in items):
-            return finished_files(ydl.process_ie_result(info, download=True))
+            return self.download_playable(ydl, info)
         if audio_only:  # a photo post's sound alone
             items = [item for item in items if item.get("vidserve_kind") != "image"]
             if not items:
@@ -2807,7 +2823,57 @@ class Fetcher:
             else:
                 for key in ("extractor", "extractor_key", "webpage_url"):
                     item.setdefault(key, info.get(key))
-                paths += finished_files(ydl.process_ie_result(item, download=True))
+                paths += self.download_playable(ydl, item)
+        return paths
+
+    def download_playable(self, ydl: Any, info: dict) -> list[Path]:
+        """yt-dlp downloads a video (or each of a playlist's) in the format it prefers; with
+        ffmpeg, each saved video is then checked (check_video) for what its format claimed."""
+        done = ydl.process_ie_result(info, download=True)
+        if not ffmpeg_available():
+            return finished_files(done)
+        entries = done.get("entries") if done.get("_type") in PLAYLIST_TYPES else [done]
+        return [path for entry in entries or [] for path in self.check_video(ydl, entry)]
+
+    def check_video(self, ydl: Any, entry: dict) -> list[Path]:
+        """A site's word on a format is often wrong: TikTok's "h264+aac" is HEVC without
+        sound now and then, Instagram's progressive formats name no codec. So ffprobe reads
+        what was saved, and while it is silent (though the post has sound) or VP9/AV1,
+        yt-dlp chooses again (its own sorting: H.264, else HEVC, with sound) from
+        formats_to_try, at most MAX_FORMAT_TRIES downloads in all: a silent format is then
+        merged with the post's audio, and VP9/AV1 is kept only when nothing else is left (and
+        said to be unplayable). HEVC tagged hev1 is remuxed to hvc1, which Photos and
+        QuickTime need."""
+        paths = finished_files(entry)
+        for tries in range(1, MAX_FORMAT_TRIES + 1):
+            video = next((path for path in paths if file_kind(path.name) == "video"), None)
+            facts = probe_video(video) if video else None
+            if not facts:
+                return paths
+            if tries == MAX_FORMAT_TRIES or not needs_another_format(entry, facts):
+                break
+            if (formats := formats_to_try(entry, facts)) is None:
+                break
+            again = {**entry, "formats": formats}
+            for key in ("requested_downloads", "requested_formats", "format_id", "format"):
+                again.pop(key, None)
+            chosen = ydl.process_ie_result(dict(again), download=False).get("format_id")
+            if chosen == entry.get("format_id"):  # the best the post has
+                break
+            for path in paths:
+                path.unlink(missing_ok=True)
+            entry = ydl.process_ie_result(again, download=True)
+            paths = finished_files(entry)
+        if not facts["has_audio"] and post_has_sound(entry):
+            raise FetchError(
+                "no_audio",
+                "every format of this post came without sound; retry later",
+                transient=True,
+            )
+        if facts["codec"] == "hevc" and facts["tag"] == "hev1":
+            remux_hvc1(video)
+        if self._run is not None:
+            self._run.playability[video.name] = playability(facts)
         return paths
 
     def save_item(self, ydl: Any, item: dict, workdir: Path) -> Path:
@@ -2905,6 +2971,99 @@ def describe_video(info: dict) -> dict:
         "uploader": info.get("uploader") or info.get("channel"),
         "duration_s": info.get("duration"),
         "thumbnail_url": thumbnail if isinstance(thumbnail, str) else None,
+    }
+
+
+MAX_FORMAT_TRIES = 4  # downloads of one video, the first included, to find a playable one
+# ffprobe's codec names as the status object says them, and as yt-dlp's format sorting knows them.
+CODECS = {"h264": "avc1", "hevc": "hvc1", "vp9": "vp09", "av1": "av01"}
+IPHONE_CODECS = ("h264", "hevc")
+
+
+def probe_video(path: Path) -> dict | None:
+    """What a saved video holds, as ffprobe reads it: its codec (h264, hevc, vp9, av1, or
+    ffprobe's name for another), the codec's tag in the file, and whether it has sound.
+    None when ffprobe reads no video in it."""
+    try:
+        result = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
+        streams = json.loads(result.stdout).get("streams") or []
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    video = next((s for s in streams if s.get("codec_type") == "video"), None)
+    if video is None:
+        return None
+    return {
+        "codec": video.get("codec_name"),
+        "tag": video.get("codec_tag_string"),
+        "has_audio": any(s.get("codec_type") == "audio" for s in streams),
+    }
+
+
+def post_has_sound(entry: dict) -> bool:
+    """Whether the site offers sound for the post: a format of it says it carries audio."""
+    return any(f.get("acodec") not in (None, "none") for f in entry.get("formats") or [])
+
+
+def needs_another_format(entry: dict, facts: dict) -> bool:
+    """A saved video that an iPhone would play silent, or not at all."""
+    silent = not facts["has_audio"] and post_has_sound(entry)
+    return silent or facts["codec"] not in IPHONE_CODECS
+
+
+def formats_to_try(entry: dict, facts: dict) -> list[dict] | None:
+    """The post's formats for yt-dlp to choose from again, after the saved one was found
+    wanting: without it and every other format of its codec when an iPhone cannot play that
+    (None when no video format is left: the post has nothing better); else with the saved
+    one described as ffprobe read it (silent: yt-dlp then merges the post's audio in)."""
+    chosen = entry.get("requested_formats") or [entry]
+    ids = {f.get("format_id") for f in chosen if f.get("vcodec") != "none"}
+    formats = entry.get("formats") or []
+    if facts["codec"] not in IPHONE_CODECS:
+        names = (CODECS.get(facts["codec"], facts["codec"]), facts["codec"])
+        rest = [
+            f
+            for f in formats
+            if f.get("format_id") not in ids and not str(f.get("vcodec")).startswith(names)
+        ]
+        return rest if any(f.get("vcodec") != "none" for f in rest) else None
+    truth = {"vcodec": CODECS[facts["codec"]]} | ({} if len(chosen) > 1 else {"acodec": "none"})
+    return [f | truth if f.get("format_id") in ids else f for f in formats]
+
+
+def remux_hvc1(path: Path) -> None:
+    """HEVC tagged hev1 becomes hvc1, the tag Photos and QuickTime take: the streams are
+    copied, not encoded again. Best effort: if ffmpeg fails, the file stays as it came."""
+    temporary = path.with_name(f"{path.stem}.hvc1{path.suffix}")
+    command = ["ffmpeg", "-v", "error", "-y", "-i", str(path), "-map", "0", "-c", "copy"]
+    try:
+        subprocess.run(
+            [*command, "-tag:v", "hvc1", "-movflags", "+faststart", str(temporary)],
+            capture_output=True,
+            timeout=300,
+            check=True,
+        )
+        os.replace(temporary, path)
+    except (OSError, subprocess.SubprocessError) as err:
+        log.info("remuxing %s to hvc1 failed: %s", path.name, err)
+        temporary.unlink(missing_ok=True)
+
+
+def playability(facts: dict) -> dict:
+    """A saved video's facts as the status object says them."""
+    playable = facts["codec"] in IPHONE_CODECS
+    return {
+        "codec": facts["codec"],
+        "has_audio": facts["has_audio"],
+        "playable_on_iphone": playable,
+        "playable_note": None
+        if playable
+        else f"the post is offered only in {facts['codec'].upper()}, which iPhones before"
+        " the 15 Pro (AV1) or Photos (VP9) do not play; a player app such as VLC does",
     }
 
 
@@ -3842,6 +4001,19 @@ PERSON_NAME_SCHEMA = {
     "pattern": f"^{PERSON_NAME.pattern}$",
     "not": {"const": OWNER},
 }
+PLAYABILITY_SCHEMA = {
+    "codec": {
+        **nullable("string"),
+        "description": "the saved video's codec as ffprobe reads it: h264, hevc, vp9, av1 (or"
+        " ffprobe's name of another); null for images and sound, or without ffmpeg",
+    },
+    "has_audio": {**nullable("boolean"), "description": "the saved video has a sound stream"},
+    "playable_on_iphone": {
+        **nullable("boolean"),
+        "description": "false for VP9 or AV1, saved only when the post offered nothing else",
+    },
+    "playable_note": {**nullable("string"), "description": "why not, when false"},
+}
 SCHEMAS = {
     "Error": {
         "type": "object",
@@ -3877,6 +4049,7 @@ SCHEMAS = {
             "file_size": {"type": "integer"},
             "file_url": {"type": "string"},
             "kind": {"enum": ["video", "image", "audio"]},
+            **PLAYABILITY_SCHEMA,
         },
     },
     "Status": {
@@ -3944,6 +4117,10 @@ SCHEMAS = {
                 " lists (one post, one download); null when fetched itself",
             },
             "user": {"type": "string", "description": "Who submitted it: owner, or a person"},
+            **{
+                key: {**schema, "description": f"of the first video file: {schema['description']}"}
+                for key, schema in PLAYABILITY_SCHEMA.items()
+            },
         },
     },
     "Person": {
