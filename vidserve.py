@@ -17,7 +17,8 @@ ApiError, UrlPolicy: which links may be fetched):
   3b. Site extraction          TikTok photo posts, Instagram images; ExtractorFinder, which
                                extractor takes a link
   3c. The worker               a job's path: yt-dlp's options, the Fetcher (one post = one
-                               download), files published whole, thumbnails and tags,
+                               download), each video checked with ffprobe (sound, codec,
+                               hvc1), files published whole, thumbnails and tags,
                                Library (folders, retention), notifications
   4. Requests and replies      the request, the reply and its streams, parse_* helpers,
                                files, ranges and signed links
