@@ -17,7 +17,8 @@ ApiError, UrlPolicy: which links may be fetched):
   3b. Site extraction           TikTok photo posts, Instagram images; ExtractorFinder, which
                                 extractor takes a link
   3c. The worker                a job's path: yt-dlp's options, the Fetcher (one post = one
-                                download), files published whole, thumbnails and tags,
+                                download), each video checked with ffprobe (sound, codec,
+                                hvc1), files published whole, thumbnails and tags,
                                 Library (folders, retention), notifications
   4. Requests and replies       the request, the reply and its streams, parse_* helpers,
                                 files, ranges and signed links
@@ -277,11 +278,28 @@ class Borrowed:
         return _constants
 
     @staticmethod
-    def tiktok_web_item(extractor: Any, url: str, post_id: str) -> tuple[dict, int]:
+    def tiktok_web_item(extractor: Any, url: str, post_id: str) -> tuple[dict, int, str | None]:
         """TikTokBaseIE._extract_web_data_and_status: a post's page fetched as a browser
-        (its bot challenge solved) and its itemStruct and status read. TikTokPhotoIE needs
-        it; if it changes, photo posts fail with an extractor error until vidserve follows."""
-        return extractor._extract_web_data_and_status(url, post_id)
+        (its bot challenge solved) and its itemStruct and status read; and, through
+        TikTokBaseIE._get_universal_data (wrapped on this instance for the call), the page's
+        seo.abtest.canonical: the post's own link, which a page without the post (a /photo/
+        page) still names. TikTokPhotoIE needs both; if either changes, photo posts fail
+        with an extractor error until vidserve follows."""
+        pages = []
+        read = extractor._get_universal_data
+
+        def remember(webpage: str, display_id: str) -> dict:
+            pages.append(read(webpage, display_id))
+            return pages[-1]
+
+        extractor._get_universal_data = remember
+        try:
+            item, status = extractor._extract_web_data_and_status(url, post_id)
+        finally:
+            del extractor._get_universal_data
+        seo = pages[-1].get("seo.abtest") if pages and isinstance(pages[-1], dict) else None
+        canonical = seo.get("canonical") if isinstance(seo, dict) else None
+        return item or {}, status, canonical if isinstance(canonical, str) else None
 
     @staticmethod
     def tiktok_post_info(extractor: Any, item: dict, url: str, post_id: str) -> dict:
@@ -761,6 +779,11 @@ MIGRATIONS = [
 ]
 
 
+# What a saved video was found to be (the worker's check_video), kept with each file in the
+# files column, and said of the first video in the status object; null where not checked.
+PLAYABILITY_FIELDS = ("codec", "has_audio", "playable_on_iphone", "playable_note")
+
+
 @dataclass(slots=True)
 class Job:
     """One row of the jobs table; field names are column names."""
@@ -819,9 +842,11 @@ class Job:
                 "file_size": item["file_size"],
                 "file_url": f"/api/v1/files/{self.id}/{index}",
                 "kind": file_kind(item["filename"]),
+                **{key: item.get(key) for key in PLAYABILITY_FIELDS},
             }
             for index, item in enumerate(self.files if present else [])
         ]
+        video = next((item for item in files if item["kind"] == "video"), {})
         return {
             "download_id": self.id,
             "url": self.url,
@@ -852,6 +877,7 @@ class Job:
             "file_removed": self.file_removed,
             "last_updated": self.last_updated,
             "user": self.user,
+            **{key: video.get(key) for key in PLAYABILITY_FIELDS},
         }
 
 
@@ -1556,6 +1582,7 @@ class Run:
     published_at: float = 0.0
     metadata_saved: bool = False
     failure: "FetchError | None" = None  # set by the progress hook when it must stop the job
+    playability: dict = field(default_factory=dict)  # a saved video's name -> check_video's facts
 
 
 class RunningJobs:
@@ -1600,12 +1627,20 @@ class RunningJobs:
 
 
 class FetchError(Exception):
-    """Why a download failed: a stable code, a sentence for people, and whether to retry."""
+    """Why a download failed: a stable code, a sentence for people, and whether to retry
+    (at most max_retries times, where fewer than the configuration's make sense)."""
 
-    def __init__(self, code: str, message: str, transient: bool, retry_after_s: float = 0):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        transient: bool,
+        retry_after_s: float = 0,
+        max_retries: int | None = None,
+    ):
         super().__init__(message)
         self.code, self.message, self.transient = code, message, transient
-        self.retry_after_s = retry_after_s
+        self.retry_after_s, self.max_retries = retry_after_s, max_retries
 
 
 class Stopped(Exception):
@@ -1625,6 +1660,16 @@ BLOCKED_MESSAGES = re.compile(
     r"unexpected response from webpage request|unable to extract challenge data"
     r"|ip address is blocked|blocked from accessing|bot detection|not a bot"
 )
+
+
+# What TikTok's pages say now and then, and not on the next request (yt-dlp #17393, #17332;
+# the second is yt-dlp's message before 2026.01): the page came without the post's data.
+FLAKY_MESSAGES = re.compile(
+    r"unable to extract universal data for rehydration|unable to extract webpage video data"
+)
+# Hosts that answer 404 to about half the requests for what exists (yt-dlp #17372): TikTok's
+# pages and CDNs. A 404 from them is tried once more; a second one means the post is gone.
+FLAKY_404_HOSTS = re.compile(r"(?:^|\.)(?:tiktok|tiktokv|tiktokcdn|tiktokcdn-[a-z]+)\.com$")
 
 
 def classify_failure(error: BaseException, impersonation: bool, cookies: bool) -> FetchError:
@@ -1652,6 +1697,14 @@ def classify_failure(error: BaseException, impersonation: bool, cookies: bool) -
                 transient=False,
             )
         if isinstance(item, HTTPError):
+            host = urllib.parse.urlsplit(item.response.url or "").hostname or ""
+            if item.status == 404 and FLAKY_404_HOSTS.search(host):
+                return FetchError(
+                    "not_found",
+                    f"{host} answered HTTP 404, which TikTok often does once",
+                    transient=True,
+                    max_retries=1,
+                )
             retry_after = item.response.headers.get("Retry-After")
             return classify_http_status(item.status, retry_after, impersonation, cookies)
         if isinstance(item, OSError) and item.errno == 28:
@@ -1660,6 +1713,8 @@ def classify_failure(error: BaseException, impersonation: bool, cookies: bool) -
             )
     if match := BLOCKED_MESSAGES.search(text):
         return blocked(match[0], impersonation)
+    if FLAKY_MESSAGES.search(text):  # before "login": the advice yt-dlp adds may name it
+        return FetchError("extractor", first_line(error), transient=True)
     if "empty media response" in text:  # Instagram, for a post it shows only to members
         return FetchError(
             "login_required",
@@ -2019,34 +2074,71 @@ WARM_UP_HOST = "warm-up.vidserve.invalid"  # the egress proxy answers it itself 
 # URL patterns.
 
 
-TIKTOK_PHOTO_URL = re.compile(r"https?://www\.tiktok\.com/@[\w.-]*/photo/(?P<id>\d+)")
+# A TikTok post's links: /@user/photo/<id> and /@user/video/<id> (the user may be missing),
+# /share/video/<id>, on www., m. or tiktokv.com. Only the /video/ form's page holds the post
+# (webapp.video-detail); a /photo/ page names it only in seo.abtest.canonical.
+TIKTOK_POST_URL = re.compile(
+    r"https?://(?:www\.|m\.)?tiktokv?\.com/(?:@(?P<user>[\w.-]*)|share)/(?:photo|video)/(?P<id>\d+)"
+)
+
+
+def tiktok_video_url(url: str) -> str | None:
+    """The /video/ form of a TikTok post's link, whose page holds the post (gallery-dl asks
+    it too); `@_` where the link names no one, as yt-dlp does. None for any other link."""
+    if match := TIKTOK_POST_URL.match(url):
+        return f"https://www.tiktok.com/@{match['user'] or '_'}/video/{match['id']}"
+    return None
+
+
+def tiktok_slideshow(info: dict) -> bool:
+    """Whether yt-dlp's TikTok extractor read a photo post: it never reads imagePost, so it
+    lists the post's sound alone (and saves only that). vidserve's extractor then reads the
+    same post again, images and sound."""
+    formats = info.get("formats")
+    return (
+        info.get("extractor_key") == "TikTok"
+        and formats is not None
+        and all(f.get("vcodec") == "none" for f in formats)
+    )
 
 
 @functools.cache
 def tiktok_photo_extractor():
-    """yt-dlp's TikTok extractor, taught photo posts: it fetches the page as it does a
-    video's (as a browser, its bot challenge solved) and lists every image, then the sound.
-    Made once yt-dlp is loaded; its results say they are TikTok's."""
+    """yt-dlp's TikTok extractor, taught photo posts: from any link of a post (/photo/,
+    /video/, share), it fetches the post's /video/ page as yt-dlp does a video's (as a
+    browser, its bot challenge solved), following the page's canonical link when that page
+    holds no post, and lists every image, then the sound. A post that turns out to be a
+    video goes back to yt-dlp's own extractor. Made once yt-dlp is loaded; its results say
+    they are TikTok's."""
     from yt_dlp.extractor.tiktok import TikTokBaseIE
     from yt_dlp.utils import ExtractorError, traverse_obj, url_or_none
 
     class TikTokPhotoIE(TikTokBaseIE):
         IE_NAME = "tiktok:photo"
-        _VALID_URL = TIKTOK_PHOTO_URL.pattern
+        _VALID_URL = TIKTOK_POST_URL.pattern
 
         def _real_extract(self, url):
             post_id = self._match_id(url)
-            item, status = Borrowed.tiktok_web_item(self, url, post_id)
+            page = tiktok_video_url(url)
+            item, status, canonical = Borrowed.tiktok_web_item(self, page, post_id)
+            named = tiktok_video_url(canonical or "")
+            if not item and named not in (None, page):  # the post is in its canonical page
+                page = named
+                item, status, canonical = Borrowed.tiktok_web_item(self, page, post_id)
             if status in (10216, 10222):
                 self.raise_login_required("This post is private")
             if status == 10204:
                 raise ExtractorError("Your IP address is blocked from accessing this post")
+            if not item:  # as yt-dlp's own extractor says it: often gone on the next try
+                raise ExtractorError(f"Post not available, status code {status}")
+            if "imagePost" not in item:  # a video after all: yt-dlp's extractor saves it
+                return self.url_result(page, ie="TikTok", video_id=post_id)
             images = traverse_obj(
                 item, ("imagePost", "images", ..., "imageURL", "urlList", 0, {url_or_none})
             )
             if not images:
-                raise ExtractorError(f"Photo post not available, status {status}", expected=True)
-            post = Borrowed.tiktok_post_info(self, item, url, post_id)
+                raise ExtractorError("Photo post without images", expected=True)
+            post = Borrowed.tiktok_post_info(self, item, page, post_id)
             sound = traverse_obj(item, ("music", "playUrl", {url_or_none}))
             items = [(image, "image") for image in images] + ([(sound, "audio")] if sound else [])
             entries = [
@@ -2435,7 +2527,14 @@ def run_job(app: App, fetcher: "Fetcher", job: Job) -> None:
             thumbnail = app.library.keep_thumbnail(job, finished_thumbnail(paths))
             folder.mkdir(exist_ok=True)
             placed = [publish_file(path, folder) for path in paths]
-            files = [{"filename": p.name, "file_size": p.stat().st_size} for p in placed]
+            files = [
+                {
+                    "filename": p.name,
+                    "file_size": p.stat().st_size,
+                    **run.playability.get(q.name, {}),
+                }
+                for p, q in zip(placed, paths)
+            ]
             duplicate_of = None
         if thumbnail:
             placed.append(
@@ -2484,9 +2583,13 @@ def run_job(app: App, fetcher: "Fetcher", job: Job) -> None:
 
 
 def settle_failure(app: App, job: Job, failure: FetchError) -> bool:
-    """Retry a transient failure with exponential backoff, or fail the job for good.
-    Returns whether it will be retried (its finished items are then kept)."""
-    if failure.transient and job.retry_count < app.config.max_retries:
+    """Retry a transient failure with exponential backoff, or fail the job for good, saying
+    how many tries were made. Returns whether it will be retried (its finished items are
+    then kept)."""
+    retries = app.config.max_retries
+    if failure.max_retries is not None:
+        retries = min(retries, failure.max_retries)
+    if failure.transient and job.retry_count < retries:
         delay = max(app.config.retry_backoff_s * 2**job.retry_count, failure.retry_after_s)
         app.store.reschedule(job.id, delay, failure.code, failure.message)
         log.info(
@@ -2499,9 +2602,11 @@ def settle_failure(app: App, job: Job, failure: FetchError) -> bool:
         )
         app.queue.wake()  # a worker must recompute how long to sleep
         return True
-    if failed := app.store.fail(job.id, failure.code, failure.message):
+    tries = job.retry_count + 1
+    message = failure.message + (f" (tried {tries} times)" if tries > 1 else "")
+    if failed := app.store.fail(job.id, failure.code, message):
         app.notifier.download_ended(app.running.status_object(failed))
-    log.info("job %s failed: %s: %s", job.id, failure.code, failure.message)
+    log.info("job %s failed: %s: %s", job.id, failure.code, message)
     return False
 
 
@@ -2670,13 +2775,19 @@ class Fetcher:
 
     def extract(self, ydl: Any, url: str, ie_key: str | None = None) -> dict:
         """yt-dlp's reading of a link, without downloading, by the extractor yt-dlp would
-        choose. A TikTok photo post goes to vidserve's extractor only while yt-dlp has none
-        of its own for it (only its generic one): yt-dlp's wins."""
+        choose. A TikTok photo post goes to vidserve's extractor where yt-dlp has none of
+        its own for the link (only its generic one), or where yt-dlp's saw only its sound:
+        yt-dlp's wins wherever it reads the post whole."""
         if ie_key is None and self.app.extractors is not None:
             ie_key = self.app.extractors.find(ydl, url)
-            if ie_key == "Generic" and TIKTOK_PHOTO_URL.match(url):
+            if ie_key == "Generic" and TIKTOK_POST_URL.match(url):
                 ie_key = "TikTokPhoto"
-        return ydl.extract_info(url, download=False, process=False, ie_key=ie_key)
+        info = ydl.extract_info(url, download=False, process=False, ie_key=ie_key)
+        if tiktok_slideshow(info) and TIKTOK_POST_URL.match(info.get("webpage_url") or url):
+            info = ydl.extract_info(
+                info.get("webpage_url") or url, download=False, process=False, ie_key="TikTokPhoto"
+            )
+        return info
 
     def identify_post(self, job: Job, info: dict) -> None:
         """Record which post a link is; raise AlreadySaved when an earlier download saved it.
@@ -2700,7 +2811,7 @@ class Fetcher:
         playlist = info.get("_type") in PLAYLIST_TYPES
         items = list(info["entries"]) if playlist else [info]
         if not any(item.get("vidserve_kind") for item in items):
-            return finished_files(ydl.process_ie_result(info, download=True))
+            return self.download_playable(ydl, info)
         if audio_only:  # a photo post's sound alone
             items = [item for item in items if item.get("vidserve_kind") != "image"]
             if not items:
@@ -2713,7 +2824,57 @@ class Fetcher:
             else:
                 for key in ("extractor", "extractor_key", "webpage_url"):
                     item.setdefault(key, info.get(key))
-                paths += finished_files(ydl.process_ie_result(item, download=True))
+                paths += self.download_playable(ydl, item)
+        return paths
+
+    def download_playable(self, ydl: Any, info: dict) -> list[Path]:
+        """yt-dlp downloads a video (or each of a playlist's) in the format it prefers; with
+        ffmpeg, each saved video is then checked (check_video) for what its format claimed."""
+        done = ydl.process_ie_result(info, download=True)
+        if not ffmpeg_available():
+            return finished_files(done)
+        entries = done.get("entries") if done.get("_type") in PLAYLIST_TYPES else [done]
+        return [path for entry in entries or [] for path in self.check_video(ydl, entry)]
+
+    def check_video(self, ydl: Any, entry: dict) -> list[Path]:
+        """A site's word on a format is often wrong: TikTok's "h264+aac" is HEVC without
+        sound now and then, Instagram's progressive formats name no codec. So ffprobe reads
+        what was saved, and while it is silent (though the post has sound) or VP9/AV1,
+        yt-dlp chooses again (its own sorting: H.264, else HEVC, with sound) from
+        formats_to_try, at most MAX_FORMAT_TRIES downloads in all: a silent format is then
+        merged with the post's audio, and VP9/AV1 is kept only when nothing else is left (and
+        said to be unplayable). HEVC tagged hev1 is remuxed to hvc1, which Photos and
+        QuickTime need."""
+        paths = finished_files(entry)
+        for tries in range(1, MAX_FORMAT_TRIES + 1):
+            video = next((path for path in paths if file_kind(path.name) == "video"), None)
+            facts = probe_video(video) if video else None
+            if not facts:
+                return paths
+            if tries == MAX_FORMAT_TRIES or not needs_another_format(entry, facts):
+                break
+            if (formats := formats_to_try(entry, facts)) is None:
+                break
+            again = {**entry, "formats": formats}
+            for key in ("requested_downloads", "requested_formats", "format_id", "format"):
+                again.pop(key, None)
+            chosen = ydl.process_ie_result(dict(again), download=False).get("format_id")
+            if chosen == entry.get("format_id"):  # the best the post has
+                break
+            for path in paths:
+                path.unlink(missing_ok=True)
+            entry = ydl.process_ie_result(again, download=True)
+            paths = finished_files(entry)
+        if not facts["has_audio"] and post_has_sound(entry):
+            raise FetchError(
+                "no_audio",
+                "every format of this post came without sound; retry later",
+                transient=True,
+            )
+        if facts["codec"] == "hevc" and facts["tag"] == "hev1":
+            remux_hvc1(video)
+        if self._run is not None:
+            self._run.playability[video.name] = playability(facts)
         return paths
 
     def save_item(self, ydl: Any, item: dict, workdir: Path) -> Path:
@@ -2811,6 +2972,99 @@ def describe_video(info: dict) -> dict:
         "uploader": info.get("uploader") or info.get("channel"),
         "duration_s": info.get("duration"),
         "thumbnail_url": thumbnail if isinstance(thumbnail, str) else None,
+    }
+
+
+MAX_FORMAT_TRIES = 4  # downloads of one video, the first included, to find a playable one
+# ffprobe's codec names as the status object says them, and as yt-dlp's format sorting knows them.
+CODECS = {"h264": "avc1", "hevc": "hvc1", "vp9": "vp09", "av1": "av01"}
+IPHONE_CODECS = ("h264", "hevc")
+
+
+def probe_video(path: Path) -> dict | None:
+    """What a saved video holds, as ffprobe reads it: its codec (h264, hevc, vp9, av1, or
+    ffprobe's name for another), the codec's tag in the file, and whether it has sound.
+    None when ffprobe reads no video in it."""
+    try:
+        result = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
+        streams = json.loads(result.stdout).get("streams") or []
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    video = next((s for s in streams if s.get("codec_type") == "video"), None)
+    if video is None:
+        return None
+    return {
+        "codec": video.get("codec_name"),
+        "tag": video.get("codec_tag_string"),
+        "has_audio": any(s.get("codec_type") == "audio" for s in streams),
+    }
+
+
+def post_has_sound(entry: dict) -> bool:
+    """Whether the site offers sound for the post: a format of it says it carries audio."""
+    return any(f.get("acodec") not in (None, "none") for f in entry.get("formats") or [])
+
+
+def needs_another_format(entry: dict, facts: dict) -> bool:
+    """A saved video that an iPhone would play silent, or not at all."""
+    silent = not facts["has_audio"] and post_has_sound(entry)
+    return silent or facts["codec"] not in IPHONE_CODECS
+
+
+def formats_to_try(entry: dict, facts: dict) -> list[dict] | None:
+    """The post's formats for yt-dlp to choose from again, after the saved one was found
+    wanting: without it and every other format of its codec when an iPhone cannot play that
+    (None when no video format is left: the post has nothing better); else with the saved
+    one described as ffprobe read it (silent: yt-dlp then merges the post's audio in)."""
+    chosen = entry.get("requested_formats") or [entry]
+    ids = {f.get("format_id") for f in chosen if f.get("vcodec") != "none"}
+    formats = entry.get("formats") or []
+    if facts["codec"] not in IPHONE_CODECS:
+        names = (CODECS.get(facts["codec"], facts["codec"]), facts["codec"])
+        rest = [
+            f
+            for f in formats
+            if f.get("format_id") not in ids and not str(f.get("vcodec")).startswith(names)
+        ]
+        return rest if any(f.get("vcodec") != "none" for f in rest) else None
+    truth = {"vcodec": CODECS[facts["codec"]]} | ({} if len(chosen) > 1 else {"acodec": "none"})
+    return [f | truth if f.get("format_id") in ids else f for f in formats]
+
+
+def remux_hvc1(path: Path) -> None:
+    """HEVC tagged hev1 becomes hvc1, the tag Photos and QuickTime take: the streams are
+    copied, not encoded again. Best effort: if ffmpeg fails, the file stays as it came."""
+    temporary = path.with_name(f"{path.stem}.hvc1{path.suffix}")
+    command = ["ffmpeg", "-v", "error", "-y", "-i", str(path), "-map", "0", "-c", "copy"]
+    try:
+        subprocess.run(
+            [*command, "-tag:v", "hvc1", "-movflags", "+faststart", str(temporary)],
+            capture_output=True,
+            timeout=300,
+            check=True,
+        )
+        os.replace(temporary, path)
+    except (OSError, subprocess.SubprocessError) as err:
+        log.info("remuxing %s to hvc1 failed: %s", path.name, err)
+        temporary.unlink(missing_ok=True)
+
+
+def playability(facts: dict) -> dict:
+    """A saved video's facts as the status object says them."""
+    playable = facts["codec"] in IPHONE_CODECS
+    return {
+        "codec": facts["codec"],
+        "has_audio": facts["has_audio"],
+        "playable_on_iphone": playable,
+        "playable_note": None
+        if playable
+        else f"the post is offered only in {facts['codec'].upper()}, which iPhones before"
+        " the 15 Pro (AV1) or Photos (VP9) do not play; a player app such as VLC does",
     }
 
 
@@ -3748,6 +4002,19 @@ PERSON_NAME_SCHEMA = {
     "pattern": f"^{PERSON_NAME.pattern}$",
     "not": {"const": OWNER},
 }
+PLAYABILITY_SCHEMA = {
+    "codec": {
+        **nullable("string"),
+        "description": "the saved video's codec as ffprobe reads it: h264, hevc, vp9, av1 (or"
+        " ffprobe's name of another); null for images and sound, or without ffmpeg",
+    },
+    "has_audio": {**nullable("boolean"), "description": "the saved video has a sound stream"},
+    "playable_on_iphone": {
+        **nullable("boolean"),
+        "description": "false for VP9 or AV1, saved only when the post offered nothing else",
+    },
+    "playable_note": {**nullable("string"), "description": "why not, when false"},
+}
 SCHEMAS = {
     "Error": {
         "type": "object",
@@ -3783,6 +4050,7 @@ SCHEMAS = {
             "file_size": {"type": "integer"},
             "file_url": {"type": "string"},
             "kind": {"enum": ["video", "image", "audio"]},
+            **PLAYABILITY_SCHEMA,
         },
     },
     "Status": {
@@ -3850,6 +4118,10 @@ SCHEMAS = {
                 " lists (one post, one download); null when fetched itself",
             },
             "user": {"type": "string", "description": "Who submitted it: owner, or a person"},
+            **{
+                key: {**schema, "description": f"of the first video file: {schema['description']}"}
+                for key, schema in PLAYABILITY_SCHEMA.items()
+            },
         },
     },
     "Person": {
