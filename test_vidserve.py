@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import html
 import http.client
+import ipaddress
 import json
 import os
 import random
@@ -5659,3 +5660,141 @@ def test_plain_http_to_the_tls_port_is_refused_cleanly(vidserve_api):
     assert reply.startswith(b"HTTP/1.1 400 ")
     assert b'"https_required"' in reply
     assert vidserve_api.get("/api/v1/health").status == 200
+
+
+# ---- hardening II: what a link may reach, bounded listeners (issue 22) ----
+
+PI_PUBLIC = "5.5.5.5"  # a public address the namespace's machine holds, as a Pi holds its own
+UNROUTED_PUBLIC = "6.6.6.6"  # a public address with no route in the namespace
+
+
+@pytest.fixture(scope="module")
+def pi_network(tmp_path_factory):
+    """A network namespace standing for the Pi's: lo holds PI_PUBLIC as well, `page.test` is
+    127.0.0.1, where MediaHandler serves on port 80 (`.page`), and `.own_service` listens on
+    PI_PUBLIC:80 without accepting, so any connection that reached it is left queued."""
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("nsenter"):
+        pytest.skip("the Pi's network needs root, unshare and nsenter (CI runs as root)")
+    directory = tmp_path_factory.mktemp("pi-network")
+    namespace = Namespace(directory)
+    with open(directory / "hosts", "a") as hosts:  # the file bound over the namespace's
+        hosts.write("127.0.0.1 page.test\n")
+    run_command(
+        [*namespace.command_prefix(directory), "ip", "addr", "add", f"{PI_PUBLIC}/32", "dev", "lo"],
+        check=True,
+    )
+    page = namespace.run(lambda: ThreadingHTTPServer(("127.0.0.1", 80), MediaHandler))
+    page.seen, page.failures, page.daemon_threads = [], {}, True
+    threading.Thread(target=page.serve_forever, daemon=True).start()
+    namespace.own_service = namespace.run(socket.create_server, (PI_PUBLIC, 80))
+    namespace.own_service.setblocking(False)
+    namespace.directory = directory
+    yield namespace
+    page.shutdown()
+    namespace.own_service.close()
+    namespace.close()
+
+
+PI_SETTINGS = {
+    "allowed_domains": ["page.test"],
+    "allow_private_addresses": False,
+    "private_networks": ["127.0.0.0/8"],  # the page's own server, on any port
+}
+
+
+def nothing_connected(listener: socket.socket) -> bool:
+    try:
+        listener.accept()[0].close()
+    except BlockingIOError:
+        return True
+    return False
+
+
+def through_proxy(egress: "vidserve.EgressProxy", request_line: str) -> bytes:
+    """The status line the egress proxy answers a request of vidserve's own worker with."""
+    proxy = urllib.parse.urlsplit(egress.url("test"))
+    credentials = base64.b64encode(f"test:{egress.secret}".encode()).decode()
+    with socket.create_connection((proxy.hostname, proxy.port), timeout=10) as sock:
+        sock.sendall(
+            f"{request_line} HTTP/1.1\r\nProxy-Authorization: Basic {credentials}\r\n\r\n".encode()
+        )
+        return sock.makefile("rb").readline()
+
+
+@contextlib.contextmanager
+def egress_in(namespace, policy: "vidserve.UrlPolicy"):
+    """An EgressProxy whose threads live in the namespace: nothing it might connect to is
+    outside it."""
+    egress = namespace.run(lambda: vidserve.EgressProxy(policy).start())
+    try:
+        yield egress
+    finally:
+        egress.stop()
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["evil.test\\.localhost", "evil.test%5c.localhost", "evil%2etest.localhost"],
+    ids=["backslash", "escaped-backslash", "escaped-dot"],
+)
+def test_host_another_parser_reads_as_another_site_is_refused_with_422(
+    vidserve_api, media_server, host
+):
+    port = urllib.parse.urlsplit(media_server).port
+    before = vidserve_api.get("/api/v1/health").json["database"]["total_downloads"]
+
+    answer = vidserve_api.post("/api/v1/download", {"url": f"http://{host}:{port}/clip.mp4"})
+
+    assert_error(answer, 422, "domain_not_allowed")
+    assert vidserve_api.get("/api/v1/health").json["database"]["total_downloads"] == before
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    ["CONNECT evil.net\\.www.tiktok.com:443", "GET http://evil.net\\.www.tiktok.com/x"],
+    ids=["connect", "plain-http"],
+)
+def test_egress_proxy_refuses_a_backslash_host_without_looking_it_up(pi_network, request_line):
+    policy = vidserve.UrlPolicy(("tiktok.com",), False)
+    with egress_in(pi_network, policy) as egress:
+        answer = pi_network.run(through_proxy, egress, request_line)
+
+    assert answer.startswith(b"HTTP/1.1 403 ")
+    assert "plain host" in egress.refusal("test")
+
+
+@pytest.mark.parametrize(
+    "address", ["64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe"], ids=["loopback", "metadata"]
+)
+def test_egress_proxy_refuses_a_nat64_address_embedding_a_private_ipv4(pi_network, address):
+    policy = vidserve.UrlPolicy(("tiktok.com",), False)
+    with egress_in(pi_network, policy) as egress:
+        answer = pi_network.run(through_proxy, egress, f"CONNECT [{address}]:443")
+
+    assert answer.startswith(b"HTTP/1.1 403 ")
+    assert "non-public" in egress.refusal("test")
+
+
+def test_page_redirecting_to_the_pis_own_public_address_is_refused(pi_network, tmp_path):
+    assert ipaddress.ip_address(PI_PUBLIC).is_global
+    url = f"http://page.test/redirect?to=http://{PI_PUBLIC}/clip.mp4"
+
+    with start_vidserve(tmp_path, namespace=pi_network, **PI_SETTINGS) as api:
+        status = api.wait_for(api.submit(url))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "private_address"
+    assert PI_PUBLIC in status["error_message"]
+    assert nothing_connected(pi_network.own_service)
+
+
+def test_page_redirecting_to_port_22_of_a_public_address_is_refused(pi_network, tmp_path):
+    url = f"http://page.test/redirect?to=http://{UNROUTED_PUBLIC}:22/"
+
+    with start_vidserve(tmp_path, namespace=pi_network, **PI_SETTINGS) as api:
+        status = api.wait_for(api.submit(url))
+
+    # Refused by the port rule: a connection attempt would have failed as a network error.
+    assert status["status"] == "failed"
+    assert status["error_code"] == "private_address"
+    assert "port 22" in status["error_message"]

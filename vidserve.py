@@ -139,6 +139,9 @@ MAX_SEARCH_CHARS = 200  # API.md: history ?q= longer than this is 400
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 DOWNLOAD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")  # spaces and control characters
+PLAIN_HOST = re.compile(r"[a-z0-9.-]{1,253}")  # API.md "Hardening": a host name, IDNA-encoded
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: IPv4 in the last 32 bits
+DEFAULT_PORTS = {"http": 80, "https": 443}
 CLIENT_ID = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,64}")  # API.md: at most 64 characters
 PERSON_NAME = re.compile(r"[a-z0-9_-]{1,32}")  # API.md: a person's name, also their folder's
 OWNER = "owner"  # the status object's "user" for the owner's token; no person may be called so
@@ -307,13 +310,69 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-class UrlPolicy:
-    """Which links vidserve will fetch: API.md's URL rules, and the duplicate key."""
+class IfAddrs(ctypes.Structure):
+    """The head of getifaddrs(3)'s struct ifaddrs: as much of it as own_addresses reads."""
 
-    def __init__(self, allowed_domains: tuple[str, ...], allow_private: bool, private_networks=()):
+
+IfAddrs._fields_ = [
+    ("next", ctypes.POINTER(IfAddrs)),
+    ("name", ctypes.c_char_p),
+    ("flags", ctypes.c_uint),
+    ("address", ctypes.c_void_p),  # a struct sockaddr, or NULL
+]
+
+
+@functools.cache
+def libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def own_addresses() -> set[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Every address of this machine's interfaces right now, public ones included (Linux's
+    getifaddrs(3): an address added a moment ago counts). Raises OSError if unreadable."""
+    head = ctypes.POINTER(IfAddrs)()
+    if libc().getifaddrs(ctypes.byref(head)) != 0:
+        raise OSError(ctypes.get_errno(), "getifaddrs: cannot read this machine's addresses")
+    found: set[ipaddress.IPv4Address | ipaddress.IPv6Address] = set()
+    try:
+        entry = head
+        while entry:
+            if at := entry.contents.address:  # sockaddr_in: family, port, address
+                family = ctypes.c_ushort.from_address(at).value  # sockaddr_in6: + flow info
+                if family == socket.AF_INET:
+                    found.add(ipaddress.IPv4Address(ctypes.string_at(at + 4, 4)))
+                elif family == socket.AF_INET6:
+                    found.add(ipaddress.IPv6Address(ctypes.string_at(at + 8, 16)))
+            entry = entry.contents.next
+    finally:
+        libc().freeifaddrs(head)
+    return found
+
+
+class UrlPolicy:
+    """Which links vidserve will fetch: API.md's URL rules ("Hardening: what a link may
+    reach" among them), and the duplicate key. The submit judges a link by the same parse
+    that builds the URL yt-dlp is handed, and the egress proxy judges every host and address
+    it is asked for with host_is_plain and address_allowed, so no parser can read another
+    host out of the same text."""
+
+    def __init__(
+        self,
+        allowed_domains: tuple[str, ...],
+        allow_private: bool,
+        private_networks=(),
+        allowed_ports: tuple[int, ...] = (80, 443),
+    ):
         self.allowed_domains = tuple(d.strip(".").encode("idna").decode() for d in allowed_domains)
         self.allow_private = allow_private
         self.private_networks = [ipaddress.ip_network(n) for n in private_networks]
+        self.allowed_ports = frozenset(allowed_ports)
+
+    @staticmethod
+    def host_is_plain(host: str) -> bool:
+        """API.md: letters, digits, '-' and '.', or an IPv6 address; never a backslash, '%'
+        or anything another URL parser could read a different host out of."""
+        return bool(PLAIN_HOST.fullmatch(host)) or (":" in host and "%" not in host and is_ip(host))
 
     def domain_allowed(self, host: str) -> bool:
         """The host is an allowed domain or a subdomain of one (an IP address has none)."""
@@ -338,17 +397,24 @@ class UrlPolicy:
             f"^https?://({'|'.join(hosts)})(:[1-9][0-9]{{0,3}})?([/?#][^\\x00-\\x20\\x7f-\\x9f]*)?$"
         )
 
-    def address_allowed(self, address: str) -> bool:
-        """A public address, or one of the private networks the configuration allows."""
+    def address_allowed(self, address: str, port: int) -> bool:
+        """One of the private networks the configuration allows (any port), or a public
+        address on one of allowed_ports that is not this machine's own (API.md
+        "Hardening": its SSH, a `host = "::"` vidserve are behind those)."""
         if self.allow_private:
             return True
         ip = ipaddress.ip_address(address.split("%")[0])
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
             ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-        return ip.is_global or any(ip in network for network in self.private_networks)
+        if any(ip in network for network in self.private_networks):
+            return True
+        if ip in NAT64_PREFIX:  # RFC 6052: 64:ff9b::a00:1 reaches 10.0.0.1
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        return port in self.allowed_ports and ip.is_global and ip not in own_addresses()
 
-    def check(self, url: Any) -> str:
-        """The normalized URL, or ApiError 400 (malformed) or 422 (not allowed)."""
+    def check(self, url: Any) -> tuple[str, str]:
+        """The URL to fetch, as parsed here, and its duplicate key (normalized), or ApiError
+        400 (malformed) or 422 (not allowed)."""
         if not isinstance(url, str) or not url.strip():
             raise ApiError(400, "invalid_url", "url must be a non-empty string")
         url = url.strip()
@@ -372,15 +438,15 @@ class UrlPolicy:
             raise ApiError(400, "invalid_url", "the host name is not valid") from None
         if not host:
             raise ApiError(400, "invalid_url", "url has no host")
-        if not self.domain_allowed(host):
+        if not self.host_is_plain(host) or not self.domain_allowed(host):
             raise ApiError(
                 422,
                 "domain_not_allowed",
                 f"{host} is not on the allow-list ({', '.join(self.allowed_domains)})",
             )
         if not self.allow_private:  # else any address will do: no need to ask DNS
-            self.check_public(host, port or (443 if parts.scheme.lower() == "https" else 80))
-        return self.normalize(parts, host, port)
+            self.check_public(host, port or DEFAULT_PORTS[parts.scheme.lower()])
+        return self.rebuild(parts, host, port), self.normalize(parts, host, port)
 
     def check_public(self, host: str, port: int) -> None:
         """Refuse hosts that resolve to loopback, private, link-local or reserved addresses.
@@ -393,16 +459,26 @@ class UrlPolicy:
             addresses = {info[4][0] for info in socket.getaddrinfo(host, port)}
         except (OSError, UnicodeError):
             return
-        if not all(self.address_allowed(address) for address in addresses):
-            raise ApiError(422, "private_address", f"{host} resolves to a non-public address")
+        if not all(self.address_allowed(address, port) for address in addresses):
+            raise ApiError(422, "private_address", f"{host}:{port} is a non-public address or port")
+
+    @staticmethod
+    def rebuild(parts: urllib.parse.SplitResult, host: str, port: int | None) -> str:
+        """The URL yt-dlp is handed: the host and port as judged here, the path and query
+        as sent (a backslash escaped: some parsers take it for a slash), no fragment."""
+        scheme = parts.scheme.lower()
+        netloc = f"[{host}]" if ":" in host else host
+        if port and port != DEFAULT_PORTS[scheme]:
+            netloc += f":{port}"
+        path, query = (part.replace("\\", "%5C") for part in (parts.path, parts.query))
+        return urllib.parse.urlunsplit((scheme, netloc, path, query, ""))
 
     @staticmethod
     def normalize(parts: urllib.parse.SplitResult, host: str, port: int | None) -> str:
         """Same video, same string: lower-case host, no default port, fragment or trackers."""
         scheme = parts.scheme.lower()
-        default = {"http": 80, "https": 443}[scheme]
         netloc = f"[{host}]" if ":" in host else host
-        if port and port != default:
+        if port and port != DEFAULT_PORTS[scheme]:
             netloc += f":{port}"
         query = [
             (key, value)
@@ -448,6 +524,7 @@ class Config:
     allowed_domains: tuple[str, ...] = ("tiktok.com", "instagram.com")
     allow_private_addresses: bool = False  # for tests and LAN-only sources
     private_networks: tuple[str, ...] = ()  # non-public networks links may reach anyway
+    allowed_ports: tuple[int, ...] = (80, 443)  # the only ports of public addresses fetched
     read_token: str = ""  # optional second token: status, history and files only
     auth_failures_allowed: int = 10  # wrong tokens per address in 5 minutes, then 429; 0: off
     workers: int = 2
@@ -527,6 +604,12 @@ def convert(key: str, value: Any, source: str) -> Any:
             items = value.split(",") if text else value
             if isinstance(items, (list, tuple)) and all(isinstance(i, str) for i in items):
                 return tuple(i.strip().lower() for i in items if i.strip())
+        elif kind == tuple[int, ...]:
+            items = value.split(",") if text else value
+            if isinstance(items, (list, tuple)):
+                numbers = [int(i) if isinstance(i, str) else i for i in items if str(i).strip()]
+                if all(type(number) is int for number in numbers):
+                    return tuple(numbers)
         elif kind is dict:
             table = json.loads(value) if text else value
             if isinstance(table, dict):
@@ -538,7 +621,8 @@ def convert(key: str, value: Any, source: str) -> Any:
 
 def describe_type(kind: Any) -> str:
     names = {bool: "true/false", int: "whole number", float: "number", str: "string"}
-    return names.get(kind, "table (JSON object)" if kind is dict else "list of strings")
+    names |= {dict: "table (JSON object)", tuple[int, ...]: "list of whole numbers"}
+    return names.get(kind, "list of strings")
 
 
 def check_config(config: Config) -> Config:
@@ -561,6 +645,8 @@ def check_config(config: Config) -> Config:
         "notify_url": bool(config.notify_url)
         and not config.notify_url.startswith(("http://", "https://")),
         "allowed_domains": not config.allowed_domains,
+        "allowed_ports": not config.allowed_ports
+        or not all(1 <= port <= 65535 for port in config.allowed_ports),
         "key_file": bool(config.cert_file) != bool(config.key_file),
         "acme_domain": bool(config.acme_domain)
         and (
@@ -1792,6 +1878,7 @@ class App:
             self.config.allowed_domains,
             self.config.allow_private_addresses,
             self.config.private_networks,
+            self.config.allowed_ports,
         )
         self.queue = JobQueue(self.store, may_start=self.library.disk_allows_work)
         self.egress = EgressProxy(self.policy).start()
@@ -1931,15 +2018,15 @@ class EgressProxy:
         return name
 
     def _connect(self, client: str, host: str, port: int) -> socket.socket | None:
-        """A connection to an allowed address of host, or None (and a refusal) if it has none."""
+        """A connection to an allowed address of host, or None (and a refusal) if it has none:
+        every hop is judged as the submit judged the link (UrlPolicy)."""
+        if not self.policy.host_is_plain(host.lower()):
+            return self._refuse(client, repr(host), port, "not a plain host name")
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        allowed = [info for info in addresses if self.policy.address_allowed(info[4][0])]
+        allowed = [info for info in addresses if self.policy.address_allowed(info[4][0], port)]
         if not allowed:
-            refused = f"{host} is at a non-public address ({addresses[0][4][0]})"
-            log.warning("egress: refused %s:%d for %s: %s", host, port, client, refused)
-            with self._lock:
-                self._refusals[client] = refused
-            return None
+            where = f"{addresses[0][4][0]} port {port}"
+            return self._refuse(client, host, port, f"{host} is at a non-public address ({where})")
         error: OSError = OSError(f"cannot connect to {host}")
         for family, kind, protocol, _, address in allowed:
             upstream = socket.socket(family, kind, protocol)
@@ -1953,6 +2040,11 @@ class EgressProxy:
             upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return upstream
         raise error
+
+    def _refuse(self, client: str, host: str, port: int, refused: str) -> None:
+        log.warning("egress: refused %s:%d for %s: %s", host, port, client, refused)
+        with self._lock:
+            self._refusals[client] = refused
 
 
 def read_head(sock: socket.socket) -> tuple[bytes, bytes]:
@@ -4082,7 +4174,7 @@ def submit_download(app: App, request: Request) -> Reply:
     """POST /api/v1/download: queue a link, durably, or point at its live duplicate."""
     form, caller = request.form(), request.caller
     url = form.get("url")
-    normalized = app.policy.check(url)
+    fetched, normalized = app.policy.check(url)
     client_id = parse_client_id(form)
     force = parse_bool(request, form, "force")
     audio_only = parse_bool(request, form, "audio_only")
@@ -4094,7 +4186,7 @@ def submit_download(app: App, request: Request) -> Reply:
         )
     dedupe_key = normalized + ("#audio" if audio_only else "")
     job, duplicate = app.store.submit(
-        url.strip(),
+        fetched,
         dedupe_key,
         client_id,
         audio_only,
