@@ -5798,3 +5798,28 @@ def test_page_redirecting_to_port_22_of_a_public_address_is_refused(pi_network, 
     assert status["status"] == "failed"
     assert status["error_code"] == "private_address"
     assert "port 22" in status["error_message"]
+
+
+def test_ytdlp_options_header_choosing_no_proxy_stops_the_server_with_exit_2(tmp_path):
+    options = {"http_headers": {"Ytdl-Request-Proxy": "__noproxy__"}}
+    write_config(tmp_path / "vidserve.toml", {"port": 0, "ytdlp_options": options})
+
+    result = run_command(
+        [sys.executable, str(VIDSERVE), "--config", "vidserve.toml"], cwd=tmp_path, timeout_s=20
+    )
+
+    assert result.returncode == 2
+    assert "http_headers" in result.stderr + result.stdout
+
+
+def test_page_whose_video_is_rtmp_fails_without_connecting_to_it(vidserve_api, media_server):
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setblocking(False)
+        video = f"rtmp://127.0.0.1:{listener.getsockname()[1]}/live/cat"
+        page = f"{media_server}/page.html?video={urllib.parse.quote(video)}&n={random.random()}"
+
+        status = vidserve_api.wait_for(vidserve_api.submit(page))
+
+        assert status["status"] == "failed"
+        assert "refused to download by rtmp" in status["error_message"]
+        assert nothing_connected(listener)

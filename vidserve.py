@@ -575,6 +575,7 @@ DNS_NAME = re.compile(
 LOG_LEVELS = ("debug", "info", "warning", "error")
 # yt-dlp options that would send its connections around the egress proxy.
 BYPASSING_OPTIONS = {"proxy", "geo_verification_proxy", "external_downloader"}
+PROXY_HEADER = re.compile(r"\s*ytdl-request-proxy\s*", re.IGNORECASE)
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
@@ -665,7 +666,11 @@ def check_config(config: Config) -> Config:
     for key, bad in problems.items():
         if bad:
             raise ConfigError(f"setting {key} = {getattr(config, key)!r} is out of range")
-    for key in BYPASSING_OPTIONS & config.ytdlp_options.keys():
+    headers = config.ytdlp_options.get("http_headers")
+    bypassing = BYPASSING_OPTIONS & config.ytdlp_options.keys()
+    if isinstance(headers, dict) and any(PROXY_HEADER.fullmatch(name) for name in headers):
+        bypassing.add("http_headers")  # yt-dlp's per-request proxy: __noproxy__ goes direct
+    for key in sorted(bypassing):
         raise ConfigError(
             f"setting ytdlp_options: {key!r} would let yt-dlp connect around vidserve's address"
             " check (its egress proxy); remove it"
@@ -2663,6 +2668,30 @@ def ytdlp_params(
     return params
 
 
+# yt-dlp's protocols that go over HTTP(S), and so through the egress proxy; rtmp, rtsp and mms
+# are handed to programs (rtmpdump, mpv, ffmpeg) that ignore it.
+HTTP_PROTOCOLS = {"http", "https", "m3u8", "m3u8_native", "http_dash_segments", "ism", "f4m"}
+HTTP_PROTOCOLS |= {"http_dash_segments_generator", "mhtml"}
+
+
+def http_only() -> type:
+    """A yt-dlp PostProcessor run before each download: a format of any protocol but
+    HTTP(S) fails the download instead of reaching the network around the proxy. (It
+    raises DownloadError: yt-dlp takes a PostProcessingError before a download as a
+    warning and downloads anyway.)"""
+    from yt_dlp.postprocessor import PostProcessor
+    from yt_dlp.utils import DownloadError
+
+    class HttpOnly(PostProcessor):
+        def run(self, info: dict) -> tuple[list, dict]:
+            protocols = set(str(info.get("protocol") or "https").split("+"))
+            if other := protocols - HTTP_PROTOCOLS:
+                raise DownloadError(f"refused to download by {', '.join(sorted(other))}")
+            return [], info
+
+    return HttpOnly
+
+
 class Fetcher:
     """A worker's warm YoutubeDL instances, re-pointed at each job's private directory.
 
@@ -2692,6 +2721,7 @@ class Fetcher:
             params["proxy"] = self.app.egress.url(self.name)  # every connection is checked
             ydl = self._instances[audio_only] = yt_dlp.YoutubeDL(params)
             ydl.add_info_extractor(tiktok_photo_extractor()())
+            ydl.add_post_processor(http_only()(), when="before_dl")
             add_library_postprocessors(ydl)
         return self._instances[audio_only]
 
