@@ -5823,3 +5823,26 @@ def test_page_whose_video_is_rtmp_fails_without_connecting_to_it(vidserve_api, m
         assert status["status"] == "failed"
         assert "refused to download by rtmp" in status["error_message"]
         assert nothing_connected(listener)
+
+
+def test_removed_persons_signed_link_is_403_at_once(household, media_server):
+    person = add_person(household.owner, "leaver-link")
+    theirs = person.wait_for(person.submit(unique(media_server, "leaver-link")))
+    link = make_link(person, theirs["download_id"])["url"]
+    assert person.get(link, token=False).status == 200
+
+    removed = vidserve_cli(household.owner, "user", "remove", "leaver-link")
+
+    assert removed.returncode == 0, removed.stderr
+    assert_error(person.get(link, token=False), 403, "person_removed")
+
+
+def test_new_token_for_a_person_leaves_their_signed_links_working(household, media_server):
+    person = add_person(household.owner, "rekeyed-link")
+    theirs = person.wait_for(person.submit(unique(media_server, "rekeyed-link")))
+    link = make_link(person, theirs["download_id"])["url"]
+
+    renewed = vidserve_cli(household.owner, "user", "token", "rekeyed-link")
+
+    assert renewed.returncode == 0, renewed.stderr
+    assert person.get(link, token=False).body == CLIP_BYTES

@@ -1877,7 +1877,7 @@ class App:
         self.library = Library(self.config, self.store)
         self.auth_failures = AuthThrottle(self.config.auth_failures_allowed)
         self.people = People(self.store)
-        self.links = LinkSigner.load(self.config.data_path)
+        self.links = LinkSigner.load(self.config.data_path, self.store)
         self.notifier = Notifier(self.config, self.links)
         self.policy = UrlPolicy(
             self.config.allowed_domains,
@@ -3567,20 +3567,21 @@ class LinkSigner:
     need no token"): the URL carries its expiry and an HMAC-SHA256 of the download id, the
     file's index and that expiry, keyed with a secret of this server's own. A link cannot be
     stretched, moved to another file or made elsewhere; deleting <data_dir>/link-secret ends
-    every link ever given out."""
+    every link ever given out, and removing a person every link to their downloads (API.md
+    "Hardening": the store is asked at each use, so `user remove` counts at once)."""
 
-    def __init__(self, secret: bytes):
-        self._secret = secret
+    def __init__(self, secret: bytes, store: "Store"):
+        self._secret, self._store = secret, store
 
     @classmethod
-    def load(cls, data_path: Path) -> "LinkSigner":
+    def load(cls, data_path: Path, store: "Store") -> "LinkSigner":
         """The secret in <data_dir>/link-secret, made (32 random bytes, mode 0600) if absent."""
         path = data_path / "link-secret"
         with contextlib.suppress(FileExistsError):
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as file:
                 file.write(secrets.token_hex(32) + "\n")
-        return cls(path.read_text().strip().encode())
+        return cls(path.read_text().strip().encode(), store)
 
     def _signature(self, download_id: str, index: str, expires: str) -> str:
         message = f"{download_id}/{index}/{expires}".encode()
@@ -3603,6 +3604,10 @@ class LinkSigner:
             raise ApiError(403, "invalid_signature", "this link is not valid for this file")
         if not expires.isdigit() or int(expires) < time.time():
             raise ApiError(403, "link_expired", "this link has expired; ask for a new one")
+        job = self._store.get(download_id)
+        person = job.user if job and job.user not in (None, "", OWNER) else None
+        if person and all(name != person for name, _ in self._store.user_tokens()):
+            raise ApiError(403, "person_removed", "whose download this is no longer shares it")
         return Caller(OWNER)
 
 
