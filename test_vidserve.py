@@ -5846,3 +5846,32 @@ def test_new_token_for_a_person_leaves_their_signed_links_working(household, med
 
     assert renewed.returncode == 0, renewed.stderr
     assert person.get(link, token=False).body == CLIP_BYTES
+
+
+@pytest.mark.parametrize("opened_by", ["cross-site", "same-site"])
+def test_share_opened_from_another_site_fills_the_form_and_waits_for_a_tap(
+    vidserve_api, media_server, opened_by
+):
+    shared = urllib.parse.quote(unique(media_server, "cross-site"))
+
+    answer = vidserve_api.get(
+        f"/share?url={shared}", token=False, headers={"Sec-Fetch-Site": opened_by}
+    )
+
+    assert answer.status == 200
+    assert b'<body data-from="cross-site">' in answer.body
+    assert "Sec-Fetch-Site" in answer.headers["Vary"]
+
+
+@pytest.mark.parametrize("opened_by", ["none", "same-origin"])
+def test_share_opened_by_the_share_sheet_or_the_page_submits_at_once(
+    vidserve_api, media_server, opened_by
+):
+    shared = urllib.parse.quote(unique(media_server, "share-sheet"))
+
+    answer = vidserve_api.get(
+        f"/share?url={shared}", token=False, headers={"Sec-Fetch-Site": opened_by}
+    )
+
+    assert answer.status == 200
+    assert b"<body>" in answer.body and b"data-from" not in answer.body.split(b"<script>")[0]

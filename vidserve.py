@@ -5239,7 +5239,9 @@ const shared = sharedLink();
 if (shared) $("url").value = shared;
 if (token) {
   follow();
-  if (shared) $("submit-form").requestSubmit();
+  // API.md "Hardening": opened from another site, the link waits for a tap.
+  if (shared && document.body.dataset.from === "cross-site") say("Tap Download to fetch it.");
+  else if (shared) $("submit-form").requestSubmit();
 } else {
   say("Enter the API token: python3 vidserve.py token prints it.");
 }
@@ -5296,6 +5298,8 @@ PAGE_HTML = f"""<!doctype html>
 </body>
 </html>
 """.encode()
+# The page as another site's link opens it (Sec-Fetch-Site: cross-site): it waits for a tap.
+CROSS_SITE_PAGE_HTML = PAGE_HTML.replace(b"<body>", b'<body data-from="cross-site">', 1)
 
 
 def csp_hash(source: str) -> str:
@@ -5391,14 +5395,18 @@ def get_icon(app: App, request: Request) -> Reply:
 )
 def index_page(app: App, request: Request) -> Reply:
     """GET / (and /share, the share target): the page. No token: the page asks for it and
-    keeps it in localStorage."""
+    keeps it in localStorage. A shared link is submitted at once only when the share sheet
+    or the page itself opened /share; another site's link only fills the form."""
     headers = {
         "Content-Type": "text/html; charset=utf-8",
         "Cache-Control": "no-cache",
         "Content-Security-Policy": PAGE_POLICY,
         "Referrer-Policy": "no-referrer",
+        "Vary": "Sec-Fetch-Site",
     }
-    return Reply(PAGE_HTML, headers=headers)
+    opened_by = request.headers.get("Sec-Fetch-Site", "none")
+    own = opened_by in ("none", "same-origin")  # the share sheet, typed, or the page itself
+    return Reply(PAGE_HTML if own else CROSS_SITE_PAGE_HTML, headers=headers)
 
 
 @route(
