@@ -5875,3 +5875,116 @@ def test_share_opened_by_the_share_sheet_or_the_page_submits_at_once(
 
     assert answer.status == 200
     assert b"<body>" in answer.body and b"data-from" not in answer.body.split(b"<script>")[0]
+
+
+def trickling(address: tuple, count: int, first: bytes) -> list[socket.socket]:
+    """count connections that each send `first` and then nothing: a slowloris' opening."""
+    flood = []
+    for _ in range(count):
+        sock = socket.create_connection(address, timeout=10)
+        sock.sendall(first)
+        flood.append(sock)
+    return flood
+
+
+PAGE_POLICY = vidserve.UrlPolicy(("page.test",), False, ["127.0.0.0/8"])
+
+
+def test_proxy_slot_flood_of_trickling_strangers_does_not_keep_out_a_worker(pi_network):
+    with egress_in(pi_network, PAGE_POLICY) as egress:
+        proxy = urllib.parse.urlsplit(egress.url("test"))
+        flood = pi_network.run(trickling, (proxy.hostname, proxy.port), 200, b"C")
+        try:
+            answer = pi_network.run(through_proxy, egress, "CONNECT 127.0.0.1:80")
+        finally:
+            for sock in flood:
+                sock.close()
+
+    assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+def test_proxy_password_that_is_not_ascii_is_refused_with_407(pi_network):
+    with egress_in(pi_network, PAGE_POLICY) as egress:
+        proxy = urllib.parse.urlsplit(egress.url("test"))
+        credentials = base64.b64encode("test:pässwört".encode()).decode()
+
+        def ask() -> bytes:
+            with socket.create_connection((proxy.hostname, proxy.port), timeout=10) as sock:
+                sock.sendall(
+                    b"CONNECT 127.0.0.1:80 HTTP/1.1\r\n"
+                    + f"Proxy-Authorization: Basic {credentials}\r\n\r\n".encode()
+                )
+                return sock.makefile("rb").readline()
+
+        answer = pi_network.run(ask)
+
+    assert answer.startswith(b"HTTP/1.1 407 ")
+
+
+def test_proxy_accept_loop_survives_a_thread_start_failing_once(pi_network, monkeypatch):
+    """The fault is injected: a TasksMax that refuses exactly one thread cannot be made for
+    real in a test."""
+    start, failed = threading.Thread.start, []
+
+    def start_or_fail_once(thread):
+        if thread.name == "egress" and not failed:  # the accept loop itself already runs
+            failed.append(thread)
+            raise RuntimeError("can't start new thread")
+        return start(thread)
+
+    with egress_in(pi_network, PAGE_POLICY) as egress:
+        monkeypatch.setattr(threading.Thread, "start", start_or_fail_once)
+        proxy = urllib.parse.urlsplit(egress.url("test"))
+        refused = pi_network.run(trickling, (proxy.hostname, proxy.port), 1, b"C")[0]
+        wait_until(lambda: failed, 10, "the thread start to fail")
+        answer = pi_network.run(through_proxy, egress, "CONNECT 127.0.0.1:80")
+        refused.close()
+
+        assert egress.alive()
+    assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+@pytest.fixture
+def plain_listener(tmp_path, media_server):
+    """vidserve with http_port on, bounded by max_connections = 16."""
+    port = free_port()
+    with start_vidserve(tmp_path, http_port=port, max_connections=16) as api:
+        yield api, port
+
+
+def thread_count(process: subprocess.Popen) -> int:
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    return int(re.search(r"^Threads:\s+(\d+)", status, re.MULTILINE)[1])
+
+
+def test_trickling_http_port_flood_leaves_downloads_submits_and_plain_http_working(
+    plain_listener, media_server
+):
+    api, port = plain_listener
+    before = thread_count(api.process)
+    flood = trickling(("127.0.0.1", port), 150, b"G")
+    try:
+        download_id = api.submit(unique(media_server, "flooded"))
+        status = api.wait_for(download_id)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: pi.test\r\n\r\n")
+            plain = sock.makefile("rb").readline()
+        threads = thread_count(api.process)
+    finally:
+        for sock in flood:
+            sock.close()
+
+    assert status["status"] == "completed"
+    assert plain.startswith(b"HTTP/1.1 308 ")
+    assert threads <= before + 16 + 4, "the flood held more threads than max_connections"
+
+
+def test_health_says_unhealthy_with_503_once_the_egress_proxy_has_died(tmp_path):
+    with serve_in_process(tmp_path) as (service, api):
+        service.app.egress.stop()  # the accept loop ends, as an uncaught error once ended it
+        wait_until(lambda: not service.app.egress.alive(), 10, "the proxy to end")
+
+        answer = api.get("/api/v1/health", token=False)
+
+    assert answer.status == 503
+    assert answer.json["status"] == "unhealthy"

@@ -95,6 +95,7 @@ MAX_QUERY_FIELDS = 20
 MAX_OFFSET = 10**9  # history paging by offset; deep pages should use `before`
 MAX_HEADER_BYTES = 32 * 1024  # request line and headers together; 431 above
 REAPER_INTERVAL_S = 0.5  # how often connections past their deadline are closed
+THREAD_BACKOFF_S = 0.1  # an accept loop that could not start a thread waits this long
 LINGER_S = 1.0  # how long a closing connection drains the client's unread input
 NOTIFY_TIMEOUT_S = 10.0  # a notification receiver gets this long to answer
 NOTIFY_LINK_S = 7 * 86400  # a notification's signed link works this long (the longest allowed)
@@ -498,6 +499,88 @@ def retry_after_s(value: str | None, default_s: float) -> float:
     """A Retry-After header's delay in seconds (RFC 9110 §10.2.3, its delay-seconds form),
     or default_s when it is absent or another form."""
     return float(value) if value and value.isdigit() else default_s
+
+
+class Connection:
+    """One client connection: its socket and whether it is waiting for a request."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.waiting_since: float | None = time.monotonic()  # None while a request is served
+
+
+class Connections:
+    """Live connections, kept within max_connections without letting slow clients win.
+
+    A connection is *waiting* from accept through the TLS handshake and the request headers,
+    and again between keep-alive requests; it is *busy* while a request is answered. The
+    `reaper` thread closes any connection that has waited longer than request_timeout_s in
+    total, so a client trickling a byte at a time (slowloris) is cut off however it paces
+    itself. At the cap, the connection that has waited longest is closed to admit the new one,
+    so idle or slow clients can never lock a real one out; only busy connections count against
+    a newcomer.
+    """
+
+    def __init__(self, limit: int, timeout_s: float):
+        self._lock = threading.Lock()  # guards _live; held while shutting a socket down
+        self._live: set[Connection] = set()
+        self.limit, self.timeout_s = limit, timeout_s
+        self.closed = threading.Event()
+        self._reaper = threading.Thread(target=self._reap, name="reaper", daemon=True)
+        self._reaper.start()
+
+    def admit(self, sock: socket.socket) -> Connection | None:
+        """Track a new connection, evicting the longest-waiting one at the cap; None: refuse."""
+        with self._lock:
+            if len(self._live) >= self.limit:
+                waiting = [c for c in self._live if c.waiting_since is not None]
+                if not waiting:
+                    return None
+                self._close(min(waiting, key=lambda c: c.waiting_since))
+            connection = Connection(sock)
+            self._live.add(connection)
+            return connection
+
+    def leave(self, connection: Connection) -> None:
+        """The connection's thread is done; after this nobody shuts its socket down."""
+        with self._lock:
+            self._live.discard(connection)
+
+    def _close(self, connection: Connection) -> None:
+        """Wake the connection's thread from its blocking read: it sees EOF and ends."""
+        self._live.discard(connection)
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(
+                connection.sock, socket.SHUT_RDWR
+            )  # the TCP level, even under TLS
+
+    def _reap(self) -> None:
+        while not self.closed.wait(REAPER_INTERVAL_S):
+            deadline = time.monotonic() - self.timeout_s
+            with self._lock:
+                for connection in [
+                    c
+                    for c in self._live
+                    if c.waiting_since is not None and c.waiting_since < deadline
+                ]:
+                    self._close(connection)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._live)
+
+
+def start_thread(target: Callable, args: tuple, name: str) -> bool:
+    """Start a daemon thread for an accept loop; when the system refuses one (systemd's
+    TasksMax, memory), log it, back off a moment and answer False: the loop goes on, and the
+    connection it was for is closed by the caller (API.md "Hardening")."""
+    try:
+        threading.Thread(target=target, args=args, name=name, daemon=True).start()
+    except RuntimeError as err:
+        log.error("cannot start a thread for %s: %s; backing off", name, err)
+        time.sleep(THREAD_BACKOFF_S)
+        return False
+    return True
 
 
 # ---- 1. Configuration -----------------------------------------------------------------------
@@ -1925,6 +2008,11 @@ class EgressProxy:
         self.timeout_s = timeout_s
         self.secret = secrets.token_urlsafe(18)  # only vidserve's own YoutubeDLs get in
         self._listener = socket.create_server(("127.0.0.1", 0))
+        # Any local process may connect: until its credentials are read a connection is
+        # waiting, and at the cap the longest-waiting one goes, so a flood of trickling
+        # clients never keeps out a worker, whose credentials come in its first packet.
+        # Only authenticated tunnels take one of the EGRESS_MAX_TUNNELS slots.
+        self._connections = Connections(2 * EGRESS_MAX_TUNNELS, timeout_s)
         self._tunnels = threading.BoundedSemaphore(EGRESS_MAX_TUNNELS)
         self._lock = threading.Lock()  # guards _refusals
         self._refusals: dict[str, str] = {}  # client name -> the last thing refused to it
@@ -1935,11 +2023,19 @@ class EgressProxy:
         return f"http://{client}:{self.secret}@127.0.0.1:{port}"
 
     def start(self) -> Self:
-        threading.Thread(target=self._accept, name="egress", daemon=True).start()
+        self._thread = threading.Thread(target=self._accept, name="egress", daemon=True)
+        self._thread.start()
         return self
 
+    def alive(self) -> bool:
+        """Whether the accept loop still runs: without it every download would hang."""
+        return self._thread.is_alive()
+
     def stop(self) -> None:
+        with contextlib.suppress(OSError):  # wakes the accept loop (a close alone does not)
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
+        self._connections.closed.set()
 
     def refusal(self, client: str) -> str | None:
         """What the proxy refused this client since it last asked, if anything."""
@@ -1953,15 +2049,14 @@ class EgressProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return  # stopped
-            if not self._tunnels.acquire(blocking=False):
-                with contextlib.suppress(OSError):
-                    client.sendall(b"HTTP/1.1 503 Too Many Tunnels\r\nContent-Length: 0\r\n\r\n")
+            connection = self._connections.admit(client)
+            if connection is None or not start_thread(self._serve, (connection,), "egress"):
+                if connection is not None:
+                    self._connections.leave(connection)
                 client.close()
-                continue
-            threading.Thread(target=self._serve, args=(client,), name="egress", daemon=True).start()
 
-    def _serve(self, client: socket.socket) -> None:
-        upstream = None
+    def _serve(self, connection: Connection) -> None:
+        client, upstream, tunnel = connection.sock, None, False
         try:
             client.settimeout(self.timeout_s)
             head, early = read_head(client)
@@ -1975,6 +2070,10 @@ class EgressProxy:
                     "407 Proxy Authentication Required",
                     'Proxy-Authenticate: Basic realm="vidserve"\r\n',
                 )
+                return
+            connection.waiting_since = None  # a worker's: the reaper leaves it alone
+            if not (tunnel := self._tunnels.acquire(blocking=False)):
+                answer_proxy(client, "503 Too Many Tunnels")
                 return
             if method == "CONNECT":  # https: a tunnel, TLS end to end
                 host, _, port = target.rpartition(":")
@@ -2006,21 +2105,24 @@ class EgressProxy:
             with contextlib.suppress(OSError):
                 answer_proxy(client, "502 Bad Gateway")
         finally:
+            self._connections.leave(connection)  # before close: the fd must not be reused
             for sock in (client, upstream):
                 if sock is not None:
                     sock.close()
-            self._tunnels.release()
+            if tunnel:
+                self._tunnels.release()
 
     def _client_name(self, authorization: str) -> str | None:
         """The client named in valid Basic credentials, else None."""
         scheme, _, encoded = authorization.partition(" ")
         try:
-            name, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
-        except (ValueError, UnicodeError):
+            name, _, secret = base64.b64decode(encoded, validate=True).partition(b":")
+        except ValueError:
             return None
-        if scheme.lower() != "basic" or not hmac.compare_digest(secret, self.secret):
+        # Bytes, compared in constant time: any password, ASCII or not, is just wrong.
+        if scheme.lower() != "basic" or not hmac.compare_digest(secret, self.secret.encode()):
             return None
-        return name
+        return name.decode("utf-8", "replace")
 
     def _connect(self, client: str, host: str, port: int) -> socket.socket | None:
         """A connection to an allowed address of host, or None (and a refusal) if it has none:
@@ -2486,6 +2588,12 @@ def start_workers(app: App) -> None:
         )
         thread.start()
         app.workers.append(thread)
+
+
+def work_alive(app: App) -> bool:
+    """Every worker and the egress proxy still run (API.md "Hardening": health and the
+    watchdog say unhealthy otherwise, since downloads would wait forever)."""
+    return app.egress.alive() and all(thread.is_alive() for thread in app.workers)
 
 
 def stop_workers(app: App, timeout_s: float) -> None:
@@ -4792,7 +4900,8 @@ def get_metrics(app: App, request: Request) -> Reply:
     },
 )
 def health(app: App, request: Request) -> Reply:
-    """GET /api/v1/health: no token; 503 when the database cannot be read."""
+    """GET /api/v1/health: no token; 503 when the database cannot be read, or a worker or
+    the egress proxy has died."""
     try:
         counts = app.store.counts()
     except sqlite3.Error as err:
@@ -4804,9 +4913,10 @@ def health(app: App, request: Request) -> Reply:
             "database": {"connected": False, "total_downloads": None},
         }
         return Reply(body, 503)
+    working = work_alive(app) or app.queue.stopping.is_set()
     age_days = ytdlp_age_days()
     body = {
-        "status": "healthy",
+        "status": "healthy" if working else "unhealthy",
         "timestamp": utc_now(),
         "version": __version__,
         "database": {"connected": True, "total_downloads": sum(counts.values())},
@@ -4819,7 +4929,9 @@ def health(app: App, request: Request) -> Reply:
         "disk_free_bytes": app.library.free_bytes(),
         "certificate": app.certificates.to_api() if app.certificates else None,
     }
-    return Reply(body)
+    if not working:
+        log.error("health check: a worker or the egress proxy has stopped")
+    return Reply(body, 200 if working else 503)
 
 
 # ---- 4c. The page ---------------------------------------------------------------------------
@@ -5668,75 +5780,6 @@ class Handler(BaseHTTPRequestHandler):
         """The access line is written by handle_api_request, which knows the request id."""
 
 
-class Connection:
-    """One client connection: its socket and whether it is waiting for a request."""
-
-    def __init__(self, sock: socket.socket):
-        self.sock = sock
-        self.waiting_since: float | None = time.monotonic()  # None while a request is served
-
-
-class Connections:
-    """Live connections, kept within max_connections without letting slow clients win.
-
-    A connection is *waiting* from accept through the TLS handshake and the request headers,
-    and again between keep-alive requests; it is *busy* while a request is answered. The
-    `reaper` thread closes any connection that has waited longer than request_timeout_s in
-    total, so a client trickling a byte at a time (slowloris) is cut off however it paces
-    itself. At the cap, the connection that has waited longest is closed to admit the new one,
-    so idle or slow clients can never lock a real one out; only busy connections count against
-    a newcomer.
-    """
-
-    def __init__(self, limit: int, timeout_s: float):
-        self._lock = threading.Lock()  # guards _live; held while shutting a socket down
-        self._live: set[Connection] = set()
-        self.limit, self.timeout_s = limit, timeout_s
-        self.closed = threading.Event()
-        self._reaper = threading.Thread(target=self._reap, name="reaper", daemon=True)
-        self._reaper.start()
-
-    def admit(self, sock: socket.socket) -> Connection | None:
-        """Track a new connection, evicting the longest-waiting one at the cap; None: refuse."""
-        with self._lock:
-            if len(self._live) >= self.limit:
-                waiting = [c for c in self._live if c.waiting_since is not None]
-                if not waiting:
-                    return None
-                self._close(min(waiting, key=lambda c: c.waiting_since))
-            connection = Connection(sock)
-            self._live.add(connection)
-            return connection
-
-    def leave(self, connection: Connection) -> None:
-        """The connection's thread is done; after this nobody shuts its socket down."""
-        with self._lock:
-            self._live.discard(connection)
-
-    def _close(self, connection: Connection) -> None:
-        """Wake the connection's thread from its blocking read: it sees EOF and ends."""
-        self._live.discard(connection)
-        with contextlib.suppress(OSError):
-            socket.socket.shutdown(
-                connection.sock, socket.SHUT_RDWR
-            )  # the TCP level, even under TLS
-
-    def _reap(self) -> None:
-        while not self.closed.wait(REAPER_INTERVAL_S):
-            deadline = time.monotonic() - self.timeout_s
-            with self._lock:
-                for connection in [
-                    c
-                    for c in self._live
-                    if c.waiting_since is not None and c.waiting_since < deadline
-                ]:
-                    self._close(connection)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._live)
-
-
 class HeaderBudget(io.RawIOBase):
     """A connection's reader that refuses more than MAX_HEADER_BYTES between requests.
 
@@ -5785,21 +5828,15 @@ class InFlight:
             return self._idle.wait_for(lambda: self.count == 0, timeout_s)
 
 
-class Server(ThreadingHTTPServer):
-    """ThreadingHTTPServer with TLS per connection, in the connection's own thread, and
-    connections kept in bounds by Connections."""
+class BoundedServer(ThreadingHTTPServer):
+    """A listener whose connections Connections keeps in bounds (evicting the longest
+    waiting at the cap, closing any waiting past request_timeout_s in total), each served
+    by serve_connection in a thread of its own; a thread that cannot start costs that one
+    connection, never the accept loop. The API's Server and http_port's PlainHttpServer."""
 
     daemon_threads = True
     allow_reuse_address = True
-    request_queue_size = 128
-
-    def __init__(self, app: App, certificates: "Certificates | None", challenges: "Challenges"):
-        self.app, self.certificates, self.challenges = app, certificates, challenges
-        self.connections = Connections(app.config.max_connections, app.config.request_timeout_s)
-        self.in_flight = InFlight()
-        self._current = threading.local()  # the Connection a handler thread serves
-        self.address_family = socket.AF_INET6 if ":" in app.config.host else socket.AF_INET
-        super().__init__((app.config.host, app.config.port), Handler)
+    connections: Connections
 
     def process_request(self, request: socket.socket, client_address: Any) -> None:
         """In the accept loop: admit the connection and hand it to a thread of its own."""
@@ -5810,15 +5847,34 @@ class Server(ThreadingHTTPServer):
                 self.connections.limit,
                 client_address[0],
             )
-            self.shutdown_request(request)
+        elif start_thread(
+            self.serve_connection, (connection, client_address), f"client-{client_address[0]}"
+        ):
             return
-        thread = threading.Thread(
-            target=self.serve_connection,
-            args=(connection, client_address),
-            name=f"client-{client_address[0]}",
-            daemon=True,
-        )
-        thread.start()
+        else:
+            self.connections.leave(connection)
+        self.shutdown_request(request)
+
+    def serve_connection(self, connection: Connection, client_address: Any) -> None:
+        raise NotImplementedError
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.connections.closed.set()
+
+
+class Server(BoundedServer):
+    """The API's listener: TLS per connection, in the connection's own thread."""
+
+    request_queue_size = 128
+
+    def __init__(self, app: App, certificates: "Certificates | None", challenges: "Challenges"):
+        self.app, self.certificates, self.challenges = app, certificates, challenges
+        self.connections = Connections(app.config.max_connections, app.config.request_timeout_s)
+        self.in_flight = InFlight()
+        self._current = threading.local()  # the Connection a handler thread serves
+        self.address_family = socket.AF_INET6 if ":" in app.config.host else socket.AF_INET
+        super().__init__((app.config.host, app.config.port), Handler)
 
     def serve_connection(self, connection: Connection, client_address: Any) -> None:
         """Runs in the connection's own thread, so a slow handshake stalls only itself."""
@@ -5850,10 +5906,6 @@ class Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """socketserver prints tracebacks to stderr; a dropped client is not worth one."""
         log.debug("error on a connection from %s: %s", client_address[0], sys.exc_info()[1])
-
-    def server_close(self) -> None:
-        super().server_close()
-        self.connections.closed.set()
 
     @property
     def url(self) -> str:
@@ -6652,19 +6704,32 @@ class PlainHttpHandler(BaseHTTPRequestHandler):
         log.debug("http_port: %s %s", self.address_string(), format % args)
 
 
-class PlainHttpServer(ThreadingHTTPServer):
-    """The plain-HTTP listener on http_port, in its own `http-plain` thread."""
-
-    daemon_threads = True
-    allow_reuse_address = True
+class PlainHttpServer(BoundedServer):
+    """The plain-HTTP listener on http_port, in its own `http-plain` thread: open to the
+    internet when http-01 is used, so bounded like the API's (API.md "Hardening")."""
 
     def __init__(self, config: Config, challenges: Challenges, https_port: int):
         self.challenges, self.https_port = challenges, https_port
+        # One request per connection: it waits from accept to close, and is reaped after
+        # request_timeout_s however slowly it trickles.
+        self.connections = Connections(config.max_connections, config.request_timeout_s)
         self.public_url = config.public_url.rstrip("/")
         self.fallback_host = config.acme_domain or "localhost"
         self.address_family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
         super().__init__((config.host, config.http_port), PlainHttpHandler)
         self.thread = threading.Thread(target=self.serve_forever, name="http-plain", daemon=True)
+
+    def serve_connection(self, connection: Connection, client_address: Any) -> None:
+        try:
+            self.finish_request(connection.sock, client_address)
+        except Exception:  # noqa: BLE001 (socketserver's own handling: one debug line)
+            self.handle_error(connection.sock, client_address)
+        finally:
+            self.connections.leave(connection)  # before close: the fd must not be reused
+            self.shutdown_request(connection.sock)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("http_port: error from %s: %s", client_address[0], sys.exc_info()[1])
 
     def https_url(self, host_header: str, path: str) -> str:
         """Where a plain request goes: public_url when set, else the same host on our port."""
@@ -7495,7 +7560,7 @@ def serve(config: Config) -> int:
     watchdog_s = int(os.environ.get("WATCHDOG_USEC", "0")) / 2e6  # ping twice per interval
     next_upkeep = 0.0
     while not stop.wait(watchdog_s or UPKEEP_INTERVAL_S):
-        if watchdog_s and service.app.store.answers():
+        if watchdog_s and service.app.store.answers() and work_alive(service.app):
             notify_systemd("WATCHDOG=1")
         if time.monotonic() >= next_upkeep:
             next_upkeep = time.monotonic() + UPKEEP_INTERVAL_S
