@@ -6,7 +6,8 @@ TikTok or Instagram link to it; the video lands in the download directory.
 
 Sections, in the order a download flows through them, after the helpers they share (limits,
 time, ids, file kinds, Borrowed: the one list of other libraries' private names we use,
-ApiError, UrlPolicy: which links may be fetched):
+ApiError, UrlPolicy: which links may be fetched and the machine's own addresses,
+Connections and start_thread: the bounds and the accept-loop rule every listener keeps):
   1. Configuration             defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
   2. Storage                   jobs, people and the search index: schema, migrations, every
                                SQL statement; group commit, read connections, checkpoints
@@ -25,7 +26,7 @@ ApiError, UrlPolicy: which links may be fetched):
                                written once), tokens, people, the throttle, the OpenAPI document
   4b. The API                  one function per route of API.md
   4c. The page                 GET /, /share, the manifest, the icon, /cert
-  5. Serving                   connections and their limits, TLS, the handler, the
+  5. Serving                   the bounded listener, TLS, the handler, the
                                self-signed certificate, the token, systemd
   5a. Certificates             your own reloaded on change; ACME (RFC 8555) issued and renewed
   6. Selftest and bench        loopback media and the measurements of --selftest and --bench
