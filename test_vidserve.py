@@ -22,6 +22,7 @@ import html
 import http.client
 import http.cookies
 import inspect
+import ipaddress
 import json
 import os
 import random
@@ -6358,3 +6359,331 @@ def test_instagram_reel_only_in_vp9_is_saved_and_said_unplayable_on_iphone(site_
         False,
     )
     assert "VP9" in status["playable_note"]
+
+
+# ---- hardening II: what a link may reach, bounded listeners (issue 22) ----
+
+PI_PUBLIC = "5.5.5.5"  # a public address the namespace's machine holds, as a Pi holds its own
+UNROUTED_PUBLIC = "6.6.6.6"  # a public address with no route in the namespace
+
+
+@pytest.fixture(scope="module")
+def pi_network(tmp_path_factory):
+    """A network namespace standing for the Pi's: lo holds PI_PUBLIC as well, `page.test` is
+    127.0.0.1, where MediaHandler serves on port 80 (`.page`), and `.own_service` listens on
+    PI_PUBLIC:80 without accepting, so any connection that reached it is left queued."""
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("nsenter"):
+        pytest.skip("the Pi's network needs root, unshare and nsenter (CI runs as root)")
+    directory = tmp_path_factory.mktemp("pi-network")
+    namespace = Namespace(directory)
+    with open(directory / "hosts", "a") as hosts:  # the file bound over the namespace's
+        hosts.write("127.0.0.1 page.test\n")
+    run_command(
+        [*namespace.command_prefix(directory), "ip", "addr", "add", f"{PI_PUBLIC}/32", "dev", "lo"],
+        check=True,
+    )
+    page = namespace.run(lambda: ThreadingHTTPServer(("127.0.0.1", 80), MediaHandler))
+    page.seen, page.failures, page.daemon_threads = [], {}, True
+    threading.Thread(target=page.serve_forever, daemon=True).start()
+    namespace.own_service = namespace.run(socket.create_server, (PI_PUBLIC, 80))
+    namespace.own_service.setblocking(False)
+    namespace.directory = directory
+    yield namespace
+    page.shutdown()
+    namespace.own_service.close()
+    namespace.close()
+
+
+PI_SETTINGS = {
+    "allowed_domains": ["page.test"],
+    "allow_private_addresses": False,
+    "private_networks": ["127.0.0.0/8"],  # the page's own server, on any port
+}
+
+
+def nothing_connected(listener: socket.socket) -> bool:
+    try:
+        listener.accept()[0].close()
+    except BlockingIOError:
+        return True
+    return False
+
+
+def through_proxy(egress: "vidserve.EgressProxy", request_line: str) -> bytes:
+    """The status line the egress proxy answers a request of vidserve's own worker with."""
+    proxy = urllib.parse.urlsplit(egress.url("test"))
+    credentials = base64.b64encode(f"test:{egress.secret}".encode()).decode()
+    with socket.create_connection((proxy.hostname, proxy.port), timeout=10) as sock:
+        sock.sendall(
+            f"{request_line} HTTP/1.1\r\nProxy-Authorization: Basic {credentials}\r\n\r\n".encode()
+        )
+        return sock.makefile("rb").readline()
+
+
+@contextlib.contextmanager
+def egress_in(namespace, policy: "vidserve.UrlPolicy"):
+    """An EgressProxy whose threads live in the namespace: nothing it might connect to is
+    outside it."""
+    egress = namespace.run(lambda: vidserve.EgressProxy(policy).start())
+    try:
+        yield egress
+    finally:
+        egress.stop()
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["evil.test\\.localhost", "evil.test%5c.localhost", "evil%2etest.localhost"],
+    ids=["backslash", "escaped-backslash", "escaped-dot"],
+)
+def test_host_another_parser_reads_as_another_site_is_refused_with_422(
+    vidserve_api, media_server, host
+):
+    port = urllib.parse.urlsplit(media_server).port
+    before = vidserve_api.get("/api/v1/health").json["database"]["total_downloads"]
+
+    answer = vidserve_api.post("/api/v1/download", {"url": f"http://{host}:{port}/clip.mp4"})
+
+    assert_error(answer, 422, "domain_not_allowed")
+    assert vidserve_api.get("/api/v1/health").json["database"]["total_downloads"] == before
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    ["CONNECT evil.net\\.www.tiktok.com:443", "GET http://evil.net\\.www.tiktok.com/x"],
+    ids=["connect", "plain-http"],
+)
+def test_egress_proxy_refuses_a_backslash_host_without_looking_it_up(pi_network, request_line):
+    policy = vidserve.UrlPolicy(("tiktok.com",), False)
+    with egress_in(pi_network, policy) as egress:
+        answer = pi_network.run(through_proxy, egress, request_line)
+
+    assert answer.startswith(b"HTTP/1.1 403 ")
+    assert "plain host" in egress.refusal("test")
+
+
+@pytest.mark.parametrize(
+    "address", ["64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe"], ids=["loopback", "metadata"]
+)
+def test_egress_proxy_refuses_a_nat64_address_embedding_a_private_ipv4(pi_network, address):
+    policy = vidserve.UrlPolicy(("tiktok.com",), False)
+    with egress_in(pi_network, policy) as egress:
+        answer = pi_network.run(through_proxy, egress, f"CONNECT [{address}]:443")
+
+    assert answer.startswith(b"HTTP/1.1 403 ")
+    assert "non-public" in egress.refusal("test")
+
+
+def test_page_redirecting_to_the_pis_own_public_address_is_refused(pi_network, tmp_path):
+    assert ipaddress.ip_address(PI_PUBLIC).is_global
+    url = f"http://page.test/redirect?to=http://{PI_PUBLIC}/clip.mp4"
+
+    with start_vidserve(tmp_path, namespace=pi_network, **PI_SETTINGS) as api:
+        status = api.wait_for(api.submit(url))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "private_address"
+    assert PI_PUBLIC in status["error_message"]
+    assert nothing_connected(pi_network.own_service)
+
+
+def test_page_redirecting_to_port_22_of_a_public_address_is_refused(pi_network, tmp_path):
+    url = f"http://page.test/redirect?to=http://{UNROUTED_PUBLIC}:22/"
+
+    with start_vidserve(tmp_path, namespace=pi_network, **PI_SETTINGS) as api:
+        status = api.wait_for(api.submit(url))
+
+    # Refused by the port rule: a connection attempt would have failed as a network error.
+    assert status["status"] == "failed"
+    assert status["error_code"] == "private_address"
+    assert "port 22" in status["error_message"]
+
+
+def test_ytdlp_options_header_choosing_no_proxy_stops_the_server_with_exit_2(tmp_path):
+    options = {"http_headers": {"Ytdl-Request-Proxy": "__noproxy__"}}
+    write_config(tmp_path / "vidserve.toml", {"port": 0, "ytdlp_options": options})
+
+    result = run_command(
+        [sys.executable, str(VIDSERVE), "--config", "vidserve.toml"], cwd=tmp_path, timeout_s=20
+    )
+
+    assert result.returncode == 2
+    assert "http_headers" in result.stderr + result.stdout
+
+
+def test_page_whose_video_is_rtmp_fails_without_connecting_to_it(vidserve_api, media_server):
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setblocking(False)
+        video = f"rtmp://127.0.0.1:{listener.getsockname()[1]}/live/cat"
+        page = f"{media_server}/page.html?video={urllib.parse.quote(video)}&n={random.random()}"
+
+        status = vidserve_api.wait_for(vidserve_api.submit(page))
+
+        assert status["status"] == "failed"
+        assert "refused to download by rtmp" in status["error_message"]
+        assert nothing_connected(listener)
+
+
+def test_removed_persons_signed_link_is_403_at_once(household, media_server):
+    person = add_person(household.owner, "leaver-link")
+    theirs = person.wait_for(person.submit(unique(media_server, "leaver-link")))
+    link = make_link(person, theirs["download_id"])["url"]
+    assert person.get(link, token=False).status == 200
+
+    removed = vidserve_cli(household.owner, "user", "remove", "leaver-link")
+
+    assert removed.returncode == 0, removed.stderr
+    assert_error(person.get(link, token=False), 403, "person_removed")
+
+
+def test_new_token_for_a_person_leaves_their_signed_links_working(household, media_server):
+    person = add_person(household.owner, "rekeyed-link")
+    theirs = person.wait_for(person.submit(unique(media_server, "rekeyed-link")))
+    link = make_link(person, theirs["download_id"])["url"]
+
+    renewed = vidserve_cli(household.owner, "user", "token", "rekeyed-link")
+
+    assert renewed.returncode == 0, renewed.stderr
+    assert person.get(link, token=False).body == CLIP_BYTES
+
+
+@pytest.mark.parametrize("opened_by", ["cross-site", "same-site"])
+def test_share_opened_from_another_site_fills_the_form_and_waits_for_a_tap(
+    vidserve_api, media_server, opened_by
+):
+    shared = urllib.parse.quote(unique(media_server, "cross-site"))
+
+    answer = vidserve_api.get(
+        f"/share?url={shared}", token=False, headers={"Sec-Fetch-Site": opened_by}
+    )
+
+    assert answer.status == 200
+    assert b'<body data-from="cross-site">' in answer.body
+    assert "Sec-Fetch-Site" in answer.headers["Vary"]
+
+
+@pytest.mark.parametrize("opened_by", ["none", "same-origin"])
+def test_share_opened_by_the_share_sheet_or_the_page_submits_at_once(
+    vidserve_api, media_server, opened_by
+):
+    shared = urllib.parse.quote(unique(media_server, "share-sheet"))
+
+    answer = vidserve_api.get(
+        f"/share?url={shared}", token=False, headers={"Sec-Fetch-Site": opened_by}
+    )
+
+    assert answer.status == 200
+    assert b"<body>" in answer.body and b"data-from" not in answer.body.split(b"<script>")[0]
+
+
+def trickling(address: tuple, count: int, first: bytes) -> list[socket.socket]:
+    """count connections that each send `first` and then nothing: a slowloris' opening."""
+    flood = []
+    for _ in range(count):
+        sock = socket.create_connection(address, timeout=10)
+        sock.sendall(first)
+        flood.append(sock)
+    return flood
+
+
+PAGE_POLICY = vidserve.UrlPolicy(("page.test",), False, ["127.0.0.0/8"])
+
+
+def test_proxy_slot_flood_of_trickling_strangers_does_not_keep_out_a_worker(pi_network):
+    with egress_in(pi_network, PAGE_POLICY) as egress:
+        proxy = urllib.parse.urlsplit(egress.url("test"))
+        flood = pi_network.run(trickling, (proxy.hostname, proxy.port), 200, b"C")
+        try:
+            answer = pi_network.run(through_proxy, egress, "CONNECT 127.0.0.1:80")
+        finally:
+            for sock in flood:
+                sock.close()
+
+    assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+def test_proxy_password_that_is_not_ascii_is_refused_with_407(pi_network):
+    with egress_in(pi_network, PAGE_POLICY) as egress:
+        proxy = urllib.parse.urlsplit(egress.url("test"))
+        credentials = base64.b64encode("test:pässwört".encode()).decode()
+
+        def ask() -> bytes:
+            with socket.create_connection((proxy.hostname, proxy.port), timeout=10) as sock:
+                sock.sendall(
+                    b"CONNECT 127.0.0.1:80 HTTP/1.1\r\n"
+                    + f"Proxy-Authorization: Basic {credentials}\r\n\r\n".encode()
+                )
+                return sock.makefile("rb").readline()
+
+        answer = pi_network.run(ask)
+
+    assert answer.startswith(b"HTTP/1.1 407 ")
+
+
+def test_proxy_accept_loop_survives_a_thread_start_failing_once(pi_network, monkeypatch):
+    """The fault is injected: a TasksMax that refuses exactly one thread cannot be made for
+    real in a test."""
+    start, failed = threading.Thread.start, []
+
+    def start_or_fail_once(thread):
+        if thread.name == "egress" and not failed:  # the accept loop itself already runs
+            failed.append(thread)
+            raise RuntimeError("can't start new thread")
+        return start(thread)
+
+    with egress_in(pi_network, PAGE_POLICY) as egress:
+        monkeypatch.setattr(threading.Thread, "start", start_or_fail_once)
+        proxy = urllib.parse.urlsplit(egress.url("test"))
+        refused = pi_network.run(trickling, (proxy.hostname, proxy.port), 1, b"C")[0]
+        wait_until(lambda: failed, 10, "the thread start to fail")
+        answer = pi_network.run(through_proxy, egress, "CONNECT 127.0.0.1:80")
+        refused.close()
+
+        assert egress.alive()
+    assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+@pytest.fixture
+def plain_listener(tmp_path, media_server):
+    """vidserve with http_port on, bounded by max_connections = 16."""
+    port = free_port()
+    with start_vidserve(tmp_path, http_port=port, max_connections=16) as api:
+        yield api, port
+
+
+def thread_count(process: subprocess.Popen) -> int:
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    return int(re.search(r"^Threads:\s+(\d+)", status, re.MULTILINE)[1])
+
+
+def test_trickling_http_port_flood_leaves_downloads_submits_and_plain_http_working(
+    plain_listener, media_server
+):
+    api, port = plain_listener
+    before = thread_count(api.process)
+    flood = trickling(("127.0.0.1", port), 150, b"G")
+    try:
+        download_id = api.submit(unique(media_server, "flooded"))
+        status = api.wait_for(download_id)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: pi.test\r\n\r\n")
+            plain = sock.makefile("rb").readline()
+        threads = thread_count(api.process)
+    finally:
+        for sock in flood:
+            sock.close()
+
+    assert status["status"] == "completed"
+    assert plain.startswith(b"HTTP/1.1 308 ")
+    assert threads <= before + 16 + 4, "the flood held more threads than max_connections"
+
+
+def test_health_says_unhealthy_with_503_once_the_egress_proxy_has_died(tmp_path):
+    with serve_in_process(tmp_path) as (service, api):
+        service.app.egress.stop()  # the accept loop ends, as an uncaught error once ended it
+        wait_until(lambda: not service.app.egress.alive(), 10, "the proxy to end")
+
+        answer = api.get("/api/v1/health", token=False)
+
+    assert answer.status == 503
+    assert answer.json["status"] == "unhealthy"

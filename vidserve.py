@@ -6,7 +6,8 @@ TikTok or Instagram link to it; the video lands in the download directory.
 
 Sections, in the order a download flows through them, after the helpers they share (limits,
 time, ids, file kinds, Borrowed: the one list of other libraries' private names we use,
-ApiError, UrlPolicy: which links may be fetched):
+ApiError, UrlPolicy: which links may be fetched and the machine's own addresses,
+Connections and start_thread: the bounds and the accept-loop rule every listener keeps):
   1. Configuration              defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
   2. Storage                    jobs, people and the search index: schema, migrations, every
                                 SQL statement; group commit, read connections, checkpoints
@@ -26,8 +27,8 @@ ApiError, UrlPolicy: which links may be fetched):
                                 written once; tokens, people, the throttle, the OpenAPI document
   4b. The API                   one function per route of API.md
   4c. The page                  GET /, /share, the manifest, the icon, /cert
-  5. Serving                    connections and their limits, TLS, the handler, the
-                                self-signed certificate, the token, systemd
+  5. Serving                    the bounded listener, TLS, the handler, the self-signed
+                                certificate, the token, systemd
   5a. Certificates              your own reloaded on change; ACME (RFC 8555) issued and renewed
   6. Selftest and bench         loopback media and the measurements of --selftest and --bench
   7. Command line               serve, init, token, user, backup, update-ytdlp, main()
@@ -96,6 +97,7 @@ MAX_QUERY_FIELDS = 20
 MAX_OFFSET = 10**9  # history paging by offset; deep pages should use `before`
 MAX_HEADER_BYTES = 32 * 1024  # request line and headers together; 431 above
 REAPER_INTERVAL_S = 0.5  # how often connections past their deadline are closed
+THREAD_BACKOFF_S = 0.1  # an accept loop that could not start a thread waits this long
 LINGER_S = 1.0  # how long a closing connection drains the client's unread input
 NOTIFY_TIMEOUT_S = 10.0  # a notification receiver gets this long to answer
 NOTIFY_LINK_S = 7 * 86400  # a notification's signed link works this long (the longest allowed)
@@ -140,6 +142,9 @@ MAX_SEARCH_CHARS = 200  # API.md: history ?q= longer than this is 400
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 DOWNLOAD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")  # spaces and control characters
+PLAIN_HOST = re.compile(r"[a-z0-9.-]{1,253}")  # API.md "Hardening": a host name, IDNA-encoded
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: IPv4 in the last 32 bits
+DEFAULT_PORTS = {"http": 80, "https": 443}
 CLIENT_ID = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,64}")  # API.md: at most 64 characters
 PERSON_NAME = re.compile(r"[a-z0-9_-]{1,32}")  # API.md: a person's name, also their folder's
 OWNER = "owner"  # the status object's "user" for the owner's token; no person may be called so
@@ -325,13 +330,69 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-class UrlPolicy:
-    """Which links vidserve will fetch: API.md's URL rules, and the duplicate key."""
+class IfAddrs(ctypes.Structure):
+    """The head of getifaddrs(3)'s struct ifaddrs: as much of it as own_addresses reads."""
 
-    def __init__(self, allowed_domains: tuple[str, ...], allow_private: bool, private_networks=()):
+
+IfAddrs._fields_ = [
+    ("next", ctypes.POINTER(IfAddrs)),
+    ("name", ctypes.c_char_p),
+    ("flags", ctypes.c_uint),
+    ("address", ctypes.c_void_p),  # a struct sockaddr, or NULL
+]
+
+
+@functools.cache
+def libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def own_addresses() -> set[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Every address of this machine's interfaces right now, public ones included (Linux's
+    getifaddrs(3): an address added a moment ago counts). Raises OSError if unreadable."""
+    head = ctypes.POINTER(IfAddrs)()
+    if libc().getifaddrs(ctypes.byref(head)) != 0:
+        raise OSError(ctypes.get_errno(), "getifaddrs: cannot read this machine's addresses")
+    found: set[ipaddress.IPv4Address | ipaddress.IPv6Address] = set()
+    try:
+        entry = head
+        while entry:
+            if at := entry.contents.address:  # sockaddr_in: family, port, address
+                family = ctypes.c_ushort.from_address(at).value  # sockaddr_in6: + flow info
+                if family == socket.AF_INET:
+                    found.add(ipaddress.IPv4Address(ctypes.string_at(at + 4, 4)))
+                elif family == socket.AF_INET6:
+                    found.add(ipaddress.IPv6Address(ctypes.string_at(at + 8, 16)))
+            entry = entry.contents.next
+    finally:
+        libc().freeifaddrs(head)
+    return found
+
+
+class UrlPolicy:
+    """Which links vidserve will fetch: API.md's URL rules ("Hardening: what a link may
+    reach" among them), and the duplicate key. The submit judges a link by the same parse
+    that builds the URL yt-dlp is handed, and the egress proxy judges every host and address
+    it is asked for with host_is_plain and address_allowed, so no parser can read another
+    host out of the same text."""
+
+    def __init__(
+        self,
+        allowed_domains: tuple[str, ...],
+        allow_private: bool,
+        private_networks=(),
+        allowed_ports: tuple[int, ...] = (80, 443),
+    ):
         self.allowed_domains = tuple(d.strip(".").encode("idna").decode() for d in allowed_domains)
         self.allow_private = allow_private
         self.private_networks = [ipaddress.ip_network(n) for n in private_networks]
+        self.allowed_ports = frozenset(allowed_ports)
+
+    @staticmethod
+    def host_is_plain(host: str) -> bool:
+        """API.md: letters, digits, '-' and '.', or an IPv6 address; never a backslash, '%'
+        or anything another URL parser could read a different host out of."""
+        return bool(PLAIN_HOST.fullmatch(host)) or (":" in host and "%" not in host and is_ip(host))
 
     def domain_allowed(self, host: str) -> bool:
         """The host is an allowed domain or a subdomain of one (an IP address has none)."""
@@ -356,17 +417,24 @@ class UrlPolicy:
             f"^https?://({'|'.join(hosts)})(:[1-9][0-9]{{0,3}})?([/?#][^\\x00-\\x20\\x7f-\\x9f]*)?$"
         )
 
-    def address_allowed(self, address: str) -> bool:
-        """A public address, or one of the private networks the configuration allows."""
+    def address_allowed(self, address: str, port: int) -> bool:
+        """One of the private networks the configuration allows (any port), or a public
+        address on one of allowed_ports that is not this machine's own (API.md
+        "Hardening": its SSH, a `host = "::"` vidserve are behind those)."""
         if self.allow_private:
             return True
         ip = ipaddress.ip_address(address.split("%")[0])
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
             ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-        return ip.is_global or any(ip in network for network in self.private_networks)
+        if any(ip in network for network in self.private_networks):
+            return True
+        if ip in NAT64_PREFIX:  # RFC 6052: 64:ff9b::a00:1 reaches 10.0.0.1
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        return port in self.allowed_ports and ip.is_global and ip not in own_addresses()
 
-    def check(self, url: Any) -> str:
-        """The normalized URL, or ApiError 400 (malformed) or 422 (not allowed)."""
+    def check(self, url: Any) -> tuple[str, str]:
+        """The URL to fetch, as parsed here, and its duplicate key (normalized), or ApiError
+        400 (malformed) or 422 (not allowed)."""
         if not isinstance(url, str) or not url.strip():
             raise ApiError(400, "invalid_url", "url must be a non-empty string")
         url = url.strip()
@@ -390,15 +458,15 @@ class UrlPolicy:
             raise ApiError(400, "invalid_url", "the host name is not valid") from None
         if not host:
             raise ApiError(400, "invalid_url", "url has no host")
-        if not self.domain_allowed(host):
+        if not self.host_is_plain(host) or not self.domain_allowed(host):
             raise ApiError(
                 422,
                 "domain_not_allowed",
                 f"{host} is not on the allow-list ({', '.join(self.allowed_domains)})",
             )
         if not self.allow_private:  # else any address will do: no need to ask DNS
-            self.check_public(host, port or (443 if parts.scheme.lower() == "https" else 80))
-        return self.normalize(parts, host, port)
+            self.check_public(host, port or DEFAULT_PORTS[parts.scheme.lower()])
+        return self.rebuild(parts, host, port), self.normalize(parts, host, port)
 
     def check_public(self, host: str, port: int) -> None:
         """Refuse hosts that resolve to loopback, private, link-local or reserved addresses.
@@ -411,16 +479,26 @@ class UrlPolicy:
             addresses = {info[4][0] for info in socket.getaddrinfo(host, port)}
         except (OSError, UnicodeError):
             return
-        if not all(self.address_allowed(address) for address in addresses):
-            raise ApiError(422, "private_address", f"{host} resolves to a non-public address")
+        if not all(self.address_allowed(address, port) for address in addresses):
+            raise ApiError(422, "private_address", f"{host}:{port} is a non-public address or port")
+
+    @staticmethod
+    def rebuild(parts: urllib.parse.SplitResult, host: str, port: int | None) -> str:
+        """The URL yt-dlp is handed: the host and port as judged here, the path and query
+        as sent (a backslash escaped: some parsers take it for a slash), no fragment."""
+        scheme = parts.scheme.lower()
+        netloc = f"[{host}]" if ":" in host else host
+        if port and port != DEFAULT_PORTS[scheme]:
+            netloc += f":{port}"
+        path, query = (part.replace("\\", "%5C") for part in (parts.path, parts.query))
+        return urllib.parse.urlunsplit((scheme, netloc, path, query, ""))
 
     @staticmethod
     def normalize(parts: urllib.parse.SplitResult, host: str, port: int | None) -> str:
         """Same video, same string: lower-case host, no default port, fragment or trackers."""
         scheme = parts.scheme.lower()
-        default = {"http": 80, "https": 443}[scheme]
         netloc = f"[{host}]" if ":" in host else host
-        if port and port != default:
+        if port and port != DEFAULT_PORTS[scheme]:
             netloc += f":{port}"
         query = [
             (key, value)
@@ -440,6 +518,88 @@ def retry_after_s(value: str | None, default_s: float) -> float:
     """A Retry-After header's delay in seconds (RFC 9110 §10.2.3, its delay-seconds form),
     or default_s when it is absent or another form."""
     return float(value) if value and value.isdigit() else default_s
+
+
+class Connection:
+    """One client connection: its socket and whether it is waiting for a request."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.waiting_since: float | None = time.monotonic()  # None while a request is served
+
+
+class Connections:
+    """Live connections, kept within max_connections without letting slow clients win.
+
+    A connection is *waiting* from accept through the TLS handshake and the request headers,
+    and again between keep-alive requests; it is *busy* while a request is answered. The
+    `reaper` thread closes any connection that has waited longer than request_timeout_s in
+    total, so a client trickling a byte at a time (slowloris) is cut off however it paces
+    itself. At the cap, the connection that has waited longest is closed to admit the new one,
+    so idle or slow clients can never lock a real one out; only busy connections count against
+    a newcomer.
+    """
+
+    def __init__(self, limit: int, timeout_s: float):
+        self._lock = threading.Lock()  # guards _live; held while shutting a socket down
+        self._live: set[Connection] = set()
+        self.limit, self.timeout_s = limit, timeout_s
+        self.closed = threading.Event()
+        self._reaper = threading.Thread(target=self._reap, name="reaper", daemon=True)
+        self._reaper.start()
+
+    def admit(self, sock: socket.socket) -> Connection | None:
+        """Track a new connection, evicting the longest-waiting one at the cap; None: refuse."""
+        with self._lock:
+            if len(self._live) >= self.limit:
+                waiting = [c for c in self._live if c.waiting_since is not None]
+                if not waiting:
+                    return None
+                self._close(min(waiting, key=lambda c: c.waiting_since))
+            connection = Connection(sock)
+            self._live.add(connection)
+            return connection
+
+    def leave(self, connection: Connection) -> None:
+        """The connection's thread is done; after this nobody shuts its socket down."""
+        with self._lock:
+            self._live.discard(connection)
+
+    def _close(self, connection: Connection) -> None:
+        """Wake the connection's thread from its blocking read: it sees EOF and ends."""
+        self._live.discard(connection)
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(
+                connection.sock, socket.SHUT_RDWR
+            )  # the TCP level, even under TLS
+
+    def _reap(self) -> None:
+        while not self.closed.wait(REAPER_INTERVAL_S):
+            deadline = time.monotonic() - self.timeout_s
+            with self._lock:
+                for connection in [
+                    c
+                    for c in self._live
+                    if c.waiting_since is not None and c.waiting_since < deadline
+                ]:
+                    self._close(connection)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._live)
+
+
+def start_thread(target: Callable, args: tuple, name: str) -> bool:
+    """Start a daemon thread for an accept loop; when the system refuses one (systemd's
+    TasksMax, memory), log it, back off a moment and answer False: the loop goes on, and the
+    connection it was for is closed by the caller (API.md "Hardening")."""
+    try:
+        threading.Thread(target=target, args=args, name=name, daemon=True).start()
+    except RuntimeError as err:
+        log.error("cannot start a thread for %s: %s; backing off", name, err)
+        time.sleep(THREAD_BACKOFF_S)
+        return False
+    return True
 
 
 # ---- 1. Configuration -----------------------------------------------------------------------
@@ -466,6 +626,7 @@ class Config:
     allowed_domains: tuple[str, ...] = ("tiktok.com", "instagram.com")
     allow_private_addresses: bool = False  # for tests and LAN-only sources
     private_networks: tuple[str, ...] = ()  # non-public networks links may reach anyway
+    allowed_ports: tuple[int, ...] = (80, 443)  # the only ports of public addresses fetched
     read_token: str = ""  # optional second token: status, history and files only
     auth_failures_allowed: int = 10  # wrong tokens per address in 5 minutes, then 429; 0: off
     workers: int = 2
@@ -516,6 +677,7 @@ DNS_NAME = re.compile(
 LOG_LEVELS = ("debug", "info", "warning", "error")
 # yt-dlp options that would send its connections around the egress proxy.
 BYPASSING_OPTIONS = {"proxy", "geo_verification_proxy", "external_downloader"}
+PROXY_HEADER = re.compile(r"\s*ytdl-request-proxy\s*", re.IGNORECASE)
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
@@ -545,6 +707,12 @@ def convert(key: str, value: Any, source: str) -> Any:
             items = value.split(",") if text else value
             if isinstance(items, (list, tuple)) and all(isinstance(i, str) for i in items):
                 return tuple(i.strip().lower() for i in items if i.strip())
+        elif kind == tuple[int, ...]:
+            items = value.split(",") if text else value
+            if isinstance(items, (list, tuple)):
+                numbers = [int(i) if isinstance(i, str) else i for i in items if str(i).strip()]
+                if all(type(number) is int for number in numbers):
+                    return tuple(numbers)
         elif kind is dict:
             table = json.loads(value) if text else value
             if isinstance(table, dict):
@@ -556,7 +724,8 @@ def convert(key: str, value: Any, source: str) -> Any:
 
 def describe_type(kind: Any) -> str:
     names = {bool: "true/false", int: "whole number", float: "number", str: "string"}
-    return names.get(kind, "table (JSON object)" if kind is dict else "list of strings")
+    names |= {dict: "table (JSON object)", tuple[int, ...]: "list of whole numbers"}
+    return names.get(kind, "list of strings")
 
 
 def check_config(config: Config) -> Config:
@@ -579,6 +748,8 @@ def check_config(config: Config) -> Config:
         "notify_url": bool(config.notify_url)
         and not config.notify_url.startswith(("http://", "https://")),
         "allowed_domains": not config.allowed_domains,
+        "allowed_ports": not config.allowed_ports
+        or not all(1 <= port <= 65535 for port in config.allowed_ports),
         "key_file": bool(config.cert_file) != bool(config.key_file),
         "acme_domain": bool(config.acme_domain)
         and (
@@ -597,7 +768,11 @@ def check_config(config: Config) -> Config:
     for key, bad in problems.items():
         if bad:
             raise ConfigError(f"setting {key} = {getattr(config, key)!r} is out of range")
-    for key in BYPASSING_OPTIONS & config.ytdlp_options.keys():
+    headers = config.ytdlp_options.get("http_headers")
+    bypassing = BYPASSING_OPTIONS & config.ytdlp_options.keys()
+    if isinstance(headers, dict) and any(PROXY_HEADER.fullmatch(name) for name in headers):
+        bypassing.add("http_headers")  # yt-dlp's per-request proxy: __noproxy__ goes direct
+    for key in sorted(bypassing):
         raise ConfigError(
             f"setting ytdlp_options: {key!r} would let yt-dlp connect around vidserve's address"
             " check (its egress proxy); remove it"
@@ -1841,12 +2016,13 @@ class App:
         self.library = Library(self.config, self.store)
         self.auth_failures = AuthThrottle(self.config.auth_failures_allowed)
         self.people = People(self.store)
-        self.links = LinkSigner.load(self.config.data_path)
+        self.links = LinkSigner.load(self.config.data_path, self.store)
         self.notifier = Notifier(self.config, self.links)
         self.policy = UrlPolicy(
             self.config.allowed_domains,
             self.config.allow_private_addresses,
             self.config.private_networks,
+            self.config.allowed_ports,
         )
         self.queue = JobQueue(self.store, may_start=self.library.disk_allows_work)
         self.egress = EgressProxy(self.policy).start()
@@ -1888,6 +2064,11 @@ class EgressProxy:
         self.timeout_s = timeout_s
         self.secret = secrets.token_urlsafe(18)  # only vidserve's own YoutubeDLs get in
         self._listener = socket.create_server(("127.0.0.1", 0))
+        # Any local process may connect: until its credentials are read a connection is
+        # waiting, and at the cap the longest-waiting one goes, so a flood of trickling
+        # clients never keeps out a worker, whose credentials come in its first packet.
+        # Only authenticated tunnels take one of the EGRESS_MAX_TUNNELS slots.
+        self._connections = Connections(2 * EGRESS_MAX_TUNNELS, timeout_s)
         self._tunnels = threading.BoundedSemaphore(EGRESS_MAX_TUNNELS)
         self._lock = threading.Lock()  # guards _refusals
         self._refusals: dict[str, str] = {}  # client name -> the last thing refused to it
@@ -1898,11 +2079,19 @@ class EgressProxy:
         return f"http://{client}:{self.secret}@127.0.0.1:{port}"
 
     def start(self) -> Self:
-        threading.Thread(target=self._accept, name="egress", daemon=True).start()
+        self._thread = threading.Thread(target=self._accept, name="egress", daemon=True)
+        self._thread.start()
         return self
 
+    def alive(self) -> bool:
+        """Whether the accept loop still runs: without it every download would hang."""
+        return self._thread.is_alive()
+
     def stop(self) -> None:
+        with contextlib.suppress(OSError):  # wakes the accept loop (a close alone does not)
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
+        self._connections.closed.set()
 
     def refusal(self, client: str) -> str | None:
         """What the proxy refused this client since it last asked, if anything."""
@@ -1916,15 +2105,14 @@ class EgressProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return  # stopped
-            if not self._tunnels.acquire(blocking=False):
-                with contextlib.suppress(OSError):
-                    client.sendall(b"HTTP/1.1 503 Too Many Tunnels\r\nContent-Length: 0\r\n\r\n")
+            connection = self._connections.admit(client)
+            if connection is None or not start_thread(self._serve, (connection,), "egress"):
+                if connection is not None:
+                    self._connections.leave(connection)
                 client.close()
-                continue
-            threading.Thread(target=self._serve, args=(client,), name="egress", daemon=True).start()
 
-    def _serve(self, client: socket.socket) -> None:
-        upstream = None
+    def _serve(self, connection: Connection) -> None:
+        client, upstream, tunnel = connection.sock, None, False
         try:
             client.settimeout(self.timeout_s)
             head, early = read_head(client)
@@ -1938,6 +2126,10 @@ class EgressProxy:
                     "407 Proxy Authentication Required",
                     'Proxy-Authenticate: Basic realm="vidserve"\r\n',
                 )
+                return
+            connection.waiting_since = None  # a worker's: the reaper leaves it alone
+            if not (tunnel := self._tunnels.acquire(blocking=False)):
+                answer_proxy(client, "503 Too Many Tunnels")
                 return
             if method == "CONNECT":  # https: a tunnel, TLS end to end
                 host, _, port = target.rpartition(":")
@@ -1969,32 +2161,35 @@ class EgressProxy:
             with contextlib.suppress(OSError):
                 answer_proxy(client, "502 Bad Gateway")
         finally:
+            self._connections.leave(connection)  # before close: the fd must not be reused
             for sock in (client, upstream):
                 if sock is not None:
                     sock.close()
-            self._tunnels.release()
+            if tunnel:
+                self._tunnels.release()
 
     def _client_name(self, authorization: str) -> str | None:
         """The client named in valid Basic credentials, else None."""
         scheme, _, encoded = authorization.partition(" ")
         try:
-            name, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
-        except (ValueError, UnicodeError):
+            name, _, secret = base64.b64decode(encoded, validate=True).partition(b":")
+        except ValueError:
             return None
-        if scheme.lower() != "basic" or not hmac.compare_digest(secret, self.secret):
+        # Bytes, compared in constant time: any password, ASCII or not, is just wrong.
+        if scheme.lower() != "basic" or not hmac.compare_digest(secret, self.secret.encode()):
             return None
-        return name
+        return name.decode("utf-8", "replace")
 
     def _connect(self, client: str, host: str, port: int) -> socket.socket | None:
-        """A connection to an allowed address of host, or None (and a refusal) if it has none."""
+        """A connection to an allowed address of host, or None (and a refusal) if it has none:
+        every hop is judged as the submit judged the link (UrlPolicy)."""
+        if not self.policy.host_is_plain(host.lower()):
+            return self._refuse(client, repr(host), port, "not a plain host name")
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        allowed = [info for info in addresses if self.policy.address_allowed(info[4][0])]
+        allowed = [info for info in addresses if self.policy.address_allowed(info[4][0], port)]
         if not allowed:
-            refused = f"{host} is at a non-public address ({addresses[0][4][0]})"
-            log.warning("egress: refused %s:%d for %s: %s", host, port, client, refused)
-            with self._lock:
-                self._refusals[client] = refused
-            return None
+            where = f"{addresses[0][4][0]} port {port}"
+            return self._refuse(client, host, port, f"{host} is at a non-public address ({where})")
         error: OSError = OSError(f"cannot connect to {host}")
         for family, kind, protocol, _, address in allowed:
             upstream = socket.socket(family, kind, protocol)
@@ -2008,6 +2203,11 @@ class EgressProxy:
             upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return upstream
         raise error
+
+    def _refuse(self, client: str, host: str, port: int, refused: str) -> None:
+        log.warning("egress: refused %s:%d for %s: %s", host, port, client, refused)
+        with self._lock:
+            self._refusals[client] = refused
 
 
 def read_head(sock: socket.socket) -> tuple[bytes, bytes]:
@@ -2483,6 +2683,12 @@ def start_workers(app: App) -> None:
         app.workers.append(thread)
 
 
+def work_alive(app: App) -> bool:
+    """Every worker and the egress proxy still run (API.md "Hardening": health and the
+    watchdog say unhealthy otherwise, since downloads would wait forever)."""
+    return app.egress.alive() and all(thread.is_alive() for thread in app.workers)
+
+
 def stop_workers(app: App, timeout_s: float) -> None:
     app.queue.stop()
     app.feed.close()
@@ -2676,6 +2882,30 @@ def ytdlp_params(
     return params
 
 
+# yt-dlp's protocols that go over HTTP(S), and so through the egress proxy; rtmp, rtsp and mms
+# are handed to programs (rtmpdump, mpv, ffmpeg) that ignore it.
+HTTP_PROTOCOLS = {"http", "https", "m3u8", "m3u8_native", "http_dash_segments", "ism", "f4m"}
+HTTP_PROTOCOLS |= {"http_dash_segments_generator", "mhtml"}
+
+
+def http_only() -> type:
+    """A yt-dlp PostProcessor run before each download: a format of any protocol but
+    HTTP(S) fails the download instead of reaching the network around the proxy. (It
+    raises DownloadError: yt-dlp takes a PostProcessingError before a download as a
+    warning and downloads anyway.)"""
+    from yt_dlp.postprocessor import PostProcessor
+    from yt_dlp.utils import DownloadError
+
+    class HttpOnly(PostProcessor):
+        def run(self, info: dict) -> tuple[list, dict]:
+            protocols = set(str(info.get("protocol") or "https").split("+"))
+            if other := protocols - HTTP_PROTOCOLS:
+                raise DownloadError(f"refused to download by {', '.join(sorted(other))}")
+            return [], info
+
+    return HttpOnly
+
+
 class Fetcher:
     """A worker's warm YoutubeDL instances, re-pointed at each job's private directory.
 
@@ -2705,6 +2935,7 @@ class Fetcher:
             params["proxy"] = self.app.egress.url(self.name)  # every connection is checked
             ydl = self._instances[audio_only] = yt_dlp.YoutubeDL(params)
             ydl.add_info_extractor(tiktok_photo_extractor()())
+            ydl.add_post_processor(http_only()(), when="before_dl")
             add_library_postprocessors(ydl)
         return self._instances[audio_only]
 
@@ -3699,20 +3930,21 @@ class LinkSigner:
     need no token"): the URL carries its expiry and an HMAC-SHA256 of the download id, the
     file's index and that expiry, keyed with a secret of this server's own. A link cannot be
     stretched, moved to another file or made elsewhere; deleting <data_dir>/link-secret ends
-    every link ever given out."""
+    every link ever given out, and removing a person every link to their downloads (API.md
+    "Hardening": the store is asked at each use, so `user remove` counts at once)."""
 
-    def __init__(self, secret: bytes):
-        self._secret = secret
+    def __init__(self, secret: bytes, store: "Store"):
+        self._secret, self._store = secret, store
 
     @classmethod
-    def load(cls, data_path: Path) -> "LinkSigner":
+    def load(cls, data_path: Path, store: "Store") -> "LinkSigner":
         """The secret in <data_dir>/link-secret, made (32 random bytes, mode 0600) if absent."""
         path = data_path / "link-secret"
         with contextlib.suppress(FileExistsError):
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as file:
                 file.write(secrets.token_hex(32) + "\n")
-        return cls(path.read_text().strip().encode())
+        return cls(path.read_text().strip().encode(), store)
 
     def _signature(self, download_id: str, index: str, expires: str) -> str:
         message = f"{download_id}/{index}/{expires}".encode()
@@ -3735,6 +3967,10 @@ class LinkSigner:
             raise ApiError(403, "invalid_signature", "this link is not valid for this file")
         if not expires.isdigit() or int(expires) < time.time():
             raise ApiError(403, "link_expired", "this link has expired; ask for a new one")
+        job = self._store.get(download_id)
+        person = job.user if job and job.user not in (None, "", OWNER) else None
+        if person and all(name != person for name, _ in self._store.user_tokens()):
+            raise ApiError(403, "person_removed", "whose download this is no longer shares it")
         return Caller(OWNER)
 
 
@@ -4354,7 +4590,7 @@ def submit_download(app: App, request: Request) -> Reply:
     """POST /api/v1/download: queue a link, durably, or point at its live duplicate."""
     form, caller = request.form(), request.caller
     url = form.get("url")
-    normalized = app.policy.check(url)
+    fetched, normalized = app.policy.check(url)
     client_id = parse_client_id(form)
     force = parse_bool(request, form, "force")
     audio_only = parse_bool(request, form, "audio_only")
@@ -4366,7 +4602,7 @@ def submit_download(app: App, request: Request) -> Reply:
         )
     dedupe_key = normalized + ("#audio" if audio_only else "")
     job, duplicate = app.store.submit(
-        url.strip(),
+        fetched,
         dedupe_key,
         client_id,
         audio_only,
@@ -4937,7 +5173,8 @@ def get_metrics(app: App, request: Request) -> Reply:
     },
 )
 def health(app: App, request: Request) -> Reply:
-    """GET /api/v1/health: no token; 503 when the database cannot be read."""
+    """GET /api/v1/health: no token; 503 when the database cannot be read, or a worker or
+    the egress proxy has died."""
     try:
         counts = app.store.counts()
     except sqlite3.Error as err:
@@ -4949,9 +5186,10 @@ def health(app: App, request: Request) -> Reply:
             "database": {"connected": False, "total_downloads": None},
         }
         return Reply(body, 503)
+    working = work_alive(app) or app.queue.stopping.is_set()
     age_days = ytdlp_age_days()
     body = {
-        "status": "healthy",
+        "status": "healthy" if working else "unhealthy",
         "timestamp": utc_now(),
         "version": __version__,
         "database": {"connected": True, "total_downloads": sum(counts.values())},
@@ -4964,7 +5202,9 @@ def health(app: App, request: Request) -> Reply:
         "disk_free_bytes": app.library.free_bytes(),
         "certificate": app.certificates.to_api() if app.certificates else None,
     }
-    return Reply(body)
+    if not working:
+        log.error("health check: a worker or the egress proxy has stopped")
+    return Reply(body, 200 if working else 503)
 
 
 # ---- 4c. The page ---------------------------------------------------------------------------
@@ -5384,7 +5624,9 @@ const shared = sharedLink();
 if (shared) $("url").value = shared;
 if (token) {
   follow();
-  if (shared) $("submit-form").requestSubmit();
+  // API.md "Hardening": opened from another site, the link waits for a tap.
+  if (shared && document.body.dataset.from === "cross-site") say("Tap Download to fetch it.");
+  else if (shared) $("submit-form").requestSubmit();
 } else {
   say("Enter the API token: python3 vidserve.py token prints it.");
 }
@@ -5441,6 +5683,8 @@ PAGE_HTML = f"""<!doctype html>
 </body>
 </html>
 """.encode()
+# The page as another site's link opens it (Sec-Fetch-Site: cross-site): it waits for a tap.
+CROSS_SITE_PAGE_HTML = PAGE_HTML.replace(b"<body>", b'<body data-from="cross-site">', 1)
 
 
 def csp_hash(source: str) -> str:
@@ -5536,14 +5780,18 @@ def get_icon(app: App, request: Request) -> Reply:
 )
 def index_page(app: App, request: Request) -> Reply:
     """GET / (and /share, the share target): the page. No token: the page asks for it and
-    keeps it in localStorage."""
+    keeps it in localStorage. A shared link is submitted at once only when the share sheet
+    or the page itself opened /share; another site's link only fills the form."""
     headers = {
         "Content-Type": "text/html; charset=utf-8",
         "Cache-Control": "no-cache",
         "Content-Security-Policy": PAGE_POLICY,
         "Referrer-Policy": "no-referrer",
+        "Vary": "Sec-Fetch-Site",
     }
-    return Reply(PAGE_HTML, headers=headers)
+    opened_by = request.headers.get("Sec-Fetch-Site", "none")
+    own = opened_by in ("none", "same-origin")  # the share sheet, typed, or the page itself
+    return Reply(PAGE_HTML if own else CROSS_SITE_PAGE_HTML, headers=headers)
 
 
 @route(
@@ -5805,75 +6053,6 @@ class Handler(BaseHTTPRequestHandler):
         """The access line is written by handle_api_request, which knows the request id."""
 
 
-class Connection:
-    """One client connection: its socket and whether it is waiting for a request."""
-
-    def __init__(self, sock: socket.socket):
-        self.sock = sock
-        self.waiting_since: float | None = time.monotonic()  # None while a request is served
-
-
-class Connections:
-    """Live connections, kept within max_connections without letting slow clients win.
-
-    A connection is *waiting* from accept through the TLS handshake and the request headers,
-    and again between keep-alive requests; it is *busy* while a request is answered. The
-    `reaper` thread closes any connection that has waited longer than request_timeout_s in
-    total, so a client trickling a byte at a time (slowloris) is cut off however it paces
-    itself. At the cap, the connection that has waited longest is closed to admit the new one,
-    so idle or slow clients can never lock a real one out; only busy connections count against
-    a newcomer.
-    """
-
-    def __init__(self, limit: int, timeout_s: float):
-        self._lock = threading.Lock()  # guards _live; held while shutting a socket down
-        self._live: set[Connection] = set()
-        self.limit, self.timeout_s = limit, timeout_s
-        self.closed = threading.Event()
-        self._reaper = threading.Thread(target=self._reap, name="reaper", daemon=True)
-        self._reaper.start()
-
-    def admit(self, sock: socket.socket) -> Connection | None:
-        """Track a new connection, evicting the longest-waiting one at the cap; None: refuse."""
-        with self._lock:
-            if len(self._live) >= self.limit:
-                waiting = [c for c in self._live if c.waiting_since is not None]
-                if not waiting:
-                    return None
-                self._close(min(waiting, key=lambda c: c.waiting_since))
-            connection = Connection(sock)
-            self._live.add(connection)
-            return connection
-
-    def leave(self, connection: Connection) -> None:
-        """The connection's thread is done; after this nobody shuts its socket down."""
-        with self._lock:
-            self._live.discard(connection)
-
-    def _close(self, connection: Connection) -> None:
-        """Wake the connection's thread from its blocking read: it sees EOF and ends."""
-        self._live.discard(connection)
-        with contextlib.suppress(OSError):
-            socket.socket.shutdown(
-                connection.sock, socket.SHUT_RDWR
-            )  # the TCP level, even under TLS
-
-    def _reap(self) -> None:
-        while not self.closed.wait(REAPER_INTERVAL_S):
-            deadline = time.monotonic() - self.timeout_s
-            with self._lock:
-                for connection in [
-                    c
-                    for c in self._live
-                    if c.waiting_since is not None and c.waiting_since < deadline
-                ]:
-                    self._close(connection)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._live)
-
-
 class HeaderBudget(io.RawIOBase):
     """A connection's reader that refuses more than MAX_HEADER_BYTES between requests.
 
@@ -5922,21 +6101,15 @@ class InFlight:
             return self._idle.wait_for(lambda: self.count == 0, timeout_s)
 
 
-class Server(ThreadingHTTPServer):
-    """ThreadingHTTPServer with TLS per connection, in the connection's own thread, and
-    connections kept in bounds by Connections."""
+class BoundedServer(ThreadingHTTPServer):
+    """A listener whose connections Connections keeps in bounds (evicting the longest
+    waiting at the cap, closing any waiting past request_timeout_s in total), each served
+    by serve_connection in a thread of its own; a thread that cannot start costs that one
+    connection, never the accept loop. The API's Server and http_port's PlainHttpServer."""
 
     daemon_threads = True
     allow_reuse_address = True
-    request_queue_size = 128
-
-    def __init__(self, app: App, certificates: "Certificates | None", challenges: "Challenges"):
-        self.app, self.certificates, self.challenges = app, certificates, challenges
-        self.connections = Connections(app.config.max_connections, app.config.request_timeout_s)
-        self.in_flight = InFlight()
-        self._current = threading.local()  # the Connection a handler thread serves
-        self.address_family = socket.AF_INET6 if ":" in app.config.host else socket.AF_INET
-        super().__init__((app.config.host, app.config.port), Handler)
+    connections: Connections
 
     def process_request(self, request: socket.socket, client_address: Any) -> None:
         """In the accept loop: admit the connection and hand it to a thread of its own."""
@@ -5947,15 +6120,34 @@ class Server(ThreadingHTTPServer):
                 self.connections.limit,
                 client_address[0],
             )
-            self.shutdown_request(request)
+        elif start_thread(
+            self.serve_connection, (connection, client_address), f"client-{client_address[0]}"
+        ):
             return
-        thread = threading.Thread(
-            target=self.serve_connection,
-            args=(connection, client_address),
-            name=f"client-{client_address[0]}",
-            daemon=True,
-        )
-        thread.start()
+        else:
+            self.connections.leave(connection)
+        self.shutdown_request(request)
+
+    def serve_connection(self, connection: Connection, client_address: Any) -> None:
+        raise NotImplementedError
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.connections.closed.set()
+
+
+class Server(BoundedServer):
+    """The API's listener: TLS per connection, in the connection's own thread."""
+
+    request_queue_size = 128
+
+    def __init__(self, app: App, certificates: "Certificates | None", challenges: "Challenges"):
+        self.app, self.certificates, self.challenges = app, certificates, challenges
+        self.connections = Connections(app.config.max_connections, app.config.request_timeout_s)
+        self.in_flight = InFlight()
+        self._current = threading.local()  # the Connection a handler thread serves
+        self.address_family = socket.AF_INET6 if ":" in app.config.host else socket.AF_INET
+        super().__init__((app.config.host, app.config.port), Handler)
 
     def serve_connection(self, connection: Connection, client_address: Any) -> None:
         """Runs in the connection's own thread, so a slow handshake stalls only itself."""
@@ -5987,10 +6179,6 @@ class Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """socketserver prints tracebacks to stderr; a dropped client is not worth one."""
         log.debug("error on a connection from %s: %s", client_address[0], sys.exc_info()[1])
-
-    def server_close(self) -> None:
-        super().server_close()
-        self.connections.closed.set()
 
     @property
     def url(self) -> str:
@@ -6789,19 +6977,32 @@ class PlainHttpHandler(BaseHTTPRequestHandler):
         log.debug("http_port: %s %s", self.address_string(), format % args)
 
 
-class PlainHttpServer(ThreadingHTTPServer):
-    """The plain-HTTP listener on http_port, in its own `http-plain` thread."""
-
-    daemon_threads = True
-    allow_reuse_address = True
+class PlainHttpServer(BoundedServer):
+    """The plain-HTTP listener on http_port, in its own `http-plain` thread: open to the
+    internet when http-01 is used, so bounded like the API's (API.md "Hardening")."""
 
     def __init__(self, config: Config, challenges: Challenges, https_port: int):
         self.challenges, self.https_port = challenges, https_port
+        # One request per connection: it waits from accept to close, and is reaped after
+        # request_timeout_s however slowly it trickles.
+        self.connections = Connections(config.max_connections, config.request_timeout_s)
         self.public_url = config.public_url.rstrip("/")
         self.fallback_host = config.acme_domain or "localhost"
         self.address_family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
         super().__init__((config.host, config.http_port), PlainHttpHandler)
         self.thread = threading.Thread(target=self.serve_forever, name="http-plain", daemon=True)
+
+    def serve_connection(self, connection: Connection, client_address: Any) -> None:
+        try:
+            self.finish_request(connection.sock, client_address)
+        except Exception:  # noqa: BLE001 (socketserver's own handling: one debug line)
+            self.handle_error(connection.sock, client_address)
+        finally:
+            self.connections.leave(connection)  # before close: the fd must not be reused
+            self.shutdown_request(connection.sock)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("http_port: error from %s: %s", client_address[0], sys.exc_info()[1])
 
     def https_url(self, host_header: str, path: str) -> str:
         """Where a plain request goes: public_url when set, else the same host on our port."""
@@ -7632,7 +7833,7 @@ def serve(config: Config) -> int:
     watchdog_s = int(os.environ.get("WATCHDOG_USEC", "0")) / 2e6  # ping twice per interval
     next_upkeep = 0.0
     while not stop.wait(watchdog_s or UPKEEP_INTERVAL_S):
-        if watchdog_s and service.app.store.answers():
+        if watchdog_s and service.app.store.answers() and work_alive(service.app):
             notify_systemd("WATCHDOG=1")
         if time.monotonic() >= next_upkeep:
             next_upkeep = time.monotonic() + UPKEEP_INTERVAL_S
