@@ -20,7 +20,9 @@ import hashlib
 import hmac
 import html
 import http.client
+import http.cookies
 import inspect
+import ipaddress
 import json
 import os
 import random
@@ -336,22 +338,21 @@ def real_media(container: str = "mp4") -> bytes:
         "mp4": ["-c:v", "libx264", "-c:a", "aac", "-movflags", "+faststart"],
         "webm": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-c:a", "libopus"],
     }
+    return encoded(codecs[container], container)
+
+
+def encoded(options: list[str], container: str) -> bytes:
+    """Two seconds of a test pattern and a tone, encoded by ffmpeg with these options."""
     source = [
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=duration=2:size=160x120",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:duration=2",
+        *("-f", "lavfi", "-i", "testsrc=duration=2:size=160x120"),
+        *("-f", "lavfi", "-i", "sine=frequency=440:duration=2"),
     ]
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"real.{container}"
         subprocess.run(
-            ["ffmpeg", "-loglevel", "error", *source, *codecs[container], "-shortest", str(path)],
+            ["ffmpeg", "-loglevel", "error", *source, *options, "-shortest", str(path)],
             check=True,
-            timeout=60,
+            timeout=120,
         )
         return path.read_bytes()
 
@@ -3474,8 +3475,7 @@ TIKTOK_PHOTOS = "7450000000000000003"  # a photo post: three images and a sound
 
 
 TIKTOK_FLAKY = "7450000000000000004"  # the same, but its second image answers 429 once
-
-
+TIKTOK_PHOTO_POSTS = (TIKTOK_PHOTOS, TIKTOK_FLAKY)
 INSTAGRAM_REEL = "DBreel0Pi12"  # a public reel
 
 
@@ -3489,11 +3489,13 @@ INSTAGRAM_PHOTO = "DBphoto0001"  # a single image
 
 
 TIKTOK_CDN, INSTAGRAM_CDN = "v16-webapp-prime.tiktok.com", "scontent.cdninstagram.com"
-
-
-SITE_HOSTS = ("www.tiktok.com", "vm.tiktok.com", "www.instagram.com", "i.instagram.com")
-
-
+SITE_HOSTS = (
+    "www.tiktok.com",
+    "vm.tiktok.com",
+    "vt.tiktok.com",
+    "www.instagram.com",
+    "i.instagram.com",
+)
 INTRANET = "intranet.test"  # 127.0.0.2: where no redirect may lead
 
 
@@ -3597,11 +3599,15 @@ class Namespace:
 class SiteHandler(QuietHandler):
     """Answers as TikTok, Instagram and their CDNs, by Host. Routes:
 
-    vm.tiktok.com/<code>/                 301 to the video's (ZTphoto...: the photo post's)
-                                          page, a tracking query per share
-    www.tiktok.com/@<user>/video/<id>     the page with __UNIVERSAL_DATA_FOR_REHYDRATION__;
-    www.tiktok.com/@<user>/photo/<id>     the same, of a photo post (imagePost);
-                                          a bot wall: non-browsers get a page without it
+    vm.tiktok.com/<code>/, vt.tiktok.com/<code>/, www.tiktok.com/t/<code>/
+                                          301 to the video's (ZTphoto...: the photo post's
+                                          /photo/) page, a tracking query per share
+    www.tiktok.com/@<user>/video/<id>     the page with __UNIVERSAL_DATA_FOR_REHYDRATION__:
+                                          the post in webapp.video-detail (a photo post's
+                                          with imagePost); <user> may be empty or _
+    www.tiktok.com/@<user>/photo/<id>     as the real site: rehydration data WITHOUT
+                                          webapp.video-detail, only seo.abtest.canonical;
+                                          both a bot wall: non-browsers get a page without it
     www.tiktok.com/@<user>/video/WALLED   302 to https://intranet.test/ (127.0.0.2)
     www.instagram.com/                    the LSD token and a csrftoken cookie
     www.instagram.com/api/v1/web/get_ruling_for_content/   {"status": "ok"}
@@ -3632,8 +3638,10 @@ class SiteHandler(QuietHandler):
             return self.send_body(
                 b"", "text/plain", status=301, headers={"Location": f"https://{host}{self.path}"}
             )
-        if host == "vm.tiktok.com":
-            share = path.strip("/")
+        if host in ("vm.tiktok.com", "vt.tiktok.com") or (
+            host == "www.tiktok.com" and path.startswith("/t/")
+        ):
+            share = path.removeprefix("/t/").strip("/")
             post = (
                 f"photo/{TIKTOK_PHOTOS}" if share.startswith("ZTphoto") else f"video/{TIKTOK_VIDEO}"
             )
@@ -3642,27 +3650,51 @@ class SiteHandler(QuietHandler):
                 b"", "text/plain", status=301, headers={"Location": f"{page}?_r=1&_t={share}"}
             )
         if host == "www.tiktok.com" and (
-            match := re.fullmatch(r"/@[\w.-]+/(?:video|photo)/(\d+)", path)
+            match := re.fullmatch(r"/@[\w.-]*/(video|photo)/(\d+)", path)
         ):
-            if match[1] == TIKTOK_WALLED:
+            if match[2] == TIKTOK_WALLED:
                 return self.send_body(
                     b"", "text/plain", status=302, headers={"Location": f"https://{INTRANET}/admin"}
                 )
             if not browser:  # the bot wall: TikTok refuses clients that are not browsers
                 return self.send_body(b"<html><body>Access denied</body></html>", "text/html")
-            return self.send_body(tiktok_page(match[1]).encode(), "text/html", head=head)
+            if match[2] == TIKTOK_REHYDRATE and (page := self.challenged_page()):
+                return self.send_body(page.encode(), "text/html")
+            page = tiktok_page(match[2], with_post=match[1] == "video")
+            return self.send_body(page.encode(), "text/html", head=head)
         if host == "www.instagram.com":
             return self.instagram(path, form, browser)
-        if path == "/photo/flaky.webp" and "flaky" not in self.server.failed_once:
-            self.server.failed_once.add("flaky")
+        if path == "/photo/flaky.webp" and self.first_time("flaky"):
             return self.send_body(
                 b"slow down", "text/plain", status=429, headers={"Retry-After": "1"}
             )
+        if path == f"/video/{TIKTOK_404_ONCE}.mp4" and self.first_time(path):
+            return self.send_body(b"not here", "text/plain", status=404)
+        if made := made_media(path):
+            return self.send_body(*made, head=head)
         if path in SITE_MEDIA or path == "/photo/flaky.webp":
             return self.send_body(*SITE_MEDIA[path.replace("flaky", "2")], head=head)
         if path.endswith(".jpg"):
             return self.send_body(b"\xff\xd8\xff\xe0 a cover", "image/jpeg", head=head)
         return self.send_body(b"not here", "text/plain", status=404)
+
+    def first_time(self, key: str) -> bool:
+        """Whether key is asked for the first time in the session (flaky answers fail once)."""
+        first = key not in self.server.failed_once
+        self.server.failed_once.add(key)
+        return first
+
+    def challenged_page(self) -> str | None:
+        """TikTok's page as it comes now and then (yt-dlp #17393): first its JS challenge,
+        then, to the request carrying the solved challenge's cookie, still no rehydration
+        data. Only the first time; None after (the page as usual)."""
+        if not self.first_time("challenge"):
+            cookie = http.cookies.SimpleCookie(self.headers.get("Cookie") or "")
+            if "_wafchallengeid" in cookie and self.first_time("challenge answered"):
+                self.server.challenge_answers.append(cookie["_wafchallengeid"].value)
+                return "<html><head></head><body>Please wait...</body></html>"
+            return None
+        return tiktok_challenge_page()
 
     def instagram(self, path, form, browser):
         if path == "/":
@@ -3685,43 +3717,76 @@ class SiteHandler(QuietHandler):
         return self.send_body(b"not here", "text/plain", status=404)
 
 
-def tiktok_page(video_id: str) -> str:
-    """A TikTok video page as its extractor reads it: the item in rehydration data."""
+def tiktok_page(video_id: str, with_post: bool = True) -> str:
+    """A TikTok post's page as the real site sends it: rehydration data whose slashes are
+    escaped (\\u002F), naming the post in seo.abtest.canonical, and holding the post itself
+    (webapp.video-detail) only on its /video/ page, never on its /photo/ one."""
+    photos = video_id in TIKTOK_PHOTO_POSTS
+    canonical = f"https://www.tiktok.com/@{TIKTOK_USER}/{'photo' if photos else 'video'}/{video_id}"
+    scope = {
+        "webapp.app-context": {"language": "en", "region": "GB"},
+        "seo.abtest": {"canonical": canonical, "pageId": video_id, "vidList": []},
+        "webapp.a-b": {"b_c": "0"},
+    }
+    if with_post:
+        item = tiktok_item(video_id)
+        scope["webapp.video-detail"] = {
+            "statusCode": 0,
+            "statusMsg": "",
+            "itemInfo": {"itemStruct": item},
+        }
+    data = json.dumps({"__DEFAULT_SCOPE__": scope}).replace("/", "\\u002F")
+    return (
+        '<html><head></head><body><script id="__UNIVERSAL_DATA_FOR_REHYDRATION__"'
+        f' type="application/json">{data}</script></body></html>'
+    )
+
+
+def tiktok_item(video_id: str) -> dict:
+    """A post's itemStruct, shaped as the real site's: a video (playAddr) with its sound,
+    or a photo post: a still video of no duration, imagePost and the sound."""
     item = {
         "id": video_id,
         "desc": "Sunset over the allotment #pi",
-        "createTime": 1764500000,
-        "author": {"uniqueId": TIKTOK_USER, "nickname": "Pi at home", "id": "6800000000000000001"},
+        "createTime": "1764500000",
+        "author": {
+            "id": "6800000000000000001",
+            "uniqueId": TIKTOK_USER,
+            "nickname": "Pi at home",
+            "secUid": "MS4wLjABAAAApiathome",
+        },
         "video": {
             "width": 576,
             "height": 1024,
             "duration": 3,
+            "ratio": "540p",
+            "format": "mp4",
             "playAddr": f"https://{TIKTOK_CDN}/video/{video_id}.mp4",
             "cover": f"https://{TIKTOK_CDN}/cover/{video_id}.jpg",
         },
-        "music": {"title": "original sound", "authorName": "Pi at home"},
-        "stats": {"playCount": 10, "diggCount": 2},
+        "music": {
+            "title": "original sound",
+            "authorName": "Pi at home",
+            "original": True,
+            "playUrl": f"https://{TIKTOK_CDN}/photo/sound.mp3",
+        },
+        "stats": {"playCount": 10, "diggCount": 2, "shareCount": 0, "commentCount": 0},
     }
-    if video_id in (TIKTOK_PHOTOS, TIKTOK_FLAKY):  # a still video, and imagePost
+    item["video"] |= tiktok_formats(video_id)  # the posts of issue 23's tests
+    if video_id in TIKTOK_PHOTO_POSTS:  # a still video, and imagePost
         item["desc"] = "Three views of the Pi"
         item["video"] = {"width": 1080, "height": 1440, "duration": 0}
-        item["music"]["playUrl"] = f"https://{TIKTOK_CDN}/photo/sound.mp3"
         second = "flaky" if video_id == TIKTOK_FLAKY else "2"
+        image = {"imageWidth": 1080, "imageHeight": 1440}
         item["imagePost"] = {
             "images": [
-                {"imageURL": {"urlList": [f"https://{TIKTOK_CDN}{path}"]}, "imageWidth": 1080}
+                {"imageURL": {"urlList": [f"https://{TIKTOK_CDN}{path}"]}, **image}
                 for path in ("/photo/1.jpeg", f"/photo/{second}.webp", "/photo/3.heic")
-            ]
+            ],
+            "cover": {"imageURL": {"urlList": [f"https://{TIKTOK_CDN}/cover/1.jpg"]}, **image},
+            "title": "",
         }
-    data = {
-        "__DEFAULT_SCOPE__": {
-            "webapp.video-detail": {"statusCode": 0, "itemInfo": {"itemStruct": item}}
-        }
-    }
-    return (
-        '<html><head></head><body><script id="__UNIVERSAL_DATA_FOR_REHYDRATION__"'
-        f' type="application/json">{json.dumps(data)}</script></body></html>'
-    )
+    return item
 
 
 def instagram_reel() -> dict:
@@ -3809,6 +3874,7 @@ class SiteDoubles(ThreadingHTTPServer):
         self.context, self.seen = context, seen
         self.browsers: dict = {}  # client address -> browser, per connection
         self.failed_once: set = set()  # flaky items that have failed their once
+        self.challenge_answers: list = []  # the _wafchallengeid cookies TikTok's page got
 
     def finish_request(self, sock, client_address):
         browser = None
@@ -3984,8 +4050,8 @@ def test_tiktok_photo_post_is_saved_whole_images_in_order_then_its_sound(site_vi
         *(".jpg", ".webp", ".heic", ".mp3")
     ]
     assert all(f"[{TIKTOK_PHOTOS}_" in item["filename"] for item in status["files"])
-    pages = asked(sites, "www.tiktok.com", f"/@{TIKTOK_USER}/photo/{TIKTOK_PHOTOS}")
-    assert pages and all(pages), "the photo post's page is asked for as a browser"
+    pages = asked(sites, "www.tiktok.com", f"/@{TIKTOK_USER}/video/{TIKTOK_PHOTOS}")
+    assert pages and all(pages), "the post's /video/ page is asked for as a browser"
 
 
 def test_deleting_a_photo_post_removes_every_file(site_vidserve):
@@ -5838,7 +5904,7 @@ def test_private_names_of_other_libraries_are_used_only_through_borrowed():
     elsewhere = SOURCE.replace(borrowed, "")
     private = re.compile(
         r"\b(?:_ies|_parser|_constants|_headers_buffer|_get_available_\w+"
-        r"|_extract_web_data_and_status|_parse_aweme_video_web)\b"
+        r"|_extract_web_data_and_status|_parse_aweme_video_web|_get_universal_data)\b"
     )
 
     assert private.findall(borrowed)
@@ -5911,7 +5977,8 @@ class RehydrationPage(BaseHTTPRequestHandler):
                 "webapp.video-detail": {
                     "statusCode": 0,
                     "itemInfo": {"itemStruct": {"id": "7123", "desc": "a post"}},
-                }
+                },
+                "seo.abtest": {"canonical": "https://www.tiktok.com/@someone/video/7123"},
             }
         }
         body = (
@@ -5935,13 +6002,14 @@ def test_borrowed_tiktok_web_item_reads_the_item_and_status_of_a_posts_page(ydl)
     url = f"http://127.0.0.1:{server.server_address[1]}/@someone/video/7123"
 
     try:
-        item, status = vidserve.Borrowed.tiktok_web_item(
+        item, status, canonical = vidserve.Borrowed.tiktok_web_item(
             ydl.get_info_extractor("TikTok"), url, "7123"
         )
     finally:
         server.shutdown()
 
     assert (item["id"], item["desc"], status) == ("7123", "a post", 0)
+    assert canonical == "https://www.tiktok.com/@someone/video/7123"
 
 
 class OneWrite(BaseHTTPRequestHandler):
@@ -5970,6 +6038,655 @@ def test_borrowed_send_with_headers_sends_the_headers_and_body_together():
         server.shutdown()
 
     assert (status, body) == (200, b"hello")
+
+
+# ---- TikTok as it really is: photo links, playable video, transient failures (issue 23) ----
+
+PHOTO_POST_FILES = ["/photo/1.jpeg", "/photo/2.webp", "/photo/3.heic", "/photo/sound.mp3"]
+TIKTOK_REHYDRATE = "7450000000000000005"  # its page comes once without rehydration data
+TIKTOK_404_ONCE = "7450000000000000006"  # its video answers 404 once, as TikTok's CDN does
+TIKTOK_GONE = "7450000000000000007"  # its video answers 404 every time
+CHALLENGE_BASE, CHALLENGE_NUMBER = b"vidserve double", b"4242"  # sha256(base + number)
+
+
+def tiktok_challenge_page() -> str:
+    """TikTok's JS challenge as yt-dlp's _solve_challenge_and_set_cookies reads it: base64
+    JSON (its padding cut) in #cs's class, asking for the number whose sha256 after `a` is
+    `c`; the cookie to answer it in, named in #wci's class."""
+    digest = hashlib.sha256(CHALLENGE_BASE + CHALLENGE_NUMBER).digest()
+    challenge = {
+        "v": {
+            "a": base64.b64encode(CHALLENGE_BASE).decode(),
+            "c": base64.b64encode(digest).decode(),
+        }
+    }
+    encoded = base64.b64encode(json.dumps(challenge).encode()).decode().rstrip("=")
+    return (
+        f'<html><body><div id="cs" class="{encoded}"></div>'
+        '<div id="wci" class="_wafchallengeid"></div>Please wait...</body></html>'
+    )
+
+
+TIKTOK_SILENT_PLAY = "7450000000000000008"  # its first choice, "play", is HEVC without sound
+TIKTOK_HEV1 = "7450000000000000009"  # HEVC only, tagged hev1
+INSTAGRAM_CHOICE = "DBav1vp9h26"  # AV1 (the largest), VP9 (DASH) and one H.264, with sound
+INSTAGRAM_VP9 = "DBvp9only01"  # VP9 only (DASH), and its sound
+VIDEO_RECIPES = {  # ffmpeg's options for the media these posts serve, all in mp4
+    "h264": ["-c:v", "libx264", "-c:a", "aac"],
+    "hevc-silent": ["-an", "-c:v", "libx265", "-tag:v", "hvc1", "-x265-params", "log-level=1"],
+    "hev1": ["-c:v", "libx265", "-tag:v", "hev1", "-x265-params", "log-level=1", "-c:a", "aac"],
+    "av1": ["-c:v", "libaom-av1", "-cpu-used", "8", "-b:v", "200k", "-c:a", "aac"],
+    "vp9": ["-an", "-c:v", "libvpx-vp9", "-deadline", "realtime"],
+    "aac": ["-vn", "-c:a", "aac"],
+}
+MADE_MEDIA = {  # CDN path -> recipe
+    f"/video/{TIKTOK_REHYDRATE}.mp4": "h264",
+    f"/video/{TIKTOK_404_ONCE}.mp4": "h264",
+    f"/video/{TIKTOK_SILENT_PLAY}.mp4": "hevc-silent",
+    f"/video/{TIKTOK_SILENT_PLAY}-h264.mp4": "h264",
+    f"/video/{TIKTOK_HEV1}.mp4": "hev1",
+    f"/video/{TIKTOK_HEV1}-bytevc1.mp4": "hev1",
+    "/v/choice-h264.mp4": "h264",
+    "/v/choice-av1.mp4": "av1",
+    "/v/choice-vp9.mp4": "vp9",
+    "/v/choice-audio.m4a": "aac",
+}
+
+
+@functools.cache
+def made_video(recipe: str) -> bytes:
+    return encoded(VIDEO_RECIPES[recipe], "mp4")
+
+
+def made_media(path: str) -> tuple[bytes, str] | None:
+    """What the doubles serve for the posts of this block: real media, made by ffmpeg."""
+    if path not in MADE_MEDIA:
+        return None
+    return made_video(MADE_MEDIA[path]), "audio/mp4" if path.endswith(".m4a") else "video/mp4"
+
+
+def bitrate_info(post_id: str, url_key: str, suffix: str, width: int, height: int) -> dict:
+    """One entry of a TikTok video's bitrateInfo, shaped as the real site's (a UrlKey that
+    names codec, resolution and bitrate, which yt-dlp reads them from)."""
+    bitrate = int(url_key.rsplit("_", 1)[1])
+    return {
+        "Bitrate": bitrate,
+        "CodecType": "h265_hvc1" if "bytevc1" in url_key else "h264",
+        "GearName": f"normal_{height}_0",
+        "QualityType": 20,
+        "PlayAddr": {
+            "Uri": f"v12044gd0000{post_id}",
+            "UrlKey": f"v12044gd0000{post_id}_{url_key}",
+            "DataSize": 60000,
+            "Width": width,
+            "Height": height,
+            "UrlList": [f"https://{TIKTOK_CDN}/video/{post_id}{suffix}.mp4"],
+        },
+    }
+
+
+def tiktok_formats(post_id: str) -> dict:
+    """The video part of this block's TikTok posts: a silent HEVC file as playAddr (which
+    yt-dlp calls h264 with aac, #16950) beside a smaller H.264 with sound; HEVC alone."""
+    if post_id == TIKTOK_SILENT_PLAY:
+        return {"bitrateInfo": [bitrate_info(post_id, "h264_360p_500000", "-h264", 360, 640)]}
+    if post_id == TIKTOK_HEV1:
+        return {
+            "codecType": "h265_hvc1",
+            "bitrateInfo": [bitrate_info(post_id, "bytevc1_540p_400000", "-bytevc1", 576, 1024)],
+        }
+    return {}
+
+
+def dash_manifest(video: list[tuple[str, str, int]], audio: str) -> str:
+    """An Instagram video_dash_manifest: video-only representations (id, codecs, height)
+    and one of sound, each at a CDN path of its own."""
+    videos = "".join(
+        f'<Representation id="{name}" mimeType="video/mp4" codecs="{codecs}"'
+        f' width="{height * 9 // 16}" height="{height}" frameRate="30" bandwidth="{height * 900}">'
+        f"<BaseURL>https://{INSTAGRAM_CDN}/v/choice-{name}.mp4</BaseURL></Representation>"
+        for name, codecs, height in video
+    )
+    return (
+        '<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static"'
+        ' mediaPresentationDuration="PT2S" minBufferTime="PT1.5S"'
+        ' profiles="urn:mpeg:dash:profile:isoff-on-demand:2011"><Period duration="PT2S">'
+        f'<AdaptationSet contentType="video" subsegmentAlignment="true">{videos}</AdaptationSet>'
+        '<AdaptationSet contentType="audio"><Representation id="audio" mimeType="audio/mp4"'
+        ' codecs="mp4a.40.2" audioSamplingRate="44100" bandwidth="64000">'
+        f"<BaseURL>https://{INSTAGRAM_CDN}{audio}</BaseURL></Representation></AdaptationSet>"
+        "</Period></MPD>"
+    )
+
+
+VP9_720P = ("vp9", "vp09.00.31.08", 1280)
+INSTAGRAM_POSTS[str(instagram_pk(INSTAGRAM_CHOICE))] = instagram_post(
+    INSTAGRAM_CHOICE,
+    video_duration=2.0,
+    video_versions=[  # progressive, largest first: Instagram names no codec for these
+        {
+            "type": 101,
+            "url": f"https://{INSTAGRAM_CDN}/v/choice-av1.mp4",
+            "width": 1080,
+            "height": 1920,
+        },
+        {
+            "type": 103,
+            "url": f"https://{INSTAGRAM_CDN}/v/choice-h264.mp4",
+            "width": 480,
+            "height": 854,
+        },
+    ],
+    video_dash_manifest=dash_manifest([VP9_720P], "/v/choice-audio.m4a"),
+)
+INSTAGRAM_POSTS[str(instagram_pk(INSTAGRAM_VP9))] = instagram_post(
+    INSTAGRAM_VP9,
+    video_duration=2.0,
+    video_dash_manifest=dash_manifest([VP9_720P], "/v/choice-audio.m4a"),
+)
+
+
+def tiktok_link(post_id: str) -> str:
+    return f"https://www.tiktok.com/@{TIKTOK_USER}/video/{post_id}"
+
+
+def stream_codecs(path: Path) -> dict:
+    """The saved file's streams as ffprobe reads them: {codec_type: codec_name}."""
+    return {stream["codec_type"]: stream["codec_name"] for stream in ffprobe_streams(path)}
+
+
+def test_tiktok_photo_page_double_holds_no_post_as_the_real_site():
+    """The double's /photo/ page has rehydration data naming the post only in its canonical
+    link, as TikTok's since 2025-04 (TikTok-Api#1234); its /video/ page holds the post."""
+
+    def scope(page: str) -> dict:
+        data = page.split('type="application/json">')[1].split("</script>")[0]
+        assert "/" not in data, "the real site escapes every slash as \\u002F"
+        return json.loads(data)["__DEFAULT_SCOPE__"]
+
+    photo_page, video_page = (
+        scope(tiktok_page(TIKTOK_PHOTOS, with_post=False)),
+        scope(tiktok_page(TIKTOK_PHOTOS)),
+    )
+
+    assert "webapp.video-detail" not in photo_page
+    assert photo_page["seo.abtest"]["canonical"].endswith(f"/photo/{TIKTOK_PHOTOS}")
+    item = video_page["webapp.video-detail"]["itemInfo"]["itemStruct"]
+    assert "imagePost" in item and item["video"]["duration"] == 0
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        f"https://www.tiktok.com/@{TIKTOK_USER}/photo/{TIKTOK_PHOTOS}?is_from_webapp=1",
+        f"https://www.tiktok.com/@{TIKTOK_USER}/video/{TIKTOK_PHOTOS}",
+        f"https://www.tiktok.com/@/video/{TIKTOK_PHOTOS}",
+        "https://vm.tiktok.com/ZTphotoVm/",
+        "https://vt.tiktok.com/ZTphotoVt/",
+        "https://www.tiktok.com/t/ZTphotoT/",
+    ],
+)
+def test_tiktok_photo_post_is_saved_whole_from_every_link_form(site_vidserve, sites, link):
+    status = site_vidserve.wait_for(site_vidserve.submit(link, force=True))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert (status["site"], status["video_id"]) == ("TikTok", TIKTOK_PHOTOS)
+    assert_files_as_served(site_vidserve, status, PHOTO_POST_FILES)
+
+
+def test_tiktok_photo_post_audio_only_from_its_video_link_saves_its_sound(site_vidserve):
+    link = f"https://www.tiktok.com/@{TIKTOK_USER}/video/{TIKTOK_PHOTOS}?n=sound"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(link, audio_only=True, force=True))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert_files_as_served(site_vidserve, status, ["/photo/sound.mp3"])
+
+
+def test_tiktok_video_shared_as_a_photo_link_is_saved_as_the_video(site_vidserve):
+    link = f"https://www.tiktok.com/@{TIKTOK_USER}/photo/{TIKTOK_VIDEO}"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(link, force=True))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert (status["site"], status["video_id"]) == ("TikTok", TIKTOK_VIDEO)
+    assert site_vidserve.get(status["file_url"]).body == SITE_MEDIA[TIKTOK_MEDIA][0]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Unable to extract universal data for rehydration", "Unable to extract webpage video data"],
+)
+def test_tiktoks_intermittent_page_failures_are_transient(message):
+    from yt_dlp.utils import DownloadError, ExtractorError
+
+    cause = ExtractorError(message, video_id=TIKTOK_VIDEO)
+    error = DownloadError(f"ERROR: [TikTok] {TIKTOK_VIDEO}: {message}", (None, cause, None))
+
+    failure = vidserve.classify_failure(error, impersonation=True, cookies=False)
+
+    assert failure.transient and failure.code == "extractor"
+    assert message in failure.message
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here to make the test media")
+def test_tiktok_page_without_rehydration_data_once_is_retried_and_saved(site_vidserve, sites):
+    status = site_vidserve.wait_for(site_vidserve.submit(tiktok_link(TIKTOK_REHYDRATE)))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert status["retry_count"] == 1
+    assert "Unable to extract universal data for rehydration" in site_vidserve.log_text()
+    answer = json.loads(base64.b64decode(sites.doubles.challenge_answers[0]))
+    assert base64.b64decode(answer["d"]) == CHALLENGE_NUMBER, "yt-dlp solved the challenge"
+    saved = stream_codecs(site_vidserve.download_dir / status["filename"])
+    assert saved == {"video": "h264", "audio": "aac"}
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here to make the test media")
+def test_tiktok_video_answering_404_once_is_retried_and_saved(site_vidserve):
+    status = site_vidserve.wait_for(site_vidserve.submit(tiktok_link(TIKTOK_404_ONCE)))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert status["retry_count"] == 1
+    saved = stream_codecs(site_vidserve.download_dir / status["filename"])
+    assert saved == {"video": "h264", "audio": "aac"}
+
+
+def test_tiktok_video_answering_404_twice_fails_not_found_saying_it_was_tried_twice(
+    site_vidserve, sites
+):
+    status = site_vidserve.wait_for(site_vidserve.submit(tiktok_link(TIKTOK_GONE)))
+
+    assert status["status"] == "failed"
+    assert (status["error_code"], status["retry_count"]) == ("not_found", 1)
+    assert "tried 2 times" in status["error_message"]
+    assert len(asked(sites, TIKTOK_CDN, f"/video/{TIKTOK_GONE}.mp4")) == 2
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here to make the test media")
+def test_tiktok_first_choice_without_sound_is_fetched_again_with_sound(site_vidserve, sites):
+    status = site_vidserve.wait_for(site_vidserve.submit(tiktok_link(TIKTOK_SILENT_PLAY)))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert asked(sites, TIKTOK_CDN, f"/video/{TIKTOK_SILENT_PLAY}.mp4"), "play was the first choice"
+    saved = stream_codecs(site_vidserve.download_dir / status["filename"])
+    assert saved == {"video": "h264", "audio": "aac"}
+    assert (status["codec"], status["has_audio"], status["playable_on_iphone"]) == (
+        "h264",
+        True,
+        True,
+    )
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here to make the test media")
+def test_tiktok_hevc_tagged_hev1_is_saved_tagged_hvc1_without_encoding_again(site_vidserve):
+    status = site_vidserve.wait_for(site_vidserve.submit(tiktok_link(TIKTOK_HEV1)))
+
+    assert status["status"] == "completed", status["error_message"]
+    streams = ffprobe_streams(site_vidserve.download_dir / status["filename"])
+    video = next(stream for stream in streams if stream["codec_type"] == "video")
+    assert (video["codec_name"], video["codec_tag_string"]) == ("hevc", "hvc1")
+    assert {stream["codec_type"] for stream in streams} == {"video", "audio"}
+    assert status["files"][0]["codec"] == status["codec"] == "hevc"
+    assert status["playable_on_iphone"] is True and status["playable_note"] is None
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here to make the test media")
+def test_instagram_reel_in_av1_vp9_and_one_h264_is_saved_in_h264_with_sound(site_vidserve, sites):
+    url = f"https://www.instagram.com/reel/{INSTAGRAM_CHOICE}/"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url))
+
+    assert status["status"] == "completed", status["error_message"]
+    assert asked(sites, INSTAGRAM_CDN, "/v/choice-av1.mp4"), "the largest, AV1, came first"
+    saved = stream_codecs(site_vidserve.download_dir / status["filename"])
+    assert saved == {"video": "h264", "audio": "aac"}
+    assert (status["codec"], status["has_audio"]) == ("h264", True)
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here to make the test media")
+def test_instagram_reel_only_in_vp9_is_saved_and_said_unplayable_on_iphone(site_vidserve):
+    url = f"https://www.instagram.com/reel/{INSTAGRAM_VP9}/"
+
+    status = site_vidserve.wait_for(site_vidserve.submit(url))
+
+    assert status["status"] == "completed", status["error_message"]
+    saved = stream_codecs(site_vidserve.download_dir / status["filename"])
+    assert saved == {"video": "vp9", "audio": "aac"}
+    assert (status["codec"], status["has_audio"], status["playable_on_iphone"]) == (
+        "vp9",
+        True,
+        False,
+    )
+    assert "VP9" in status["playable_note"]
+
+
+# ---- hardening II: what a link may reach, bounded listeners (issue 22) ----
+
+PI_PUBLIC = "5.5.5.5"  # a public address the namespace's machine holds, as a Pi holds its own
+UNROUTED_PUBLIC = "6.6.6.6"  # a public address with no route in the namespace
+
+
+@pytest.fixture(scope="module")
+def pi_network(tmp_path_factory):
+    """A network namespace standing for the Pi's: lo holds PI_PUBLIC as well, `page.test` is
+    127.0.0.1, where MediaHandler serves on port 80 (`.page`), and `.own_service` listens on
+    PI_PUBLIC:80 without accepting, so any connection that reached it is left queued."""
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("nsenter"):
+        pytest.skip("the Pi's network needs root, unshare and nsenter (CI runs as root)")
+    directory = tmp_path_factory.mktemp("pi-network")
+    namespace = Namespace(directory)
+    with open(directory / "hosts", "a") as hosts:  # the file bound over the namespace's
+        hosts.write("127.0.0.1 page.test\n")
+    run_command(
+        [*namespace.command_prefix(directory), "ip", "addr", "add", f"{PI_PUBLIC}/32", "dev", "lo"],
+        check=True,
+    )
+    page = namespace.run(lambda: ThreadingHTTPServer(("127.0.0.1", 80), MediaHandler))
+    page.seen, page.failures, page.daemon_threads = [], {}, True
+    threading.Thread(target=page.serve_forever, daemon=True).start()
+    namespace.own_service = namespace.run(socket.create_server, (PI_PUBLIC, 80))
+    namespace.own_service.setblocking(False)
+    namespace.directory = directory
+    yield namespace
+    page.shutdown()
+    namespace.own_service.close()
+    namespace.close()
+
+
+PI_SETTINGS = {
+    "allowed_domains": ["page.test"],
+    "allow_private_addresses": False,
+    "private_networks": ["127.0.0.0/8"],  # the page's own server, on any port
+}
+
+
+def nothing_connected(listener: socket.socket) -> bool:
+    try:
+        listener.accept()[0].close()
+    except BlockingIOError:
+        return True
+    return False
+
+
+def through_proxy(egress: "vidserve.EgressProxy", request_line: str) -> bytes:
+    """The status line the egress proxy answers a request of vidserve's own worker with."""
+    proxy = urllib.parse.urlsplit(egress.url("test"))
+    credentials = base64.b64encode(f"test:{egress.secret}".encode()).decode()
+    with socket.create_connection((proxy.hostname, proxy.port), timeout=10) as sock:
+        sock.sendall(
+            f"{request_line} HTTP/1.1\r\nProxy-Authorization: Basic {credentials}\r\n\r\n".encode()
+        )
+        return sock.makefile("rb").readline()
+
+
+@contextlib.contextmanager
+def egress_in(namespace, policy: "vidserve.UrlPolicy"):
+    """An EgressProxy whose threads live in the namespace: nothing it might connect to is
+    outside it."""
+    egress = namespace.run(lambda: vidserve.EgressProxy(policy).start())
+    try:
+        yield egress
+    finally:
+        egress.stop()
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["evil.test\\.localhost", "evil.test%5c.localhost", "evil%2etest.localhost"],
+    ids=["backslash", "escaped-backslash", "escaped-dot"],
+)
+def test_host_another_parser_reads_as_another_site_is_refused_with_422(
+    vidserve_api, media_server, host
+):
+    port = urllib.parse.urlsplit(media_server).port
+    before = vidserve_api.get("/api/v1/health").json["database"]["total_downloads"]
+
+    answer = vidserve_api.post("/api/v1/download", {"url": f"http://{host}:{port}/clip.mp4"})
+
+    assert_error(answer, 422, "domain_not_allowed")
+    assert vidserve_api.get("/api/v1/health").json["database"]["total_downloads"] == before
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    ["CONNECT evil.net\\.www.tiktok.com:443", "GET http://evil.net\\.www.tiktok.com/x"],
+    ids=["connect", "plain-http"],
+)
+def test_egress_proxy_refuses_a_backslash_host_without_looking_it_up(pi_network, request_line):
+    policy = vidserve.UrlPolicy(("tiktok.com",), False)
+    with egress_in(pi_network, policy) as egress:
+        answer = pi_network.run(through_proxy, egress, request_line)
+
+    assert answer.startswith(b"HTTP/1.1 403 ")
+    assert "plain host" in egress.refusal("test")
+
+
+@pytest.mark.parametrize(
+    "address", ["64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe"], ids=["loopback", "metadata"]
+)
+def test_egress_proxy_refuses_a_nat64_address_embedding_a_private_ipv4(pi_network, address):
+    policy = vidserve.UrlPolicy(("tiktok.com",), False)
+    with egress_in(pi_network, policy) as egress:
+        answer = pi_network.run(through_proxy, egress, f"CONNECT [{address}]:443")
+
+    assert answer.startswith(b"HTTP/1.1 403 ")
+    assert "non-public" in egress.refusal("test")
+
+
+def test_page_redirecting_to_the_pis_own_public_address_is_refused(pi_network, tmp_path):
+    assert ipaddress.ip_address(PI_PUBLIC).is_global
+    url = f"http://page.test/redirect?to=http://{PI_PUBLIC}/clip.mp4"
+
+    with start_vidserve(tmp_path, namespace=pi_network, **PI_SETTINGS) as api:
+        status = api.wait_for(api.submit(url))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "private_address"
+    assert PI_PUBLIC in status["error_message"]
+    assert nothing_connected(pi_network.own_service)
+
+
+def test_page_redirecting_to_port_22_of_a_public_address_is_refused(pi_network, tmp_path):
+    url = f"http://page.test/redirect?to=http://{UNROUTED_PUBLIC}:22/"
+
+    with start_vidserve(tmp_path, namespace=pi_network, **PI_SETTINGS) as api:
+        status = api.wait_for(api.submit(url))
+
+    # Refused by the port rule: a connection attempt would have failed as a network error.
+    assert status["status"] == "failed"
+    assert status["error_code"] == "private_address"
+    assert "port 22" in status["error_message"]
+
+
+def test_ytdlp_options_header_choosing_no_proxy_stops_the_server_with_exit_2(tmp_path):
+    options = {"http_headers": {"Ytdl-Request-Proxy": "__noproxy__"}}
+    write_config(tmp_path / "vidserve.toml", {"port": 0, "ytdlp_options": options})
+
+    result = run_command(
+        [sys.executable, str(VIDSERVE), "--config", "vidserve.toml"], cwd=tmp_path, timeout_s=20
+    )
+
+    assert result.returncode == 2
+    assert "http_headers" in result.stderr + result.stdout
+
+
+def test_page_whose_video_is_rtmp_fails_without_connecting_to_it(vidserve_api, media_server):
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setblocking(False)
+        video = f"rtmp://127.0.0.1:{listener.getsockname()[1]}/live/cat"
+        page = f"{media_server}/page.html?video={urllib.parse.quote(video)}&n={random.random()}"
+
+        status = vidserve_api.wait_for(vidserve_api.submit(page))
+
+        assert status["status"] == "failed"
+        assert "refused to download by rtmp" in status["error_message"]
+        assert nothing_connected(listener)
+
+
+def test_removed_persons_signed_link_is_403_at_once(household, media_server):
+    person = add_person(household.owner, "leaver-link")
+    theirs = person.wait_for(person.submit(unique(media_server, "leaver-link")))
+    link = make_link(person, theirs["download_id"])["url"]
+    assert person.get(link, token=False).status == 200
+
+    removed = vidserve_cli(household.owner, "user", "remove", "leaver-link")
+
+    assert removed.returncode == 0, removed.stderr
+    assert_error(person.get(link, token=False), 403, "person_removed")
+
+
+def test_new_token_for_a_person_leaves_their_signed_links_working(household, media_server):
+    person = add_person(household.owner, "rekeyed-link")
+    theirs = person.wait_for(person.submit(unique(media_server, "rekeyed-link")))
+    link = make_link(person, theirs["download_id"])["url"]
+
+    renewed = vidserve_cli(household.owner, "user", "token", "rekeyed-link")
+
+    assert renewed.returncode == 0, renewed.stderr
+    assert person.get(link, token=False).body == CLIP_BYTES
+
+
+@pytest.mark.parametrize("opened_by", ["cross-site", "same-site"])
+def test_share_opened_from_another_site_fills_the_form_and_waits_for_a_tap(
+    vidserve_api, media_server, opened_by
+):
+    shared = urllib.parse.quote(unique(media_server, "cross-site"))
+
+    answer = vidserve_api.get(
+        f"/share?url={shared}", token=False, headers={"Sec-Fetch-Site": opened_by}
+    )
+
+    assert answer.status == 200
+    assert b'<body data-from="cross-site">' in answer.body
+    assert "Sec-Fetch-Site" in answer.headers["Vary"]
+
+
+@pytest.mark.parametrize("opened_by", ["none", "same-origin"])
+def test_share_opened_by_the_share_sheet_or_the_page_submits_at_once(
+    vidserve_api, media_server, opened_by
+):
+    shared = urllib.parse.quote(unique(media_server, "share-sheet"))
+
+    answer = vidserve_api.get(
+        f"/share?url={shared}", token=False, headers={"Sec-Fetch-Site": opened_by}
+    )
+
+    assert answer.status == 200
+    assert b"<body>" in answer.body and b"data-from" not in answer.body.split(b"<script>")[0]
+
+
+def trickling(address: tuple, count: int, first: bytes) -> list[socket.socket]:
+    """count connections that each send `first` and then nothing: a slowloris' opening."""
+    flood = []
+    for _ in range(count):
+        sock = socket.create_connection(address, timeout=10)
+        sock.sendall(first)
+        flood.append(sock)
+    return flood
+
+
+PAGE_POLICY = vidserve.UrlPolicy(("page.test",), False, ["127.0.0.0/8"])
+
+
+def test_proxy_slot_flood_of_trickling_strangers_does_not_keep_out_a_worker(pi_network):
+    with egress_in(pi_network, PAGE_POLICY) as egress:
+        proxy = urllib.parse.urlsplit(egress.url("test"))
+        flood = pi_network.run(trickling, (proxy.hostname, proxy.port), 200, b"C")
+        try:
+            answer = pi_network.run(through_proxy, egress, "CONNECT 127.0.0.1:80")
+        finally:
+            for sock in flood:
+                sock.close()
+
+    assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+def test_proxy_password_that_is_not_ascii_is_refused_with_407(pi_network):
+    with egress_in(pi_network, PAGE_POLICY) as egress:
+        proxy = urllib.parse.urlsplit(egress.url("test"))
+        credentials = base64.b64encode("test:pässwört".encode()).decode()
+
+        def ask() -> bytes:
+            with socket.create_connection((proxy.hostname, proxy.port), timeout=10) as sock:
+                sock.sendall(
+                    b"CONNECT 127.0.0.1:80 HTTP/1.1\r\n"
+                    + f"Proxy-Authorization: Basic {credentials}\r\n\r\n".encode()
+                )
+                return sock.makefile("rb").readline()
+
+        answer = pi_network.run(ask)
+
+    assert answer.startswith(b"HTTP/1.1 407 ")
+
+
+def test_proxy_accept_loop_survives_a_thread_start_failing_once(pi_network, monkeypatch):
+    """The fault is injected: a TasksMax that refuses exactly one thread cannot be made for
+    real in a test."""
+    start, failed = threading.Thread.start, []
+
+    def start_or_fail_once(thread):
+        if thread.name == "egress" and not failed:  # the accept loop itself already runs
+            failed.append(thread)
+            raise RuntimeError("can't start new thread")
+        return start(thread)
+
+    with egress_in(pi_network, PAGE_POLICY) as egress:
+        monkeypatch.setattr(threading.Thread, "start", start_or_fail_once)
+        proxy = urllib.parse.urlsplit(egress.url("test"))
+        refused = pi_network.run(trickling, (proxy.hostname, proxy.port), 1, b"C")[0]
+        wait_until(lambda: failed, 10, "the thread start to fail")
+        answer = pi_network.run(through_proxy, egress, "CONNECT 127.0.0.1:80")
+        refused.close()
+
+        assert egress.alive()
+    assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+@pytest.fixture
+def plain_listener(tmp_path, media_server):
+    """vidserve with http_port on, bounded by max_connections = 16."""
+    port = free_port()
+    with start_vidserve(tmp_path, http_port=port, max_connections=16) as api:
+        yield api, port
+
+
+def thread_count(process: subprocess.Popen) -> int:
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    return int(re.search(r"^Threads:\s+(\d+)", status, re.MULTILINE)[1])
+
+
+def test_trickling_http_port_flood_leaves_downloads_submits_and_plain_http_working(
+    plain_listener, media_server
+):
+    api, port = plain_listener
+    before = thread_count(api.process)
+    flood = trickling(("127.0.0.1", port), 150, b"G")
+    try:
+        download_id = api.submit(unique(media_server, "flooded"))
+        status = api.wait_for(download_id)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: pi.test\r\n\r\n")
+            plain = sock.makefile("rb").readline()
+        threads = thread_count(api.process)
+    finally:
+        for sock in flood:
+            sock.close()
+
+    assert status["status"] == "completed"
+    assert plain.startswith(b"HTTP/1.1 308 ")
+    assert threads <= before + 16 + 4, "the flood held more threads than max_connections"
+
+
+def test_health_says_unhealthy_with_503_once_the_egress_proxy_has_died(tmp_path):
+    with serve_in_process(tmp_path) as (service, api):
+        service.app.egress.stop()  # the accept loop ends, as an uncaught error once ended it
+        wait_until(lambda: not service.app.egress.alive(), 10, "the proxy to end")
+
+        answer = api.get("/api/v1/health", token=False)
+
+    assert answer.status == 503
+    assert answer.json["status"] == "unhealthy"
 
 
 # ---- what the Pi pays: wake-ups when idle, bytes written per job, the guard -----------------

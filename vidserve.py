@@ -6,7 +6,8 @@ TikTok or Instagram link to it; the video lands in the download directory.
 
 Sections, in the order a download flows through them, after the helpers they share (limits,
 time, ids, file kinds, Borrowed: the one list of other libraries' private names we use,
-ApiError, UrlPolicy: which links may be fetched):
+ApiError, UrlPolicy: which links may be fetched and the machine's own addresses,
+Connections and start_thread: the bounds and the accept-loop rule every listener keeps):
   1. Configuration              defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
   2. Storage                    jobs, people and the search index: schema, migrations, every
                                 SQL statement; group commit, read connections, checkpoints
@@ -17,7 +18,8 @@ ApiError, UrlPolicy: which links may be fetched):
   3b. Site extraction           TikTok photo posts, Instagram images; ExtractorFinder, which
                                 extractor takes a link
   3c. The worker                a job's path: yt-dlp's options, the Fetcher (one post = one
-                                download), files published whole, thumbnails and tags,
+                                download), each video checked with ffprobe (sound, codec,
+                                hvc1), files published whole, thumbnails and tags,
                                 Library (folders, retention), notifications
   4. Requests and replies       the request, the reply and its streams, parse_* helpers,
                                 files, ranges and signed links
@@ -25,8 +27,8 @@ ApiError, UrlPolicy: which links may be fetched):
                                 written once; tokens, people, the throttle, the OpenAPI document
   4b. The API                   one function per route of API.md
   4c. The page                  GET /, /share, the manifest, the icon, /cert
-  5. Serving                    connections and their limits, TLS, the handler, the
-                                self-signed certificate, the token, systemd
+  5. Serving                    the bounded listener, TLS, the handler, the self-signed
+                                certificate, the token, systemd
   5a. Certificates              your own reloaded on change; ACME (RFC 8555) issued and renewed
   6. Selftest and bench         loopback media and the measurements of --selftest and --bench
   7. Command line               serve, init, token, user, backup, update-ytdlp, main()
@@ -95,6 +97,7 @@ MAX_WAIT_S = 120  # API.md: ?wait=0..120
 MAX_QUERY_FIELDS = 20
 MAX_OFFSET = 10**9  # history paging by offset; deep pages should use `before`
 MAX_HEADER_BYTES = 32 * 1024  # request line and headers together; 431 above
+THREAD_BACKOFF_S = 0.1  # an accept loop that could not start a thread waits this long
 LINGER_S = 1.0  # how long a closing connection drains the client's unread input
 NOTIFY_TIMEOUT_S = 10.0  # a notification receiver gets this long to answer
 NOTIFY_LINK_S = 7 * 86400  # a notification's signed link works this long (the longest allowed)
@@ -138,6 +141,9 @@ MAX_SEARCH_CHARS = 200  # API.md: history ?q= longer than this is 400
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 DOWNLOAD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")  # spaces and control characters
+PLAIN_HOST = re.compile(r"[a-z0-9.-]{1,253}")  # API.md "Hardening": a host name, IDNA-encoded
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: IPv4 in the last 32 bits
+DEFAULT_PORTS = {"http": 80, "https": 443}
 CLIENT_ID = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,64}")  # API.md: at most 64 characters
 PERSON_NAME = re.compile(r"[a-z0-9_-]{1,32}")  # API.md: a person's name, also their folder's
 OWNER = "owner"  # the status object's "user" for the owner's token; no person may be called so
@@ -276,11 +282,28 @@ class Borrowed:
         return _constants
 
     @staticmethod
-    def tiktok_web_item(extractor: Any, url: str, post_id: str) -> tuple[dict, int]:
+    def tiktok_web_item(extractor: Any, url: str, post_id: str) -> tuple[dict, int, str | None]:
         """TikTokBaseIE._extract_web_data_and_status: a post's page fetched as a browser
-        (its bot challenge solved) and its itemStruct and status read. TikTokPhotoIE needs
-        it; if it changes, photo posts fail with an extractor error until vidserve follows."""
-        return extractor._extract_web_data_and_status(url, post_id)
+        (its bot challenge solved) and its itemStruct and status read; and, through
+        TikTokBaseIE._get_universal_data (wrapped on this instance for the call), the page's
+        seo.abtest.canonical: the post's own link, which a page without the post (a /photo/
+        page) still names. TikTokPhotoIE needs both; if either changes, photo posts fail
+        with an extractor error until vidserve follows."""
+        pages = []
+        read = extractor._get_universal_data
+
+        def remember(webpage: str, display_id: str) -> dict:
+            pages.append(read(webpage, display_id))
+            return pages[-1]
+
+        extractor._get_universal_data = remember
+        try:
+            item, status = extractor._extract_web_data_and_status(url, post_id)
+        finally:
+            del extractor._get_universal_data
+        seo = pages[-1].get("seo.abtest") if pages and isinstance(pages[-1], dict) else None
+        canonical = seo.get("canonical") if isinstance(seo, dict) else None
+        return item or {}, status, canonical if isinstance(canonical, str) else None
 
     @staticmethod
     def tiktok_post_info(extractor: Any, item: dict, url: str, post_id: str) -> dict:
@@ -306,13 +329,69 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-class UrlPolicy:
-    """Which links vidserve will fetch: API.md's URL rules, and the duplicate key."""
+class IfAddrs(ctypes.Structure):
+    """The head of getifaddrs(3)'s struct ifaddrs: as much of it as own_addresses reads."""
 
-    def __init__(self, allowed_domains: tuple[str, ...], allow_private: bool, private_networks=()):
+
+IfAddrs._fields_ = [
+    ("next", ctypes.POINTER(IfAddrs)),
+    ("name", ctypes.c_char_p),
+    ("flags", ctypes.c_uint),
+    ("address", ctypes.c_void_p),  # a struct sockaddr, or NULL
+]
+
+
+@functools.cache
+def libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def own_addresses() -> set[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """Every address of this machine's interfaces right now, public ones included (Linux's
+    getifaddrs(3): an address added a moment ago counts). Raises OSError if unreadable."""
+    head = ctypes.POINTER(IfAddrs)()
+    if libc().getifaddrs(ctypes.byref(head)) != 0:
+        raise OSError(ctypes.get_errno(), "getifaddrs: cannot read this machine's addresses")
+    found: set[ipaddress.IPv4Address | ipaddress.IPv6Address] = set()
+    try:
+        entry = head
+        while entry:
+            if at := entry.contents.address:  # sockaddr_in: family, port, address
+                family = ctypes.c_ushort.from_address(at).value  # sockaddr_in6: + flow info
+                if family == socket.AF_INET:
+                    found.add(ipaddress.IPv4Address(ctypes.string_at(at + 4, 4)))
+                elif family == socket.AF_INET6:
+                    found.add(ipaddress.IPv6Address(ctypes.string_at(at + 8, 16)))
+            entry = entry.contents.next
+    finally:
+        libc().freeifaddrs(head)
+    return found
+
+
+class UrlPolicy:
+    """Which links vidserve will fetch: API.md's URL rules ("Hardening: what a link may
+    reach" among them), and the duplicate key. The submit judges a link by the same parse
+    that builds the URL yt-dlp is handed, and the egress proxy judges every host and address
+    it is asked for with host_is_plain and address_allowed, so no parser can read another
+    host out of the same text."""
+
+    def __init__(
+        self,
+        allowed_domains: tuple[str, ...],
+        allow_private: bool,
+        private_networks=(),
+        allowed_ports: tuple[int, ...] = (80, 443),
+    ):
         self.allowed_domains = tuple(d.strip(".").encode("idna").decode() for d in allowed_domains)
         self.allow_private = allow_private
         self.private_networks = [ipaddress.ip_network(n) for n in private_networks]
+        self.allowed_ports = frozenset(allowed_ports)
+
+    @staticmethod
+    def host_is_plain(host: str) -> bool:
+        """API.md: letters, digits, '-' and '.', or an IPv6 address; never a backslash, '%'
+        or anything another URL parser could read a different host out of."""
+        return bool(PLAIN_HOST.fullmatch(host)) or (":" in host and "%" not in host and is_ip(host))
 
     def domain_allowed(self, host: str) -> bool:
         """The host is an allowed domain or a subdomain of one (an IP address has none)."""
@@ -337,17 +416,24 @@ class UrlPolicy:
             f"^https?://({'|'.join(hosts)})(:[1-9][0-9]{{0,3}})?([/?#][^\\x00-\\x20\\x7f-\\x9f]*)?$"
         )
 
-    def address_allowed(self, address: str) -> bool:
-        """A public address, or one of the private networks the configuration allows."""
+    def address_allowed(self, address: str, port: int) -> bool:
+        """One of the private networks the configuration allows (any port), or a public
+        address on one of allowed_ports that is not this machine's own (API.md
+        "Hardening": its SSH, a `host = "::"` vidserve are behind those)."""
         if self.allow_private:
             return True
         ip = ipaddress.ip_address(address.split("%")[0])
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
             ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-        return ip.is_global or any(ip in network for network in self.private_networks)
+        if any(ip in network for network in self.private_networks):
+            return True
+        if ip in NAT64_PREFIX:  # RFC 6052: 64:ff9b::a00:1 reaches 10.0.0.1
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        return port in self.allowed_ports and ip.is_global and ip not in own_addresses()
 
-    def check(self, url: Any) -> str:
-        """The normalized URL, or ApiError 400 (malformed) or 422 (not allowed)."""
+    def check(self, url: Any) -> tuple[str, str]:
+        """The URL to fetch, as parsed here, and its duplicate key (normalized), or ApiError
+        400 (malformed) or 422 (not allowed)."""
         if not isinstance(url, str) or not url.strip():
             raise ApiError(400, "invalid_url", "url must be a non-empty string")
         url = url.strip()
@@ -371,15 +457,15 @@ class UrlPolicy:
             raise ApiError(400, "invalid_url", "the host name is not valid") from None
         if not host:
             raise ApiError(400, "invalid_url", "url has no host")
-        if not self.domain_allowed(host):
+        if not self.host_is_plain(host) or not self.domain_allowed(host):
             raise ApiError(
                 422,
                 "domain_not_allowed",
                 f"{host} is not on the allow-list ({', '.join(self.allowed_domains)})",
             )
         if not self.allow_private:  # else any address will do: no need to ask DNS
-            self.check_public(host, port or (443 if parts.scheme.lower() == "https" else 80))
-        return self.normalize(parts, host, port)
+            self.check_public(host, port or DEFAULT_PORTS[parts.scheme.lower()])
+        return self.rebuild(parts, host, port), self.normalize(parts, host, port)
 
     def check_public(self, host: str, port: int) -> None:
         """Refuse hosts that resolve to loopback, private, link-local or reserved addresses.
@@ -392,16 +478,26 @@ class UrlPolicy:
             addresses = {info[4][0] for info in socket.getaddrinfo(host, port)}
         except (OSError, UnicodeError):
             return
-        if not all(self.address_allowed(address) for address in addresses):
-            raise ApiError(422, "private_address", f"{host} resolves to a non-public address")
+        if not all(self.address_allowed(address, port) for address in addresses):
+            raise ApiError(422, "private_address", f"{host}:{port} is a non-public address or port")
+
+    @staticmethod
+    def rebuild(parts: urllib.parse.SplitResult, host: str, port: int | None) -> str:
+        """The URL yt-dlp is handed: the host and port as judged here, the path and query
+        as sent (a backslash escaped: some parsers take it for a slash), no fragment."""
+        scheme = parts.scheme.lower()
+        netloc = f"[{host}]" if ":" in host else host
+        if port and port != DEFAULT_PORTS[scheme]:
+            netloc += f":{port}"
+        path, query = (part.replace("\\", "%5C") for part in (parts.path, parts.query))
+        return urllib.parse.urlunsplit((scheme, netloc, path, query, ""))
 
     @staticmethod
     def normalize(parts: urllib.parse.SplitResult, host: str, port: int | None) -> str:
         """Same video, same string: lower-case host, no default port, fragment or trackers."""
         scheme = parts.scheme.lower()
-        default = {"http": 80, "https": 443}[scheme]
         netloc = f"[{host}]" if ":" in host else host
-        if port and port != default:
+        if port and port != DEFAULT_PORTS[scheme]:
             netloc += f":{port}"
         query = [
             (key, value)
@@ -421,6 +517,101 @@ def retry_after_s(value: str | None, default_s: float) -> float:
     """A Retry-After header's delay in seconds (RFC 9110 §10.2.3, its delay-seconds form),
     or default_s when it is absent or another form."""
     return float(value) if value and value.isdigit() else default_s
+
+
+class Connection:
+    """One client connection: its socket and whether it is waiting for a request."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.waiting_since: float | None = time.monotonic()  # None while a request is served
+
+
+class Connections:
+    """Live connections, kept within max_connections without letting slow clients win.
+
+    A connection is *waiting* from accept through the TLS handshake and the request headers,
+    and again between keep-alive requests; it is *busy* while a request is answered. The
+    `reaper` thread closes any connection that has waited longer than request_timeout_s in
+    total, so a client trickling a byte at a time (slowloris) is cut off however it paces
+    itself. At the cap, the connection that has waited longest is closed to admit the new one,
+    so idle or slow clients can never lock a real one out; only busy connections count against
+    a newcomer.
+    """
+
+    def __init__(self, limit: int, timeout_s: float):
+        # Guards _live and _closed; held while shutting a socket down; notified when a
+        # connection is admitted, so that the reaper, asleep while there is none, looks.
+        self._lock = threading.Condition(threading.Lock())
+        self._live: set[Connection] = set()
+        self._closed = False
+        self.limit, self.timeout_s = limit, timeout_s
+        self._reaper = threading.Thread(target=self._reap, name="reaper", daemon=True)
+        self._reaper.start()
+
+    def admit(self, sock: socket.socket) -> Connection | None:
+        """Track a new connection, evicting the longest-waiting one at the cap; None: refuse."""
+        with self._lock:
+            if len(self._live) >= self.limit:
+                waiting = [c for c in self._live if c.waiting_since is not None]
+                if not waiting:
+                    return None
+                self._close(min(waiting, key=lambda c: c.waiting_since))
+            connection = Connection(sock)
+            self._live.add(connection)
+            if len(self._live) == 1:
+                self._lock.notify()
+            return connection
+
+    def leave(self, connection: Connection) -> None:
+        """The connection's thread is done; after this nobody shuts its socket down."""
+        with self._lock:
+            self._live.discard(connection)
+
+    def _close(self, connection: Connection) -> None:
+        """Wake the connection's thread from its blocking read: it sees EOF and ends."""
+        self._live.discard(connection)
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(
+                connection.sock, socket.SHUT_RDWR
+            )  # the TCP level, even under TLS
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._lock.notify()
+
+    def _reap(self) -> None:
+        """Close each connection once it has waited timeout_s. Wakes when the longest-waiting
+        one is due, and not at all while there is no connection (issue 25: an idle server
+        wakes nobody). A busy connection that starts waiting later is due no sooner than
+        timeout_s from now, so that is the longest the reaper sleeps."""
+        with self._lock:
+            while not self._closed:
+                now = time.monotonic()
+                waiting = [c for c in self._live if c.waiting_since is not None]
+                for connection in waiting:
+                    if connection.waiting_since <= now - self.timeout_s:
+                        self._close(connection)
+                due = [c.waiting_since + self.timeout_s - now for c in waiting if c in self._live]
+                self._lock.wait(min(due, default=self.timeout_s) if self._live else None)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._live)
+
+
+def start_thread(target: Callable, args: tuple, name: str) -> bool:
+    """Start a daemon thread for an accept loop; when the system refuses one (systemd's
+    TasksMax, memory), log it, back off a moment and answer False: the loop goes on, and the
+    connection it was for is closed by the caller (API.md "Hardening")."""
+    try:
+        threading.Thread(target=target, args=args, name=name, daemon=True).start()
+    except RuntimeError as err:
+        log.error("cannot start a thread for %s: %s; backing off", name, err)
+        time.sleep(THREAD_BACKOFF_S)
+        return False
+    return True
 
 
 # ---- 1. Configuration -----------------------------------------------------------------------
@@ -447,6 +638,7 @@ class Config:
     allowed_domains: tuple[str, ...] = ("tiktok.com", "instagram.com")
     allow_private_addresses: bool = False  # for tests and LAN-only sources
     private_networks: tuple[str, ...] = ()  # non-public networks links may reach anyway
+    allowed_ports: tuple[int, ...] = (80, 443)  # the only ports of public addresses fetched
     read_token: str = ""  # optional second token: status, history and files only
     auth_failures_allowed: int = 10  # wrong tokens per address in 5 minutes, then 429; 0: off
     workers: int = 2
@@ -497,6 +689,7 @@ DNS_NAME = re.compile(
 LOG_LEVELS = ("debug", "info", "warning", "error")
 # yt-dlp options that would send its connections around the egress proxy.
 BYPASSING_OPTIONS = {"proxy", "geo_verification_proxy", "external_downloader"}
+PROXY_HEADER = re.compile(r"\s*ytdl-request-proxy\s*", re.IGNORECASE)
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
@@ -526,6 +719,12 @@ def convert(key: str, value: Any, source: str) -> Any:
             items = value.split(",") if text else value
             if isinstance(items, (list, tuple)) and all(isinstance(i, str) for i in items):
                 return tuple(i.strip().lower() for i in items if i.strip())
+        elif kind == tuple[int, ...]:
+            items = value.split(",") if text else value
+            if isinstance(items, (list, tuple)):
+                numbers = [int(i) if isinstance(i, str) else i for i in items if str(i).strip()]
+                if all(type(number) is int for number in numbers):
+                    return tuple(numbers)
         elif kind is dict:
             table = json.loads(value) if text else value
             if isinstance(table, dict):
@@ -537,7 +736,8 @@ def convert(key: str, value: Any, source: str) -> Any:
 
 def describe_type(kind: Any) -> str:
     names = {bool: "true/false", int: "whole number", float: "number", str: "string"}
-    return names.get(kind, "table (JSON object)" if kind is dict else "list of strings")
+    names |= {dict: "table (JSON object)", tuple[int, ...]: "list of whole numbers"}
+    return names.get(kind, "list of strings")
 
 
 def check_config(config: Config) -> Config:
@@ -560,6 +760,8 @@ def check_config(config: Config) -> Config:
         "notify_url": bool(config.notify_url)
         and not config.notify_url.startswith(("http://", "https://")),
         "allowed_domains": not config.allowed_domains,
+        "allowed_ports": not config.allowed_ports
+        or not all(1 <= port <= 65535 for port in config.allowed_ports),
         "key_file": bool(config.cert_file) != bool(config.key_file),
         "acme_domain": bool(config.acme_domain)
         and (
@@ -578,7 +780,11 @@ def check_config(config: Config) -> Config:
     for key, bad in problems.items():
         if bad:
             raise ConfigError(f"setting {key} = {getattr(config, key)!r} is out of range")
-    for key in BYPASSING_OPTIONS & config.ytdlp_options.keys():
+    headers = config.ytdlp_options.get("http_headers")
+    bypassing = BYPASSING_OPTIONS & config.ytdlp_options.keys()
+    if isinstance(headers, dict) and any(PROXY_HEADER.fullmatch(name) for name in headers):
+        bypassing.add("http_headers")  # yt-dlp's per-request proxy: __noproxy__ goes direct
+    for key in sorted(bypassing):
         raise ConfigError(
             f"setting ytdlp_options: {key!r} would let yt-dlp connect around vidserve's address"
             " check (its egress proxy); remove it"
@@ -760,6 +966,11 @@ MIGRATIONS = [
 ]
 
 
+# What a saved video was found to be (the worker's check_video), kept with each file in the
+# files column, and said of the first video in the status object; null where not checked.
+PLAYABILITY_FIELDS = ("codec", "has_audio", "playable_on_iphone", "playable_note")
+
+
 @dataclass(slots=True)
 class Job:
     """One row of the jobs table; field names are column names."""
@@ -818,9 +1029,11 @@ class Job:
                 "file_size": item["file_size"],
                 "file_url": f"/api/v1/files/{self.id}/{index}",
                 "kind": file_kind(item["filename"]),
+                **{key: item.get(key) for key in PLAYABILITY_FIELDS},
             }
             for index, item in enumerate(self.files if present else [])
         ]
+        video = next((item for item in files if item["kind"] == "video"), {})
         return {
             "download_id": self.id,
             "url": self.url,
@@ -851,6 +1064,7 @@ class Job:
             "file_removed": self.file_removed,
             "last_updated": self.last_updated,
             "user": self.user,
+            **{key: video.get(key) for key in PLAYABILITY_FIELDS},
         }
 
 
@@ -1558,6 +1772,7 @@ class Run:
     published_at: float = 0.0
     metadata_saved: bool = False
     failure: "FetchError | None" = None  # set by the progress hook when it must stop the job
+    playability: dict = field(default_factory=dict)  # a saved video's name -> check_video's facts
 
 
 class RunningJobs:
@@ -1602,12 +1817,20 @@ class RunningJobs:
 
 
 class FetchError(Exception):
-    """Why a download failed: a stable code, a sentence for people, and whether to retry."""
+    """Why a download failed: a stable code, a sentence for people, and whether to retry
+    (at most max_retries times, where fewer than the configuration's make sense)."""
 
-    def __init__(self, code: str, message: str, transient: bool, retry_after_s: float = 0):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        transient: bool,
+        retry_after_s: float = 0,
+        max_retries: int | None = None,
+    ):
         super().__init__(message)
         self.code, self.message, self.transient = code, message, transient
-        self.retry_after_s = retry_after_s
+        self.retry_after_s, self.max_retries = retry_after_s, max_retries
 
 
 class Stopped(Exception):
@@ -1627,6 +1850,16 @@ BLOCKED_MESSAGES = re.compile(
     r"unexpected response from webpage request|unable to extract challenge data"
     r"|ip address is blocked|blocked from accessing|bot detection|not a bot"
 )
+
+
+# What TikTok's pages say now and then, and not on the next request (yt-dlp #17393, #17332;
+# the second is yt-dlp's message before 2026.01): the page came without the post's data.
+FLAKY_MESSAGES = re.compile(
+    r"unable to extract universal data for rehydration|unable to extract webpage video data"
+)
+# Hosts that answer 404 to about half the requests for what exists (yt-dlp #17372): TikTok's
+# pages and CDNs. A 404 from them is tried once more; a second one means the post is gone.
+FLAKY_404_HOSTS = re.compile(r"(?:^|\.)(?:tiktok|tiktokv|tiktokcdn|tiktokcdn-[a-z]+)\.com$")
 
 
 def classify_failure(error: BaseException, impersonation: bool, cookies: bool) -> FetchError:
@@ -1654,6 +1887,14 @@ def classify_failure(error: BaseException, impersonation: bool, cookies: bool) -
                 transient=False,
             )
         if isinstance(item, HTTPError):
+            host = urllib.parse.urlsplit(item.response.url or "").hostname or ""
+            if item.status == 404 and FLAKY_404_HOSTS.search(host):
+                return FetchError(
+                    "not_found",
+                    f"{host} answered HTTP 404, which TikTok often does once",
+                    transient=True,
+                    max_retries=1,
+                )
             retry_after = item.response.headers.get("Retry-After")
             return classify_http_status(item.status, retry_after, impersonation, cookies)
         if isinstance(item, OSError) and item.errno == 28:
@@ -1662,6 +1903,8 @@ def classify_failure(error: BaseException, impersonation: bool, cookies: bool) -
             )
     if match := BLOCKED_MESSAGES.search(text):
         return blocked(match[0], impersonation)
+    if FLAKY_MESSAGES.search(text):  # before "login": the advice yt-dlp adds may name it
+        return FetchError("extractor", first_line(error), transient=True)
     if "empty media response" in text:  # Instagram, for a post it shows only to members
         return FetchError(
             "login_required",
@@ -1788,12 +2031,13 @@ class App:
         self.library = Library(self.config, self.store)
         self.auth_failures = AuthThrottle(self.config.auth_failures_allowed)
         self.people = People(self.store)
-        self.links = LinkSigner.load(self.config.data_path)
+        self.links = LinkSigner.load(self.config.data_path, self.store)
         self.notifier = Notifier(self.config, self.links)
         self.policy = UrlPolicy(
             self.config.allowed_domains,
             self.config.allow_private_addresses,
             self.config.private_networks,
+            self.config.allowed_ports,
         )
         self.queue = JobQueue(self.store, may_start=self.library.disk_allows_work)
         self.egress = EgressProxy(self.policy).start()
@@ -1835,6 +2079,11 @@ class EgressProxy:
         self.timeout_s = timeout_s
         self.secret = secrets.token_urlsafe(18)  # only vidserve's own YoutubeDLs get in
         self._listener = socket.create_server(("127.0.0.1", 0))
+        # Any local process may connect: until its credentials are read a connection is
+        # waiting, and at the cap the longest-waiting one goes, so a flood of trickling
+        # clients never keeps out a worker, whose credentials come in its first packet.
+        # Only authenticated tunnels take one of the EGRESS_MAX_TUNNELS slots.
+        self._connections = Connections(2 * EGRESS_MAX_TUNNELS, timeout_s)
         self._tunnels = threading.BoundedSemaphore(EGRESS_MAX_TUNNELS)
         self._lock = threading.Lock()  # guards _refusals
         self._refusals: dict[str, str] = {}  # client name -> the last thing refused to it
@@ -1845,11 +2094,19 @@ class EgressProxy:
         return f"http://{client}:{self.secret}@127.0.0.1:{port}"
 
     def start(self) -> Self:
-        threading.Thread(target=self._accept, name="egress", daemon=True).start()
+        self._thread = threading.Thread(target=self._accept, name="egress", daemon=True)
+        self._thread.start()
         return self
 
+    def alive(self) -> bool:
+        """Whether the accept loop still runs: without it every download would hang."""
+        return self._thread.is_alive()
+
     def stop(self) -> None:
+        with contextlib.suppress(OSError):  # wakes the accept loop (a close alone does not)
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
+        self._connections.close()
 
     def refusal(self, client: str) -> str | None:
         """What the proxy refused this client since it last asked, if anything."""
@@ -1863,15 +2120,14 @@ class EgressProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return  # stopped
-            if not self._tunnels.acquire(blocking=False):
-                with contextlib.suppress(OSError):
-                    client.sendall(b"HTTP/1.1 503 Too Many Tunnels\r\nContent-Length: 0\r\n\r\n")
+            connection = self._connections.admit(client)
+            if connection is None or not start_thread(self._serve, (connection,), "egress"):
+                if connection is not None:
+                    self._connections.leave(connection)
                 client.close()
-                continue
-            threading.Thread(target=self._serve, args=(client,), name="egress", daemon=True).start()
 
-    def _serve(self, client: socket.socket) -> None:
-        upstream = None
+    def _serve(self, connection: Connection) -> None:
+        client, upstream, tunnel = connection.sock, None, False
         try:
             client.settimeout(self.timeout_s)
             head, early = read_head(client)
@@ -1885,6 +2141,10 @@ class EgressProxy:
                     "407 Proxy Authentication Required",
                     'Proxy-Authenticate: Basic realm="vidserve"\r\n',
                 )
+                return
+            connection.waiting_since = None  # a worker's: the reaper leaves it alone
+            if not (tunnel := self._tunnels.acquire(blocking=False)):
+                answer_proxy(client, "503 Too Many Tunnels")
                 return
             if method == "CONNECT":  # https: a tunnel, TLS end to end
                 host, _, port = target.rpartition(":")
@@ -1916,32 +2176,35 @@ class EgressProxy:
             with contextlib.suppress(OSError):
                 answer_proxy(client, "502 Bad Gateway")
         finally:
+            self._connections.leave(connection)  # before close: the fd must not be reused
             for sock in (client, upstream):
                 if sock is not None:
                     sock.close()
-            self._tunnels.release()
+            if tunnel:
+                self._tunnels.release()
 
     def _client_name(self, authorization: str) -> str | None:
         """The client named in valid Basic credentials, else None."""
         scheme, _, encoded = authorization.partition(" ")
         try:
-            name, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
-        except (ValueError, UnicodeError):
+            name, _, secret = base64.b64decode(encoded, validate=True).partition(b":")
+        except ValueError:
             return None
-        if scheme.lower() != "basic" or not hmac.compare_digest(secret, self.secret):
+        # Bytes, compared in constant time: any password, ASCII or not, is just wrong.
+        if scheme.lower() != "basic" or not hmac.compare_digest(secret, self.secret.encode()):
             return None
-        return name
+        return name.decode("utf-8", "replace")
 
     def _connect(self, client: str, host: str, port: int) -> socket.socket | None:
-        """A connection to an allowed address of host, or None (and a refusal) if it has none."""
+        """A connection to an allowed address of host, or None (and a refusal) if it has none:
+        every hop is judged as the submit judged the link (UrlPolicy)."""
+        if not self.policy.host_is_plain(host.lower()):
+            return self._refuse(client, repr(host), port, "not a plain host name")
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        allowed = [info for info in addresses if self.policy.address_allowed(info[4][0])]
+        allowed = [info for info in addresses if self.policy.address_allowed(info[4][0], port)]
         if not allowed:
-            refused = f"{host} is at a non-public address ({addresses[0][4][0]})"
-            log.warning("egress: refused %s:%d for %s: %s", host, port, client, refused)
-            with self._lock:
-                self._refusals[client] = refused
-            return None
+            where = f"{addresses[0][4][0]} port {port}"
+            return self._refuse(client, host, port, f"{host} is at a non-public address ({where})")
         error: OSError = OSError(f"cannot connect to {host}")
         for family, kind, protocol, _, address in allowed:
             upstream = socket.socket(family, kind, protocol)
@@ -1955,6 +2218,11 @@ class EgressProxy:
             upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return upstream
         raise error
+
+    def _refuse(self, client: str, host: str, port: int, refused: str) -> None:
+        log.warning("egress: refused %s:%d for %s: %s", host, port, client, refused)
+        with self._lock:
+            self._refusals[client] = refused
 
 
 def read_head(sock: socket.socket) -> tuple[bytes, bytes]:
@@ -2021,34 +2289,71 @@ WARM_UP_HOST = "warm-up.vidserve.invalid"  # the egress proxy answers it itself 
 # URL patterns.
 
 
-TIKTOK_PHOTO_URL = re.compile(r"https?://www\.tiktok\.com/@[\w.-]*/photo/(?P<id>\d+)")
+# A TikTok post's links: /@user/photo/<id> and /@user/video/<id> (the user may be missing),
+# /share/video/<id>, on www., m. or tiktokv.com. Only the /video/ form's page holds the post
+# (webapp.video-detail); a /photo/ page names it only in seo.abtest.canonical.
+TIKTOK_POST_URL = re.compile(
+    r"https?://(?:www\.|m\.)?tiktokv?\.com/(?:@(?P<user>[\w.-]*)|share)/(?:photo|video)/(?P<id>\d+)"
+)
+
+
+def tiktok_video_url(url: str) -> str | None:
+    """The /video/ form of a TikTok post's link, whose page holds the post (gallery-dl asks
+    it too); `@_` where the link names no one, as yt-dlp does. None for any other link."""
+    if match := TIKTOK_POST_URL.match(url):
+        return f"https://www.tiktok.com/@{match['user'] or '_'}/video/{match['id']}"
+    return None
+
+
+def tiktok_slideshow(info: dict) -> bool:
+    """Whether yt-dlp's TikTok extractor read a photo post: it never reads imagePost, so it
+    lists the post's sound alone (and saves only that). vidserve's extractor then reads the
+    same post again, images and sound."""
+    formats = info.get("formats")
+    return (
+        info.get("extractor_key") == "TikTok"
+        and formats is not None
+        and all(f.get("vcodec") == "none" for f in formats)
+    )
 
 
 @functools.cache
 def tiktok_photo_extractor():
-    """yt-dlp's TikTok extractor, taught photo posts: it fetches the page as it does a
-    video's (as a browser, its bot challenge solved) and lists every image, then the sound.
-    Made once yt-dlp is loaded; its results say they are TikTok's."""
+    """yt-dlp's TikTok extractor, taught photo posts: from any link of a post (/photo/,
+    /video/, share), it fetches the post's /video/ page as yt-dlp does a video's (as a
+    browser, its bot challenge solved), following the page's canonical link when that page
+    holds no post, and lists every image, then the sound. A post that turns out to be a
+    video goes back to yt-dlp's own extractor. Made once yt-dlp is loaded; its results say
+    they are TikTok's."""
     from yt_dlp.extractor.tiktok import TikTokBaseIE
     from yt_dlp.utils import ExtractorError, traverse_obj, url_or_none
 
     class TikTokPhotoIE(TikTokBaseIE):
         IE_NAME = "tiktok:photo"
-        _VALID_URL = TIKTOK_PHOTO_URL.pattern
+        _VALID_URL = TIKTOK_POST_URL.pattern
 
         def _real_extract(self, url):
             post_id = self._match_id(url)
-            item, status = Borrowed.tiktok_web_item(self, url, post_id)
+            page = tiktok_video_url(url)
+            item, status, canonical = Borrowed.tiktok_web_item(self, page, post_id)
+            named = tiktok_video_url(canonical or "")
+            if not item and named not in (None, page):  # the post is in its canonical page
+                page = named
+                item, status, canonical = Borrowed.tiktok_web_item(self, page, post_id)
             if status in (10216, 10222):
                 self.raise_login_required("This post is private")
             if status == 10204:
                 raise ExtractorError("Your IP address is blocked from accessing this post")
+            if not item:  # as yt-dlp's own extractor says it: often gone on the next try
+                raise ExtractorError(f"Post not available, status code {status}")
+            if "imagePost" not in item:  # a video after all: yt-dlp's extractor saves it
+                return self.url_result(page, ie="TikTok", video_id=post_id)
             images = traverse_obj(
                 item, ("imagePost", "images", ..., "imageURL", "urlList", 0, {url_or_none})
             )
             if not images:
-                raise ExtractorError(f"Photo post not available, status {status}", expected=True)
-            post = Borrowed.tiktok_post_info(self, item, url, post_id)
+                raise ExtractorError("Photo post without images", expected=True)
+            post = Borrowed.tiktok_post_info(self, item, page, post_id)
             sound = traverse_obj(item, ("music", "playUrl", {url_or_none}))
             items = [(image, "image") for image in images] + ([(sound, "audio")] if sound else [])
             entries = [
@@ -2393,6 +2698,12 @@ def start_workers(app: App) -> None:
         app.workers.append(thread)
 
 
+def work_alive(app: App) -> bool:
+    """Every worker and the egress proxy still run (API.md "Hardening": health and the
+    watchdog say unhealthy otherwise, since downloads would wait forever)."""
+    return app.egress.alive() and all(thread.is_alive() for thread in app.workers)
+
+
 def stop_workers(app: App, timeout_s: float) -> None:
     app.queue.stop()
     app.feed.close()
@@ -2437,7 +2748,14 @@ def run_job(app: App, fetcher: "Fetcher", job: Job) -> None:
             thumbnail = app.library.keep_thumbnail(job, finished_thumbnail(paths))
             folder.mkdir(exist_ok=True)
             placed = [publish_file(path, folder) for path in paths]
-            files = [{"filename": p.name, "file_size": p.stat().st_size} for p in placed]
+            files = [
+                {
+                    "filename": p.name,
+                    "file_size": p.stat().st_size,
+                    **run.playability.get(q.name, {}),
+                }
+                for p, q in zip(placed, paths)
+            ]
             duplicate_of = None
         if thumbnail:
             placed.append(
@@ -2486,9 +2804,13 @@ def run_job(app: App, fetcher: "Fetcher", job: Job) -> None:
 
 
 def settle_failure(app: App, job: Job, failure: FetchError) -> bool:
-    """Retry a transient failure with exponential backoff, or fail the job for good.
-    Returns whether it will be retried (its finished items are then kept)."""
-    if failure.transient and job.retry_count < app.config.max_retries:
+    """Retry a transient failure with exponential backoff, or fail the job for good, saying
+    how many tries were made. Returns whether it will be retried (its finished items are
+    then kept)."""
+    retries = app.config.max_retries
+    if failure.max_retries is not None:
+        retries = min(retries, failure.max_retries)
+    if failure.transient and job.retry_count < retries:
         delay = max(app.config.retry_backoff_s * 2**job.retry_count, failure.retry_after_s)
         app.store.reschedule(job.id, delay, failure.code, failure.message)
         log.info(
@@ -2501,9 +2823,11 @@ def settle_failure(app: App, job: Job, failure: FetchError) -> bool:
         )
         app.queue.wake()  # a worker must recompute how long to sleep
         return True
-    if failed := app.store.fail(job.id, failure.code, failure.message):
+    tries = job.retry_count + 1
+    message = failure.message + (f" (tried {tries} times)" if tries > 1 else "")
+    if failed := app.store.fail(job.id, failure.code, message):
         app.notifier.download_ended(app.running.status_object(failed))
-    log.info("job %s failed: %s: %s", job.id, failure.code, failure.message)
+    log.info("job %s failed: %s: %s", job.id, failure.code, message)
     return False
 
 
@@ -2573,6 +2897,30 @@ def ytdlp_params(
     return params
 
 
+# yt-dlp's protocols that go over HTTP(S), and so through the egress proxy; rtmp, rtsp and mms
+# are handed to programs (rtmpdump, mpv, ffmpeg) that ignore it.
+HTTP_PROTOCOLS = {"http", "https", "m3u8", "m3u8_native", "http_dash_segments", "ism", "f4m"}
+HTTP_PROTOCOLS |= {"http_dash_segments_generator", "mhtml"}
+
+
+def http_only() -> type:
+    """A yt-dlp PostProcessor run before each download: a format of any protocol but
+    HTTP(S) fails the download instead of reaching the network around the proxy. (It
+    raises DownloadError: yt-dlp takes a PostProcessingError before a download as a
+    warning and downloads anyway.)"""
+    from yt_dlp.postprocessor import PostProcessor
+    from yt_dlp.utils import DownloadError
+
+    class HttpOnly(PostProcessor):
+        def run(self, info: dict) -> tuple[list, dict]:
+            protocols = set(str(info.get("protocol") or "https").split("+"))
+            if other := protocols - HTTP_PROTOCOLS:
+                raise DownloadError(f"refused to download by {', '.join(sorted(other))}")
+            return [], info
+
+    return HttpOnly
+
+
 class Fetcher:
     """A worker's warm YoutubeDL instances, re-pointed at each job's private directory.
 
@@ -2602,6 +2950,7 @@ class Fetcher:
             params["proxy"] = self.app.egress.url(self.name)  # every connection is checked
             ydl = self._instances[audio_only] = yt_dlp.YoutubeDL(params)
             ydl.add_info_extractor(tiktok_photo_extractor()())
+            ydl.add_post_processor(http_only()(), when="before_dl")
             add_library_postprocessors(ydl)
         return self._instances[audio_only]
 
@@ -2672,13 +3021,19 @@ class Fetcher:
 
     def extract(self, ydl: Any, url: str, ie_key: str | None = None) -> dict:
         """yt-dlp's reading of a link, without downloading, by the extractor yt-dlp would
-        choose. A TikTok photo post goes to vidserve's extractor only while yt-dlp has none
-        of its own for it (only its generic one): yt-dlp's wins."""
+        choose. A TikTok photo post goes to vidserve's extractor where yt-dlp has none of
+        its own for the link (only its generic one), or where yt-dlp's saw only its sound:
+        yt-dlp's wins wherever it reads the post whole."""
         if ie_key is None and self.app.extractors is not None:
             ie_key = self.app.extractors.find(ydl, url)
-            if ie_key == "Generic" and TIKTOK_PHOTO_URL.match(url):
+            if ie_key == "Generic" and TIKTOK_POST_URL.match(url):
                 ie_key = "TikTokPhoto"
-        return ydl.extract_info(url, download=False, process=False, ie_key=ie_key)
+        info = ydl.extract_info(url, download=False, process=False, ie_key=ie_key)
+        if tiktok_slideshow(info) and TIKTOK_POST_URL.match(info.get("webpage_url") or url):
+            info = ydl.extract_info(
+                info.get("webpage_url") or url, download=False, process=False, ie_key="TikTokPhoto"
+            )
+        return info
 
     def identify_post(self, job: Job, info: dict) -> None:
         """Record which post a link is; raise AlreadySaved when an earlier download saved it.
@@ -2702,7 +3057,7 @@ class Fetcher:
         playlist = info.get("_type") in PLAYLIST_TYPES
         items = list(info["entries"]) if playlist else [info]
         if not any(item.get("vidserve_kind") for item in items):
-            return finished_files(ydl.process_ie_result(info, download=True))
+            return self.download_playable(ydl, info)
         if audio_only:  # a photo post's sound alone
             items = [item for item in items if item.get("vidserve_kind") != "image"]
             if not items:
@@ -2715,7 +3070,57 @@ class Fetcher:
             else:
                 for key in ("extractor", "extractor_key", "webpage_url"):
                     item.setdefault(key, info.get(key))
-                paths += finished_files(ydl.process_ie_result(item, download=True))
+                paths += self.download_playable(ydl, item)
+        return paths
+
+    def download_playable(self, ydl: Any, info: dict) -> list[Path]:
+        """yt-dlp downloads a video (or each of a playlist's) in the format it prefers; with
+        ffmpeg, each saved video is then checked (check_video) for what its format claimed."""
+        done = ydl.process_ie_result(info, download=True)
+        if not ffmpeg_available():
+            return finished_files(done)
+        entries = done.get("entries") if done.get("_type") in PLAYLIST_TYPES else [done]
+        return [path for entry in entries or [] for path in self.check_video(ydl, entry)]
+
+    def check_video(self, ydl: Any, entry: dict) -> list[Path]:
+        """A site's word on a format is often wrong: TikTok's "h264+aac" is HEVC without
+        sound now and then, Instagram's progressive formats name no codec. So ffprobe reads
+        what was saved, and while it is silent (though the post has sound) or VP9/AV1,
+        yt-dlp chooses again (its own sorting: H.264, else HEVC, with sound) from
+        formats_to_try, at most MAX_FORMAT_TRIES downloads in all: a silent format is then
+        merged with the post's audio, and VP9/AV1 is kept only when nothing else is left (and
+        said to be unplayable). HEVC tagged hev1 is remuxed to hvc1, which Photos and
+        QuickTime need."""
+        paths = finished_files(entry)
+        for tries in range(1, MAX_FORMAT_TRIES + 1):
+            video = next((path for path in paths if file_kind(path.name) == "video"), None)
+            facts = probe_video(video) if video else None
+            if not facts:
+                return paths
+            if tries == MAX_FORMAT_TRIES or not needs_another_format(entry, facts):
+                break
+            if (formats := formats_to_try(entry, facts)) is None:
+                break
+            again = {**entry, "formats": formats}
+            for key in ("requested_downloads", "requested_formats", "format_id", "format"):
+                again.pop(key, None)
+            chosen = ydl.process_ie_result(dict(again), download=False).get("format_id")
+            if chosen == entry.get("format_id"):  # the best the post has
+                break
+            for path in paths:
+                path.unlink(missing_ok=True)
+            entry = ydl.process_ie_result(again, download=True)
+            paths = finished_files(entry)
+        if not facts["has_audio"] and post_has_sound(entry):
+            raise FetchError(
+                "no_audio",
+                "every format of this post came without sound; retry later",
+                transient=True,
+            )
+        if facts["codec"] == "hevc" and facts["tag"] == "hev1":
+            remux_hvc1(video)
+        if self._run is not None:
+            self._run.playability[video.name] = playability(facts)
         return paths
 
     def save_item(self, ydl: Any, item: dict, workdir: Path) -> Path:
@@ -2813,6 +3218,99 @@ def describe_video(info: dict) -> dict:
         "uploader": info.get("uploader") or info.get("channel"),
         "duration_s": info.get("duration"),
         "thumbnail_url": thumbnail if isinstance(thumbnail, str) else None,
+    }
+
+
+MAX_FORMAT_TRIES = 4  # downloads of one video, the first included, to find a playable one
+# ffprobe's codec names as the status object says them, and as yt-dlp's format sorting knows them.
+CODECS = {"h264": "avc1", "hevc": "hvc1", "vp9": "vp09", "av1": "av01"}
+IPHONE_CODECS = ("h264", "hevc")
+
+
+def probe_video(path: Path) -> dict | None:
+    """What a saved video holds, as ffprobe reads it: its codec (h264, hevc, vp9, av1, or
+    ffprobe's name for another), the codec's tag in the file, and whether it has sound.
+    None when ffprobe reads no video in it."""
+    try:
+        result = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
+        streams = json.loads(result.stdout).get("streams") or []
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    video = next((s for s in streams if s.get("codec_type") == "video"), None)
+    if video is None:
+        return None
+    return {
+        "codec": video.get("codec_name"),
+        "tag": video.get("codec_tag_string"),
+        "has_audio": any(s.get("codec_type") == "audio" for s in streams),
+    }
+
+
+def post_has_sound(entry: dict) -> bool:
+    """Whether the site offers sound for the post: a format of it says it carries audio."""
+    return any(f.get("acodec") not in (None, "none") for f in entry.get("formats") or [])
+
+
+def needs_another_format(entry: dict, facts: dict) -> bool:
+    """A saved video that an iPhone would play silent, or not at all."""
+    silent = not facts["has_audio"] and post_has_sound(entry)
+    return silent or facts["codec"] not in IPHONE_CODECS
+
+
+def formats_to_try(entry: dict, facts: dict) -> list[dict] | None:
+    """The post's formats for yt-dlp to choose from again, after the saved one was found
+    wanting: without it and every other format of its codec when an iPhone cannot play that
+    (None when no video format is left: the post has nothing better); else with the saved
+    one described as ffprobe read it (silent: yt-dlp then merges the post's audio in)."""
+    chosen = entry.get("requested_formats") or [entry]
+    ids = {f.get("format_id") for f in chosen if f.get("vcodec") != "none"}
+    formats = entry.get("formats") or []
+    if facts["codec"] not in IPHONE_CODECS:
+        names = (CODECS.get(facts["codec"], facts["codec"]), facts["codec"])
+        rest = [
+            f
+            for f in formats
+            if f.get("format_id") not in ids and not str(f.get("vcodec")).startswith(names)
+        ]
+        return rest if any(f.get("vcodec") != "none" for f in rest) else None
+    truth = {"vcodec": CODECS[facts["codec"]]} | ({} if len(chosen) > 1 else {"acodec": "none"})
+    return [f | truth if f.get("format_id") in ids else f for f in formats]
+
+
+def remux_hvc1(path: Path) -> None:
+    """HEVC tagged hev1 becomes hvc1, the tag Photos and QuickTime take: the streams are
+    copied, not encoded again. Best effort: if ffmpeg fails, the file stays as it came."""
+    temporary = path.with_name(f"{path.stem}.hvc1{path.suffix}")
+    command = ["ffmpeg", "-v", "error", "-y", "-i", str(path), "-map", "0", "-c", "copy"]
+    try:
+        subprocess.run(
+            [*command, "-tag:v", "hvc1", "-movflags", "+faststart", str(temporary)],
+            capture_output=True,
+            timeout=300,
+            check=True,
+        )
+        os.replace(temporary, path)
+    except (OSError, subprocess.SubprocessError) as err:
+        log.info("remuxing %s to hvc1 failed: %s", path.name, err)
+        temporary.unlink(missing_ok=True)
+
+
+def playability(facts: dict) -> dict:
+    """A saved video's facts as the status object says them."""
+    playable = facts["codec"] in IPHONE_CODECS
+    return {
+        "codec": facts["codec"],
+        "has_audio": facts["has_audio"],
+        "playable_on_iphone": playable,
+        "playable_note": None
+        if playable
+        else f"the post is offered only in {facts['codec'].upper()}, which iPhones before"
+        " the 15 Pro (AV1) or Photos (VP9) do not play; a player app such as VLC does",
     }
 
 
@@ -3447,20 +3945,21 @@ class LinkSigner:
     need no token"): the URL carries its expiry and an HMAC-SHA256 of the download id, the
     file's index and that expiry, keyed with a secret of this server's own. A link cannot be
     stretched, moved to another file or made elsewhere; deleting <data_dir>/link-secret ends
-    every link ever given out."""
+    every link ever given out, and removing a person every link to their downloads (API.md
+    "Hardening": the store is asked at each use, so `user remove` counts at once)."""
 
-    def __init__(self, secret: bytes):
-        self._secret = secret
+    def __init__(self, secret: bytes, store: "Store"):
+        self._secret, self._store = secret, store
 
     @classmethod
-    def load(cls, data_path: Path) -> "LinkSigner":
+    def load(cls, data_path: Path, store: "Store") -> "LinkSigner":
         """The secret in <data_dir>/link-secret, made (32 random bytes, mode 0600) if absent."""
         path = data_path / "link-secret"
         with contextlib.suppress(FileExistsError):
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as file:
                 file.write(secrets.token_hex(32) + "\n")
-        return cls(path.read_text().strip().encode())
+        return cls(path.read_text().strip().encode(), store)
 
     def _signature(self, download_id: str, index: str, expires: str) -> str:
         message = f"{download_id}/{index}/{expires}".encode()
@@ -3483,6 +3982,10 @@ class LinkSigner:
             raise ApiError(403, "invalid_signature", "this link is not valid for this file")
         if not expires.isdigit() or int(expires) < time.time():
             raise ApiError(403, "link_expired", "this link has expired; ask for a new one")
+        job = self._store.get(download_id)
+        person = job.user if job and job.user not in (None, "", OWNER) else None
+        if person and all(name != person for name, _ in self._store.user_tokens()):
+            raise ApiError(403, "person_removed", "whose download this is no longer shares it")
         return Caller(OWNER)
 
 
@@ -3750,6 +4253,19 @@ PERSON_NAME_SCHEMA = {
     "pattern": f"^{PERSON_NAME.pattern}$",
     "not": {"const": OWNER},
 }
+PLAYABILITY_SCHEMA = {
+    "codec": {
+        **nullable("string"),
+        "description": "the saved video's codec as ffprobe reads it: h264, hevc, vp9, av1 (or"
+        " ffprobe's name of another); null for images and sound, or without ffmpeg",
+    },
+    "has_audio": {**nullable("boolean"), "description": "the saved video has a sound stream"},
+    "playable_on_iphone": {
+        **nullable("boolean"),
+        "description": "false for VP9 or AV1, saved only when the post offered nothing else",
+    },
+    "playable_note": {**nullable("string"), "description": "why not, when false"},
+}
 SCHEMAS = {
     "Error": {
         "type": "object",
@@ -3785,6 +4301,7 @@ SCHEMAS = {
             "file_size": {"type": "integer"},
             "file_url": {"type": "string"},
             "kind": {"enum": ["video", "image", "audio"]},
+            **PLAYABILITY_SCHEMA,
         },
     },
     "Status": {
@@ -3852,6 +4369,10 @@ SCHEMAS = {
                 " lists (one post, one download); null when fetched itself",
             },
             "user": {"type": "string", "description": "Who submitted it: owner, or a person"},
+            **{
+                key: {**schema, "description": f"of the first video file: {schema['description']}"}
+                for key, schema in PLAYABILITY_SCHEMA.items()
+            },
         },
     },
     "Person": {
@@ -4084,7 +4605,7 @@ def submit_download(app: App, request: Request) -> Reply:
     """POST /api/v1/download: queue a link, durably, or point at its live duplicate."""
     form, caller = request.form(), request.caller
     url = form.get("url")
-    normalized = app.policy.check(url)
+    fetched, normalized = app.policy.check(url)
     client_id = parse_client_id(form)
     force = parse_bool(request, form, "force")
     audio_only = parse_bool(request, form, "audio_only")
@@ -4096,7 +4617,7 @@ def submit_download(app: App, request: Request) -> Reply:
         )
     dedupe_key = normalized + ("#audio" if audio_only else "")
     job, duplicate = app.store.submit(
-        url.strip(),
+        fetched,
         dedupe_key,
         client_id,
         audio_only,
@@ -4667,7 +5188,8 @@ def get_metrics(app: App, request: Request) -> Reply:
     },
 )
 def health(app: App, request: Request) -> Reply:
-    """GET /api/v1/health: no token; 503 when the database cannot be read."""
+    """GET /api/v1/health: no token; 503 when the database cannot be read, or a worker or
+    the egress proxy has died."""
     try:
         counts = app.store.counts()
     except sqlite3.Error as err:
@@ -4679,9 +5201,10 @@ def health(app: App, request: Request) -> Reply:
             "database": {"connected": False, "total_downloads": None},
         }
         return Reply(body, 503)
+    working = work_alive(app) or app.queue.stopping.is_set()
     age_days = ytdlp_age_days()
     body = {
-        "status": "healthy",
+        "status": "healthy" if working else "unhealthy",
         "timestamp": utc_now(),
         "version": __version__,
         "database": {"connected": True, "total_downloads": sum(counts.values())},
@@ -4694,7 +5217,9 @@ def health(app: App, request: Request) -> Reply:
         "disk_free_bytes": app.library.free_bytes(),
         "certificate": app.certificates.to_api() if app.certificates else None,
     }
-    return Reply(body)
+    if not working:
+        log.error("health check: a worker or the egress proxy has stopped")
+    return Reply(body, 200 if working else 503)
 
 
 # ---- 4c. The page ---------------------------------------------------------------------------
@@ -5114,7 +5639,9 @@ const shared = sharedLink();
 if (shared) $("url").value = shared;
 if (token) {
   follow();
-  if (shared) $("submit-form").requestSubmit();
+  // API.md "Hardening": opened from another site, the link waits for a tap.
+  if (shared && document.body.dataset.from === "cross-site") say("Tap Download to fetch it.");
+  else if (shared) $("submit-form").requestSubmit();
 } else {
   say("Enter the API token: python3 vidserve.py token prints it.");
 }
@@ -5171,6 +5698,8 @@ PAGE_HTML = f"""<!doctype html>
 </body>
 </html>
 """.encode()
+# The page as another site's link opens it (Sec-Fetch-Site: cross-site): it waits for a tap.
+CROSS_SITE_PAGE_HTML = PAGE_HTML.replace(b"<body>", b'<body data-from="cross-site">', 1)
 
 
 def csp_hash(source: str) -> str:
@@ -5266,14 +5795,18 @@ def get_icon(app: App, request: Request) -> Reply:
 )
 def index_page(app: App, request: Request) -> Reply:
     """GET / (and /share, the share target): the page. No token: the page asks for it and
-    keeps it in localStorage."""
+    keeps it in localStorage. A shared link is submitted at once only when the share sheet
+    or the page itself opened /share; another site's link only fills the form."""
     headers = {
         "Content-Type": "text/html; charset=utf-8",
         "Cache-Control": "no-cache",
         "Content-Security-Policy": PAGE_POLICY,
         "Referrer-Policy": "no-referrer",
+        "Vary": "Sec-Fetch-Site",
     }
-    return Reply(PAGE_HTML, headers=headers)
+    opened_by = request.headers.get("Sec-Fetch-Site", "none")
+    own = opened_by in ("none", "same-origin")  # the share sheet, typed, or the page itself
+    return Reply(PAGE_HTML if own else CROSS_SITE_PAGE_HTML, headers=headers)
 
 
 @route(
@@ -5535,88 +6068,6 @@ class Handler(BaseHTTPRequestHandler):
         """The access line is written by handle_api_request, which knows the request id."""
 
 
-class Connection:
-    """One client connection: its socket and whether it is waiting for a request."""
-
-    def __init__(self, sock: socket.socket):
-        self.sock = sock
-        self.waiting_since: float | None = time.monotonic()  # None while a request is served
-
-
-class Connections:
-    """Live connections, kept within max_connections without letting slow clients win.
-
-    A connection is *waiting* from accept through the TLS handshake and the request headers,
-    and again between keep-alive requests; it is *busy* while a request is answered. The
-    `reaper` thread closes any connection that has waited longer than request_timeout_s in
-    total, so a client trickling a byte at a time (slowloris) is cut off however it paces
-    itself. At the cap, the connection that has waited longest is closed to admit the new one,
-    so idle or slow clients can never lock a real one out; only busy connections count against
-    a newcomer.
-    """
-
-    def __init__(self, limit: int, timeout_s: float):
-        # Guards _live and _closed; held while shutting a socket down; notified when a
-        # connection is admitted, so that the reaper, asleep while there is none, looks.
-        self._lock = threading.Condition(threading.Lock())
-        self._live: set[Connection] = set()
-        self._closed = False
-        self.limit, self.timeout_s = limit, timeout_s
-        self._reaper = threading.Thread(target=self._reap, name="reaper", daemon=True)
-        self._reaper.start()
-
-    def admit(self, sock: socket.socket) -> Connection | None:
-        """Track a new connection, evicting the longest-waiting one at the cap; None: refuse."""
-        with self._lock:
-            if len(self._live) >= self.limit:
-                waiting = [c for c in self._live if c.waiting_since is not None]
-                if not waiting:
-                    return None
-                self._close(min(waiting, key=lambda c: c.waiting_since))
-            connection = Connection(sock)
-            self._live.add(connection)
-            if len(self._live) == 1:
-                self._lock.notify()
-            return connection
-
-    def leave(self, connection: Connection) -> None:
-        """The connection's thread is done; after this nobody shuts its socket down."""
-        with self._lock:
-            self._live.discard(connection)
-
-    def _close(self, connection: Connection) -> None:
-        """Wake the connection's thread from its blocking read: it sees EOF and ends."""
-        self._live.discard(connection)
-        with contextlib.suppress(OSError):
-            socket.socket.shutdown(
-                connection.sock, socket.SHUT_RDWR
-            )  # the TCP level, even under TLS
-
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            self._lock.notify()
-
-    def _reap(self) -> None:
-        """Close each connection once it has waited request_timeout_s. Wakes when the
-        longest-waiting one is due, and not at all while there is no connection (issue 25:
-        an idle server wakes nobody). A busy connection that starts waiting later is due no
-        sooner than timeout_s from now, so that is the longest the reaper sleeps."""
-        with self._lock:
-            while not self._closed:
-                now = time.monotonic()
-                waiting = [c for c in self._live if c.waiting_since is not None]
-                for connection in waiting:
-                    if connection.waiting_since <= now - self.timeout_s:
-                        self._close(connection)
-                due = [c.waiting_since + self.timeout_s - now for c in waiting if c in self._live]
-                self._lock.wait(min(due, default=self.timeout_s) if self._live else None)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._live)
-
-
 class HeaderBudget(io.RawIOBase):
     """A connection's reader that refuses more than MAX_HEADER_BYTES between requests.
 
@@ -5665,19 +6116,21 @@ class InFlight:
             return self._idle.wait_for(lambda: self.count == 0, timeout_s)
 
 
-class QuietServer(ThreadingHTTPServer):
-    """A ThreadingHTTPServer whose accept loop sleeps until a client connects.
+class BoundedServer(ThreadingHTTPServer):
+    """A listener whose connections Connections keeps in bounds (evicting the longest
+    waiting at the cap, closing any waiting past request_timeout_s in total), each served
+    by serve_connection in a thread of its own; a thread that cannot start costs that one
+    connection, never the accept loop. The API's Server and http_port's PlainHttpServer.
 
-    socketserver's serve_forever wakes every poll_interval (0.5 s) to look for a shutdown:
-    two wake-ups a second, all day, on a Pi nobody uses (issue 25). Here the loop waits on
-    the listening socket and a socketpair that shutdown() writes to, and nothing else. A
-    connection whose thread cannot start (TasksMax reached) is closed and logged, and the
-    loop goes on after a short pause, rather than ending for good.
+    Its accept loop sleeps until a client connects: socketserver's serve_forever wakes every
+    poll_interval (0.5 s) to look for a shutdown, two wake-ups a second all day on a Pi
+    nobody uses (issue 25). Here the loop waits on the listening socket and on a socketpair
+    that shutdown() writes to, and on nothing else.
     """
 
     daemon_threads = True
     allow_reuse_address = True
-    THREAD_START_PAUSE_S = 0.1  # after a failed thread start: threads end, the next may start
+    connections: Connections
 
     def __init__(self, *args: Any, **kwargs: Any):
         self._wake_reader, self._wake_writer = socket.socketpair()
@@ -5699,16 +6152,16 @@ class QuietServer(ThreadingHTTPServer):
             self._stopped.set()
 
     def accept_one(self) -> None:
+        """socketserver's own step, through its public hooks: get, process, or drop."""
         try:
             request, client_address = self.get_request()
         except OSError:  # the client gave up before accept, or the socket was closed
             return
         try:
             self.process_request(request, client_address)
-        except Exception as err:  # noqa: BLE001 (RuntimeError: can't start new thread, ...)
-            log.error("a connection from %s was dropped: %s", client_address[0], err)
+        except Exception:  # noqa: BLE001 (as socketserver does: that connection only)
+            self.handle_error(request, client_address)
             self.shutdown_request(request)
-            self._stopping.wait(self.THREAD_START_PAUSE_S)
 
     def shutdown(self) -> None:
         """Stop the accept loop and wait for it, as socketserver's shutdown does."""
@@ -5716,26 +6169,6 @@ class QuietServer(ThreadingHTTPServer):
         with contextlib.suppress(OSError):
             self._wake_writer.send(b"\0")
         self._stopped.wait()
-
-    def server_close(self) -> None:
-        super().server_close()
-        self._wake_reader.close()
-        self._wake_writer.close()
-
-
-class Server(QuietServer):
-    """ThreadingHTTPServer with TLS per connection, in the connection's own thread, and
-    connections kept in bounds by Connections."""
-
-    request_queue_size = 128
-
-    def __init__(self, app: App, certificates: "Certificates | None", challenges: "Challenges"):
-        self.app, self.certificates, self.challenges = app, certificates, challenges
-        self.connections = Connections(app.config.max_connections, app.config.request_timeout_s)
-        self.in_flight = InFlight()
-        self._current = threading.local()  # the Connection a handler thread serves
-        self.address_family = socket.AF_INET6 if ":" in app.config.host else socket.AF_INET
-        super().__init__((app.config.host, app.config.port), Handler)
 
     def process_request(self, request: socket.socket, client_address: Any) -> None:
         """In the accept loop: admit the connection and hand it to a thread of its own."""
@@ -5746,15 +6179,36 @@ class Server(QuietServer):
                 self.connections.limit,
                 client_address[0],
             )
-            self.shutdown_request(request)
+        elif start_thread(
+            self.serve_connection, (connection, client_address), f"client-{client_address[0]}"
+        ):
             return
-        thread = threading.Thread(
-            target=self.serve_connection,
-            args=(connection, client_address),
-            name=f"client-{client_address[0]}",
-            daemon=True,
-        )
-        thread.start()
+        else:
+            self.connections.leave(connection)
+        self.shutdown_request(request)
+
+    def serve_connection(self, connection: Connection, client_address: Any) -> None:
+        raise NotImplementedError
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.connections.close()
+        self._wake_reader.close()
+        self._wake_writer.close()
+
+
+class Server(BoundedServer):
+    """The API's listener: TLS per connection, in the connection's own thread."""
+
+    request_queue_size = 128
+
+    def __init__(self, app: App, certificates: "Certificates | None", challenges: "Challenges"):
+        self.app, self.certificates, self.challenges = app, certificates, challenges
+        self.connections = Connections(app.config.max_connections, app.config.request_timeout_s)
+        self.in_flight = InFlight()
+        self._current = threading.local()  # the Connection a handler thread serves
+        self.address_family = socket.AF_INET6 if ":" in app.config.host else socket.AF_INET
+        super().__init__((app.config.host, app.config.port), Handler)
 
     def serve_connection(self, connection: Connection, client_address: Any) -> None:
         """Runs in the connection's own thread, so a slow handshake stalls only itself."""
@@ -5786,10 +6240,6 @@ class Server(QuietServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """socketserver prints tracebacks to stderr; a dropped client is not worth one."""
         log.debug("error on a connection from %s: %s", client_address[0], sys.exc_info()[1])
-
-    def server_close(self) -> None:
-        super().server_close()
-        self.connections.close()
 
     @property
     def url(self) -> str:
@@ -6578,16 +7028,32 @@ class PlainHttpHandler(BaseHTTPRequestHandler):
         log.debug("http_port: %s %s", self.address_string(), format % args)
 
 
-class PlainHttpServer(QuietServer):
-    """The plain-HTTP listener on http_port, in its own `http-plain` thread."""
+class PlainHttpServer(BoundedServer):
+    """The plain-HTTP listener on http_port, in its own `http-plain` thread: open to the
+    internet when http-01 is used, so bounded like the API's (API.md "Hardening")."""
 
     def __init__(self, config: Config, challenges: Challenges, https_port: int):
         self.challenges, self.https_port = challenges, https_port
+        # One request per connection: it waits from accept to close, and is reaped after
+        # request_timeout_s however slowly it trickles.
+        self.connections = Connections(config.max_connections, config.request_timeout_s)
         self.public_url = config.public_url.rstrip("/")
         self.fallback_host = config.acme_domain or "localhost"
         self.address_family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
         super().__init__((config.host, config.http_port), PlainHttpHandler)
         self.thread = threading.Thread(target=self.serve_forever, name="http-plain", daemon=True)
+
+    def serve_connection(self, connection: Connection, client_address: Any) -> None:
+        try:
+            self.finish_request(connection.sock, client_address)
+        except Exception:  # noqa: BLE001 (socketserver's own handling: one debug line)
+            self.handle_error(connection.sock, client_address)
+        finally:
+            self.connections.leave(connection)  # before close: the fd must not be reused
+            self.shutdown_request(connection.sock)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("http_port: error from %s: %s", client_address[0], sys.exc_info()[1])
 
     def https_url(self, host_header: str, path: str) -> str:
         """Where a plain request goes: public_url when set, else the same host on our port."""
@@ -7418,7 +7884,7 @@ def serve(config: Config) -> int:
     watchdog_s = int(os.environ.get("WATCHDOG_USEC", "0")) / 2e6  # ping twice per interval
     next_upkeep = 0.0
     while not stop.wait(watchdog_s or UPKEEP_INTERVAL_S):
-        if watchdog_s and service.app.store.answers():
+        if watchdog_s and service.app.store.answers() and work_alive(service.app):
             notify_systemd("WATCHDOG=1")
         if time.monotonic() >= next_upkeep:
             next_upkeep = time.monotonic() + UPKEEP_INTERVAL_S
