@@ -5694,37 +5694,51 @@ def ytdlp_choice(ydl, url: str) -> str | None:
     return next((key for key, extractor in ydl._ies.items() if extractor.suitable(url)), None)
 
 
-def test_a_share_sent_as_the_port_opens_waits_for_yt_dlp_then_is_downloaded(tmp_path, media_server):
-    """Issue 17: after a (re)start, a connection waits in the listening socket's backlog
-    while worker-1 loads yt-dlp, rather than getting a 201 and then waiting for the import:
-    the share sent the moment the port opens is answered after the warm-up, so its download
-    starts right after its 201."""
+def test_a_share_sent_as_the_port_opens_is_answered_once_yt_dlp_is_warm(tmp_path, media_server):
+    """Issues 17 and 25: after a (re)start the server answers at once, while worker-1 loads
+    yt-dlp beside it; a share sent the moment the port opens is queued at once and answered
+    once yt-dlp is warm, so that its download starts right after its 201."""
     port = free_port()
     write_config(tmp_path / "vidserve.toml", TEST_SETTINGS | {"port": port})
     assert run_command([sys.executable, str(VIDSERVE), "init"], cwd=tmp_path).returncode == 0
     process = launch(tmp_path)
-
-    def connect() -> socket.socket | None:
-        with contextlib.suppress(OSError):
-            return socket.create_connection(("127.0.0.1", port))
-        return None
+    log_path = tmp_path / "vidserve.log"
 
     try:
-        connected = wait_until(connect, 20, "the port to open")
-        log_path = tmp_path / "vidserve.log"
-        assert "listening on" not in log_path.read_text()  # yt-dlp is still loading
+        wait_until(lambda: "listening on" in log_path.read_text(), 20, "the port to open")
         data_dir = tmp_path / "vidserve-data"
         token = (data_dir / "token").read_text().strip()
         api = Api(f"https://127.0.0.1:{port}", data_dir / "cert.pem", token, data_dir, process)
-        download_id = api.submit(unique(media_server, "at-start"))  # the TLS handshake waits
-        connected.close()
-        assert api.wait_for(download_id)["status"] == "completed"
-        log = log_path.read_text()
-        warm = log.index("yt-dlp loaded and warmed up")
-        assert warm < log.index("listening on") < log.index(f"job {download_id} queued")
+        download_id = api.submit(unique(media_server, "at-start"))
+        warm_when_answered = "yt-dlp loaded and warmed" in log_path.read_text()
+        status = api.wait_for(download_id)["status"]
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=20)
+
+    assert warm_when_answered
+    assert status == "completed"
+
+
+def test_health_answers_while_yt_dlp_is_still_loading(tmp_path):
+    port = free_port()
+    write_config(tmp_path / "vidserve.toml", TEST_SETTINGS | {"port": port})
+    assert run_command([sys.executable, str(VIDSERVE), "init"], cwd=tmp_path).returncode == 0
+    process = launch(tmp_path)
+    log_path = tmp_path / "vidserve.log"
+    data_dir = tmp_path / "vidserve-data"
+    api = Api(f"https://127.0.0.1:{port}", data_dir / "cert.pem", "", data_dir, process)
+
+    try:
+        wait_until(lambda: "listening on" in log_path.read_text(), 20, "the port to open")
+        status = api.get("/api/v1/health").status
+        warm_then = "yt-dlp loaded and warmed" in log_path.read_text()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+
+    assert status == 200
+    assert not warm_then  # answered before the warm-up was done
 
 
 def test_workers_give_way_to_requests_at_work_but_not_to_waiting_ones(monkeypatch):

@@ -48,6 +48,7 @@ import collections
 import contextlib
 import ctypes
 import email.utils
+import fcntl
 import functools
 import gc
 import hashlib
@@ -104,7 +105,7 @@ NOTIFY_LINK_S = 7 * 86400  # a notification's signed link works this long (the l
 PROGRESS_INTERVAL_S = 0.5  # API.md: progress events at most twice a second per download
 DISK_RECHECK_S = 5.0  # workers paused by a full disk look again this often
 STOP_GRACE_S = 3.0  # how long a stop waits for requests in flight; the whole stop stays under 10 s
-WARM_LIMIT_S = 60  # Service.start waits this long at most for yt-dlp to load (a Pi Zero: ~10 s)
+WARM_LIMIT_S = 60  # a submit waits this long at most for yt-dlp to load (a Pi Zero: ~10 s)
 BACKGROUND_NICE = 19  # workers, the egress proxy and the checkpointer (run_in_background)
 GIVE_WAY_S = 0.005  # the longest a worker pauses at once for requests (see Foreground)
 UPKEEP_INTERVAL_S = 60.0  # retention runs this often (and after each completed download)
@@ -124,6 +125,7 @@ CHECKPOINT_COMMITS = 200
 CHECKPOINT_IDLE_S = 0.5
 WAL_LIMIT_PAGES = 2000
 IDLE_READERS = 4  # read connections kept open between requests
+PAGE_BYTES = 1024  # SQLite's page size: what a commit writes for each page it changes
 AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
 CERT_WARN_DAYS = 14  # API.md: health and the page warn when fewer days are left
 ACME_TIMEOUT_S = 30.0  # each request to the ACME server
@@ -134,7 +136,7 @@ ARI_RECHECK_S = 6 * 3600.0  # RFC 9773 §4.3: ask for the renewal window again t
 MAX_ACME_REPLY_BYTES = 1024 * 1024  # a certificate chain is a few KB
 EGRESS_TIMEOUT_S = 30.0  # the egress proxy's connect and site-idle limit; yt-dlp's is 20 s
 EGRESS_MAX_TUNNELS = 64  # open connections from yt-dlp through the egress proxy at once
-RELAY_CHUNK_BYTES = 256 * 1024  # the egress proxy copies this much per system call
+RELAY_CHUNK_BYTES = 256 * 1024  # the egress proxy moves this much per system call
 LINK_EXPIRES_S = (60, 3600, 604800)  # API.md: a signed link lives 60 s..7 days, 1 hour unless asked
 MAX_SEARCH_CHARS = 200  # API.md: history ?q= longer than this is 400
 
@@ -963,6 +965,42 @@ MIGRATIONS = [
             VALUES ('delete', OLD.seq, OLD.title, OLD.uploader, OLD.url);
     END;
     """,
+    """
+    -- A job goes into the search index once: when yt-dlp has named it, or when it ends
+    -- unnamed; not at submit and again when named (each index write is ~10 WAL pages, the
+    -- most a job wrote: issue 25). Until then Store._search finds it by LIKE among the few
+    -- jobs waiting or running. A row inserted any other way is indexed at once, as before.
+    ALTER TABLE jobs ADD COLUMN searchable INTEGER NOT NULL DEFAULT 1;  -- in jobs_search
+    -- Rewritten at submit, start and end of every job, for two queries that read every
+    -- finished job anyway (retention, storage totals): jobs_by_status serves them as well.
+    DROP INDEX jobs_by_completion;
+    DROP TRIGGER jobs_search_insert;
+    DROP TRIGGER jobs_search_update;
+    DROP TRIGGER jobs_search_delete;
+    CREATE TRIGGER jobs_search_insert AFTER INSERT ON jobs WHEN NEW.searchable BEGIN
+        INSERT INTO jobs_search (rowid, title, uploader, url)
+            VALUES (NEW.seq, NEW.title, NEW.uploader, NEW.url);
+    END;
+    CREATE TRIGGER jobs_search_first AFTER UPDATE OF title, status ON jobs
+    WHEN NOT NEW.searchable
+        AND (NEW.title IS NOT NULL OR NEW.status IN ('completed', 'failed', 'cancelled'))
+    BEGIN
+        INSERT INTO jobs_search (rowid, title, uploader, url)
+            VALUES (NEW.seq, NEW.title, NEW.uploader, NEW.url);
+        UPDATE jobs SET searchable = 1 WHERE seq = NEW.seq;
+    END;
+    CREATE TRIGGER jobs_search_update AFTER UPDATE OF title, uploader, url ON jobs
+    WHEN OLD.searchable BEGIN
+        INSERT INTO jobs_search (jobs_search, rowid, title, uploader, url)
+            VALUES ('delete', OLD.seq, OLD.title, OLD.uploader, OLD.url);
+        INSERT INTO jobs_search (rowid, title, uploader, url)
+            VALUES (NEW.seq, NEW.title, NEW.uploader, NEW.url);
+    END;
+    CREATE TRIGGER jobs_search_delete AFTER DELETE ON jobs WHEN OLD.searchable BEGIN
+        INSERT INTO jobs_search (jobs_search, rowid, title, uploader, url)
+            VALUES ('delete', OLD.seq, OLD.title, OLD.uploader, OLD.url);
+    END;
+    """,
 ]
 
 
@@ -1007,6 +1045,7 @@ class Job:
     forced: bool
     user: str  # OWNER, or the name of the person who submitted it
     thumbnail: str | None  # the saved thumbnail's file name in download_dir/.thumbnails
+    searchable: bool  # in the search index yet (named, or ended)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Job":
@@ -1165,6 +1204,7 @@ class Store:
         self._queued: list[Write] = []
         self._readers: list[sqlite3.Connection] = []  # idle read connections (list ops are atomic)
         self._writer = self._connect()
+        self._use_small_pages()  # before WAL: a database in WAL mode keeps its page size
         # WAL lets readers run beside the writer; synchronous=FULL fsyncs each commit, so a
         # job we answered 201 for survives a power cut (NORMAL could lose the last commits).
         self._writer.execute("PRAGMA journal_mode = WAL")
@@ -1179,6 +1219,24 @@ class Store:
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA busy_timeout = 5000")
         return db
+
+    def _use_small_pages(self) -> None:
+        """Pages of PAGE_BYTES, not SQLite's 4 KiB: a commit writes each page it changes
+        whole into the WAL, and a job's commits change ~30 pages for a few hundred bytes
+        (issue 25, idlewear: 150 KB written per job with 4 KiB pages, ~45 KB with 1 KiB). A
+        new database is made so; an older one is rewritten once (VACUUM, about a second per
+        30 MB on a Pi's SD card), or kept as it is when that fails (a full disk)."""
+        if self._writer.execute("PRAGMA page_size").fetchone()[0] == PAGE_BYTES:
+            return
+        if self._path.exists() and self._path.stat().st_size > 0:
+            log.info("rewriting %s with %d-byte pages, once", self._path.name, PAGE_BYTES)
+            notify_systemd("EXTEND_TIMEOUT_USEC=600000000")  # VACUUM may take minutes
+        try:
+            self._writer.execute("PRAGMA journal_mode = DELETE")  # VACUUM can't resize WAL
+            self._writer.execute(f"PRAGMA page_size = {PAGE_BYTES}")
+            self._writer.execute("VACUUM")
+        except sqlite3.Error as err:
+            log.warning("%s keeps its page size: %s", self._path.name, err)
 
     def _migrate(self) -> None:
         with self._write_lock:
@@ -1308,8 +1366,8 @@ class Store:
                         return row, True
             row = db.execute(
                 "INSERT INTO jobs (id, url, dedupe_key, client_id, audio_only, forced, status,"
-                " created_at, last_updated, user) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)"
-                " RETURNING *",
+                " created_at, last_updated, user, searchable)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, 0) RETURNING *",
                 (new_download_id(), url, dedupe_key, client_id, audio_only, force, now, now, user),
             ).fetchone()
             return row, False
@@ -1361,14 +1419,11 @@ class Store:
     def _search(self, filters: str, params: dict, words: list[str]) -> tuple[list[Job], int]:
         """History narrowed to jobs whose title, uploader or URL hold every word. Words of
         3+ characters go through the trigram index as quoted phrases (so `"`, `%` and `_`
-        are plain text); shorter ones, which no trigram holds, are matched by LIKE."""
-        conditions, params = [filters], dict(params)
-        short = [word for word in words if len(word) < 3]
-        for number, word in enumerate(short):
-            params[f"word{number}"] = "%" + re.sub(r"[\\%_]", r"\\\g<0>", word) + "%"
-            columns = ("jobs.title", "jobs.uploader", "jobs.url")
-            likes = " OR ".join(f"{column} LIKE :word{number} ESCAPE '\\'" for column in columns)
-            conditions.append(f"({likes})")
+        are plain text); shorter ones, which no trigram holds, are matched by LIKE, and so
+        is every word for the jobs not in the index yet (waiting or running, unnamed)."""
+        params = dict(params)
+        short_likes = self._likes([word for word in words if len(word) < 3], params)
+        conditions = [filters, *short_likes]
         if indexed := [word for word in words if len(word) >= 3]:
             params["match"] = " AND ".join('"' + word.replace('"', '""') + '"' for word in indexed)
             # CROSS JOIN keeps the index the outer loop: with a status filter, SQLite would
@@ -1380,18 +1435,41 @@ class Store:
             source, key = "jobs", "jobs.seq"
         where = " AND ".join(conditions)
         page = f" AND {key} < :before" if "before" in params else ""
-        if indexed and not short and filters == "1":  # the index alone counts 6x faster
+        if indexed and not short_likes and filters == "1":  # the index alone counts 6x faster
             counting = "SELECT COUNT(*) FROM jobs_search WHERE jobs_search MATCH :match"
         else:
             counting = f"SELECT COUNT(*) FROM {source} WHERE {where}"
+        unindexed = " AND ".join([filters, *short_likes, *self._likes(indexed, params, "long")])
+        before = " AND jobs.seq < :before" if "before" in params else ""
         with self._reading(snapshot=True) as db:
-            total = db.execute(counting, params).fetchone()[0]
+            waiting = []
+            if indexed:  # else the LIKE query below found them already
+                waiting = db.execute(
+                    f"SELECT jobs.* FROM jobs WHERE {unindexed}{before} AND NOT jobs.searchable"
+                    " AND jobs.status IN ('pending', 'downloading')",
+                    params,
+                ).fetchall()
+            total = db.execute(counting, params).fetchone()[0] + len(waiting)
+            offset, limit = params["offset"], params["limit"]
             rows = db.execute(
                 f"SELECT jobs.* FROM {source} WHERE {where}{page}"
                 f" ORDER BY {key} DESC LIMIT :limit OFFSET :offset",
-                params,
+                params | ({"limit": offset + limit, "offset": 0} if waiting else {}),
             ).fetchall()
+        if waiting:  # newest first, as one list
+            rows = sorted([*rows, *waiting], key=lambda row: -row["seq"])[offset : offset + limit]
         return [Job.from_row(row) for row in rows], total
+
+    @staticmethod
+    def _likes(words: list[str], params: dict, name: str = "word") -> list[str]:
+        """A LIKE condition for each word on title, uploader or URL (its parameters added)."""
+        conditions = []
+        for number, word in enumerate(words):
+            params[f"{name}{number}"] = "%" + re.sub(r"[\\%_]", r"\\\g<0>", word) + "%"
+            columns = ("jobs.title", "jobs.uploader", "jobs.url")
+            likes = " OR ".join(f"{column} LIKE :{name}{number} ESCAPE '\\'" for column in columns)
+            conditions.append(f"({likes})")
+        return conditions
 
     def answers(self) -> bool:
         """What the systemd watchdog checks: the database answers."""
@@ -1477,7 +1555,11 @@ class Store:
         return self._write(
             "UPDATE jobs SET title = :title, uploader = :uploader, duration_s = :duration_s,"
             " thumbnail_url = :thumbnail_url, last_updated = :now"
-            " WHERE id = :id AND status = 'downloading' RETURNING *",
+            " WHERE id = :id AND status = 'downloading'"
+            # Mostly what record_identity wrote a moment before: then no row, no page written
+            # (issue 25: a job's title went through the search index twice, ~10 WAL pages).
+            " AND (title, uploader, duration_s, thumbnail_url)"
+            " IS NOT (:title, :uploader, :duration_s, :thumbnail_url) RETURNING *",
             {**meta, "id": download_id, "now": utc_now()},
             durable=False,  # yt-dlp reads it again on the retry after a power cut
         )
@@ -2054,6 +2136,9 @@ class App:
 # one place where the allow-list and the address check are applied to each hop.
 
 
+WARM_UP_HOST = "warm-up.vidserve.invalid"  # the egress proxy answers it itself (RFC 6761)
+
+
 class EgressProxy:
     """The one door yt-dlp's traffic leaves by: a loopback HTTP proxy that checks addresses.
 
@@ -2257,27 +2342,57 @@ def answer_proxy(sock: socket.socket, status: str, headers: str = "") -> None:
 def relay(client: socket.socket, upstream: socket.socket, idle_s: float) -> None:
     """Copy bytes both ways until the site is done. Only the site's side has an idle limit:
     a client waits quietly through a long download, a stalled site is given up on."""
-    client.settimeout(None)
-    upstream.settimeout(idle_s)
-    up = threading.Thread(target=pump, args=(client, upstream), name="egress", daemon=True)
+    for sock in (client, upstream):
+        sock.settimeout(None)  # blocking: pump waits for the source itself, with poll
+    up = threading.Thread(target=pump, args=(client, upstream, None), name="egress", daemon=True)
     up.start()
-    pump(upstream, client)
+    pump(upstream, client, idle_s)
     for sock in (client, upstream):  # the site is done: the client's side ends too
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
     up.join()
 
 
-def pump(source: socket.socket, sink: socket.socket) -> None:
-    """One direction of a tunnel, until the source ends or either side fails."""
-    buffer = memoryview(bytearray(RELAY_CHUNK_BYTES))
-    with contextlib.suppress(OSError):
-        while count := source.recv_into(buffer):
-            sink.sendall(buffer[:count])
+def pump(source: socket.socket, sink: socket.socket, idle_s: float | None) -> None:
+    """One direction of a tunnel, until the source ends, is idle for idle_s, or either side
+    fails. The bytes go socket -> pipe -> socket inside the kernel (splice(2)): Python never
+    copies them, and holds the GIL only to ask for the next chunk (issue 25: the guard at
+    wire speed). Where os.splice is missing (not Linux), they are copied through a buffer."""
+    readable = select.poll()
+    readable.register(source, select.POLLIN)
+    timeout_ms = None if idle_s is None else int(idle_s * 1000)
+    with contextlib.ExitStack() as stack, contextlib.suppress(OSError):
+        move = chunk_mover(stack)
+        while readable.poll(timeout_ms) and move(source, sink):
+            pass
         sink.shutdown(socket.SHUT_WR)
 
 
-WARM_UP_HOST = "warm-up.vidserve.invalid"  # the egress proxy answers it itself (RFC 6761)
+def chunk_mover(stack: contextlib.ExitStack) -> Callable[[socket.socket, socket.socket], int]:
+    """A function that moves one chunk from a readable socket to another, whole, and
+    answers how many bytes it moved (0: the source has ended)."""
+    if not hasattr(os, "splice"):
+        buffer = memoryview(bytearray(RELAY_CHUNK_BYTES))
+
+        def copy(source: socket.socket, sink: socket.socket) -> int:
+            if count := source.recv_into(buffer):
+                sink.sendall(buffer[:count])
+            return count
+
+        return copy
+    reader, writer = os.pipe()
+    stack.callback(os.close, reader)
+    stack.callback(os.close, writer)
+    with contextlib.suppress(OSError):  # a larger pipe moves more per call; 64 KiB else
+        fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, RELAY_CHUNK_BYTES)
+
+    def splice(source: socket.socket, sink: socket.socket) -> int:
+        count = left = os.splice(source.fileno(), writer, RELAY_CHUNK_BYTES)
+        while left:
+            left -= os.splice(reader, sink.fileno(), left)
+        return count
+
+    return splice
 
 
 # ---- 3b. Site extraction --------------------------------------------------------------------
@@ -2672,13 +2787,16 @@ def report_impersonation() -> None:
 
 def run_worker(app: App, first: bool) -> None:
     """A worker thread's life: warm up, then take a job, run it, repeat until the server
-    stops. The server takes requests once the first worker is warm; the others warm up
-    after it, so that they do not slow it down, and a first job finds it free."""
+    stops. A submit is answered once the first worker is warm; the others warm up after
+    it, so that they do not slow it down, and a first job finds it free."""
     run_in_background()
     fetcher = Fetcher(app, threading.current_thread().name)
     if not first:
         app.warm.wait(WARM_LIMIT_S)
+    started = time.monotonic()
     fetcher.warm(first)
+    if first:
+        log.info("yt-dlp loaded and warmed up in %.2f s", time.monotonic() - started)
     app.warm.set()
     while (job := app.queue.take()) is not None:
         try:
@@ -4628,6 +4746,9 @@ def submit_download(app: App, request: Request) -> Reply:
     if not duplicate:
         app.queue.wake()
         log.info("job %s queued by %r for %s: %r", job.id, client_id, caller.user, job.url)
+    if not app.warm.is_set():  # just after a start: answered as its download starts
+        with app.foreground.waiting():
+            app.warm.wait(WARM_LIMIT_S)
     body = {
         "success": True,
         "download_id": job.id,
@@ -7796,18 +7917,13 @@ class Service:
             CertificateFiles(cert, key, certificates)  # looks at the files at each handshake
 
     def start(self) -> "Service":
-        """Serve once a job would start at once. The socket listens from __init__ on, so
-        a connection made meanwhile waits in its backlog (not refused) while worker-1 warms
-        yt-dlp up (~0.7 s here, seconds on a Pi): every 201 is then followed by the job's
-        first request within milliseconds, not by yt-dlp's import (issue 17)."""
+        """Answer at once, while worker-1 warms yt-dlp up beside (~0.7 s here, seconds on a
+        Pi): health, the page and every route answer from the start (issue 25), and only a
+        submit's 201 waits for the warm-up (submit_download), so that its download still
+        starts within milliseconds of it, not after yt-dlp's import (issue 17)."""
         if self.renewer:  # first: a saved ACME certificate serves from the start
             self.renewer.start()
-        started = time.monotonic()
         start_workers(self.app)
-        if self.app.warm.wait(WARM_LIMIT_S):
-            log.info("yt-dlp loaded and warmed up in %.2f s", time.monotonic() - started)
-        else:
-            log.warning("yt-dlp is still loading after %d s; serving anyway", WARM_LIMIT_S)
         self._http.start()
         log.info("vidserve %s listening on %s", __version__, self.server.url)
         if self.plain:
