@@ -6399,3 +6399,26 @@ def test_cli_follows_an_account_for_a_person_lists_and_removes_it(followers):
     assert follow_id in listed.stdout
     assert removed.returncode == 0
     assert_error(followers.bob.get(f"/api/v1/follows/{follow_id}"), 404, "not_found")
+
+
+def test_page_lists_follows_with_last_check_and_error_in_words_and_pauses_one(page):
+    store = vidserve.Store(page.api.data_dir / "vidserve.db")  # as `vidserve.py follow` does
+    try:
+        values = {"user": "owner", "url": "https://www.tiktok.com/@pi.page", "site": "tiktok"}
+        added, _ = store.add_follow(
+            values | {"account": "pi.page", "every_h": 6, "audio_only": False, "first": 0}
+        )
+        store.record_follow_failure(added.id, "blocked", "the site refused this server", 3600)
+    finally:
+        store.close()
+    page.open()
+    page.browser.evaluate("document.getElementById('follows-section').open = true")
+    rows = "document.querySelectorAll('#follows li')"
+    wait_until(lambda: page.browser.evaluate(f"{rows}.length") == 1, 10, "the follow's row")
+
+    text = page.browser.evaluate(f"{rows}[0].textContent")
+    page.browser.evaluate(f"{rows}[0].querySelector('button').click()")  # Pause
+    wait_until(lambda: page.api.get(f"/api/v1/follows/{added.id}").json["paused"], 10, "the pause")
+    screenshot(page.browser, page.directory / "page-follows.png", 420, 900)
+
+    assert "@pi.page" in text and "checked" in text and "the site refused this server" in text

@@ -5415,10 +5415,10 @@ def health(app: App, request: Request) -> Reply:
 
 
 # ---- 4c. The page ---------------------------------------------------------------------------
-# GET /, /share, the manifest, the icon and /cert: the page a phone or browser opens. GET / is
-# one self-contained page: no CDN, no build step. Its script talks to the same API with the
-# token from localStorage, and follows /events through fetch() so that the token travels in
-# a header, never in a URL.
+# GET /, /share, the manifest, the icon and /cert: the page a phone or browser opens, with the
+# downloads and the accounts its person follows. GET / is one self-contained page: no CDN, no
+# build step. Its script talks to the same API with the token from localStorage, and follows
+# /events through fetch() so that the token travels in a header, never in a URL.
 
 
 PAGE_STYLE = """
@@ -5467,6 +5467,8 @@ progress { width: 100%; height: .6rem; accent-color: var(--accent); }
                                             background: #000; }
 .player audio { background: transparent; }
 #more { display: block; margin: .5rem auto 0; }
+#follows-section { margin: 0 0 .75rem; }
+summary { cursor: pointer; color: var(--accent); min-height: 2.75rem; padding: .6rem 0; }
 footer { margin-top: 1.5rem; font-size: .85rem; color: var(--muted); }
 @media (min-width: 60rem) {
   body { max-width: 60rem; padding: 1.5rem 2rem; }
@@ -5489,7 +5491,9 @@ function say(text) { $("notice").textContent = text; }
 
 function showForms() {
   $("token-form").hidden = Boolean(token);
-  for (const id of ["submit-form", "search-form", "forget"]) $(id).hidden = !token;
+  for (const id of ["submit-form", "search-form", "forget", "follows-section"]) {
+    $(id).hidden = !token;
+  }
 }
 
 async function call(method, path, body) {
@@ -5736,6 +5740,58 @@ async function follow() {
   }
 }
 
+function renderFollow(item) {
+  // A followed account: whose, when last checked, its error in words; pause, check, remove.
+  const name = "@" + item.account;
+  const row = element("li");
+  const body = element("div", "item");
+  body.append(element("h3", "title", name + (item.paused ? " (paused)" : "")));
+  const meta = element("div", "meta");
+  if (item.user !== "owner") meta.append(item.user + " · ");
+  meta.append(item.site + " · every " + item.every_h + " h · ");
+  if (item.last_checked_at) meta.append("checked ", when(item.last_checked_at));
+  else meta.append("not checked yet");
+  meta.append(" · " + item.downloads_queued + " queued");
+  body.append(meta);
+  if (item.last_error_message) body.append(element("div", "error", item.last_error_message));
+  const path = "/follows/" + item.follow_id;
+  const actions = element("div", "actions");
+  actions.append(button(item.paused ? "Resume" : "Pause", name, async () => {
+    await api("PATCH", path, { paused: !item.paused });
+    await loadFollows();
+  }, true));
+  if (!item.paused) {
+    actions.append(button("Check now", name, async () => {
+      await api("POST", path + "/check");
+      say("Checking " + name + "; new posts appear in the list below.");
+    }, true));
+  }
+  actions.append(button("Remove", name, async () => {
+    await api("DELETE", path);
+    await loadFollows();
+  }, true));
+  body.append(actions);
+  row.append(body);
+  return row;
+}
+
+async function loadFollows() {
+  $("follows").replaceChildren(...(await api("GET", "/follows")).map(renderFollow));
+}
+
+$("follow-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    const { response } = await call("POST", "/follows", { url: $("follow-url").value.trim() });
+    say(response.status === 201 ? "Following: its newest posts are on their way."
+                                : "You follow this account already.");
+    $("follow-url").value = "";
+    await loadFollows();
+  } catch (error) {
+    say(error.message);
+  }
+});
+
 $("token-form").addEventListener("submit", (event) => {
   event.preventDefault();
   token = $("token").value.trim();
@@ -5744,6 +5800,7 @@ $("token-form").addEventListener("submit", (event) => {
   showForms();
   say("");
   follow();
+  loadFollows().catch((error) => say(error.message));
 });
 
 $("submit-form").addEventListener("submit", async (event) => {
@@ -5831,6 +5888,7 @@ const shared = sharedLink();
 if (shared) $("url").value = shared;
 if (token) {
   follow();
+  loadFollows().catch((error) => say(error.message));
   if (shared) $("submit-form").requestSubmit();
 } else {
   say("Enter the API token: python3 vidserve.py token prints it.");
@@ -5872,6 +5930,17 @@ PAGE_HTML = f"""<!doctype html>
   </label>
   <button>Search</button>
 </form>
+<details id="follows-section" hidden>
+  <summary>Followed accounts: every new post saved by itself</summary>
+  <form id="follow-form">
+    <label class="field">Account link
+      <input id="follow-url" type="url" inputmode="url" placeholder="https://www.tiktok.com/@name"
+             required>
+    </label>
+    <button>Follow</button>
+  </form>
+  <ul id="follows" aria-label="Followed accounts"></ul>
+</details>
 <p id="notice" role="status" aria-live="polite"></p>
 <p id="count" aria-live="polite"></p>
 <ul id="list" aria-label="Downloads"></ul>
