@@ -4230,6 +4230,7 @@ PERSON_NAME_SCHEMA = {
     "pattern": f"^{PERSON_NAME.pattern}$",
     "not": {"const": OWNER},
 }
+EVERY_H_SCHEMA = {"type": "integer", "minimum": FOLLOW_EVERY_H[0], "maximum": FOLLOW_EVERY_H[2]}
 SCHEMAS = {
     "Error": {
         "type": "object",
@@ -4422,6 +4423,25 @@ SCHEMAS = {
             "duplicate": {"type": "boolean"},
         },
     },
+    "Following": {
+        "type": "object",
+        "required": ["url"],
+        "properties": {
+            "url": {"type": "string", "description": "An account's page"},  # see openapi_document
+            "every_h": EVERY_H_SCHEMA,
+            "audio_only": {"type": "boolean"},
+            "first": {"type": "integer", "minimum": 0, "description": "at most max_items"},
+        },
+    },
+    "FollowChange": {
+        "type": "object",
+        "properties": {
+            "every_h": EVERY_H_SCHEMA,
+            "paused": {"type": "boolean"},
+            "audio_only": {"type": "boolean"},
+        },
+        "anyOf": [{"required": [name]} for name in ("every_h", "paused", "audio_only")],
+    },
     "Health": {
         "type": "object",
         "required": ["status", "timestamp", "version", "database"],
@@ -4554,6 +4574,16 @@ FILE_REPLIES = {
 }
 
 
+def account_url_schema(policy: UrlPolicy) -> dict:
+    """What a TikTok account's link looks like on this server (none, where the allow-list
+    holds no TikTok): Instagram's are left out, since they need uploaded cookies too."""
+    hosts = [h for h in ("www.tiktok.com", "tiktok.com") if policy.domain_allowed(h)]
+    if not hosts:
+        return {"not": {}}
+    names = "|".join(host.replace(".", "\\.") for host in hosts)
+    return {"pattern": f"^https://({names})/@[A-Za-z0-9_.-]{{1,64}}$"}
+
+
 def openapi_document(policy: UrlPolicy) -> dict:
     """OpenAPI 3.1 for API.md, with this server's own URL rules in the url field's pattern."""
     submission = json.loads(json.dumps(SCHEMAS["Submission"]))
@@ -4561,6 +4591,8 @@ def openapi_document(policy: UrlPolicy) -> dict:
     form = json.loads(json.dumps(submission))
     for flag in ("force", "audio_only"):
         form["properties"][flag] = {"enum": list(FORM_BOOLEANS)}
+    following = json.loads(json.dumps(SCHEMAS["Following"]))
+    following["properties"]["url"] |= account_url_schema(policy)
     paths: dict[str, dict] = {}
     for declared in ROUTES:
         paths.setdefault(declared.pattern, {})[declared.method.lower()] = declared.operation
@@ -4575,7 +4607,8 @@ def openapi_document(policy: UrlPolicy) -> dict:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS | {"Submission": submission, "SubmissionForm": form},
+            "schemas": SCHEMAS
+            | {"Submission": submission, "SubmissionForm": form, "Following": following},
         },
         "paths": paths,
     }
@@ -5116,21 +5149,6 @@ FOLLOW_REPLY = {
 }
 
 
-def follow_body(required: list[str], **properties: dict) -> dict:
-    """A follow route's JSON (or form) body of these properties."""
-    schema = {"type": "object", "required": required, "properties": properties}
-    return {
-        "required": bool(required),
-        "content": {
-            kind: {"schema": schema}
-            for kind in ("application/json", "application/x-www-form-urlencoded")
-        },
-    }
-
-
-EVERY_H_SCHEMA = {"type": "integer", "minimum": FOLLOW_EVERY_H[0], "maximum": FOLLOW_EVERY_H[2]}
-
-
 def find_follow(app: App, request: Request, text: str) -> Follow:
     """The follow with this id, if the caller may reach it: another's answers 404."""
     follow = app.store.get_follow(parse_download_id(text, "a follow id"))
@@ -5144,13 +5162,7 @@ def find_follow(app: App, request: Request, text: str) -> Follow:
     "/api/v1/follows",
     WRITE,
     summary="Follow an account: its new posts become downloads of the caller",
-    body=follow_body(
-        ["url"],
-        url={"type": "string", "maxLength": MAX_URL_CHARS},
-        every_h=EVERY_H_SCHEMA,
-        audio_only={"type": "boolean"},
-        first={"type": "integer", "minimum": 0, "description": "at most max_items"},
-    ),
+    body={"required": True, "content": json_content({"$ref": "#/components/schemas/Following"})},
     replies={
         "201": {
             "description": "Followed; the first check runs now",
@@ -5222,9 +5234,7 @@ def get_follow(app: App, request: Request, follow_id: str) -> Reply:
     WRITE,
     summary="Change how often a follow is checked, pause or resume it, sound only",
     parameters=[FOLLOW_ID_PARAMETER],
-    body=follow_body(
-        [], every_h=EVERY_H_SCHEMA, paused={"type": "boolean"}, audio_only={"type": "boolean"}
-    ),
+    body={"required": True, "content": json_content({"$ref": "#/components/schemas/FollowChange"})},
     replies=FOLLOW_REPLY,
     errors=(400, 404, 413, 415),
 )
