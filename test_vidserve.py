@@ -3638,6 +3638,8 @@ class SiteHandler(QuietHandler):
             return self.send_body(
                 b"", "text/plain", status=301, headers={"Location": f"https://{host}{self.path}"}
             )
+        if self.server.accounts.answer(self, host, browser, head):  # TikTokAccounts, below
+            return None
         if host in ("vm.tiktok.com", "vt.tiktok.com") or (
             host == "www.tiktok.com" and path.startswith("/t/")
         ):
@@ -3875,6 +3877,7 @@ class SiteDoubles(ThreadingHTTPServer):
         self.browsers: dict = {}  # client address -> browser, per connection
         self.failed_once: set = set()  # flaky items that have failed their once
         self.challenge_answers: list = []  # the _wafchallengeid cookies TikTok's page got
+        self.accounts = TikTokAccounts()  # followed accounts' profiles and listings
 
     def finish_request(self, sock, client_address):
         browser = None
@@ -5160,6 +5163,8 @@ def test_schemathesis_finds_no_server_error_undocumented_status_or_schema_violat
                 "all",
                 "--exclude-path",
                 "/api/v1/events",  # endless by design
+                "--exclude-path",
+                "/api/v1/follows",  # takes TikTok accounts only; this server allows loopback
                 "--exclude-method",
                 "PUT",  # cookies.txt's format is more than a schema can say; tested above
                 "--max-examples",
@@ -6701,6 +6706,455 @@ def test_health_says_unhealthy_with_503_once_the_egress_proxy_has_died(tmp_path)
 
     assert answer.status == 503
     assert answer.json["status"] == "unhealthy"
+
+
+# ---- following an account (issue 24) --------------------------------------------------------
+#
+# TikTokAccounts answers in the site doubles' namespace as TikTok answers yt-dlp's TikTokUserIE
+# (yt-dlp 2026.11.23): the profile page, to browsers only, with the account's secUid in its
+# rehydration data; /api/creator/item_list/, newest first, paged by `cursor` (milliseconds:
+# items older than it) and `count`, with hasMorePrevious while older ones remain, as the real
+# API pages; /embed/@name 404. A check is asked for with POST .../check and has run once the
+# follow's next check is hours away.
+
+
+class TikTokAccount:
+    """One account: its posts, newest first, and what its listing was asked."""
+
+    def __init__(self, name: str, posts: int):
+        self.name = name
+        self.sec_uid = "MS4wLjABAAAA" + hashlib.sha256(name.encode()).hexdigest()  # [\\w-]{64}
+        self.posts: list[tuple[str, int]] = []  # (id, createTime in seconds), newest first
+        self.blocked = False  # the listing answers 403, as TikTok does to a refused network
+        self.queries: list[dict] = []  # each item_list request's query
+        for _ in range(posts):
+            self.publish()
+
+    def publish(self) -> str:
+        """A new post, newer than all before and older than now; its id."""
+        number = len(self.posts) + 1
+        post_id = (
+            f"76{int(hashlib.sha256(self.name.encode()).hexdigest()[:8], 16):010d}{number:05d}"
+        )
+        self.posts.insert(0, (post_id, int(time.time()) - 86400 + number * 60))
+        return post_id
+
+    @property
+    def url(self) -> str:
+        return f"https://www.tiktok.com/@{self.name}"
+
+    def post_url(self, post_id: str) -> str:
+        return f"{self.url}/video/{post_id}"
+
+    @property
+    def checks(self) -> int:
+        """How many listings began: first pages asked for (a cursor of about now)."""
+        return sum(int(query["cursor"]) > (time.time() - 3600) * 1000 for query in self.queries)
+
+    def profile_page(self) -> bytes:
+        user = {"id": "6800000000000000009", "uniqueId": self.name, "nickname": self.name}
+        detail = {
+            "statusCode": 0,
+            "userInfo": {
+                "user": user | {"secUid": self.sec_uid, "privateAccount": False},
+                "stats": {"followerCount": 3, "videoCount": len(self.posts)},
+                "statsV2": {"videoCount": str(len(self.posts))},
+                "itemList": [],
+            },
+        }
+        data = json.dumps({"__DEFAULT_SCOPE__": {"webapp.user-detail": detail}})
+        return (
+            '<html><body><script id="__UNIVERSAL_DATA_FOR_REHYDRATION__"'
+            f' type="application/json">{data}</script></body></html>'
+        ).encode()
+
+    def listing(self, query: dict) -> bytes:
+        """One page of item_list: posts older than the cursor, newest first."""
+        self.queries.append(query)
+        cursor, count = int(query["cursor"]), min(int(query["count"]), 15)
+        older = [(i, t) for i, t in self.posts if t * 1000 < cursor]
+        author = {"id": "6800000000000000009", "uniqueId": self.name, "secUid": self.sec_uid}
+        items = [
+            {
+                "id": post_id,
+                "desc": f"post {post_id}",
+                "createTime": created,
+                "author": author | {"nickname": self.name},
+                "video": {"id": post_id, "duration": 3, "cover": f"https://{TIKTOK_CDN}/c.jpg"},
+                "music": {"title": "original sound", "authorName": self.name},
+                "stats": {"playCount": 1, "diggCount": 0},
+            }
+            for post_id, created in older[:count]
+        ]
+        page = {"statusCode": 0, "status_code": 0, "hasMore": False, "itemList": items}
+        return json.dumps(page | {"hasMorePrevious": len(older) > count}).encode()
+
+
+class TikTokAccounts:
+    """The accounts TikTok's doubles know, by name; SiteHandler asks `answer` first."""
+
+    def __init__(self):
+        self.by_name: dict[str, TikTokAccount] = {}
+
+    def add(self, posts: int) -> TikTokAccount:
+        account = TikTokAccount(f"acct.{random.randrange(10**9)}", posts)
+        self.by_name[account.name] = account
+        return account
+
+    def media(self, post_id: str) -> bytes | None:
+        """A post's video (its page is tiktok_page's), if it is one of theirs."""
+        if any(post_id in dict(a.posts) for a in list(self.by_name.values())):
+            return random.Random(post_id).randbytes(20_000)
+        return None
+
+    def answer(self, handler: SiteHandler, host: str, browser: bool, head: bool) -> bool:
+        path, _, query = handler.path.partition("?")
+        match = re.fullmatch(r"/video/(\d+)\.mp4", path)
+        if host == TIKTOK_CDN and match and (body := self.media(match[1])) is not None:
+            handler.send_body(body, "video/mp4", head=head)
+            return True
+        if host != "www.tiktok.com":
+            return False
+        if (match := re.fullmatch(r"/@([\w.-]+)", path)) and match[1] in self.by_name:
+            page = self.by_name[match[1]].profile_page() if browser else b"<html>Access denied"
+            handler.send_body(page, "text/html", head=head)
+        elif path.startswith("/embed/@"):
+            handler.send_body(b"not here", "text/plain", status=404)
+        elif path == "/api/creator/item_list/":
+            fields = dict(urllib.parse.parse_qsl(query))
+            found = [a for a in self.by_name.values() if a.sec_uid == fields.get("secUid")]
+            if not found or found[0].blocked:
+                handler.send_body(b'{"statusCode": 10000}', "application/json", status=403)
+            else:
+                handler.send_body(found[0].listing(fields), "application/json")
+        else:
+            return False
+        return True
+
+
+def hours_until(timestamp: str) -> float:
+    then = time.mktime(time.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+    return (then - time.time()) / 3600
+
+
+def checked(api: Api, follow_id: str) -> dict:
+    """The follow once its due check has run (its next check is then an hour away at least)."""
+
+    def done():
+        follow = api.get(f"/api/v1/follows/{follow_id}").json
+        return follow if hours_until(follow["next_check_at"]) > 0.9 else None
+
+    return wait_until(done, 60, "the follow's check")
+
+
+def check_now(api: Api, follow_id: str) -> dict:
+    asked = api.post(f"/api/v1/follows/{follow_id}/check")
+    assert asked.status == 202, asked.body
+    return checked(api, follow_id)
+
+
+def follow(api: Api, account: TikTokAccount, **fields) -> dict:
+    """Follow the account; the follow once its first check has run."""
+    created = api.post("/api/v1/follows", {"url": account.url, **fields})
+    assert created.status == 201, created.body
+    return checked(api, created.json["follow_id"])
+
+
+def queued_by(api: Api, follow_id: str) -> list[dict]:
+    """The downloads a follow queued, oldest first."""
+    answer = api.get(f"/api/v1/history?client_id=follow:{follow_id}")
+    assert answer.status == 200, answer.body
+    return list(reversed(answer.json))
+
+
+@dataclass
+class Followers:
+    owner: Api
+    alice: Api
+    bob: Api
+    accounts: TikTokAccounts
+
+
+@pytest.fixture(scope="module")
+def followers(sites, tmp_path_factory):
+    """vidserve in the namespace (with curl_cffi), with two people, alice and bob."""
+    directory = tmp_path_factory.mktemp("followers")
+    with start_vidserve(directory, namespace=sites, **SITE_SETTINGS) as owner:
+        people = [owner.post("/api/v1/users", {"name": name}) for name in ("alice", "bob")]
+        alice, bob = [replace(owner, token=person.json["token"]) for person in people]
+        yield Followers(owner, alice, bob, sites.doubles.accounts)
+
+
+def test_first_check_queues_the_first_newest_posts_as_downloads_of_that_person(followers):
+    account = followers.accounts.add(posts=6)
+
+    followed = follow(followers.alice, account, first=2)
+    downloads = queued_by(followers.alice, followed["follow_id"])
+
+    assert [d["video_id"] for d in downloads] == [account.posts[1][0], account.posts[0][0]]
+    assert {(d["user"], d["follow_id"]) for d in downloads} == {("alice", followed["follow_id"])}
+    assert (followed["posts_seen"], followed["downloads_queued"]) == (6, 2)
+    assert followed["last_error_code"] is None and TIMESTAMP.fullmatch(followed["last_checked_at"])
+
+
+def test_listing_asks_as_tiktoks_web_app_newest_first_by_cursor_pages_of_15(followers):
+    account = followers.accounts.add(posts=20)
+
+    follow(followers.alice, account, first=0)
+
+    assert [(q["secUid"], q["type"], q["count"]) for q in account.queries] == [
+        (account.sec_uid, "1", "15")
+    ] * 2
+    assert int(account.queries[1]["cursor"]) == account.posts[14][1] * 1000
+
+
+def test_a_followed_accounts_post_is_downloaded_whole(followers):
+    account = followers.accounts.add(posts=1)
+
+    followed = follow(followers.bob, account, first=1)
+    status = followers.bob.wait_for(
+        queued_by(followers.bob, followed["follow_id"])[0]["download_id"]
+    )
+
+    assert status["status"] == "completed", status
+    assert (followers.bob.download_dir / "bob" / status["filename"]).read_bytes() == (
+        followers.accounts.media(account.posts[0][0])
+    )
+
+
+def test_a_new_post_is_queued_once_on_the_next_check(followers):
+    account = followers.accounts.add(posts=3)
+    followed = follow(followers.alice, account, first=0)
+    new_post = account.publish()
+
+    check_now(followers.alice, followed["follow_id"])
+    after = check_now(followers.alice, followed["follow_id"])
+
+    assert [d["video_id"] for d in queued_by(followers.alice, followed["follow_id"])] == [new_post]
+    assert (after["posts_seen"], after["downloads_queued"]) == (4, 1)
+
+
+def test_a_post_the_person_already_has_is_not_queued_again(followers):
+    account = followers.accounts.add(posts=2)
+    shared = followers.bob.wait_for(followers.bob.submit(account.post_url(account.posts[0][0])))
+
+    followed = follow(followers.bob, account, first=2)
+
+    assert shared["status"] == "completed", shared
+    assert [d["video_id"] for d in queued_by(followers.bob, followed["follow_id"])] == [
+        account.posts[1][0]
+    ]
+
+
+def test_first_0_queues_nothing_and_remembers_what_is_there(followers):
+    account = followers.accounts.add(posts=5)
+
+    followed = follow(followers.alice, account, first=0)
+
+    assert queued_by(followers.alice, followed["follow_id"]) == []
+    assert (followed["posts_seen"], followed["downloads_queued"]) == (5, 0)
+
+
+def test_a_blocked_listing_says_blocked_queues_nothing_and_backs_off_doubling(followers):
+    account = followers.accounts.add(posts=3)
+    account.blocked = True
+
+    first = follow(followers.alice, account, every_h=1)
+    second = check_now(followers.alice, first["follow_id"])
+
+    assert (first["last_error_code"], second["last_error_code"]) == ("blocked", "blocked")
+    assert "refused" in first["last_error_message"]
+    assert 2 <= hours_until(first["next_check_at"]) + 0.02 <= 2.4
+    assert 4 <= hours_until(second["next_check_at"]) + 0.02 <= 4.8
+    assert queued_by(followers.alice, first["follow_id"]) == []
+    assert followers.owner.get("/api/v1/health").json["follows"]["failing"] >= 1
+
+
+def test_two_people_following_one_account_each_get_their_own_downloads(followers):
+    account = followers.accounts.add(posts=2)
+
+    by_alice = follow(followers.alice, account, first=1)
+    by_bob = follow(followers.bob, account, first=1)
+    alices = queued_by(followers.alice, by_alice["follow_id"])
+    bobs = queued_by(followers.bob, by_bob["follow_id"])
+
+    assert [(d["user"], d["video_id"]) for d in alices + bobs] == [
+        ("alice", account.posts[0][0]),
+        ("bob", account.posts[0][0]),
+    ]
+    assert by_alice["follow_id"] != by_bob["follow_id"]
+
+
+def test_following_the_same_account_again_answers_200_with_the_existing_follow(followers):
+    account = followers.accounts.add(posts=1)
+    followed = follow(followers.alice, account, first=0)
+
+    again = followers.alice.post("/api/v1/follows", {"url": account.url + "?lang=en"})
+
+    assert again.status == 200, again.body
+    assert again.json["follow_id"] == followed["follow_id"]
+
+
+def test_another_persons_follow_answers_404_and_stays_as_it_was(followers):
+    followed = follow(followers.alice, followers.accounts.add(posts=1), first=0)
+    path = f"/api/v1/follows/{followed['follow_id']}"
+
+    answers = [
+        followers.bob.get(path),
+        followers.bob.request("PATCH", path, {"paused": True}),
+        followers.bob.post(path + "/check"),
+        followers.bob.delete(path),
+    ]
+
+    for answer in answers:
+        assert_error(answer, 404, "not_found")
+    assert followers.alice.get(path).json == followed
+    assert followed["follow_id"] not in [
+        f["follow_id"] for f in followers.bob.get("/api/v1/follows").json
+    ]
+    assert followed["follow_id"] in [
+        f["follow_id"] for f in followers.owner.get("/api/v1/follows").json
+    ]
+
+
+def test_a_paused_follow_is_not_checked_until_resumed(followers):
+    followed = follow(followers.alice, followers.accounts.add(posts=1), first=0)
+    path = f"/api/v1/follows/{followed['follow_id']}"
+
+    paused = followers.alice.request("PATCH", path, {"paused": True})
+    check = followers.alice.post(path + "/check")
+    resumed = followers.alice.request("PATCH", path, {"paused": False, "every_h": 2})
+
+    assert (paused.json["paused"], paused.json["next_check_at"]) == (True, None)
+    assert_error(check, 409, "paused")
+    assert (resumed.json["paused"], resumed.json["every_h"]) == (False, 2)
+
+
+def test_removing_a_follow_ends_its_checks_and_keeps_its_downloads(followers):
+    account = followers.accounts.add(posts=1)
+    followed = follow(followers.bob, account, first=1)
+    path = f"/api/v1/follows/{followed['follow_id']}"
+
+    removed = followers.bob.delete(path)
+
+    assert removed.status == 200 and removed.json["follow_id"] == followed["follow_id"]
+    assert_error(followers.bob.get(path), 404, "not_found")
+    assert len(queued_by(followers.bob, followed["follow_id"])) == 1
+
+
+FOLLOW_ID = "0b7c6a1e-8d2f-4c3b-9a5e-1f2d3c4b5a69"
+
+
+@pytest.mark.parametrize(
+    "method, path, body, status, code",
+    [
+        ("POST", "", {"url": "https://www.tiktok.com/@a/video/1"}, 422, "not_an_account"),
+        ("POST", "", {"url": "https://example.com/@a"}, 422, "domain_not_allowed"),
+        ("POST", "", {"url": "https://www.instagram.com/a.b/"}, 422, "login_required"),
+        ("POST", "", {"url": "https://www.instagram.com/p/DBreel0Pi12/"}, 422, "not_an_account"),
+        ("POST", "", {"url": "https://www.tiktok.com/@"}, 422, "not_an_account"),
+        ("POST", "", {"url": "javascript:alert(1)"}, 422, "scheme_not_allowed"),
+        ("POST", "", {"url": ""}, 400, "invalid_url"),
+        ("POST", "", {"url": 7}, 400, "invalid_url"),
+        ("POST", "", {}, 400, "invalid_url"),
+        ("POST", "", {"url": "https://www.tiktok.com/@a", "every_h": 0}, 400, "invalid_field"),
+        ("POST", "", {"url": "https://www.tiktok.com/@a", "every_h": 169}, 400, "invalid_field"),
+        ("POST", "", {"url": "https://www.tiktok.com/@a", "every_h": "6"}, 400, "invalid_field"),
+        ("POST", "", {"url": "https://www.tiktok.com/@a", "first": 36}, 400, "invalid_field"),
+        ("POST", "", {"url": "https://www.tiktok.com/@a", "first": -1}, 400, "invalid_field"),
+        ("POST", "", {"url": "https://www.tiktok.com/@a", "audio_only": 1}, 400, "invalid_field"),
+        ("POST", "", b"{not json", 400, "invalid_json"),
+        ("POST", "", b"[]", 400, "invalid_json"),
+        ("GET", "/not-a-uuid", None, 400, "invalid_id"),
+        ("GET", f"/{FOLLOW_ID}", None, 404, "not_found"),
+        ("PATCH", f"/{FOLLOW_ID}", {"paused": True}, 404, "not_found"),
+        ("DELETE", f"/{FOLLOW_ID}", None, 404, "not_found"),
+        ("POST", f"/{FOLLOW_ID}/check", None, 404, "not_found"),
+        ("POST", "/..%2f..%2fetc/check", None, 400, "invalid_id"),
+        ("PUT", f"/{FOLLOW_ID}", None, 405, "method_not_allowed"),
+    ],
+    ids=lambda value: value if isinstance(value, str) and value else None,
+)
+def test_hostile_follow_request_gets_a_clear_4xx_json_error(
+    followers, method, path, body, status, code
+):
+    headers = {"Content-Type": "application/json"} if isinstance(body, bytes) else None
+
+    answer = followers.alice.request(method, "/api/v1/follows" + path, body, headers=headers)
+
+    assert_error(answer, status, code)
+
+
+@pytest.mark.parametrize(
+    "body, code",
+    [({}, "invalid_body"), ({"paused": "yes"}, "invalid_field"), ({"every_h": 0}, "invalid_field")],
+    ids=["nothing to change", "paused not a boolean", "every_h out of range"],
+)
+def test_bad_change_to_a_follow_is_400_and_changes_nothing(followers, body, code):
+    followed = follow(followers.alice, followers.accounts.add(posts=1), first=0)
+    path = f"/api/v1/follows/{followed['follow_id']}"
+
+    answer = followers.alice.request("PATCH", path, body)
+
+    assert_error(answer, 400, code)
+    assert followers.alice.get(path).json == followed
+
+
+def test_restart_keeps_the_follow_and_runs_an_overdue_check_once(sites, tmp_path):
+    account = sites.doubles.accounts.add(posts=2)
+    with start_vidserve(tmp_path, namespace=sites, **SITE_SETTINGS) as api:
+        followed = follow(api, account, first=0)
+    with sqlite3.connect(api.data_dir / "vidserve.db") as db:  # as if a day passed while down
+        db.execute("UPDATE follows SET next_check = next_check - 24 * 3600")
+    new_post, checks = account.publish(), account.checks
+
+    api = start_process(tmp_path, namespace=sites)
+    try:
+        after = checked(api, followed["follow_id"])
+        downloads = queued_by(api, followed["follow_id"])
+    finally:
+        stop_process(api)
+
+    assert [d["video_id"] for d in downloads] == [new_post]
+    assert account.checks == checks + 1
+    assert after["created_at"] == followed["created_at"]
+
+
+def test_cli_follows_an_account_for_a_person_lists_and_removes_it(followers):
+    account = followers.accounts.add(posts=1)
+
+    added = vidserve_cli(followers.owner, "follow", "add", account.url, "--user", "bob")
+    listed = vidserve_cli(followers.owner, "follow", "list", "--user", "bob")
+    follow_id = re.search(r"follow ([0-9a-f-]{36})", added.stdout)[1]
+    removed = vidserve_cli(followers.owner, "follow", "remove", follow_id)
+
+    assert added.returncode == 0 and f"bob now follows {account.url}" in added.stdout
+    assert follow_id in listed.stdout
+    assert removed.returncode == 0
+    assert_error(followers.bob.get(f"/api/v1/follows/{follow_id}"), 404, "not_found")
+
+
+def test_page_lists_follows_with_last_check_and_error_in_words_and_pauses_one(page):
+    store = vidserve.Store(page.api.data_dir / "vidserve.db")  # as `vidserve.py follow` does
+    try:
+        values = {"user": "owner", "url": "https://www.tiktok.com/@pi.page", "site": "tiktok"}
+        added, _ = store.add_follow(
+            values | {"account": "pi.page", "every_h": 6, "audio_only": False, "first": 0}
+        )
+        store.record_follow_failure(added.id, "blocked", "the site refused this server", 3600)
+    finally:
+        store.close()
+    page.open()
+    page.browser.evaluate("document.getElementById('follows-section').open = true")
+    rows = "document.querySelectorAll('#follows li')"
+    wait_until(lambda: page.browser.evaluate(f"{rows}.length") == 1, 10, "the follow's row")
+
+    text = page.browser.evaluate(f"{rows}[0].textContent")
+    page.browser.evaluate(f"{rows}[0].querySelector('button').click()")  # Pause
+    wait_until(lambda: page.api.get(f"/api/v1/follows/{added.id}").json["paused"], 10, "the pause")
+    screenshot(page.browser, page.directory / "page-follows.png", 420, 900)
+
+    assert "@pi.page" in text and "checked" in text and "the site refused this server" in text
 
 
 # ---- what the Pi pays: wake-ups when idle, bytes written per job, the guard -----------------

@@ -9,8 +9,8 @@ time, ids, file kinds, Borrowed: the one list of other libraries' private names 
 ApiError, UrlPolicy: which links may be fetched and the machine's own addresses,
 Connections and start_thread: the bounds and the accept-loop rule every listener keeps):
   1. Configuration              defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
-  2. Storage                    jobs, people and the search index: schema, migrations, every
-                                SQL statement; group commit, read connections, checkpoints
+  2. Storage                    jobs, people, follows, the search index: migrations, Job
+  2a. The store                 every SQL statement; group commit, read connections, checkpoints
   3. Queue and workers          the change feed, requests before downloads, the queue, running
                                 jobs, failures and their classes; App, what a server holds
   3a. The egress proxy          every connection of yt-dlp, checked against the allow-list
@@ -21,6 +21,8 @@ Connections and start_thread: the bounds and the accept-loop rule every listener
                                 download), each video checked with ffprobe (sound, codec,
                                 hvc1), files published whole, thumbnails and tags,
                                 Library (folders, retention), notifications
+  3d. Following accounts        which links are accounts; FollowChecker: one timed wait for
+                                the next due check, listing a profile, queueing new posts
   4. Requests and replies       the request, the reply and its streams, parse_* helpers,
                                 files, ranges and signed links
   4a. Routes and authorization  @route: a handler, its table row and its OpenAPI fragment,
@@ -31,14 +33,15 @@ Connections and start_thread: the bounds and the accept-loop rule every listener
                                 certificate, the token, systemd
   5a. Certificates              your own reloaded on change; ACME (RFC 8555) issued and renewed
   6. Selftest and bench         loopback media and the measurements of --selftest and --bench
-  7. Command line               serve, init, token, user, backup, update-ytdlp, main()
+  7. Command line               serve, init, token, user, follow, backup, update-ytdlp, main()
 
 Threads: the main thread waits for a stop signal; `http` runs the accept loop, from the
 moment `worker-1` has imported yt-dlp and warmed it up; each connection gets its own thread;
 `worker-N` threads each own one yt-dlp instance, worker-1's built before the first request
 is taken and the others' right after; `egress` threads carry yt-dlp's
 connections; `checkpoint` copies the database's WAL back; `warm-up` reports impersonation;
-`acme` renews an ACME certificate; `http-plain` serves http_port.
+`acme` renews an ACME certificate; `http-plain` serves http_port; `follows` checks
+followed accounts, one at a time, sleeping until the next is due.
 `python3 vidserve.py` re-executes itself as the module, from its cached bytecode.
 """
 
@@ -60,6 +63,7 @@ import itertools
 import json
 import logging
 import os
+import random
 import re
 import secrets
 import select
@@ -818,8 +822,8 @@ def load_config(flags: dict[str, str], environ: dict[str, str], config_file: str
 
 
 # ---- 2. Storage -----------------------------------------------------------------------------
-# Every SQL statement: the jobs, users and search tables, their migrations, the group commit
-# that makes each 201 durable, read connections and the checkpointer.
+# The jobs, users, follows and search tables as migrations build them (add, never edit what
+# shipped), a job's statuses, and Job: one row, as the routes and workers see it.
 
 
 class Status(StrEnum):
@@ -966,6 +970,39 @@ MIGRATIONS = [
     END;
     """,
     """
+    -- Following an account (issue 24): who follows which account, and the posts each follow
+    -- has seen. A follow's downloads name it; workers take shared links before them.
+    ALTER TABLE jobs ADD COLUMN follow_id TEXT;         -- the follow that queued it, or NULL
+    -- Only pending jobs, the ones claim_next picks from: a job is in it from submit to
+    -- its start, and costs nothing to write after that (issue 25: bytes per job).
+    CREATE INDEX jobs_by_turn ON jobs (follow_id IS NOT NULL, seq) WHERE status = 'pending';
+    CREATE TABLE follows (
+        id TEXT PRIMARY KEY,                -- follow_id, UUID v4
+        user TEXT NOT NULL,                 -- OWNER or a person's name
+        url TEXT NOT NULL,                  -- the account's page, as vidserve writes it
+        site TEXT NOT NULL,                 -- tiktok or instagram
+        account TEXT NOT NULL,              -- the name in the URL
+        every_h INTEGER NOT NULL,
+        audio_only INTEGER NOT NULL,
+        paused INTEGER NOT NULL DEFAULT 0,
+        first INTEGER,                      -- posts the first check queues; NULL once done
+        created_at TEXT NOT NULL,
+        last_checked_at TEXT,
+        next_check REAL NOT NULL,           -- epoch seconds
+        failures INTEGER NOT NULL DEFAULT 0, -- failed checks in a row: the backoff's exponent
+        last_error_code TEXT,
+        last_error_message TEXT,
+        downloads_queued INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (user, site, account)
+    );
+    CREATE INDEX follows_by_due ON follows (paused, next_check);
+    CREATE TABLE follow_posts (
+        follow_id TEXT NOT NULL,
+        post_id TEXT NOT NULL,              -- the site's own id of the post
+        PRIMARY KEY (follow_id, post_id)
+    ) WITHOUT ROWID;
+    """,
+    """
     -- A job goes into the search index once: when yt-dlp has named it, or when it ends
     -- unnamed; not at submit and again when named (each index write is ~10 WAL pages, the
     -- most a job wrote: issue 25). Until then Store._search finds it by LIKE among the few
@@ -1045,6 +1082,7 @@ class Job:
     forced: bool
     user: str  # OWNER, or the name of the person who submitted it
     thumbnail: str | None  # the saved thumbnail's file name in download_dir/.thumbnails
+    follow_id: str | None  # the follow that queued it; None for a shared link
     searchable: bool  # in the search index yet (named, or ended)
 
     @classmethod
@@ -1104,7 +1142,13 @@ class Job:
             "last_updated": self.last_updated,
             "user": self.user,
             **{key: video.get(key) for key in PLAYABILITY_FIELDS},
+            "follow_id": self.follow_id,
         }
+
+
+# ---- 2a. The store --------------------------------------------------------------------------
+# Store holds every SQL statement of vidserve: the group commit that makes each 201 durable,
+# read connections that never wait for it, and the checkpointer that copies the WAL back.
 
 
 class Checkpointer:
@@ -1351,32 +1395,38 @@ class Store:
     ) -> tuple[Job, bool]:
         """Insert a pending job, or return the live duplicate of it: (job, duplicate).
         Duplicates are per user: one person's download never stands for another's."""
-        now = utc_now()
-
-        def insert_unless_duplicate(db: sqlite3.Connection) -> tuple[sqlite3.Row, bool]:
-            if not force:
-                for row in db.execute(
-                    "SELECT * FROM jobs WHERE dedupe_key = ? AND user = ?"
-                    " AND status IN ('pending', 'downloading', 'completed')"
-                    " AND file_removed = 0 ORDER BY seq DESC",
-                    (dedupe_key, user),
-                ).fetchall():
-                    existing = Job.from_row(row)
-                    if existing.status != Status.COMPLETED or still_present(existing):
-                        return row, True
-            row = db.execute(
-                "INSERT INTO jobs (id, url, dedupe_key, client_id, audio_only, forced, status,"
-                " created_at, last_updated, user, searchable)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, 0) RETURNING *",
-                (new_download_id(), url, dedupe_key, client_id, audio_only, force, now, now, user),
-            ).fetchone()
-            return row, False
-
-        row, duplicate = self._commit(insert_unless_duplicate)
+        new = {"url": url, "dedupe_key": dedupe_key, "client_id": client_id}
+        new |= {"audio_only": audio_only, "forced": force, "user": user}
+        row, duplicate = self._commit(lambda db: self._insert_job(db, new, still_present))
         job = Job.from_row(row)
         if not duplicate:
             self._on_change(job)
         return job, duplicate
+
+    @staticmethod
+    def _insert_job(
+        db: sqlite3.Connection, new: dict, still_present: Callable[[Job], bool]
+    ) -> tuple[sqlite3.Row, bool]:
+        """Insert a pending job of the columns in `new`, unless it is not forced and the same
+        user has a live duplicate of it: (the row, whether it is the duplicate)."""
+        if not new["forced"]:
+            for row in db.execute(
+                "SELECT * FROM jobs WHERE dedupe_key = ? AND user = ?"
+                " AND status IN ('pending', 'downloading', 'completed')"
+                " AND file_removed = 0 ORDER BY seq DESC",
+                (new["dedupe_key"], new["user"]),
+            ).fetchall():
+                existing = Job.from_row(row)
+                if existing.status != Status.COMPLETED or still_present(existing):
+                    return row, True
+        now = utc_now()
+        columns = {**new, "id": new_download_id(), "created_at": now, "last_updated": now}
+        row = db.execute(
+            f"INSERT INTO jobs (status, searchable, {', '.join(columns)})"  # see migration 8
+            f" VALUES ('pending', 0, {', '.join(':' + name for name in columns)}) RETURNING *",
+            columns,
+        ).fetchone()
+        return row, False
 
     def get(self, download_id: str) -> Job | None:
         rows = self._read("SELECT * FROM jobs WHERE id = ?", (download_id,))
@@ -1533,13 +1583,14 @@ class Store:
         return [(row[0], row[1]) for row in self._read("SELECT name, token_sha256 FROM users")]
 
     def claim_next(self) -> Job | None:
-        """Move the oldest due pending job to downloading and return it, atomically. Not
-        fsync'd: after a power cut the job is pending again, as recovery would make it."""
+        """Move the oldest due pending job to downloading and return it, atomically: a
+        shared link before any download a follow queued (API.md). Not fsync'd: after a power
+        cut the job is pending again, as recovery would make it."""
         return self._write(
             "UPDATE jobs SET status = 'downloading', started_at = :now, last_updated = :now,"
             " error_code = NULL, error_message = NULL, progress = NULL"
-            " WHERE id = (SELECT id FROM jobs WHERE status = 'pending'"
-            "             AND not_before <= :epoch ORDER BY seq LIMIT 1)"
+            " WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND not_before <= :epoch"
+            "             ORDER BY follow_id IS NOT NULL, seq LIMIT 1)"  # shared links first
             " RETURNING *",
             {"now": utc_now(), "epoch": time.time()},
             durable=False,
@@ -1713,6 +1764,147 @@ class Store:
             ).fetchall()
         )
         return [row[0] for row in rows]
+
+    # A follow as the API tells it: its row and how many posts it has seen.
+    FOLLOW = "follows.*, (SELECT COUNT(*) FROM follow_posts WHERE follow_id = id) AS posts_seen"
+
+    def add_follow(self, values: dict) -> tuple["Follow", bool]:
+        """A new follow of the columns in `values`, due at once, or the same user's existing
+        follow of that account: (the follow, whether it is new)."""
+        columns = {**values, "id": new_download_id(), "created_at": utc_now()}
+        columns["next_check"] = time.time()
+
+        def insert(db: sqlite3.Connection) -> tuple[sqlite3.Row, bool]:
+            added = db.execute(
+                f"INSERT INTO follows ({', '.join(columns)})"
+                f" VALUES ({', '.join(':' + name for name in columns)})"
+                " ON CONFLICT (user, site, account) DO NOTHING RETURNING id",
+                columns,
+            ).fetchone()
+            row = db.execute(
+                f"SELECT {self.FOLLOW} FROM follows WHERE user = ? AND site = ? AND account = ?",
+                (values["user"], values["site"], values["account"]),
+            ).fetchone()
+            return row, added is not None
+
+        row, added = self._commit(insert)
+        return Follow.from_row(row), added
+
+    def follows(self, user: str | None = None) -> list["Follow"]:
+        """Every follow (user None), or one user's, oldest first."""
+        where, params = ("WHERE user = ?", (user,)) if user is not None else ("", ())
+        rows = self._read(f"SELECT {self.FOLLOW} FROM follows {where} ORDER BY created_at", params)
+        return [Follow.from_row(row) for row in rows]
+
+    def get_follow(self, follow_id: str) -> "Follow | None":
+        rows = self._read(f"SELECT {self.FOLLOW} FROM follows WHERE id = ?", (follow_id,))
+        return Follow.from_row(rows[0]) if rows else None
+
+    def _write_follow(self, sql: str, params: dict) -> "Follow | None":
+        """Run one statement that changes the follow params["id"], and read it back."""
+
+        def change(db: sqlite3.Connection) -> sqlite3.Row | None:
+            if db.execute(sql, params).rowcount == 0:
+                return None
+            return db.execute(
+                f"SELECT {self.FOLLOW} FROM follows WHERE id = :id", params
+            ).fetchone()
+
+        row = self._commit(change)
+        return Follow.from_row(row) if row else None
+
+    def change_follow(self, follow_id: str, changes: dict) -> "Follow | None":
+        """Set every_h, paused, audio_only or next_check; None when there is no such follow."""
+        assert changes.keys() <= {"every_h", "paused", "audio_only", "next_check"}
+        settings = ", ".join(f"{name} = :{name}" for name in changes)
+        return self._write_follow(
+            f"UPDATE follows SET {settings} WHERE id = :id", {**changes, "id": follow_id}
+        )
+
+    def remove_follow(self, follow_id: str) -> "Follow | None":
+        """Forget a follow and the posts it saw (its downloads stay); None when unknown."""
+        follow = self.get_follow(follow_id)
+        if follow is None:
+            return None
+
+        def remove(db: sqlite3.Connection) -> int:
+            db.execute("DELETE FROM follow_posts WHERE follow_id = ?", (follow_id,))
+            return db.execute("DELETE FROM follows WHERE id = ?", (follow_id,)).rowcount
+
+        return follow if self._commit(remove) else None
+
+    def due_follow(self, now: float) -> tuple["Follow | None", float | None]:
+        """(the active follow most overdue at `now`, else None; when the next one is due,
+        epoch seconds, or None when no follow is active)."""
+        rows = self._read(
+            f"SELECT {self.FOLLOW} FROM follows WHERE paused = 0 ORDER BY next_check LIMIT 1"
+        )
+        if not rows:
+            return None, None
+        follow = Follow.from_row(rows[0])
+        return (follow if follow.next_check <= now else None), follow.next_check
+
+    def seen_posts(self, follow_id: str) -> set[str]:
+        rows = self._read("SELECT post_id FROM follow_posts WHERE follow_id = ?", (follow_id,))
+        return {row[0] for row in rows}
+
+    def record_follow_check(
+        self,
+        follow: "Follow",
+        posts: list[str],
+        downloads: list[dict],
+        delay_s: float,
+        still_present: Callable[[Job], bool],
+    ) -> list[Job]:
+        """A check that listed `posts` (their ids), in one transaction: they are seen from now
+        on, each of `downloads` (jobs columns) is queued unless its user already has that
+        post (same site and id, or a live duplicate), and the next check is due in delay_s.
+        Returns the jobs queued."""
+
+        def record(db: sqlite3.Connection) -> list[sqlite3.Row]:
+            db.executemany(
+                "INSERT INTO follow_posts VALUES (?, ?) ON CONFLICT DO NOTHING",
+                [(follow.id, post) for post in posts],
+            )
+            queued = []
+            for new in downloads:
+                if db.execute(
+                    "SELECT 1 FROM jobs WHERE site = ? AND video_id = ? AND user = ?"
+                    " AND status IN ('pending', 'downloading', 'completed')",
+                    (new["site"], new["video_id"], new["user"]),
+                ).fetchone():
+                    continue
+                row, duplicate = self._insert_job(db, new, still_present)
+                if not duplicate:
+                    queued.append(row)
+            db.execute(
+                "UPDATE follows SET last_checked_at = :now, next_check = :due, failures = 0,"
+                " first = NULL, last_error_code = NULL, last_error_message = NULL,"
+                " downloads_queued = downloads_queued + :queued WHERE id = :id",
+                {"now": utc_now(), "due": time.time() + delay_s, "queued": len(queued)}
+                | {"id": follow.id},
+            )
+            return queued
+
+        jobs = [Job.from_row(row) for row in self._commit(record)]
+        for job in jobs:
+            self._on_change(job)
+        return jobs
+
+    def record_follow_failure(self, follow_id: str, code: str, message: str, delay_s: float):
+        """A failed check: its error, one more failure in a row, the next check in delay_s."""
+        return self._write_follow(
+            "UPDATE follows SET last_checked_at = :now, next_check = :due,"
+            " failures = failures + 1, last_error_code = :code, last_error_message = :message"
+            " WHERE id = :id",
+            {"id": follow_id, "now": utc_now(), "due": time.time() + delay_s}
+            | {"code": code, "message": message},
+        )
+
+    def follow_counts(self) -> dict[str, int]:
+        """Health's follows: active (not paused), and failing (active, last check failed)."""
+        row = self._read("SELECT COUNT(*), COUNT(last_error_code) FROM follows WHERE paused = 0")[0]
+        return {"active": row[0], "failing": row[1]}
 
 
 # ---- 3. Queue and workers -------------------------------------------------------------------
@@ -2106,6 +2298,7 @@ class App:
     # starts the moment it is queued, and the server accepts connections (Service.start).
     warm: threading.Event = field(default_factory=threading.Event)
     links: "LinkSigner" = None  # type: ignore[assignment]  signs links that need no token
+    follows: "FollowChecker" = None  # type: ignore[assignment]  checks followed accounts
 
     def open(self) -> "App":
         """Build what the server holds, and put jobs a crash cut short back in the queue."""
@@ -2124,6 +2317,7 @@ class App:
         self.queue = JobQueue(self.store, may_start=self.library.disk_allows_work)
         self.egress = EgressProxy(self.policy).start()
         self.library.open()
+        self.follows = FollowChecker(self)
         return self
 
     def announce(self, job: Job) -> None:
@@ -2808,12 +3002,14 @@ def run_worker(app: App, first: bool) -> None:
 
 
 def start_workers(app: App) -> None:
+    """The workers, and the checker of followed accounts (section 3d), which queues for them."""
     for number in range(1, app.config.workers + 1):
         thread = threading.Thread(
             target=run_worker, args=(app, number == 1), name=f"worker-{number}"
         )
         thread.start()
         app.workers.append(thread)
+    app.follows.start()
 
 
 def work_alive(app: App) -> bool:
@@ -2826,6 +3022,7 @@ def stop_workers(app: App, timeout_s: float) -> None:
     app.queue.stop()
     app.feed.close()
     deadline = time.monotonic() + timeout_s
+    app.follows.stop(timeout_s)
     for thread in app.workers:
         thread.join(max(0.0, deadline - time.monotonic()))
     app.egress.stop()
@@ -3705,6 +3902,298 @@ class Notifier:
             )
 
 
+# ---- 3d. Following accounts -----------------------------------------------------------------
+# A person follows a TikTok (or Instagram) account: the `follows` thread lists it now and
+# then, one account at a time, as yt-dlp lists a profile (a flat playlist, through the egress
+# proxy), and queues each post that person has not seen as an ordinary download of theirs.
+# It sleeps in one timed wait until the next check is due: no polling between checks.
+
+FOLLOW_EVERY_H = (1, 6, 168)  # API.md: every_h from 1 to 168 hours, 6 unless asked
+FOLLOW_FIRST = 3  # API.md: the first check queues the 3 newest posts unless asked
+FOLLOW_MAX_BACKOFF_S = 24 * 3600.0  # API.md: a failing follow is checked at least daily
+FOLLOW_JITTER = 0.2  # a check is due every_h after the last, plus up to 20 % (see follow_delay_s)
+FOLLOW_SEEN_RUN = 4  # a later check stops listing after this many known posts in a row
+FOLLOWS_THREAD = "follows"  # the thread's name, which the egress proxy knows it by
+# yt-dlp's profile extractors: TikTok's lists without a login; Instagram's needs one, and
+# yt-dlp marks it broken (_WORKING = False), so it is tried only where cookies are uploaded.
+FOLLOW_EXTRACTORS = {"tiktok": "TikTokUser", "instagram": "InstagramUser"}
+TIKTOK_ACCOUNT = re.compile(r"/@(?P<account>[A-Za-z0-9_.-]{1,64})")
+INSTAGRAM_ACCOUNT = re.compile(r"/(?P<account>[A-Za-z0-9_.]{1,30})")
+INSTAGRAM_PATHS = {"p", "reel", "reels", "tv", "stories", "explore", "accounts", "direct"}
+
+
+@dataclass(slots=True)
+class Follow:
+    """One row of the follows table, with how many posts it has seen (API.md "Following an
+    account"); field names are column names."""
+
+    id: str
+    user: str
+    url: str
+    site: str
+    account: str
+    every_h: int
+    audio_only: bool
+    paused: bool
+    first: int | None  # posts the first check queues; None once a check has succeeded
+    created_at: str
+    last_checked_at: str | None
+    next_check: float  # epoch seconds
+    failures: int
+    last_error_code: str | None
+    last_error_message: str | None
+    downloads_queued: int
+    posts_seen: int
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "Follow":
+        values = dict(row)
+        for flag in ("audio_only", "paused"):
+            values[flag] = bool(values[flag])
+        return cls(**values)
+
+    def to_api(self) -> dict:
+        """The follow object of API.md."""
+        return {
+            "follow_id": self.id,
+            "url": self.url,
+            "site": self.site,
+            "account": self.account,
+            "user": self.user,
+            "every_h": self.every_h,
+            "audio_only": self.audio_only,
+            "paused": self.paused,
+            "created_at": self.created_at,
+            "last_checked_at": self.last_checked_at,
+            "next_check_at": None
+            if self.paused
+            else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.next_check)),
+            "last_error_code": self.last_error_code,
+            "last_error_message": self.last_error_message,
+            "posts_seen": self.posts_seen,
+            "downloads_queued": self.downloads_queued,
+        }
+
+
+def dedupe_key(normalized_url: str, audio_only: bool) -> str:
+    """Same link, same sound-or-video: one download (per user)."""
+    return normalized_url + ("#audio" if audio_only else "")
+
+
+def account_of(policy: UrlPolicy, url: Any) -> tuple[str, str, str]:
+    """(site, account, the account's page as vidserve writes it) of a link to a TikTok or
+    Instagram account; ApiError 400 or 422 (not_an_account, or the URL rules') otherwise."""
+    parts = urllib.parse.urlsplit(policy.check(url)[0])
+    host = parts.hostname or ""
+    if host in ("tiktok.com", "www.tiktok.com", "m.tiktok.com"):
+        if match := TIKTOK_ACCOUNT.fullmatch(parts.path):
+            account = match["account"].lower()
+            return "tiktok", account, f"https://www.tiktok.com/@{account}"
+    elif host in ("instagram.com", "www.instagram.com"):
+        match = INSTAGRAM_ACCOUNT.fullmatch(parts.path)
+        if match and match["account"].lower() not in INSTAGRAM_PATHS:
+            account = match["account"].lower()
+            return "instagram", account, f"https://www.instagram.com/{account}/"
+    raise ApiError(
+        422,
+        "not_an_account",
+        "this is not a link to an account: send its page, e.g. https://www.tiktok.com/@name",
+    )
+
+
+def new_follow(config: Config, policy: UrlPolicy, user: str, url: Any, **settings: Any) -> dict:
+    """The columns of a new follow of `url` for `user` (settings: every_h, audio_only,
+    first), or ApiError: not an account, or Instagram while no cookies are uploaded."""
+    site, account, page = account_of(policy, url)
+    if site == "instagram" and not config.cookie_path.exists():
+        raise ApiError(
+            422,
+            "login_required",
+            "yt-dlp lists an Instagram account only for a logged-in client: upload your"
+            " cookies.txt with PUT /api/v1/cookies first (see README)",
+        )
+    return {"user": user, "url": page, "site": site, "account": account} | settings
+
+
+def follow_delay_s(every_h: int, failures: int) -> float:
+    """How long until a follow's next check: every_h, doubled for each check in a row that
+    failed (at most 24 h, never below every_h), plus random jitter of up to 20 % (API.md's
+    +-10 % around the middle), so follows added together drift apart and never come back
+    sooner than every_h."""
+    interval = every_h * 3600.0
+    if failures:
+        interval = max(interval, min(interval * 2**failures, FOLLOW_MAX_BACKOFF_S))
+    return interval * (1 + random.uniform(0, FOLLOW_JITTER))
+
+
+class FollowChecker:
+    """Checks followed accounts from a thread of its own, `follows`, one at a time.
+
+    The thread asks the store for the most overdue active follow, checks it, and otherwise
+    sleeps until the next one is due, in one timed wait on `_changed`: routes that add,
+    resume or check a follow wake it; a follow added by `vidserve.py follow` in another
+    process is noticed by the server's upkeep each minute (notice_changes). A check lists
+    the account with a YoutubeDL of its own, built for the check and dropped after it (checks
+    are hours apart; a kept one would cost its memory all along), at background priority and
+    giving way to requests as the workers do; the downloads it queues come after shared
+    links (Store.claim_next). A failed check queues nothing and backs off (follow_delay_s).
+    """
+
+    def __init__(self, app: "App"):
+        self.app = app
+        self._changed = threading.Condition()  # guards _nudges, _stopping and _waiting_for
+        self._nudges = 0
+        self._stopping = False
+        self._waiting_for: float | None = None  # the due time the thread sleeps until
+        self._thread = threading.Thread(target=self._run, name=FOLLOWS_THREAD, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def nudge(self) -> None:
+        """A follow was added, changed or asked to be checked: look again at what is due."""
+        with self._changed:
+            self._nudges += 1
+            self._changed.notify()
+
+    def notice_changes(self) -> None:
+        """From the server's upkeep: wake the thread if the next check moved meanwhile."""
+        _, due = self.app.store.due_follow(time.time())
+        with self._changed:
+            if due != self._waiting_for:
+                self._nudges += 1
+                self._changed.notify()
+
+    def stop(self, timeout_s: float) -> None:
+        with self._changed:
+            self._stopping = True
+            self._changed.notify()
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        run_in_background()
+        self.app.warm.wait(WARM_LIMIT_S)  # yt-dlp is loaded by worker-1 first
+        while True:
+            with self._changed:
+                if self._stopping:
+                    return
+                nudges = self._nudges
+            try:
+                follow, due = self.app.store.due_follow(time.time())
+                if follow is not None:
+                    self.check(follow)
+                    trim_heap()
+                    continue
+            except Exception:  # a broken check must never end the thread
+                log.exception("checking a followed account failed unexpectedly")
+                due = time.time() + UPKEEP_INTERVAL_S
+            with self._changed:
+                self._waiting_for = due
+                self._changed.wait_for(
+                    lambda nudges=nudges: self._nudges != nudges or self._stopping,
+                    None if due is None else max(0.0, due - time.time()),
+                )
+
+    def check(self, follow: Follow) -> list[Job]:
+        """List the account; queue what its follower has not seen; record how it went."""
+        started, cpu = time.monotonic(), time.thread_time()
+        seen = self.app.store.seen_posts(follow.id)
+        try:
+            posts = self.list_posts(follow, seen)
+        except FetchError as failure:
+            delay_s = follow_delay_s(follow.every_h, follow.failures + 1)
+            self.app.store.record_follow_failure(follow.id, failure.code, failure.message, delay_s)
+            log.warning(
+                "follow %s of %s: check failed: %s: %s; next check in %.1f h",
+                follow.id,
+                follow.url,
+                failure.code,
+                failure.message,
+                delay_s / 3600,
+            )
+            return []
+        new = [post for post in posts if post["id"] not in seen]
+        wanted = new[: self.app.config.max_items if follow.first is None else follow.first]
+        downloads = [d for post in reversed(wanted) if (d := self.download_of(follow, post))]
+        jobs = self.app.store.record_follow_check(
+            follow,
+            [post["id"] for post in posts],
+            downloads,
+            follow_delay_s(follow.every_h, 0),
+            self.app.library.files_present,
+        )
+        if jobs:
+            self.app.queue.wake()
+        log.info(
+            "follow %s of %s: %d posts listed, %d new, %d queued in %.2f s (%.2f s CPU)",
+            follow.id,
+            follow.url,
+            len(posts),
+            len(new),
+            len(jobs),
+            time.monotonic() - started,
+            time.thread_time() - cpu,
+        )
+        return jobs
+
+    def list_posts(self, follow: Follow, seen: set[str]) -> list[dict]:
+        """The account's posts, newest first ({"id", "url", "site"}): max_items + 1 at most,
+        and on a later check only until FOLLOW_SEEN_RUN known posts in a row (the older
+        ones were listed before). yt-dlp fetches a page of the listing only when its first
+        entry is asked for, so a check with nothing new reads one page. FetchError when
+        yt-dlp cannot list it."""
+        params = ytdlp_params(self.app.config, self.app.foreground, lambda update: None, False)
+        params |= {"extract_flat": "in_playlist", "proxy": self.app.egress.url(FOLLOWS_THREAD)}
+        self.app.egress.refusal(FOLLOWS_THREAD)  # forget what an earlier check was refused
+        posts: list[dict] = []
+        try:
+            with import_ytdlp().YoutubeDL(params) as ydl:
+                info = ydl.extract_info(
+                    follow.url, download=False, process=False, ie_key=FOLLOW_EXTRACTORS[follow.site]
+                )
+                listed = self.app.config.max_items + 1
+                entries = itertools.islice(iter(info.get("entries") or []), listed)
+                known_in_a_row = 0
+                for entry in entries:
+                    post_id, url = str(entry.get("id") or ""), entry.get("url")
+                    if not post_id or not isinstance(url, str):
+                        continue
+                    site = entry.get("ie_key") or info.get("extractor_key")
+                    posts.append({"id": post_id, "url": url, "site": site})
+                    known_in_a_row = known_in_a_row + 1 if post_id in seen else 0
+                    if follow.first is None and known_in_a_row >= FOLLOW_SEEN_RUN:
+                        break
+        except Exception as err:
+            if refused := self.app.egress.refusal(FOLLOWS_THREAD):
+                raise FetchError(
+                    "private_address", f"refused to follow the link: {refused}", transient=False
+                ) from err
+            cookies = self.app.config.cookie_path.exists()
+            raise classify_failure(err, bool(impersonation_targets()), cookies) from err
+        return posts
+
+    def download_of(self, follow: Follow, post: dict) -> dict | None:
+        """The jobs columns of a post's download for the follower, or None when its link is
+        one vidserve would not fetch (URL rules)."""
+        try:
+            fetched, normalized = self.app.policy.check(post["url"])
+        except ApiError as err:
+            log.info("follow %s: post %s skipped: %s", follow.id, post["id"], err.message)
+            return None
+        return {
+            "url": fetched,
+            "dedupe_key": dedupe_key(normalized, follow.audio_only),
+            "client_id": f"follow:{follow.id}",
+            "audio_only": follow.audio_only,
+            "forced": False,
+            "user": follow.user,
+            "follow_id": follow.id,
+            "site": post["site"],
+            "video_id": post["id"],
+        }
+
+
 # ---- 4. Requests and replies ----------------------------------------------------------------
 # What a route reads and returns: the request, the reply and its streams, the parse_* helpers
 # that turn client text into clean values or an ApiError, files and signed links.
@@ -3855,10 +4344,11 @@ def error_body(code: str, message: str, request_id: str) -> dict:
 FORM_BOOLEANS = ("true", "false", "1", "0")  # API.md: audio_only=true or 1 in a form
 
 
-def parse_download_id(text: str) -> str:
+def parse_download_id(text: str, what: str = "a download id") -> str:
+    """A download's (or a follow's) id: a UUID v4, any case; ApiError 400 otherwise."""
     text = text.lower()
     if not DOWNLOAD_ID.fullmatch(text):
-        raise ApiError(400, "invalid_id", "a download id is a UUID v4")
+        raise ApiError(400, "invalid_id", f"{what} is a UUID v4")
     return text
 
 
@@ -4384,6 +4874,7 @@ PLAYABILITY_SCHEMA = {
     },
     "playable_note": {**nullable("string"), "description": "why not, when false"},
 }
+EVERY_H_SCHEMA = {"type": "integer", "minimum": FOLLOW_EVERY_H[0], "maximum": FOLLOW_EVERY_H[2]}
 SCHEMAS = {
     "Error": {
         "type": "object",
@@ -4491,6 +4982,53 @@ SCHEMAS = {
                 key: {**schema, "description": f"of the first video file: {schema['description']}"}
                 for key, schema in PLAYABILITY_SCHEMA.items()
             },
+            "follow_id": {
+                **nullable("string", format="uuid"),
+                "description": "the follow that queued it; null for a shared link",
+            },
+        },
+    },
+    "Follow": {
+        "type": "object",
+        "required": [
+            "follow_id",
+            "url",
+            "site",
+            "account",
+            "user",
+            "every_h",
+            "audio_only",
+            "paused",
+            "created_at",
+            "last_checked_at",
+            "next_check_at",
+            "last_error_code",
+            "last_error_message",
+            "posts_seen",
+            "downloads_queued",
+        ],
+        "properties": {
+            "follow_id": {"type": "string", "format": "uuid"},
+            "url": {"type": "string", "description": "The account's page"},
+            "site": {"enum": list(FOLLOW_EXTRACTORS)},
+            "account": {"type": "string"},
+            "user": {"type": "string", "description": "Who follows it: owner, or a person"},
+            "every_h": {"type": "integer", "minimum": FOLLOW_EVERY_H[0]},
+            "audio_only": {"type": "boolean"},
+            "paused": {"type": "boolean"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "last_checked_at": nullable("string", format="date-time"),
+            "next_check_at": {
+                **nullable("string", format="date-time"),
+                "description": "null while paused",
+            },
+            "last_error_code": {
+                **nullable("string"),
+                "description": "why the last check failed, as a download's error_code",
+            },
+            "last_error_message": nullable("string"),
+            "posts_seen": {"type": "integer", "minimum": 0},
+            "downloads_queued": {"type": "integer", "minimum": 0},
         },
     },
     "Person": {
@@ -4534,6 +5072,25 @@ SCHEMAS = {
             "duplicate": {"type": "boolean"},
         },
     },
+    "Following": {
+        "type": "object",
+        "required": ["url"],
+        "properties": {
+            "url": {"type": "string", "description": "An account's page"},  # see openapi_document
+            "every_h": EVERY_H_SCHEMA,
+            "audio_only": {"type": "boolean"},
+            "first": {"type": "integer", "minimum": 0, "description": "at most max_items"},
+        },
+    },
+    "FollowChange": {
+        "type": "object",
+        "properties": {
+            "every_h": EVERY_H_SCHEMA,
+            "paused": {"type": "boolean"},
+            "audio_only": {"type": "boolean"},
+        },
+        "anyOf": [{"required": [name]} for name in ("every_h", "paused", "audio_only")],
+    },
     "Health": {
         "type": "object",
         "required": ["status", "timestamp", "version", "database"],
@@ -4549,6 +5106,13 @@ SCHEMAS = {
                 "description": "whether yt-dlp can present itself as a browser (curl_cffi)",
             },
             "disk_free_bytes": {"type": "integer"},
+            "follows": {
+                "type": "object",
+                "properties": {
+                    "active": {"type": "integer", "minimum": 0},
+                    "failing": {"type": "integer", "minimum": 0},
+                },
+            },
             "certificate": nullable(
                 "object",
                 required=["source", "names", "not_after", "days_left", "error"],
@@ -4659,6 +5223,16 @@ FILE_REPLIES = {
 }
 
 
+def account_url_schema(policy: UrlPolicy) -> dict:
+    """What a TikTok account's link looks like on this server (none, where the allow-list
+    holds no TikTok): Instagram's are left out, since they need uploaded cookies too."""
+    hosts = [h for h in ("www.tiktok.com", "tiktok.com") if policy.domain_allowed(h)]
+    if not hosts:
+        return {"not": {}}
+    names = "|".join(host.replace(".", "\\.") for host in hosts)
+    return {"pattern": f"^https://({names})/@[A-Za-z0-9_.-]{{1,64}}$"}
+
+
 def openapi_document(policy: UrlPolicy) -> dict:
     """OpenAPI 3.1 for API.md, with this server's own URL rules in the url field's pattern."""
     submission = json.loads(json.dumps(SCHEMAS["Submission"]))
@@ -4666,6 +5240,8 @@ def openapi_document(policy: UrlPolicy) -> dict:
     form = json.loads(json.dumps(submission))
     for flag in ("force", "audio_only"):
         form["properties"][flag] = {"enum": list(FORM_BOOLEANS)}
+    following = json.loads(json.dumps(SCHEMAS["Following"]))
+    following["properties"]["url"] |= account_url_schema(policy)
     paths: dict[str, dict] = {}
     for declared in ROUTES:
         paths.setdefault(declared.pattern, {})[declared.method.lower()] = declared.operation
@@ -4680,7 +5256,8 @@ def openapi_document(policy: UrlPolicy) -> dict:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS | {"Submission": submission, "SubmissionForm": form},
+            "schemas": SCHEMAS
+            | {"Submission": submission, "SubmissionForm": form, "Following": following},
         },
         "paths": paths,
     }
@@ -4733,10 +5310,9 @@ def submit_download(app: App, request: Request) -> Reply:
             "insufficient_storage",
             f"less than {human_bytes(app.config.min_free_bytes)} free on the disk",
         )
-    dedupe_key = normalized + ("#audio" if audio_only else "")
     job, duplicate = app.store.submit(
         fetched,
-        dedupe_key,
+        dedupe_key(normalized, audio_only),
         client_id,
         audio_only,
         force,
@@ -5216,6 +5792,166 @@ def renew_user_token(app: App, request: Request, name: str) -> Reply:
     return Reply({"success": True, **app.people.new_token(name)})
 
 
+FOLLOW_ID_PARAMETER = parameter("follow_id", "path", UUID_V4_SCHEMA, "A follow id (UUID v4)")
+FOLLOW_REPLY = {
+    "200": {
+        "description": "The follow object",
+        "content": json_content({"$ref": "#/components/schemas/Follow"}),
+    }
+}
+
+
+def find_follow(app: App, request: Request, text: str) -> Follow:
+    """The follow with this id, if the caller may reach it: another's answers 404."""
+    follow = app.store.get_follow(parse_download_id(text, "a follow id"))
+    if follow and request.caller.reaches(follow.user):
+        return follow
+    raise ApiError(404, "not_found", "no follow with this id")
+
+
+@route(
+    "POST",
+    "/api/v1/follows",
+    WRITE,
+    summary="Follow an account: its new posts become downloads of the caller",
+    body={"required": True, "content": json_content({"$ref": "#/components/schemas/Following"})},
+    replies={
+        "201": {
+            "description": "Followed; the first check runs now",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+            "content": json_content({"$ref": "#/components/schemas/Follow"}),
+        },
+        "200": {
+            "description": "The caller follows this account already: that follow",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+            "content": json_content({"$ref": "#/components/schemas/Follow"}),
+        },
+    },
+    errors=(400, 413, 415, 422),
+)
+def create_follow(app: App, request: Request) -> Reply:
+    """POST /api/v1/follows: follow an account, or find the caller's follow of it."""
+    form = request.form()
+    low, default, high = FOLLOW_EVERY_H
+    settings = {
+        "every_h": parse_integer(request, form, "every_h", default, low, high),
+        "audio_only": parse_bool(request, form, "audio_only"),
+        "first": parse_integer(request, form, "first", FOLLOW_FIRST, 0, app.config.max_items),
+    }
+    values = new_follow(app.config, app.policy, request.caller.user, form.get("url"), **settings)
+    follow, added = app.store.add_follow(values)
+    if added:
+        app.follows.nudge()
+        log.info("follow %s: %s follows %s", follow.id, follow.user, follow.url)
+    location = {"Location": f"/api/v1/follows/{follow.id}"}
+    return Reply(follow.to_api(), 201 if added else 200, location)
+
+
+@route(
+    "GET",
+    "/api/v1/follows",
+    READ,
+    summary="The caller's follows (the owner's token: everyone's)",
+    replies={
+        "200": {
+            "description": "The follows, oldest first",
+            "content": json_content(
+                {"type": "array", "items": {"$ref": "#/components/schemas/Follow"}}
+            ),
+        }
+    },
+)
+def list_follows(app: App, request: Request) -> Reply:
+    """GET /api/v1/follows: the caller's follows; the owner sees everyone's."""
+    return Reply([follow.to_api() for follow in app.store.follows(request.caller.only_user)])
+
+
+@route(
+    "GET",
+    "/api/v1/follows/{follow_id}",
+    READ,
+    summary="A follow: its settings and how its checks go",
+    parameters=[FOLLOW_ID_PARAMETER],
+    replies=FOLLOW_REPLY,
+    errors=(400, 404),
+)
+def get_follow(app: App, request: Request, follow_id: str) -> Reply:
+    """GET /api/v1/follows/{id}."""
+    return Reply(find_follow(app, request, follow_id).to_api())
+
+
+@route(
+    "PATCH",
+    "/api/v1/follows/{follow_id}",
+    WRITE,
+    summary="Change how often a follow is checked, pause or resume it, sound only",
+    parameters=[FOLLOW_ID_PARAMETER],
+    body={"required": True, "content": json_content({"$ref": "#/components/schemas/FollowChange"})},
+    replies=FOLLOW_REPLY,
+    errors=(400, 404, 413, 415),
+)
+def change_follow(app: App, request: Request, follow_id: str) -> Reply:
+    """PATCH /api/v1/follows/{id}: every_h, paused, audio_only; others are left as they are."""
+    follow = find_follow(app, request, follow_id)
+    form = request.form()
+    changes = {
+        key: parse_bool(request, form, key) for key in ("paused", "audio_only") if key in form
+    }
+    if "every_h" in form:
+        low, default, high = FOLLOW_EVERY_H
+        changes["every_h"] = parse_integer(request, form, "every_h", default, low, high)
+    if not changes:
+        raise ApiError(400, "invalid_body", "send every_h, paused or audio_only to change")
+    changed = app.store.change_follow(follow.id, changes)
+    if changed is None:  # removed meanwhile
+        raise ApiError(404, "not_found", "no follow with this id")
+    app.follows.nudge()
+    return Reply(changed.to_api())
+
+
+@route(
+    "DELETE",
+    "/api/v1/follows/{follow_id}",
+    WRITE,
+    summary="Stop following: no more checks; the downloads it queued stay",
+    parameters=[FOLLOW_ID_PARAMETER],
+    replies=FOLLOW_REPLY,
+    errors=(400, 404),
+)
+def delete_follow(app: App, request: Request, follow_id: str) -> Reply:
+    """DELETE /api/v1/follows/{id}: the follow is forgotten; its downloads stay."""
+    follow = find_follow(app, request, follow_id)
+    if app.store.remove_follow(follow.id) is None:
+        raise ApiError(404, "not_found", "no follow with this id")
+    log.info("follow %s of %s removed", follow.id, follow.url)
+    return Reply(follow.to_api())
+
+
+@route(
+    "POST",
+    "/api/v1/follows/{follow_id}/check",
+    WRITE,
+    summary="Check a follow now",
+    parameters=[FOLLOW_ID_PARAMETER],
+    replies={
+        "202": {
+            "description": "The check is due now; it runs after any check running",
+            "content": json_content({"$ref": "#/components/schemas/Follow"}),
+        }
+    },
+    errors=(400, 404, 409),
+)
+def check_follow(app: App, request: Request, follow_id: str) -> Reply:
+    """POST /api/v1/follows/{id}/check: check at once (202); a paused follow is 409."""
+    follow = find_follow(app, request, follow_id)
+    if follow.paused:
+        raise ApiError(409, "paused", "this follow is paused; resume it to check it")
+    if (due := app.store.change_follow(follow.id, {"next_check": time.time()})) is None:
+        raise ApiError(404, "not_found", "no follow with this id")
+    app.follows.nudge()
+    return Reply(due.to_api(), 202)
+
+
 @route(
     "GET",
     "/metrics",
@@ -5337,6 +6073,7 @@ def health(app: App, request: Request) -> Reply:
         "impersonation": bool(impersonation_targets()),
         "disk_free_bytes": app.library.free_bytes(),
         "certificate": app.certificates.to_api() if app.certificates else None,
+        "follows": app.store.follow_counts(),
     }
     if not working:
         log.error("health check: a worker or the egress proxy has stopped")
@@ -5344,10 +6081,10 @@ def health(app: App, request: Request) -> Reply:
 
 
 # ---- 4c. The page ---------------------------------------------------------------------------
-# GET /, /share, the manifest, the icon and /cert: the page a phone or browser opens. GET / is
-# one self-contained page: no CDN, no build step. Its script talks to the same API with the
-# token from localStorage, and follows /events through fetch() so that the token travels in
-# a header, never in a URL.
+# GET /, /share, the manifest, the icon and /cert: the page a phone or browser opens, with the
+# downloads and the accounts its person follows. GET / is one self-contained page: no CDN, no
+# build step. Its script talks to the same API with the token from localStorage, and follows
+# /events through fetch() so that the token travels in a header, never in a URL.
 
 
 PAGE_STYLE = """
@@ -5396,6 +6133,8 @@ progress { width: 100%; height: .6rem; accent-color: var(--accent); }
                                             background: #000; }
 .player audio { background: transparent; }
 #more { display: block; margin: .5rem auto 0; }
+#follows-section { margin: 0 0 .75rem; }
+summary { cursor: pointer; color: var(--accent); min-height: 2.75rem; padding: .6rem 0; }
 footer { margin-top: 1.5rem; font-size: .85rem; color: var(--muted); }
 @media (min-width: 60rem) {
   body { max-width: 60rem; padding: 1.5rem 2rem; }
@@ -5418,7 +6157,9 @@ function say(text) { $("notice").textContent = text; }
 
 function showForms() {
   $("token-form").hidden = Boolean(token);
-  for (const id of ["submit-form", "search-form", "forget"]) $(id).hidden = !token;
+  for (const id of ["submit-form", "search-form", "forget", "follows-section"]) {
+    $(id).hidden = !token;
+  }
 }
 
 async function call(method, path, body) {
@@ -5665,6 +6406,58 @@ async function follow() {
   }
 }
 
+function renderFollow(item) {
+  // A followed account: whose, when last checked, its error in words; pause, check, remove.
+  const name = "@" + item.account;
+  const row = element("li");
+  const body = element("div", "item");
+  body.append(element("h3", "title", name + (item.paused ? " (paused)" : "")));
+  const meta = element("div", "meta");
+  if (item.user !== "owner") meta.append(item.user + " · ");
+  meta.append(item.site + " · every " + item.every_h + " h · ");
+  if (item.last_checked_at) meta.append("checked ", when(item.last_checked_at));
+  else meta.append("not checked yet");
+  meta.append(" · " + item.downloads_queued + " queued");
+  body.append(meta);
+  if (item.last_error_message) body.append(element("div", "error", item.last_error_message));
+  const path = "/follows/" + item.follow_id;
+  const actions = element("div", "actions");
+  actions.append(button(item.paused ? "Resume" : "Pause", name, async () => {
+    await api("PATCH", path, { paused: !item.paused });
+    await loadFollows();
+  }, true));
+  if (!item.paused) {
+    actions.append(button("Check now", name, async () => {
+      await api("POST", path + "/check");
+      say("Checking " + name + "; new posts appear in the list below.");
+    }, true));
+  }
+  actions.append(button("Remove", name, async () => {
+    await api("DELETE", path);
+    await loadFollows();
+  }, true));
+  body.append(actions);
+  row.append(body);
+  return row;
+}
+
+async function loadFollows() {
+  $("follows").replaceChildren(...(await api("GET", "/follows")).map(renderFollow));
+}
+
+$("follow-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    const { response } = await call("POST", "/follows", { url: $("follow-url").value.trim() });
+    say(response.status === 201 ? "Following: its newest posts are on their way."
+                                : "You follow this account already.");
+    $("follow-url").value = "";
+    await loadFollows();
+  } catch (error) {
+    say(error.message);
+  }
+});
+
 $("token-form").addEventListener("submit", (event) => {
   event.preventDefault();
   token = $("token").value.trim();
@@ -5673,6 +6466,7 @@ $("token-form").addEventListener("submit", (event) => {
   showForms();
   say("");
   follow();
+  loadFollows().catch((error) => say(error.message));
 });
 
 $("submit-form").addEventListener("submit", async (event) => {
@@ -5760,6 +6554,7 @@ const shared = sharedLink();
 if (shared) $("url").value = shared;
 if (token) {
   follow();
+  loadFollows().catch((error) => say(error.message));
   // API.md "Hardening": opened from another site, the link waits for a tap.
   if (shared && document.body.dataset.from === "cross-site") say("Tap Download to fetch it.");
   else if (shared) $("submit-form").requestSubmit();
@@ -5803,6 +6598,17 @@ PAGE_HTML = f"""<!doctype html>
   </label>
   <button>Search</button>
 </form>
+<details id="follows-section" hidden>
+  <summary>Followed accounts: every new post saved by itself</summary>
+  <form id="follow-form">
+    <label class="field">Account link
+      <input id="follow-url" type="url" inputmode="url" placeholder="https://www.tiktok.com/@name"
+             required>
+    </label>
+    <button>Follow</button>
+  </form>
+  <ul id="follows" aria-label="Followed accounts"></ul>
+</details>
 <p id="notice" role="status" aria-live="polite"></p>
 <p id="count" aria-live="polite"></p>
 <ul id="list" aria-label="Downloads"></ul>
@@ -7864,7 +8670,7 @@ def warm_ytdlp_floor(media: "LoopbackMedia", size: int, root: Path, proxy: str =
 
 
 # ---- 7. Command line ------------------------------------------------------------------------
-# serve, init, token, user, backup, update-ytdlp and main(), which dispatches them.
+# serve, init, token, user, follow, backup, update-ytdlp and main(), which dispatches them.
 
 
 def print_welcome(app: App, server: Server, cert: Path | None, new_token: bool) -> None:
@@ -8005,6 +8811,7 @@ def serve(config: Config) -> int:
         if time.monotonic() >= next_upkeep:
             next_upkeep = time.monotonic() + UPKEEP_INTERVAL_S
             service.app.library.enforce_retention()
+            service.app.follows.notice_changes()  # `vidserve.py follow` in another process
     notify_systemd("STOPPING=1")
     service.stop()
     return 0
@@ -8074,6 +8881,50 @@ def manage_people(config: Config, operands: list[str]) -> int:
     return 0
 
 
+FOLLOW_USAGE = "usage: vidserve.py follow add URL [--user NAME] | follow list | follow remove ID"
+
+
+def manage_follows(config: Config, operands: list[str], user: str | None) -> int:
+    """`vidserve.py follow ...`: follows, as the routes make them (the owner's unless --user
+    names a person). A running server checks a follow added here within a minute."""
+    verb, rest = (operands[0], operands[1:]) if operands else ("", [])
+    if {"add": 1, "list": 0, "remove": 1}.get(verb) != len(rest):
+        print(FOLLOW_USAGE, file=sys.stderr)
+        return 2
+    config.data_path.mkdir(parents=True, exist_ok=True)
+    store = Store(config.data_path / "vidserve.db")
+    try:
+        if verb == "list":
+            print(f"{'ID':<36}  {'USER':<12}  {'ACCOUNT':<40}  {'LAST CHECK':<20}  ERROR")
+            for follow in store.follows(None if user is None else People.check_name(user)):
+                checked = follow.last_checked_at or "never"
+                error = follow.last_error_code or ("paused" if follow.paused else "")
+                print(f"{follow.id}  {follow.user:<12}  {follow.url:<40}  {checked:<20}  {error}")
+        elif verb == "remove":
+            follow = store.remove_follow(parse_download_id(rest[0], "a follow id"))
+            if follow is None:
+                raise ApiError(404, "not_found", f"no follow {rest[0]}")
+            print(f"{follow.user} no longer follows {follow.url}; its downloads stay")
+        else:
+            name = OWNER if user in (None, OWNER) else People.check_name(user)
+            if name != OWNER and name not in {person["name"] for person in store.users()}:
+                raise ApiError(404, "not_found", f"no person called {name}")
+            policy = UrlPolicy(
+                config.allowed_domains, config.allow_private_addresses, config.private_networks
+            )
+            settings = {"every_h": FOLLOW_EVERY_H[1], "audio_only": False, "first": FOLLOW_FIRST}
+            values = new_follow(config, policy, name, rest[0], **settings)
+            follow, added = store.add_follow(values)
+            state = "now follows" if added else "already follows"
+            print(f"{follow.user} {state} {follow.url} (follow {follow.id})")
+    except ApiError as err:
+        print(f"vidserve: {err.message}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    return 0
+
+
 def backup(config: Config, target: str) -> int:
     """`vidserve.py backup PATH`: a consistent copy of the database, safe while it serves."""
     source_path = config.data_path / "vidserve.db"
@@ -8129,14 +8980,19 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         "command",
         nargs="?",
         default="serve",
-        choices=["serve", "init", "token", "user", "backup", "update-ytdlp"],
+        choices=["serve", "init", "token", "user", "follow", "backup", "update-ytdlp"],
         help="serve (default); init: make the data directory, token and certificate; token:"
         " print the owner's API token; user add|list|remove|token [NAME]: people and their"
-        " tokens; backup PATH: copy the database; update-ytdlp: upgrade yt-dlp",
+        " tokens; follow add URL|list|remove ID: followed accounts; backup PATH: copy the"
+        " database; update-ytdlp: upgrade yt-dlp",
     )
     parser.add_argument(
-        "operands", nargs="*", metavar="ARG", help="backup: PATH; user: add|list|remove|token NAME"
+        "operands",
+        nargs="*",
+        metavar="ARG",
+        help="backup: PATH; user: add|list|remove|token NAME; follow: add URL|list|remove ID",
     )
+    parser.add_argument("--user", help="follow add/list: the person (default: the owner)")
     parser.add_argument("--config", help="path of vidserve.toml (default: ./vidserve.toml)")
     parser.add_argument(
         "--bench",
@@ -8170,7 +9026,7 @@ def main(argv: list[str] | None = None) -> int:
     journald = "JOURNAL_STREAM" in os.environ  # journald stamps the time itself
     logging.basicConfig(
         level="WARNING"
-        if arguments.selftest or arguments.bench or arguments.command == "user"
+        if arguments.selftest or arguments.bench or arguments.command in ("user", "follow")
         else config.log_level.upper(),
         format="%(levelname)s %(message)s" if journald else "%(asctime)s %(levelname)s %(message)s",
     )
@@ -8187,6 +9043,7 @@ def main(argv: list[str] | None = None) -> int:
             "init": lambda: initialize(config),
             "token": lambda: print_token(config),
             "user": lambda: manage_people(config, arguments.operands),
+            "follow": lambda: manage_follows(config, arguments.operands, arguments.user),
             "backup": lambda: backup(config, arguments.operands[0]),
             "update-ytdlp": update_ytdlp,
         }
