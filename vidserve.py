@@ -3983,7 +3983,7 @@ def dedupe_key(normalized_url: str, audio_only: bool) -> str:
 def account_of(policy: UrlPolicy, url: Any) -> tuple[str, str, str]:
     """(site, account, the account's page as vidserve writes it) of a link to a TikTok or
     Instagram account; ApiError 400 or 422 (not_an_account, or the URL rules') otherwise."""
-    parts = urllib.parse.urlsplit(policy.check(url)[0])
+    parts = urllib.parse.urlsplit(policy.check(url)[1])  # normalized: no trailing slash
     host = parts.hostname or ""
     if host in ("tiktok.com", "www.tiktok.com", "m.tiktok.com"):
         if match := TIKTOK_ACCOUNT.fullmatch(parts.path):
