@@ -7157,6 +7157,329 @@ def test_page_lists_follows_with_last_check_and_error_in_words_and_pauses_one(pa
     assert "@pi.page" in text and "checked" in text and "the site refused this server" in text
 
 
+# ---- hardening II: ACME and the self-signed certificate (issue 22) ----
+
+
+class AcmeDouble(QuietHandler):
+    """An ACME server doing what Pebble never would. server.script maps (method, path) to
+    (status, headers, body); an answer in server.trickle is sent a byte every 0.25 s from
+    its status line's fourth byte on ("head") or its body's tenth ("body"). Every request is
+    recorded in server.seen."""
+
+    def answer(self):
+        self.server.seen.append((self.command, self.path))
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        key = (self.command, self.path)
+        status, headers, body = self.server.script.get(key, (404, {}, b"{}"))
+        head = f"HTTP/1.1 {status} X\r\nContent-Length: {len(body)}\r\n"
+        head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        head = head.encode() + b"Content-Type: application/json\r\n\r\n"
+        reply = head + body
+        start = {"head": 3, "body": len(head) + 10}.get(self.server.trickle.get(key), len(reply))
+        self.wfile.write(reply[:start])
+        self.wfile.flush()
+        for index in range(start, len(reply)):
+            if self.server.done.wait(0.25):
+                return
+            self.wfile.write(reply[index : index + 1])
+            self.wfile.flush()
+
+    do_GET = do_HEAD = do_POST = answer
+
+
+@contextlib.contextmanager
+def acme_double(directory: Path, script, trickle=None):
+    """An AcmeDouble over TLS on 127.0.0.1 (its certificate is acme_ca_file), with a
+    directory of newNonce, newAccount and newOrder and a nonce; `script(base_url)` adds to or
+    replaces its answers. Yields the server; server.directory is its directory's URL."""
+    cert, key = make_certificate(directory, "acme-double")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), AcmeDouble)
+    server.daemon_threads, server.seen, server.done = True, [], threading.Event()
+    server.trickle, server.ca_file = trickle or {}, cert
+    base = f"https://127.0.0.1:{server.server_address[1]}"
+    names = {"newNonce": "/nonce", "newAccount": "/account", "newOrder": "/order"}
+    server.script = {
+        ("GET", "/dir"): (200, {}, json.dumps({k: base + v for k, v in names.items()}).encode()),
+        ("HEAD", "/nonce"): (200, {"Replay-Nonce": "nonce"}, b""),
+    } | script(base)
+    server.directory = f"{base}/dir"
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.done.set()
+        server.shutdown()
+
+
+def acme_renewer(directory: Path, acme_directory: str, ca_file: Path | None):
+    """The `acme` keeper of a server serving a self-signed certificate, not yet started."""
+    cert, key = make_certificate(directory, "served")
+    config = vidserve.loopback_config(
+        str(directory / "data"),
+        acme_domain=ACME_DOMAIN,
+        acme_directory=acme_directory,
+        acme_ca_file=str(ca_file or ""),
+    )
+    vidserve.make_private_dir(config.data_path)
+    certificates = vidserve.Certificates(cert, key, "self-signed")
+    renewer = vidserve.CertificateRenewer(config, certificates, vidserve.Challenges())
+    vidserve.make_private_dir(renewer.directory)  # where its client keeps the account key
+    return renewer
+
+
+class RecordingStop(threading.Event):
+    """The keeper's stop Event, recording each wait asked of it and returning within 0.1 s:
+    a wait of a day (the most a CA may ask) cannot be sat through in a test."""
+
+    def __init__(self):
+        super().__init__()
+        self.waits: list[float] = []
+
+    def wait(self, timeout=None):
+        self.waits.append(timeout)
+        return super().wait(0.1 if timeout is None else min(timeout, 0.1))
+
+
+def rate_limited(base: str) -> dict:
+    problem = {"type": "urn:ietf:params:acme:error:rateLimited", "detail": "slow down"}
+    return {
+        ("POST", "/account"): (429, {"Retry-After": "99999999999"}, json.dumps(problem).encode())
+    }
+
+
+def test_acme_retry_after_of_99999999999_is_held_to_a_day_and_the_thread_lives_and_retries(
+    tmp_path,
+):
+    with acme_double(tmp_path, rate_limited) as ca:
+        renewer = acme_renewer(tmp_path, ca.directory, ca.ca_file)
+        renewer.stopping = renewer.client.stopping = RecordingStop()
+        renewer.start()
+        try:
+            wait_until(lambda: ca.seen.count(("POST", "/account")) >= 3, 30, "three attempts")
+            alive = renewer._thread.is_alive()
+            error = renewer.certificates.error
+        finally:
+            renewer.stop()
+
+    assert alive
+    asked = [wait for wait in renewer.stopping.waits if wait]
+    assert asked and set(asked) == {vidserve.ACME_MAX_WAIT_S}
+    assert max(asked) <= threading.TIMEOUT_MAX  # Event.wait takes it: no OverflowError
+    assert "slow down" in error
+
+
+def test_acme_clamp_holds_any_wait_between_a_minute_and_a_day():
+    assert [vidserve.clamp_wait_s(s) for s in (0, 1, 3600, 99999999999, float("inf"))] == [
+        60.0, 60.0, 3600.0, 86400.0, 86400.0,
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_acme_redirect_answering_a_post_is_an_error_and_is_not_followed(tmp_path, status):
+    def redirecting(base):
+        return {("POST", "/account"): (status, {"Location": f"{base}/elsewhere"}, b"{}")}
+
+    with acme_double(tmp_path, redirecting) as ca:
+        client = acme_renewer(tmp_path, ca.directory, ca.ca_file).client
+
+        with pytest.raises(vidserve.AcmeError):
+            client.sign_in()
+
+    assert not [path for _, path in ca.seen if path == "/elsewhere"]
+
+
+@pytest.fixture
+def loopback_target():
+    """A plain TCP listener on 127.0.0.2, counting the connections it accepts."""
+    listener = socket.create_server(("127.0.0.2", 0))
+    listener.settimeout(0.2)
+    accepted, done = [], threading.Event()
+
+    def accept():
+        while not done.is_set():
+            with contextlib.suppress(OSError):
+                accepted.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield listener.getsockname()[1], accepted
+    done.set()
+    listener.close()
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.2", "[::1]", "[::ffff:127.0.0.2]", "10.0.0.1", "169.254.169.254", "[64:ff9b::a00:1]"],
+    ids=["loopback", "ipv6-loopback", "mapped-loopback", "private", "metadata", "nat64-private"],
+)
+def test_acme_url_the_ca_hands_out_at_a_private_address_is_refused(tmp_path, loopback_target, host):
+    port, accepted = loopback_target
+
+    def pointing_inward(base):
+        entries = {k: f"https://{host}:{port}/{k}" for k in ("newNonce", "newAccount", "newOrder")}
+        return {("GET", "/dir"): (200, {}, json.dumps(entries).encode())}
+
+    with acme_double(tmp_path, pointing_inward) as ca:
+        client = acme_renewer(tmp_path, ca.directory, ca_file=None).client
+        # The double stands for a public CA: only its own address is let through (there is
+        # no public address to serve it from here), as the CA's would be; and trusted.
+        client.policy = vidserve.UrlPolicy((), False, ("127.0.0.1/32",), (port, ca.server_port))
+        client.tls = ssl.create_default_context(cafile=str(ca.ca_file))
+        started = time.monotonic()
+
+        with pytest.raises(vidserve.AcmeError, match="non-public"):
+            client.sign_in()
+
+    assert time.monotonic() - started < 10  # refused, not tried until a timeout
+    assert ca.seen == [("GET", "/dir")] and accepted == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://127.0.0.1:{port}/dir", "https://localhost:{port}/dir", "https://[::1]:{port}/dir"],
+    ids=["loopback", "localhost", "ipv6-loopback"],
+)
+def test_acme_directory_at_a_private_address_is_refused_without_a_private_ca(tmp_path, url):
+    with acme_double(tmp_path, lambda base: {}) as ca:
+        client = acme_renewer(tmp_path, url.format(port=ca.server_port), ca_file=None).client
+
+        with pytest.raises(vidserve.AcmeError, match="non-public"):
+            client.directory()
+
+    assert ca.seen == []
+
+
+@pytest.mark.parametrize("where", ["head", "body"])
+def test_acme_server_trickling_its_answer_is_cut_off_at_the_request_deadline(
+    tmp_path, monkeypatch, where
+):
+    monkeypatch.setattr(vidserve, "ACME_TIMEOUT_S", 2.0)
+    body = json.dumps({"newNonce": "x", "padding": "." * 1000}).encode()
+
+    def slow(base):
+        return {("GET", "/dir"): (200, {}, body)}
+
+    with acme_double(tmp_path, slow, {("GET", "/dir"): where}) as ca:
+        client = acme_renewer(tmp_path, ca.directory, ca.ca_file).client
+        started = time.monotonic()
+
+        with pytest.raises(vidserve.AcmeError):
+            client.directory()
+        took_s = time.monotonic() - started
+        client.close()
+
+    assert 2.0 <= took_s < 5.0  # each byte came within the socket timeout; the whole did not
+
+
+SELF_SIGNED_NAMES = [
+    ("localhost", "DNS:localhost", True),
+    ("bank", "DNS:www.bank.example", False),
+    ("public-ip", "IP:93.184.216.34", False),
+    ("lan-ip", "IP:192.168.1.1", False),
+]
+
+
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory):
+    """The certificate and key a first start makes, under umask 000."""
+    directory = tmp_path_factory.mktemp("self-signed")
+    old_umask = os.umask(0)
+    try:
+        config = vidserve.loopback_config(str(directory / "data"))
+        vidserve.make_private_dir(config.data_path)
+        return vidserve.ensure_certificate(config)
+    finally:
+        os.umask(old_umask)
+
+
+def test_self_signed_certificate_is_a_ca_only_for_its_own_names_and_no_further_ca(self_signed):
+    text = run_command(["openssl", "x509", "-noout", "-text", "-in", self_signed[0]]).stdout
+
+    assert re.search(r"Basic Constraints: critical\s+CA:TRUE, pathlen:0\n", text)
+    constraints = text.split("Name Constraints: critical")[1].split("Signature Algorithm")[0]
+    listed = constraints.split("Permitted:")[1]
+    permitted = re.findall(r"^\s+((?:DNS|IP):\S+)$", listed, re.MULTILINE)
+    assert "Excluded:" not in constraints
+    assert {"DNS:localhost", "IP:127.0.0.1/255.255.255.255"} <= set(permitted)
+    names = set(re.findall(r"DNS:([^\s,]+)", text.split("Name Constraints")[0]))
+    addresses = set(re.findall(r"IP Address:([0-9A-Fa-f:.]+)", text))
+    assert set(permitted) == {f"DNS:{name}" for name in names} | {
+        f"IP:{address}/{'255.255.255.255' if '.' in address else ':'.join(['FFFF'] * 8)}"
+        for address in addresses
+    }  # its own names and addresses, each alone, and nothing else
+
+
+def sign_with(issuer: tuple[Path, Path], directory: Path, name: str, san: str, ca=False) -> Path:
+    """A certificate for san signed by issuer's key, as a thief of that key would make one."""
+    key, cert = directory / f"{name}.key", directory / f"{name}.pem"
+    new_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    extensions = ["-addext", f"subjectAltName={san}"]
+    if ca:
+        extensions += ["-addext", "basicConstraints=critical,CA:TRUE"]
+    command = ["openssl", "req", "-new", *new_key, "-subj", f"/CN={name}", *extensions]
+    request = run_command([*command, "-keyout", key], check=True).stdout
+    command = ["openssl", "x509", "-req", "-CA", issuer[0], "-CAkey", issuer[1], "-days", "2"]
+    subprocess.run(
+        [*command, "-copy_extensions", "copy", "-out", cert], input=request.encode(), check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert
+
+
+@pytest.mark.parametrize(
+    "name, san, trusted", SELF_SIGNED_NAMES, ids=[n[0] for n in SELF_SIGNED_NAMES]
+)
+def test_certificate_signed_by_the_self_signed_key_is_trusted_only_for_its_own_names(
+    self_signed, tmp_path, name, san, trusted
+):
+    leaf = sign_with(self_signed, tmp_path, name, san)
+
+    verified = run_command(["openssl", "verify", "-CAfile", self_signed[0], leaf])
+
+    assert (verified.returncode == 0) == trusted, verified.stdout + verified.stderr
+
+
+def test_ca_signed_by_the_self_signed_key_cannot_sign_even_for_its_names(self_signed, tmp_path):
+    middle = sign_with(self_signed, tmp_path, "middle", "DNS:localhost", ca=True)
+    leaf = sign_with((middle, tmp_path / "middle.key"), tmp_path, "leaf", "DNS:localhost")
+
+    verified = run_command(
+        ["openssl", "verify", "-CAfile", self_signed[0], "-untrusted", middle, leaf]
+    )
+
+    assert verified.returncode != 0 and "path length" in verified.stdout + verified.stderr
+
+
+def test_files_are_0600_and_directories_0700_under_umask_000(tmp_path, media_server):
+    ca_file, _ = make_certificate(tmp_path, "some-ca")
+    settings = {
+        "acme_domain": ACME_DOMAIN,
+        "acme_directory": f"https://127.0.0.1:{free_port()}/dir",
+        "acme_ca_file": str(ca_file),
+    }
+    old_umask = os.umask(0)
+    try:
+        with start_vidserve(tmp_path / "server", **settings) as api:
+            api.wait_for(api.submit(unique(media_server, "modes")))
+            assert put_cookies(api, COOKIES_TXT.encode()).status == 200
+            wait_until(lambda: (api.data_dir / "acme" / "account.key").exists(), 20, "a key")
+            data, downloads = file_modes(api.data_dir), file_modes(api.download_dir)
+            acme = file_modes(api.data_dir / "acme")
+            data_dir = api.data_dir.stat().st_mode & 0o777
+    finally:
+        os.umask(old_umask)
+
+    assert data_dir == 0o700
+    secrets_ = ("vidserve.db", "vidserve.db-wal", "vidserve.db-shm", "token", "key.pem")
+    assert {
+        name: data[name] for name in (*secrets_, "link-secret", "cookies.txt")
+    } == dict.fromkeys((*secrets_, "link-secret", "cookies.txt"), 0o600)
+    assert data["acme"] == 0o700 and acme["account.key"] == 0o600
+    assert downloads[".partial"] == downloads[".thumbnails"] == 0o700
+
+
 # ---- what the Pi pays: wake-ups when idle, bytes written per job, the guard -----------------
 
 

@@ -5,9 +5,11 @@ One file, the standard library and yt-dlp. Copy it, run `python3 vidserve.py`, a
 TikTok or Instagram link to it; the video lands in the download directory.
 
 Sections, in the order a download flows through them, after the helpers they share (limits,
-time, ids, file kinds, Borrowed: the one list of other libraries' private names we use,
-ApiError, UrlPolicy: which links may be fetched and the machine's own addresses,
-Connections and start_thread: the bounds and the accept-loop rule every listener keeps):
+time, ids, file kinds, private files and directories, Borrowed: the one list of other
+libraries' private names we use, ApiError, UrlPolicy: which links may be fetched and the
+machine's own addresses, connect_allowed: the one way out to a site or a CA, Connections and
+start_thread: the bounds and the accept-loop rule every listener keeps, and the waits a
+server may ask for, retry_after_s and clamp_wait_s):
   1. Configuration              defaults < vidserve.toml < VIDSERVE_* < flags, checked at start
   2. Storage                    jobs, people, follows, the search index: migrations, Job
   2a. The store                 every SQL statement; group commit, read connections, checkpoints
@@ -17,11 +19,12 @@ Connections and start_thread: the bounds and the accept-loop rule every listener
                                 and the address rules at each hop
   3b. Site extraction           TikTok photo posts, Instagram images; ExtractorFinder, which
                                 extractor takes a link
-  3c. The worker                a job's path: yt-dlp's options, the Fetcher (one post = one
-                                download), each video checked with ffprobe (sound, codec,
-                                hvc1), files published whole, thumbnails and tags,
-                                Library (folders, retention), notifications
-  3d. Following accounts        which links are accounts; FollowChecker: one timed wait for
+  3c. The worker                a job's path: yt-dlp itself, its options, the Fetcher (one
+                                post = one download)
+  3d. Saved files               each video checked with ffprobe (sound, codec, hvc1), tags
+                                and thumbnails, files published whole, Library (folders,
+                                retention), notifications
+  3e. Following accounts        which links are accounts; FollowChecker: one timed wait for
                                 the next due check, listing a profile, queueing new posts
   4. Requests and replies       the request, the reply and its streams, parse_* helpers,
                                 files, ranges and signed links
@@ -35,8 +38,8 @@ Connections and start_thread: the bounds and the accept-loop rule every listener
   6. Selftest and bench         loopback media and the measurements of --selftest and --bench
   7. Command line               serve, init, token, user, follow, backup, update-ytdlp, main()
 
-Threads: the main thread waits for a stop signal; `http` runs the accept loop, from the
-moment `worker-1` has imported yt-dlp and warmed it up; each connection gets its own thread;
+Threads: the main thread waits for a stop signal; `http` runs the accept loop from the
+start, while `worker-1` imports yt-dlp and warms it up; each connection gets its own thread;
 `worker-N` threads each own one yt-dlp instance, worker-1's built before the first request
 is taken and the others' right after; `egress` threads carry yt-dlp's
 connections; `checkpoint` copies the database's WAL back; `warm-up` reports impersonation;
@@ -133,8 +136,11 @@ IDLE_READERS = 4  # read connections kept open between requests
 PAGE_BYTES = 1024  # SQLite's page size: what a commit writes for each page it changes
 AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
 CERT_WARN_DAYS = 14  # API.md: health and the page warn when fewer days are left
-ACME_TIMEOUT_S = 30.0  # each request to the ACME server
+ACME_TIMEOUT_S = 30.0  # each request to the ACME server, from connect to its last byte
+ACME_MIN_WAIT_S = 60.0  # API.md "Hardening": a wait the CA asks for (Retry-After, a renewal
+ACME_MAX_WAIT_S = 86400.0  # window) is held to a minute..a day (see clamp_wait_s)
 ACME_POLL_LIMIT_S = 120.0  # an authorization or order still pending after this has failed
+ACME_POLL_MAX_WAIT_S = 10.0  # polling it waits this long at most, whatever the CA asks
 ACME_FIRST_RETRY_S = 2.0  # API.md: a failure is retried within seconds, then ever later,
 ACME_MAX_BACKOFF_S = 3600.0  # but at most an hour apart
 ARI_RECHECK_S = 6 * 3600.0  # RFC 9773 §4.3: ask for the renewal window again this often
@@ -194,6 +200,24 @@ def run_in_background() -> None:
     if sys.platform == "linux":
         with contextlib.suppress(OSError):  # a seccomp filter without setpriority
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+
+
+def make_private_dir(path: Path) -> Path:
+    """Make a directory only vidserve's user may enter (0700, whatever the umask: API.md
+    "Hardening"), its missing parents as the umask says; one that exists is left as it is."""
+    try:
+        path.mkdir(mode=0o700, parents=True)
+    except FileExistsError:
+        return path
+    path.chmod(0o700)
+    return path
+
+
+def keep_private(*paths: Path) -> None:
+    """Make files only vidserve's user may read (0600), whatever the umask made them."""
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.chmod(0o600)
 
 
 def vidserve_program(statement: str) -> list[str]:
@@ -515,6 +539,34 @@ class UrlPolicy:
         return urllib.parse.urlunsplit((scheme, netloc, path, urllib.parse.urlencode(query), ""))
 
 
+class AddressRefused(Exception):
+    """A host whose every address UrlPolicy refuses; the message names one."""
+
+
+def connect_allowed(policy: UrlPolicy, host: str, port: int, timeout_s: float) -> socket.socket:
+    """A TCP connection to an address of host that policy allows: the address checked is the
+    address used, so a name that changes its answer cannot slip past. AddressRefused when
+    host has no allowed address, OSError when none of them answers."""
+    addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    allowed = [info for info in addresses if policy.address_allowed(info[4][0], port)]
+    if not allowed:
+        where = f"{addresses[0][4][0]} port {port}"
+        raise AddressRefused(f"{host} is at a non-public address ({where})")
+    error: OSError = OSError(f"cannot connect to {host}")
+    for family, kind, protocol, _, address in allowed:
+        sock = socket.socket(family, kind, protocol)
+        sock.settimeout(timeout_s)
+        try:
+            sock.connect(address)
+        except OSError as err:
+            sock.close()
+            error = err
+            continue
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+    raise error
+
+
 def b64url(data: bytes) -> str:
     """RFC 7515 §2: base64url without padding, as JWS, ACME and signed links write binary."""
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
@@ -524,6 +576,16 @@ def retry_after_s(value: str | None, default_s: float) -> float:
     """A Retry-After header's delay in seconds (RFC 9110 §10.2.3, its delay-seconds form),
     or default_s when it is absent or another form."""
     return float(value) if value and value.isdigit() else default_s
+
+
+def clamp_wait_s(
+    seconds: float, low_s: float = ACME_MIN_WAIT_S, high_s: float = ACME_MAX_WAIT_S
+) -> float:
+    """A wait another server asked for (an ACME CA's Retry-After or renewal window) held
+    between low_s and high_s, a minute and a day unless told: it can neither make us ask
+    again at once nor put us to sleep for ever (`Retry-After: 99999999999` would overflow
+    Event.wait and end the thread)."""
+    return min(max(seconds, low_s), high_s)
 
 
 class Connection:
@@ -543,7 +605,8 @@ class Connections:
     total, so a client trickling a byte at a time (slowloris) is cut off however it paces
     itself. At the cap, the connection that has waited longest is closed to admit the new one,
     so idle or slow clients can never lock a real one out; only busy connections count against
-    a newcomer.
+    a newcomer. The ACME client holds each request to its CA to a deadline with one of these
+    too: a connection that never becomes busy is closed timeout_s after it was admitted.
     """
 
     def __init__(self, limit: int, timeout_s: float):
@@ -1248,6 +1311,8 @@ class Store:
         self._queue_lock = threading.Lock()  # guards _queued
         self._queued: list[Write] = []
         self._readers: list[sqlite3.Connection] = []  # idle read connections (list ops are atomic)
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # SQLite would make it 0644
+        keep_private(path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
         self._writer = self._connect()
         self._use_small_pages()  # before WAL: a database in WAL mode keeps its page size
         # WAL lets readers run beside the writer; synchronous=FULL fsyncs each commit, so a
@@ -2480,24 +2545,10 @@ class EgressProxy:
         every hop is judged as the submit judged the link (UrlPolicy)."""
         if not self.policy.host_is_plain(host.lower()):
             return self._refuse(client, repr(host), port, "not a plain host name")
-        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        allowed = [info for info in addresses if self.policy.address_allowed(info[4][0], port)]
-        if not allowed:
-            where = f"{addresses[0][4][0]} port {port}"
-            return self._refuse(client, host, port, f"{host} is at a non-public address ({where})")
-        error: OSError = OSError(f"cannot connect to {host}")
-        for family, kind, protocol, _, address in allowed:
-            upstream = socket.socket(family, kind, protocol)
-            upstream.settimeout(self.timeout_s)
-            try:
-                upstream.connect(address)
-            except OSError as err:
-                upstream.close()
-                error = err
-                continue
-            upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            return upstream
-        raise error
+        try:
+            return connect_allowed(self.policy, host, port, self.timeout_s)
+        except AddressRefused as refused:
+            return self._refuse(client, host, port, str(refused))
 
     def _refuse(self, client: str, host: str, port: int, refused: str) -> None:
         log.warning("egress: refused %s:%d for %s: %s", host, port, client, refused)
@@ -3014,7 +3065,7 @@ def run_worker(app: App, first: bool) -> None:
 
 
 def start_workers(app: App) -> None:
-    """The workers, and the checker of followed accounts (section 3d), which queues for them."""
+    """The workers, and the checker of followed accounts (section 3e), which queues for them."""
     for number in range(1, app.config.workers + 1):
         thread = threading.Thread(
             target=run_worker, args=(app, number == 1), name=f"worker-{number}"
@@ -3538,6 +3589,14 @@ class Fetcher:
                 raise DownloadCancelled("disk nearly full")
 
 
+
+# ---- 3d. Saved files ------------------------------------------------------------------------
+# What a finished download becomes: each video read by ffprobe (sound, codec, hvc1) and
+# fetched again when an iPhone could not play it, its tags and thumbnail written by ffmpeg,
+# the files published whole into the person's folder, the Library that keeps them, and
+# notify_url told how it ended.
+
+
 def describe_video(info: dict) -> dict:
     thumbnail = info.get("thumbnail")
     return {
@@ -3751,9 +3810,9 @@ class Library:
     def open(self) -> None:
         """Make the directories, and put jobs a crash cut short back in the queue, from the
         start: what they left in .partial is removed (kept only for a pending job's retry)."""
-        self.download_dir.mkdir(parents=True, exist_ok=True)
-        self.partial_dir.mkdir(exist_ok=True)
-        self.thumbnail_dir.mkdir(exist_ok=True)
+        self.download_dir.mkdir(parents=True, exist_ok=True)  # people's files: as the umask says
+        make_private_dir(self.partial_dir)
+        make_private_dir(self.thumbnail_dir)
         for download_id in self.store.recover_interrupted():
             log.info("job %s was interrupted; it goes back to the queue", download_id)
             shutil.rmtree(self.partial_dir / download_id, ignore_errors=True)
@@ -3917,7 +3976,7 @@ class Notifier:
             )
 
 
-# ---- 3d. Following accounts -----------------------------------------------------------------
+# ---- 3e. Following accounts -----------------------------------------------------------------
 # A person follows a TikTok (or Instagram) account: the `follows` thread lists it now and
 # then, one account at a time, as yt-dlp lists a profile (a flat playlist, through the egress
 # proxy), and queues each post that person has not seen as an ordinary download of theirs.
@@ -7236,7 +7295,12 @@ def tls_context(cert_file: Path, key_file: Path) -> ssl.SSLContext:
 
 
 def ensure_certificate(config: Config) -> tuple[Path, Path]:
-    """The configured certificate, or a self-signed EC P-256 one made with openssl once."""
+    """The configured certificate, or a self-signed EC P-256 one made with openssl once.
+
+    Phones are told to trust it as a CA, so it is constrained as one (API.md "Hardening"):
+    pathlen:0, and nameConstraints permitting only its own names and addresses, so its key,
+    if stolen, cannot vouch for any other site. One made by an older vidserve, without
+    them, is kept: phones already trust it, and a new one would have to be installed anew."""
     if config.cert_file:
         return Path(config.cert_file).expanduser(), Path(config.key_file).expanduser()
     cert, key = config.data_path / "cert.pem", config.data_path / "key.pem"
@@ -7252,9 +7316,11 @@ def ensure_certificate(config: Config) -> tuple[Path, Path]:
     addresses = {"127.0.0.1", "::1"} | local_addresses()
     if config.host not in ("0.0.0.0", "::", ""):
         (addresses if is_ip(config.host) else names).add(config.host)
-    san = ",".join(
-        [f"DNS:{n}" for n in sorted(names) if n] + [f"IP:{a}" for a in sorted(addresses)]
-    )
+    names, addresses = sorted(n for n in names if n), sorted(addresses)
+    san = ",".join([f"DNS:{n}" for n in names] + [f"IP:{a}" for a in addresses])
+    permitted = [f"permitted;DNS:{n}" for n in names] + [
+        f"permitted;IP:{a}/{ipaddress.ip_network(a).netmask}" for a in addresses
+    ]
     subject = f"/CN={socket.gethostname() or 'vidserve'}"
     old_umask = os.umask(0o077)  # only at start, before any other thread makes files
     try:
@@ -7262,7 +7328,11 @@ def ensure_certificate(config: Config) -> tuple[Path, Path]:
             cert,
             key,
             subject,
-            [f"subjectAltName={san}", "basicConstraints=critical,CA:TRUE"],
+            [
+                f"subjectAltName={san}",
+                "basicConstraints=critical,CA:TRUE,pathlen:0",
+                f"nameConstraints=critical,{','.join(permitted)}",
+            ],
             days=3650,
         )
     except OSError as err:
@@ -7634,10 +7704,45 @@ def acme_problem(state: dict) -> str:
     return "; ".join(details) or "no reason given"
 
 
+class AcmeConnection(http.client.HTTPSConnection):
+    """An HTTPS connection to the ACME server: to an address policy allows (the address
+    checked is the address used), tracked by deadlines from connect until close."""
+
+    def __init__(self, host: str, port: int, client: "AcmeClient"):
+        super().__init__(host, port, timeout=ACME_TIMEOUT_S, context=client.tls)
+        self.client = client
+        self.tracked: Connection | None = None
+
+    def connect(self) -> None:
+        if not self.client.policy.host_is_plain(self.host.lower()):
+            raise AcmeError(f"the ACME server named a host that is not plain: {self.host!r}")
+        try:
+            sock = connect_allowed(self.client.policy, self.host, self.port, ACME_TIMEOUT_S)
+        except AddressRefused as refused:
+            raise AcmeError(f"the ACME server named an address it may not: {refused}") from None
+        # Wrapping takes the file descriptor from sock: track the socket that will be read.
+        tls = self.client.tls.wrap_socket(
+            sock, server_hostname=self.host, do_handshake_on_connect=False
+        )
+        self.tracked, self.sock = self.client.deadlines.admit(tls), tls
+        tls.do_handshake()  # under the deadline too
+
+    def close(self) -> None:
+        super().close()
+        if self.tracked is not None:
+            self.client.deadlines.leave(self.tracked)
+            self.tracked = None
+
+
 class AcmeClient:
     """RFC 8555, the steps a one-name certificate takes (acme-tiny is the model): an account,
     an order, one challenge per authorization, finalize, download. Runs in the `acme`
-    thread; every request has a timeout; a nonsense answer becomes an AcmeError."""
+    thread; a nonsense answer becomes an AcmeError. The CA is not trusted further than a
+    web site (API.md "Hardening"): each request, from connect to its last byte, has
+    ACME_TIMEOUT_S in all (`deadlines` closes it then); every URL, the directory's and those
+    the CA hands out, goes through UrlPolicy's address rules (no private, loopback or own
+    address; port 443 or the directory's) unless acme_ca_file names a private CA, which is
+    trusted to be local; and a POST answered with a redirect has failed."""
 
     def __init__(
         self, config: Config, account_key: Path, challenges: Challenges, stop: threading.Event
@@ -7646,32 +7751,49 @@ class AcmeClient:
         self.kind = config.acme_challenge
         self.account_key, self.challenges, self.stopping = account_key, challenges, stop
         self.tls = ssl.create_default_context(cafile=config.acme_ca_file or None)
+        directory_port = urllib.parse.urlsplit(config.acme_directory).port or 443
+        self.policy = UrlPolicy((), bool(config.acme_ca_file), allowed_ports=(443, directory_port))
+        self.deadlines = Connections(limit=4, timeout_s=ACME_TIMEOUT_S)
         self._directory: dict | None = None
         self._nonce: str | None = None
         self._kid = ""  # the account URL, once signed in
         self.jwk: dict = {}
         self.thumbprint = ""
 
+    def close(self) -> None:
+        self.deadlines.closed.set()  # its reaper thread ends
+
     def send(self, url: str, body: bytes | None = None, method: str = "") -> tuple[int, Any, bytes]:
         """One HTTPS request; an HTTP error status is an answer too (a problem document)."""
-        parts = urllib.parse.urlsplit(url)
+        try:
+            parts = urllib.parse.urlsplit(url)
+            port = parts.port or 443
+        except ValueError:
+            raise AcmeError(f"not a URL: {url!r}") from None
         if parts.scheme != "https" or not parts.hostname:
             raise AcmeError(f"not an https URL: {url!r}")
-        connection = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=ACME_TIMEOUT_S, context=self.tls
-        )
+        connection = AcmeConnection(parts.hostname, port, self)
         headers = {"User-Agent": f"vidserve/{__version__}", "Content-Type": "application/jose+json"}
+        deadline = time.monotonic() + ACME_TIMEOUT_S
         try:
             path = parts.path + (f"?{parts.query}" if parts.query else "")
             connection.request(method or ("POST" if body else "GET"), path, body, headers)
             reply = connection.getresponse()
             data = reply.read(MAX_ACME_REPLY_BYTES)
         except (OSError, http.client.HTTPException) as err:
-            raise AcmeError(f"{parts.netloc}: {err}") from err
+            raise self.late(parts.netloc, deadline) or AcmeError(f"{parts.netloc}: {err}") from err
         finally:
             connection.close()
+        if late := self.late(parts.netloc, deadline):  # a cut-short body reads as a short one
+            raise late
         self._nonce = reply.headers.get("Replay-Nonce") or self._nonce
         return reply.status, reply.headers, data
+
+    @staticmethod
+    def late(netloc: str, deadline: float) -> AcmeError | None:
+        if time.monotonic() < deadline:
+            return None
+        return AcmeError(f"{netloc}: no whole answer within {ACME_TIMEOUT_S:.0f} s")
 
     def directory(self) -> dict:
         if self._directory is None:
@@ -7691,8 +7813,10 @@ class AcmeClient:
             protected |= {"kid": self._kid} if self._kid else {"jwk": self.jwk}
             self._nonce = None
             status, headers, data = self.send(url, self.signed(protected, payload))
-            if status < 400:
+            if 200 <= status < 300:
                 return headers, data
+            if status < 400:  # RFC 8555 §6: the CA answers a POST itself; no redirect is followed
+                raise AcmeError(f"{url} answered {status} to a POST")
             problem = acme_json(data)
             if problem.get("type") != ACME_BAD_NONCE:
                 raise AcmeError(
@@ -7724,7 +7848,7 @@ class AcmeClient:
                 "-out",
                 str(self.account_key),
             )
-            self.account_key.chmod(0o600)
+            keep_private(self.account_key)
         text = openssl("rsa", "-in", str(self.account_key), "-noout", "-text").decode()
         found = re.search(r"modulus:\s+?00:([a-f0-9:\s]+?)\npublicExponent: (\d+)", text)
         if not found:
@@ -7772,7 +7896,9 @@ class AcmeClient:
             self.wait_valid(url, "authorization")
 
     def wait_valid(self, url: str, what: str) -> dict:
-        """Poll an authorization or order until it is valid (RFC 8555 §7.5.1, §7.4)."""
+        """Poll an authorization or order until it is valid (RFC 8555 §7.5.1, §7.4): after
+        0.25 s, then twice as long each time, or as long as the CA asks (Retry-After), held
+        to ACME_POLL_MAX_WAIT_S; ACME_POLL_LIMIT_S in all."""
         delay_s, deadline = 0.25, time.monotonic() + ACME_POLL_LIMIT_S
         while True:
             headers, data = self.post(url, None)
@@ -7783,10 +7909,10 @@ class AcmeClient:
                 raise AcmeError(f"{what} is {state['status']}: {acme_problem(state)}")
             if time.monotonic() > deadline:
                 raise AcmeError(f"{what} still {state['status']} after {ACME_POLL_LIMIT_S:.0f} s")
-            wait_s = retry_after_s(headers.get("Retry-After"), delay_s)
-            if self.stopping.wait(min(wait_s, 10.0)):
+            asked_s = retry_after_s(headers.get("Retry-After"), 0.0)
+            if self.stopping.wait(clamp_wait_s(asked_s, delay_s, ACME_POLL_MAX_WAIT_S)):
                 raise AcmeError("stopping")
-            delay_s *= 2
+            delay_s = min(delay_s * 2, ACME_POLL_MAX_WAIT_S)
 
     def renewal_window(self, ari_id: str) -> tuple[float, float, float] | None:
         """RFC 9773 §4.2: the window the CA suggests for renewing, and when to ask again; None
@@ -7800,8 +7926,8 @@ class AcmeClient:
             start, end = (
                 datetime.fromisoformat(window[edge]).timestamp() for edge in ("start", "end")
             )
-            ask_again_s = retry_after_s(headers.get("Retry-After"), ARI_RECHECK_S)
-        except (AcmeError, KeyError, TypeError, ValueError) as err:
+            ask_again_s = clamp_wait_s(retry_after_s(headers.get("Retry-After"), ARI_RECHECK_S))
+        except (AcmeError, KeyError, TypeError, ValueError, OverflowError) as err:
             log.debug("no renewal window from the ACME server: %s", err)
             return None
         return (start, end, ask_again_s) if status == 200 and start <= end else None
@@ -7809,8 +7935,10 @@ class AcmeClient:
 
 class CertificateRenewer:
     """The `acme` thread: gets a certificate for acme_domain, hands it to Certificates, and
-    renews it in time. A failure is tried again after 2 s, then twice as long each time, at
-    most an hour apart, while the current certificate keeps serving."""
+    renews it in time. A failure, of any kind, is logged and tried again after 2 s, then
+    twice as long each time, at most an hour apart (or as long as the CA asks, held to a
+    minute..a day), while the current certificate keeps serving; the thread never ends
+    but by stop(). It sleeps a day at most, whatever the CA's renewal window says."""
 
     def __init__(self, config: Config, certificates: Certificates, challenges: Challenges):
         self.stopping = threading.Event()
@@ -7822,13 +7950,14 @@ class CertificateRenewer:
         self.client = AcmeClient(config, self.directory / "account.key", challenges, self.stopping)
 
     def start(self) -> None:
-        self.directory.mkdir(mode=0o700, exist_ok=True)
+        make_private_dir(self.directory)
         self.reuse_saved()
         self._thread.start()
 
     def stop(self) -> None:
         self.stopping.set()
         self._thread.join(timeout=1.0)  # a request to a slow CA may still run; it is a daemon
+        self.client.close()
 
     def reuse_saved(self) -> None:
         """API.md: a restart serves the saved certificate at once while it is still valid."""
@@ -7848,41 +7977,45 @@ class CertificateRenewer:
 
     def run(self) -> None:
         failures, retry_s = 0, 0.0
-        while True:
-            if failures:
-                due_s = wait_s = retry_s
-            else:
-                due_s, wait_s = self.schedule()
-            if self.stopping.wait(wait_s):
-                return
-            if due_s > wait_s:
-                continue  # woke only to ask the CA for its renewal window again
+        while not self.stopping.is_set():
             try:
+                if failures:
+                    due_s = wait_s = retry_s
+                else:
+                    due_s, wait_s = self.schedule()
+                if self.stopping.wait(wait_s):
+                    return
+                if due_s > wait_s:
+                    continue  # woke only to ask the CA for its renewal window again
                 self.renew(first_try=not failures)
                 failures = 0
             except Exception as err:  # anything at all: the current certificate keeps serving
                 if self.stopping.is_set():
                     return
                 failures += 1
-                retry_s = min(ACME_FIRST_RETRY_S * 2 ** (failures - 1), ACME_MAX_BACKOFF_S)
-                retry_s = max(retry_s, getattr(err, "retry_after_s", 0.0))  # a rate limit
+                retry_s = min(ACME_FIRST_RETRY_S * 2 ** min(failures - 1, 12), ACME_MAX_BACKOFF_S)
+                if asked_s := getattr(err, "retry_after_s", 0.0):  # a rate limit
+                    retry_s = max(retry_s, clamp_wait_s(asked_s))
                 message = f"could not get a certificate for {self.domain}: {err}"
                 self.certificates.failed(message)
                 log.warning("%s; trying again in %.0f s", message, retry_s)
                 log.debug("the failure in full", exc_info=True)
 
     def schedule(self) -> tuple[float, float]:
-        """Seconds until renewal is due, and until this thread should wake: the CA's window
-        (RFC 9773) when it offers one, asked again as it says; else when a third is left."""
+        """Seconds until renewal is due, and until this thread should wake (a day at most):
+        the CA's window (RFC 9773) when it offers one, asked again as it says; else when a
+        third of the certificate's life is left."""
         info = self.certificates.info
         if info.source != "acme":
             return 0.0, 0.0
         if window := self.client.renewal_window(info.ari_id):
             start, end, ask_again_s = window
             due_s = start + secrets.randbelow(int(end - start) + 1) - time.time()
-            return max(due_s, 0.0), max(min(due_s, ask_again_s), 0.0)
-        due_s = info.not_after - (info.not_after - info.not_before) / 3 - time.time()
-        return max(due_s, 0.0), max(due_s, 0.0)
+            wake_s = min(due_s, ask_again_s)
+        else:
+            due_s = info.not_after - (info.not_after - info.not_before) / 3 - time.time()
+            wake_s = min(due_s, ACME_MAX_WAIT_S)
+        return max(due_s, 0.0), max(wake_s, 0.0)
 
     def renew(self, first_try: bool) -> None:
         """A new key, a certificate for it, served at once, then saved (mode 0600). Only a
@@ -7915,8 +8048,7 @@ class CertificateRenewer:
                 "DER",
             )
             cert.write_text(self.client.issue(self.domain, csr, replaces))
-            key.chmod(0o600)
-            cert.chmod(0o600)
+            keep_private(key, cert)
             info = self.certificates.install(cert, key, "acme")
             os.replace(key, self.key_file)
             os.replace(cert, self.cert_file)
@@ -8721,7 +8853,7 @@ class Service:
     """The whole server, started and stopped as one: used by serve, --selftest and --bench."""
 
     def __init__(self, config: Config):
-        config.data_path.mkdir(parents=True, exist_ok=True)
+        make_private_dir(config.data_path)
         self.token, self.new_token = ensure_token(config)
         cert = key = certificates = None
         if config.tls:
@@ -8838,7 +8970,7 @@ def serve(config: Config) -> int:
 
 def initialize(config: Config) -> int:
     """`vidserve.py init`: make the data directory, token and certificate, say how to connect."""
-    config.data_path.mkdir(parents=True, exist_ok=True)
+    make_private_dir(config.data_path)
     token, _ = ensure_token(config)
     cert = ensure_certificate(config)[0] if config.tls else None
     print(f"data directory: {config.data_path}")
@@ -8870,7 +9002,7 @@ def manage_people(config: Config, operands: list[str]) -> int:
     if {"add": 1, "list": 0, "remove": 1, "token": 1}.get(verb) != len(names):
         print(USER_USAGE, file=sys.stderr)
         return 2
-    config.data_path.mkdir(parents=True, exist_ok=True)
+    make_private_dir(config.data_path)
     store = Store(config.data_path / "vidserve.db")
     people = People(store)
     try:
