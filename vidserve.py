@@ -3589,7 +3589,6 @@ class Fetcher:
                 raise DownloadCancelled("disk nearly full")
 
 
-
 # ---- 3d. Saved files ------------------------------------------------------------------------
 # What a finished download becomes: each video read by ffprobe (sound, codec, hvc1) and
 # fetched again when an iPhone could not play it, its tags and thumbnail written by ffmpeg,
@@ -5224,6 +5223,15 @@ def json_content(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
 
 
+def json_reply(description: str, schema: str, status: str = "200") -> dict:
+    """A route's one success: a JSON body of one of SCHEMAS."""
+    return {status: {"description": description, "content": json_content(ref(schema))}}
+
+
+def ref(schema: str) -> dict:
+    return {"$ref": f"#/components/schemas/{schema}"}
+
+
 def responses(ok: dict, *errors: int, access: Access = Access.WRITE) -> dict:
     """A route's responses: its own (which win), then the errors it and every route of its
     access level can give; a route a signed link opens also refuses a bad signature."""
@@ -5235,7 +5243,7 @@ def responses(ok: dict, *errors: int, access: Access = Access.WRITE) -> dict:
             str(status),
             {
                 "description": ERROR_MEANINGS[status],
-                "content": json_content({"$ref": "#/components/schemas/Error"}),
+                "content": json_content(ref("Error")),
             },
         )
     return documented | (LINK_REFUSED if access == Access.LINK else {})
@@ -5256,7 +5264,7 @@ USER_NAME_PARAMETER = parameter("name", "path", PERSON_NAME_SCHEMA, "A person's 
 STATUS_REPLY = {
     "200": {
         "description": "The status object",
-        "content": json_content({"$ref": "#/components/schemas/Status"}),
+        "content": json_content(ref("Status")),
     }
 }
 COOKIES_REPLY = {
@@ -5287,7 +5295,7 @@ LINK_SECURITY = [{"bearer": []}, {}]  # a token, or a signed link (POST /files/{
 LINK_REFUSED = {
     "403": {
         "description": "A signed link altered, made for another file or server, or expired",
-        "content": json_content({"$ref": "#/components/schemas/Error"}),
+        "content": json_content(ref("Error")),
     }
 }
 FILE_REPLIES = {
@@ -5350,22 +5358,20 @@ def openapi_document(policy: UrlPolicy) -> dict:
     body={
         "required": True,
         "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/Submission"}},
-            "application/x-www-form-urlencoded": {
-                "schema": {"$ref": "#/components/schemas/SubmissionForm"}
-            },
+            "application/json": {"schema": ref("Submission")},
+            "application/x-www-form-urlencoded": {"schema": ref("SubmissionForm")},
         },
     },
     replies={
         "201": {
             "description": "Queued",
             "headers": {"Location": {"schema": {"type": "string"}}},
-            "content": json_content({"$ref": "#/components/schemas/Submitted"}),
+            "content": json_content(ref("Submitted")),
         },
         "200": {
             "description": "Already queued or done: the earlier download",
             "headers": {"Location": {"schema": {"type": "string"}}},
-            "content": json_content({"$ref": "#/components/schemas/Submitted"}),
+            "content": json_content(ref("Submitted")),
         },
     },
     errors=(400, 413, 415, 422, 507),
@@ -5493,9 +5499,7 @@ def get_status(app: App, request: Request, download_id: str) -> Reply:
         "200": {
             "description": "One page",
             "headers": {"X-Total-Count": {"schema": {"type": "integer"}}},
-            "content": json_content(
-                {"type": "array", "items": {"$ref": "#/components/schemas/Status"}}
-            ),
+            "content": json_content({"type": "array", "items": ref("Status")}),
         }
     },
     errors=(400, 404),
@@ -5785,9 +5789,7 @@ def delete_cookies(app: App, request: Request) -> Reply:
     replies={
         "200": {
             "description": "The people",
-            "content": json_content(
-                {"type": "array", "items": {"$ref": "#/components/schemas/Person"}}
-            ),
+            "content": json_content({"type": "array", "items": ref("Person")}),
         }
     },
 )
@@ -5814,12 +5816,7 @@ def list_users(app: App, request: Request) -> Reply:
             for kind in ("application/json", "application/x-www-form-urlencoded")
         },
     },
-    replies={
-        "201": {
-            "description": "Added",
-            "content": json_content({"$ref": "#/components/schemas/PersonToken"}),
-        }
-    },
+    replies=json_reply("Added", "PersonToken", status="201"),
     errors=(400, 409, 413, 415),
 )
 def create_user(app: App, request: Request) -> Reply:
@@ -5834,12 +5831,7 @@ def create_user(app: App, request: Request) -> Reply:
     OWNER_ONLY,
     summary="Remove a person: their token ends at once, their downloads stay",
     parameters=[USER_NAME_PARAMETER],
-    replies={
-        "200": {
-            "description": "Removed",
-            "content": json_content({"$ref": "#/components/schemas/Person"}),
-        }
-    },
+    replies=json_reply("Removed", "Person"),
     errors=(400, 404),
 )
 def delete_user(app: App, request: Request, name: str) -> Reply:
@@ -5853,12 +5845,7 @@ def delete_user(app: App, request: Request, name: str) -> Reply:
     OWNER_ONLY,
     summary="A fresh token for a person; the old one ends at once",
     parameters=[USER_NAME_PARAMETER],
-    replies={
-        "200": {
-            "description": "The new token, shown this once",
-            "content": json_content({"$ref": "#/components/schemas/PersonToken"}),
-        }
-    },
+    replies=json_reply("The new token, shown this once", "PersonToken"),
     errors=(400, 404),
 )
 def renew_user_token(app: App, request: Request, name: str) -> Reply:
@@ -5870,7 +5857,7 @@ FOLLOW_ID_PARAMETER = parameter("follow_id", "path", UUID_V4_SCHEMA, "A follow i
 FOLLOW_REPLY = {
     "200": {
         "description": "The follow object",
-        "content": json_content({"$ref": "#/components/schemas/Follow"}),
+        "content": json_content(ref("Follow")),
     }
 }
 
@@ -5888,17 +5875,17 @@ def find_follow(app: App, request: Request, text: str) -> Follow:
     "/api/v1/follows",
     WRITE,
     summary="Follow an account: its new posts become downloads of the caller",
-    body={"required": True, "content": json_content({"$ref": "#/components/schemas/Following"})},
+    body={"required": True, "content": json_content(ref("Following"))},
     replies={
         "201": {
             "description": "Followed; the first check runs now",
             "headers": {"Location": {"schema": {"type": "string"}}},
-            "content": json_content({"$ref": "#/components/schemas/Follow"}),
+            "content": json_content(ref("Follow")),
         },
         "200": {
             "description": "The caller follows this account already: that follow",
             "headers": {"Location": {"schema": {"type": "string"}}},
-            "content": json_content({"$ref": "#/components/schemas/Follow"}),
+            "content": json_content(ref("Follow")),
         },
     },
     errors=(400, 413, 415, 422),
@@ -5929,9 +5916,7 @@ def create_follow(app: App, request: Request) -> Reply:
     replies={
         "200": {
             "description": "The follows, oldest first",
-            "content": json_content(
-                {"type": "array", "items": {"$ref": "#/components/schemas/Follow"}}
-            ),
+            "content": json_content({"type": "array", "items": ref("Follow")}),
         }
     },
 )
@@ -5960,7 +5945,7 @@ def get_follow(app: App, request: Request, follow_id: str) -> Reply:
     WRITE,
     summary="Change how often a follow is checked, pause or resume it, sound only",
     parameters=[FOLLOW_ID_PARAMETER],
-    body={"required": True, "content": json_content({"$ref": "#/components/schemas/FollowChange"})},
+    body={"required": True, "content": json_content(ref("FollowChange"))},
     replies=FOLLOW_REPLY,
     errors=(400, 404, 413, 415),
 )
@@ -6007,12 +5992,9 @@ def delete_follow(app: App, request: Request, follow_id: str) -> Reply:
     WRITE,
     summary="Check a follow now",
     parameters=[FOLLOW_ID_PARAMETER],
-    replies={
-        "202": {
-            "description": "The check is due now; it runs after any check running",
-            "content": json_content({"$ref": "#/components/schemas/Follow"}),
-        }
-    },
+    replies=json_reply(
+        "The check is due now; it runs after any check running", "Follow", status="202"
+    ),
     errors=(400, 404, 409),
 )
 def check_follow(app: App, request: Request, follow_id: str) -> Reply:
@@ -6110,11 +6092,11 @@ def get_metrics(app: App, request: Request) -> Reply:
     replies={
         "200": {
             "description": "Healthy",
-            "content": json_content({"$ref": "#/components/schemas/Health"}),
+            "content": json_content(ref("Health")),
         },
         "503": {
             "description": "The database is not usable",
-            "content": json_content({"$ref": "#/components/schemas/Health"}),
+            "content": json_content(ref("Health")),
         },
     },
 )
