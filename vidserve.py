@@ -3020,13 +3020,15 @@ def impersonation_targets() -> tuple[str, ...]:
 
 def can_impersonate(app: App) -> bool:
     """Health's "impersonation": yt-dlp's own answer once it is loaded; in the second after a
-    start while it loads, whether curl_cffi is installed, rather than wait for the import
-    (issue 25: health answers at once)."""
+    start while it loads, whether curl_cffi imports (yt-dlp imports it too), rather than
+    wait for all of yt-dlp (issue 25: health answers at once)."""
     if app.warm.is_set():
         return bool(impersonation_targets())
-    import importlib.util
-
-    return importlib.util.find_spec("curl_cffi") is not None
+    try:
+        import curl_cffi  # noqa: F401
+    except Exception:  # noqa: BLE001 (missing, or no wheel for this platform)
+        return False
+    return True
 
 
 def report_impersonation() -> None:
@@ -7743,7 +7745,7 @@ class AcmeClient:
         self.thumbprint = ""
 
     def close(self) -> None:
-        self.deadlines.closed.set()  # its reaper thread ends
+        self.deadlines.close()  # its reaper thread ends
 
     def send(self, url: str, body: bytes | None = None, method: str = "") -> tuple[int, Any, bytes]:
         """One HTTPS request; an HTTP error status is an answer too (a problem document)."""
