@@ -8521,7 +8521,7 @@ def bench_while_downloading(media: "LoopbackMedia", root: Path, row: Callable) -
     row(
         "start to listening (TCP) / first answer (HTTPS)",
         f"{listening * 1000:6.0f} ms / {(answered - server.started) * 1000:.0f} ms"
-        "   (python3 vidserve.py; the first answer waits for yt-dlp to load)",
+        "   (python3 vidserve.py; this first answer is a submit's, which waits for yt-dlp to load)",
     )
     wait_done(client, download_id)
     at_start, waited = media.first_request[path] - answered, answered - sent
