@@ -513,30 +513,33 @@ class UrlPolicy:
             raise ApiError(422, "private_address", f"{host}:{port} is a non-public address or port")
 
     @staticmethod
-    def rebuild(parts: urllib.parse.SplitResult, host: str, port: int | None) -> str:
+    def origin(parts: urllib.parse.SplitResult, host: str, port: int | None) -> tuple[str, str]:
+        """(scheme, netloc) as judged here: lower case, an IPv6 host bracketed, no default
+        port."""
+        scheme = parts.scheme.lower()
+        netloc = f"[{host}]" if ":" in host else host
+        if port and port != DEFAULT_PORTS[scheme]:
+            netloc += f":{port}"
+        return scheme, netloc
+
+    @classmethod
+    def rebuild(cls, parts: urllib.parse.SplitResult, host: str, port: int | None) -> str:
         """The URL yt-dlp is handed: the host and port as judged here, the path and query
         as sent (a backslash escaped: some parsers take it for a slash), no fragment."""
-        scheme = parts.scheme.lower()
-        netloc = f"[{host}]" if ":" in host else host
-        if port and port != DEFAULT_PORTS[scheme]:
-            netloc += f":{port}"
         path, query = (part.replace("\\", "%5C") for part in (parts.path, parts.query))
-        return urllib.parse.urlunsplit((scheme, netloc, path, query, ""))
+        return urllib.parse.urlunsplit((*cls.origin(parts, host, port), path, query, ""))
 
-    @staticmethod
-    def normalize(parts: urllib.parse.SplitResult, host: str, port: int | None) -> str:
+    @classmethod
+    def normalize(cls, parts: urllib.parse.SplitResult, host: str, port: int | None) -> str:
         """Same video, same string: lower-case host, no default port, fragment or trackers."""
-        scheme = parts.scheme.lower()
-        netloc = f"[{host}]" if ":" in host else host
-        if port and port != DEFAULT_PORTS[scheme]:
-            netloc += f":{port}"
         query = [
             (key, value)
             for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
             if not TRACKING_PARAMS.fullmatch(key)
         ]
         path = parts.path.rstrip("/") or "/"
-        return urllib.parse.urlunsplit((scheme, netloc, path, urllib.parse.urlencode(query), ""))
+        origin = cls.origin(parts, host, port)
+        return urllib.parse.urlunsplit((*origin, path, urllib.parse.urlencode(query), ""))
 
 
 class AddressRefused(Exception):
@@ -671,17 +674,18 @@ class Connections:
             return len(self._live)
 
 
-def start_thread(target: Callable, args: tuple, name: str) -> bool:
-    """Start a daemon thread for an accept loop; when the system refuses one (systemd's
-    TasksMax, memory), log it, back off a moment and answer False: the loop goes on, and the
+def start_thread(target: Callable, args: tuple, name: str) -> threading.Thread | None:
+    """Start a daemon thread for a connection; when the system refuses one (systemd's
+    TasksMax, memory), log it, back off a moment and answer None: the loop goes on, and the
     connection it was for is closed by the caller (API.md "Hardening")."""
+    thread = threading.Thread(target=target, args=args, name=name, daemon=True)
     try:
-        threading.Thread(target=target, args=args, name=name, daemon=True).start()
+        thread.start()
     except RuntimeError as err:
         log.error("cannot start a thread for %s: %s; backing off", name, err)
         time.sleep(THREAD_BACKOFF_S)
-        return False
-    return True
+        return None
+    return thread
 
 
 # ---- 1. Configuration -----------------------------------------------------------------------
@@ -1881,7 +1885,8 @@ class Store:
 
     def change_follow(self, follow_id: str, changes: dict) -> "Follow | None":
         """Set every_h, paused, audio_only or next_check; None when there is no such follow."""
-        assert changes.keys() <= {"every_h", "paused", "audio_only", "next_check"}
+        if not changes.keys() <= {"every_h", "paused", "audio_only", "next_check"}:
+            raise ValueError(f"not a follow setting: {sorted(changes)}")
         settings = ", ".join(f"{name} = :{name}" for name in changes)
         return self._write_follow(
             f"UPDATE follows SET {settings} WHERE id = :id", {**changes, "id": follow_id}
@@ -2590,8 +2595,8 @@ def relay(client: socket.socket, upstream: socket.socket, idle_s: float) -> None
     a client waits quietly through a long download, a stalled site is given up on."""
     for sock in (client, upstream):
         sock.settimeout(None)  # blocking: pump waits for the source itself, with poll
-    up = threading.Thread(target=pump, args=(client, upstream, None), name="egress", daemon=True)
-    up.start()
+    if (up := start_thread(pump, (client, upstream, None), "egress")) is None:
+        return  # the tunnel's caller closes both sides
     pump(upstream, client, idle_s)
     for sock in (client, upstream):  # the site is done: the client's side ends too
         with contextlib.suppress(OSError):
@@ -3243,6 +3248,15 @@ def phone_formats(can_merge: bool) -> dict:
     return {"format": "b[ext=mp4]/b", "format_sort": sort}
 
 
+def ytdlp_failure(app: App, client: str, error: Exception) -> FetchError:
+    """What a yt-dlp error of an egress client (a worker, the follow checker) means: the
+    egress proxy's refusal when there was one, else classify_failure's reading of it."""
+    if refused := app.egress.refusal(client):
+        return FetchError("private_address", f"refused to follow the link: {refused}", False)
+    cookies = app.config.cookie_path.exists()
+    return classify_failure(error, bool(impersonation_targets()), cookies)
+
+
 def ytdlp_params(
     config: Config, foreground: Foreground, progress_hook: Callable[[dict], None], audio_only: bool
 ) -> dict:
@@ -3389,12 +3403,7 @@ class Fetcher:
         except Exception as err:
             if run.cancel.is_set() or self.app.queue.stopping.is_set():
                 raise Stopped() from err
-            if refused := self.app.egress.refusal(self.name):
-                raise FetchError(
-                    "private_address", f"refused to follow the link: {refused}", transient=False
-                ) from err
-            cookies = self.app.config.cookie_path.exists()
-            raise classify_failure(err, bool(impersonation_targets()), cookies) from err
+            raise ytdlp_failure(self.app, self.name, err) from err
         finally:
             self._job = self._run = None
         return info, paths
@@ -4240,12 +4249,7 @@ class FollowChecker:
                     if follow.first is None and known_in_a_row >= FOLLOW_SEEN_RUN:
                         break
         except Exception as err:
-            if refused := self.app.egress.refusal(FOLLOWS_THREAD):
-                raise FetchError(
-                    "private_address", f"refused to follow the link: {refused}", transient=False
-                ) from err
-            cookies = self.app.config.cookie_path.exists()
-            raise classify_failure(err, bool(impersonation_targets()), cookies) from err
+            raise ytdlp_failure(self.app, FOLLOWS_THREAD, err) from err
         return posts
 
     def download_of(self, follow: Follow, post: dict) -> dict | None:
@@ -5869,7 +5873,17 @@ def find_follow(app: App, request: Request, text: str) -> Follow:
     follow = app.store.get_follow(parse_download_id(text, "a follow id"))
     if follow and request.caller.reaches(follow.user):
         return follow
-    raise ApiError(404, "not_found", "no follow with this id")
+    raise no_such_follow()
+
+
+def no_such_follow() -> ApiError:
+    """404 for a follow id the caller may not reach, or one removed meanwhile."""
+    return ApiError(404, "not_found", "no follow with this id")
+
+
+def parse_every_h(request: Request, form: dict) -> int:
+    low, default, high = FOLLOW_EVERY_H
+    return parse_integer(request, form, "every_h", default, low, high)
 
 
 @route(
@@ -5895,9 +5909,8 @@ def find_follow(app: App, request: Request, text: str) -> Follow:
 def create_follow(app: App, request: Request) -> Reply:
     """POST /api/v1/follows: follow an account, or find the caller's follow of it."""
     form = request.form()
-    low, default, high = FOLLOW_EVERY_H
     settings = {
-        "every_h": parse_integer(request, form, "every_h", default, low, high),
+        "every_h": parse_every_h(request, form),
         "audio_only": parse_bool(request, form, "audio_only"),
         "first": parse_integer(request, form, "first", FOLLOW_FIRST, 0, app.config.max_items),
     }
@@ -5959,13 +5972,12 @@ def change_follow(app: App, request: Request, follow_id: str) -> Reply:
         key: parse_bool(request, form, key) for key in ("paused", "audio_only") if key in form
     }
     if "every_h" in form:
-        low, default, high = FOLLOW_EVERY_H
-        changes["every_h"] = parse_integer(request, form, "every_h", default, low, high)
+        changes["every_h"] = parse_every_h(request, form)
     if not changes:
         raise ApiError(400, "invalid_body", "send every_h, paused or audio_only to change")
     changed = app.store.change_follow(follow.id, changes)
     if changed is None:  # removed meanwhile
-        raise ApiError(404, "not_found", "no follow with this id")
+        raise no_such_follow()
     app.follows.nudge()
     return Reply(changed.to_api())
 
@@ -5983,7 +5995,7 @@ def delete_follow(app: App, request: Request, follow_id: str) -> Reply:
     """DELETE /api/v1/follows/{id}: the follow is forgotten; its downloads stay."""
     follow = find_follow(app, request, follow_id)
     if app.store.remove_follow(follow.id) is None:
-        raise ApiError(404, "not_found", "no follow with this id")
+        raise no_such_follow()
     log.info("follow %s of %s removed", follow.id, follow.url)
     return Reply(follow.to_api())
 
@@ -6005,7 +6017,7 @@ def check_follow(app: App, request: Request, follow_id: str) -> Reply:
     if follow.paused:
         raise ApiError(409, "paused", "this follow is paused; resume it to check it")
     if (due := app.store.change_follow(follow.id, {"next_check": time.time()})) is None:
-        raise ApiError(404, "not_found", "no follow with this id")
+        raise no_such_follow()
     app.follows.nudge()
     return Reply(due.to_api(), 202)
 
