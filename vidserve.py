@@ -3059,8 +3059,10 @@ def run_worker(app: App, first: bool) -> None:
         app.warm.wait(WARM_LIMIT_S)
     started = time.monotonic()
     fetcher.warm(first)
+    elapsed_s = time.monotonic() - started
     if first:
-        log.info("yt-dlp loaded and warmed up in %.2f s", time.monotonic() - started)
+        log.info("yt-dlp loaded and warmed up in %.2f s", elapsed_s)
+    log.debug("%s warmed up in %.2f s", fetcher.name, elapsed_s)
     app.warm.set()
     while (job := app.queue.take()) is not None:
         try:
