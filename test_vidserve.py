@@ -1673,31 +1673,48 @@ def test_link_secret_is_kept_in_the_data_directory_readable_only_by_its_owner(vi
     assert mode == 0o600
 
 
-@pytest.mark.parametrize(
-    "query, expected",
-    [
-        ("sale", ["hundred", "percent"]),
-        ("100%", ["percent"]),
-        ("%", ["percent"]),
-        ("_", ["underscore"]),
-        ("e_c", ["underscore"]),
-        ('"meow"', ["quote"]),
-        ('"', ["quote"]),
-        ("grumpy cat", ["caps"]),
-        ("cat grumpy", ["caps"]),
-        ("cat dog", []),
-        ("ünïcode straße", ["unicode"]),
-        ("ÜNÏCODE", ["unicode"]),
-        ("status/404", ["failed"]),
-        ("127.0.0.1 snake", ["underscore"]),
-        ("   ", ["failed", "unicode", "caps", "quote", "underscore", "hundred", "percent"]),
-    ],
-)
+# Searches of the library fixture, and the downloads each lists (newest first).
+LIBRARY_SEARCHES = [
+    ("sale", ["hundred", "percent"]),
+    ("100%", ["percent"]),
+    ("%", ["percent"]),
+    ("_", ["underscore"]),
+    ("e_c", ["underscore"]),
+    ('"meow"', ["quote"]),
+    ('"', ["quote"]),
+    ("grumpy cat", ["caps"]),
+    ("cat grumpy", ["caps"]),
+    ("cat dog", []),
+    ("ünïcode straße", ["unicode"]),
+    ("ÜNÏCODE", ["unicode"]),
+    ("status/404", ["failed"]),
+    ("127.0.0.1 snake", ["underscore"]),
+    ("   ", ["failed", "unicode", "caps", "quote", "underscore", "hundred", "percent"]),
+]
+
+
+@pytest.mark.parametrize("query, expected", LIBRARY_SEARCHES)
 def test_search_matches_every_word_in_title_uploader_or_url_literally(library, query, expected):
     names, total = search(library, query)
 
     assert names == expected
     assert total == len(expected)
+
+
+def test_ended_downloads_join_the_search_index_in_a_batch_and_are_found_the_same(library):
+    """Until its batch a download that ended is found by LIKE (Store._search); after it, by
+    the trigram index. Either way, each search lists the same downloads."""
+    db = sqlite3.connect(f"file:{library.data_dir / 'vidserve.db'}?mode=ro", uri=True)
+    unindexed = "SELECT COUNT(*) FROM jobs WHERE NOT searchable"
+
+    wait_until(lambda: db.execute(unindexed).fetchone()[0] == 0, 10, "the batch")
+    indexed = db.execute("SELECT rowid FROM jobs_search WHERE jobs_search MATCH 'katze'").fetchall()
+    db.close()
+
+    assert len(indexed) == 1
+    assert [search(library, query)[0] for query, _ in LIBRARY_SEARCHES] == [
+        expected for _, expected in LIBRARY_SEARCHES
+    ]
 
 
 def test_search_combines_with_status_filter_and_keyset_paging(library):

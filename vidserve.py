@@ -41,10 +41,10 @@ server may ask for, retry_after_s and clamp_wait_s):
 Threads: the main thread waits for a stop signal; `http` runs the accept loop from the
 start, while `worker-1` imports yt-dlp and warms it up; each connection gets its own thread;
 `worker-N` threads each own one yt-dlp instance, worker-1's built before the first request
-is taken and the others' right after; `egress` threads carry yt-dlp's
-connections; `checkpoint` copies the database's WAL back; `warm-up` reports impersonation;
-`acme` renews an ACME certificate; `http-plain` serves http_port; `follows` checks
-followed accounts, one at a time, sleeping until the next is due.
+is taken and the others' right after; `egress` threads carry yt-dlp's connections;
+`checkpoint` indexes ended jobs for search and copies the database's WAL back; `warm-up`
+reports impersonation; `acme` renews an ACME certificate; `http-plain` serves http_port;
+`follows` checks followed accounts, one at a time, sleeping until the next is due.
 `python3 vidserve.py` re-executes itself as the module, from its cached bytecode.
 """
 
@@ -1106,6 +1106,14 @@ MIGRATIONS = [
             VALUES ('delete', OLD.seq, OLD.title, OLD.uploader, OLD.url);
     END;
     """,
+    """
+    -- Ended jobs go into the search index in batches (Store.index_ended, while writes pause):
+    -- one job at a time wrote ~8 WAL pages of index for a few words, a third of what a job
+    -- wrote (issue 25). Until its batch, Store._search finds a job by LIKE through this index
+    -- of the few not in the search index yet.
+    DROP TRIGGER jobs_search_first;
+    CREATE INDEX jobs_unsearchable ON jobs (seq) WHERE NOT searchable;
+    """,
 ]
 
 
@@ -1151,7 +1159,7 @@ class Job:
     user: str  # OWNER, or the name of the person who submitted it
     thumbnail: str | None  # the saved thumbnail's file name in download_dir/.thumbnails
     follow_id: str | None  # the follow that queued it; None for a shared link
-    searchable: bool  # in the search index yet (named, or ended)
+    searchable: bool  # in the search index yet (ended, and indexed in a batch since)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Job":
@@ -1216,7 +1224,8 @@ class Job:
 
 # ---- 2a. The store --------------------------------------------------------------------------
 # Store holds every SQL statement of vidserve: the group commit that makes each 201 durable,
-# read connections that never wait for it, and the checkpointer that copies the WAL back.
+# read connections that never wait for it, and the checkpointer that, while writes pause,
+# indexes ended jobs for search and copies the WAL back.
 
 
 class Checkpointer:
@@ -1229,10 +1238,15 @@ class Checkpointer:
     database shares the disk with the commits' fsyncs. Under unceasing writes a passive
     checkpoint may never catch up with the end of the WAL, so past WAL_LIMIT_PAGES it
     checkpoints once holding the write lock: the WAL stays bounded whatever the load.
+
+    Before each checkpoint it runs `upkeep`, the store's batched writes (the search index),
+    so that they share the checkpoint, and the wake-up, of the commits they follow.
     """
 
-    def __init__(self, db: sqlite3.Connection, write_lock: threading.Lock):
-        self._db, self._write_lock = db, write_lock
+    def __init__(
+        self, db: sqlite3.Connection, write_lock: threading.Lock, upkeep: Callable[[], object]
+    ):
+        self._db, self._write_lock, self._upkeep = db, write_lock, upkeep
         self._due = threading.Condition()  # guards _commits and _stopping
         self._commits = 0  # since the last checkpoint
         self._last_commit = 0.0  # time.monotonic()
@@ -1265,7 +1279,12 @@ class Checkpointer:
                     self._due.wait(CHECKPOINT_IDLE_S - idle_s if self._commits else None)
                 if self._stopping:
                     return
-                self._commits = 0
+            try:
+                self._upkeep()
+            except sqlite3.Error as err:  # the next pause in writes tries again
+                log.warning("database upkeep failed: %s", err)
+            with self._due:
+                self._commits = 0  # every commit so far, the upkeep's too: this copies them back
             try:
                 self.checkpoint()
             except sqlite3.Error as err:  # a full disk or a busy reader: the next one catches up
@@ -1302,7 +1321,8 @@ class Store:
     while a commit is on the disk share the next one instead of queueing one fsync each.
     Every write still reaches the disk before its caller returns. Reads use connections of
     their own (WAL gives each a snapshot), so a status or history read never waits behind
-    a commit. Checkpoints run in a Checkpointer thread, never inside a commit.
+    a commit. Checkpoints run in a Checkpointer thread, never inside a commit; so does the
+    batch that adds ended jobs to the search index (migration 9).
 
     Every method that changes a job calls `on_change(job)` after its commit, so waiting
     clients and the event stream see each change exactly once and only once it is durable.
@@ -1326,7 +1346,7 @@ class Store:
         self._durable = True  # the writer's synchronous setting, switched per group
         self._writer.execute("PRAGMA wal_autocheckpoint = 0")  # the Checkpointer's job
         self._migrate()
-        self.checkpointer = Checkpointer(self._connect(), self._write_lock)
+        self.checkpointer = Checkpointer(self._connect(), self._write_lock, self.index_ended)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
@@ -1540,7 +1560,8 @@ class Store:
         """History narrowed to jobs whose title, uploader or URL hold every word. Words of
         3+ characters go through the trigram index as quoted phrases (so `"`, `%` and `_`
         are plain text); shorter ones, which no trigram holds, are matched by LIKE, and so
-        is every word for the jobs not in the index yet (waiting or running, unnamed)."""
+        is every word for the jobs not in the index yet (running, or ended since its last
+        batch)."""
         params = dict(params)
         short_likes = self._likes([word for word in words if len(word) < 3], params)
         conditions = [filters, *short_likes]
@@ -1559,17 +1580,14 @@ class Store:
             counting = "SELECT COUNT(*) FROM jobs_search WHERE jobs_search MATCH :match"
         else:
             counting = f"SELECT COUNT(*) FROM {source} WHERE {where}"
-        unindexed = " AND ".join([filters, *short_likes, *self._likes(indexed, params, "long")])
-        before = " AND jobs.seq < :before" if "before" in params else ""
         with self._reading(snapshot=True) as db:
-            waiting = []
+            unindexed = []
             if indexed:  # else the LIKE query below found them already
-                waiting = db.execute(
-                    f"SELECT jobs.* FROM jobs WHERE {unindexed}{before} AND NOT jobs.searchable"
-                    " AND jobs.status IN ('pending', 'downloading')",
-                    params,
-                ).fetchall()
-            total = db.execute(counting, params).fetchone()[0] + len(waiting)
+                rows = db.execute(f"SELECT * FROM jobs WHERE {filters} AND NOT searchable", params)
+                unindexed = [row for row in rows if self._holds_every(row, words)]
+            total = db.execute(counting, params).fetchone()[0] + len(unindexed)
+            before = params.get("before")
+            waiting = [row for row in unindexed if before is None or row["seq"] < before]
             offset, limit = params["offset"], params["limit"]
             rows = db.execute(
                 f"SELECT jobs.* FROM {source} WHERE {where}{page}"
@@ -1581,13 +1599,20 @@ class Store:
         return [Job.from_row(row) for row in rows], total
 
     @staticmethod
-    def _likes(words: list[str], params: dict, name: str = "word") -> list[str]:
+    def _holds_every(row: sqlite3.Row, words: list[str]) -> bool:
+        """Whether the job's title, uploader or URL holds every word, in any case, as the
+        trigram index would say (SQLite's LIKE folds the case of ASCII letters only)."""
+        texts = [(row[column] or "").lower() for column in ("title", "uploader", "url")]
+        return all(any(word.lower() in text for text in texts) for word in words)
+
+    @staticmethod
+    def _likes(words: list[str], params: dict) -> list[str]:
         """A LIKE condition for each word on title, uploader or URL (its parameters added)."""
         conditions = []
         for number, word in enumerate(words):
-            params[f"{name}{number}"] = "%" + re.sub(r"[\\%_]", r"\\\g<0>", word) + "%"
+            params[f"word{number}"] = "%" + re.sub(r"[\\%_]", r"\\\g<0>", word) + "%"
             columns = ("jobs.title", "jobs.uploader", "jobs.url")
-            likes = " OR ".join(f"{column} LIKE :{name}{number} ESCAPE '\\'" for column in columns)
+            likes = " OR ".join(f"{column} LIKE :word{number} ESCAPE '\\'" for column in columns)
             conditions.append(f"({likes})")
         return conditions
 
@@ -1651,6 +1676,22 @@ class Store:
     def user_tokens(self) -> list[tuple[str, bytes]]:
         """(name, SHA-256 of the token) of every person: authorization's input."""
         return [(row[0], row[1]) for row in self._read("SELECT name, token_sha256 FROM users")]
+
+    def index_ended(self) -> None:
+        """Add the jobs that ended since the last batch to the search index, in one commit
+        (migration 9). Not fsync'd: a batch a power cut undoes is done again."""
+        ended = "NOT searchable AND status NOT IN ('pending', 'downloading')"
+        if not self._read(f"SELECT 1 FROM jobs WHERE {ended} LIMIT 1"):
+            return  # no commit, no wake-up of the checkpointer
+
+        def statements(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO jobs_search (rowid, title, uploader, url)"
+                f" SELECT seq, title, uploader, url FROM jobs WHERE {ended}"
+            )
+            db.execute(f"UPDATE jobs SET searchable = 1 WHERE {ended}")
+
+        self._commit(statements, durable=False)
 
     def claim_next(self) -> Job | None:
         """Move the oldest due pending job to downloading and return it, atomically: a
