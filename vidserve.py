@@ -1583,7 +1583,11 @@ class Store:
         with self._reading(snapshot=True) as db:
             unindexed = []
             if indexed:  # else the LIKE query below found them already
-                rows = db.execute(f"SELECT * FROM jobs WHERE {filters} AND NOT searchable", params)
+                rows = db.execute(  # the few unindexed, not every job of a user or status
+                    "SELECT * FROM jobs INDEXED BY jobs_unsearchable"
+                    f" WHERE {filters} AND NOT searchable",
+                    params,
+                )
                 unindexed = [row for row in rows if self._holds_every(row, words)]
             total = db.execute(counting, params).fetchone()[0] + len(unindexed)
             before = params.get("before")
