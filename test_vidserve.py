@@ -5987,6 +5987,19 @@ def test_borrowed_regex_parser_gives_the_texts_a_pattern_requires():
     assert "example.com/watch/" in json.dumps(vidserve.requirements_of(parsed))
 
 
+def test_borrowed_print_nothing_skips_yt_dlps_print_tables_unless_asked_to_print(ydl):
+    yt_dlp = vidserve.import_ytdlp()
+    info = {"id": "x", "title": "t", "ext": "mp4", "formats": []}
+    printing = yt_dlp.YoutubeDL({"quiet": True, "forceprint": {"video": ["id"]}})
+
+    vidserve.Borrowed.print_nothing(ydl)
+    vidserve.Borrowed.print_nothing(printing)
+
+    assert "formats_table" in inspect.getsource(type(ydl)._forceprint)  # what it would render
+    assert ydl._forceprint("video", info) is info
+    assert "_forceprint" not in vars(printing)
+
+
 def test_borrowed_tiktok_post_info_reads_a_posts_item(ydl):
     extractor = ydl.get_info_extractor("TikTok")
     item = {

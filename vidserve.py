@@ -337,6 +337,19 @@ class Borrowed:
         return item or {}, status, canonical if isinstance(canonical, str) else None
 
     @staticmethod
+    def print_nothing(ydl: Any) -> None:
+        """YoutubeDL._forceprint: what --print writes. yt-dlp calls it at every stage of every
+        download, and it renders the formats, thumbnails and subtitles tables and the file name
+        first, whether or not anything is to be printed: ~20% of a worker's CPU for a small
+        file (--bench), in the GIL the API's requests wait for. vidserve prints nothing, so on
+        its YoutubeDL it hands the info back untouched, unless ytdlp_options ask for printing
+        (forceprint, forcejson, ...: left to yt-dlp). If yt-dlp renames it, this does nothing
+        and the tables are rendered again."""
+        options = ydl.params
+        if not any(options[key] for key in options if key.startswith(("force", "print_to"))):
+            ydl._forceprint = lambda key, info: info
+
+    @staticmethod
     def tiktok_post_info(extractor: Any, item: dict, url: str, post_id: str) -> dict:
         """TikTokBaseIE._parse_aweme_video_web: title, uploader and date of a post's item,
         as yt-dlp gives them for a video (so a photo post is named and tagged alike)."""
@@ -3390,6 +3403,7 @@ class Fetcher:
             )
             params["proxy"] = self.app.egress.url(self.name)  # every connection is checked
             ydl = self._instances[audio_only] = yt_dlp.YoutubeDL(params)
+            Borrowed.print_nothing(ydl)
             ydl.add_info_extractor(tiktok_photo_extractor()())
             ydl.add_post_processor(http_only()(), when="before_dl")
             add_library_postprocessors(ydl)
