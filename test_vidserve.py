@@ -1702,8 +1702,9 @@ def test_search_matches_every_word_in_title_uploader_or_url_literally(library, q
 
 
 def test_ended_downloads_join_the_search_index_in_a_batch_and_are_found_the_same(library):
-    """Until its batch a download that ended is found by LIKE (Store._search); after it, by
-    the trigram index. Either way, each search lists the same downloads."""
+    """Until its batch a download that ended is found by matching its words one job at a
+    time (Store._search); after it, by the trigram index. Either way, each search lists the
+    same downloads."""
     db = sqlite3.connect(f"file:{library.data_dir / 'vidserve.db'}?mode=ro", uri=True)
     unindexed = "SELECT COUNT(*) FROM jobs WHERE NOT searchable"
 

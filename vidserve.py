@@ -1122,8 +1122,8 @@ MIGRATIONS = [
     """
     -- Ended jobs go into the search index in batches (Store.index_ended, while writes pause):
     -- one job at a time wrote ~8 WAL pages of index for a few words, a third of what a job
-    -- wrote (issue 25). Until its batch, Store._search finds a job by LIKE through this index
-    -- of the few not in the search index yet.
+    -- wrote (issue 25). Until its batch, Store._search finds a job through this index of the
+    -- few not in the search index yet, matching its words itself.
     DROP TRIGGER jobs_search_first;
     CREATE INDEX jobs_unsearchable ON jobs (seq) WHERE NOT searchable;
     """,
@@ -1596,12 +1596,13 @@ class Store:
         with self._reading(snapshot=True) as db:
             unindexed = []
             if indexed:  # else the LIKE query below found them already
-                rows = db.execute(  # the few unindexed, not every job of a user or status
+                candidates = db.execute(  # the few unindexed, not every job of a user or status
                     "SELECT * FROM jobs INDEXED BY jobs_unsearchable"
                     f" WHERE {filters} AND NOT searchable",
                     params,
                 )
-                unindexed = [row for row in rows if self._holds_every(row, words)]
+                folded = [word.lower() for word in words]
+                unindexed = [row for row in candidates if self._holds_every(row, folded)]
             total = db.execute(counting, params).fetchone()[0] + len(unindexed)
             before = params.get("before")
             waiting = [row for row in unindexed if before is None or row["seq"] < before]
@@ -1616,11 +1617,11 @@ class Store:
         return [Job.from_row(row) for row in rows], total
 
     @staticmethod
-    def _holds_every(row: sqlite3.Row, words: list[str]) -> bool:
-        """Whether the job's title, uploader or URL holds every word, in any case, as the
-        trigram index would say (SQLite's LIKE folds the case of ASCII letters only)."""
+    def _holds_every(row: sqlite3.Row, folded: list[str]) -> bool:
+        """Whether the job's title, uploader or URL holds every word (lower-cased), in any
+        case, as the trigram index would say (SQLite's LIKE folds ASCII letters only)."""
         texts = [(row[column] or "").lower() for column in ("title", "uploader", "url")]
-        return all(any(word.lower() in text for text in texts) for word in words)
+        return all(any(word in text for text in texts) for word in folded)
 
     @staticmethod
     def _likes(words: list[str], params: dict) -> list[str]:
