@@ -7169,15 +7169,16 @@ def test_cli_follows_an_account_for_a_person_lists_and_removes_it(followers):
 
 
 def test_page_lists_follows_with_last_check_and_error_in_words_and_pauses_one(page):
-    store = vidserve.Store(page.api.data_dir / "vidserve.db")  # as `vidserve.py follow` does
+    database = vidserve.Database(page.api.data_dir / "vidserve.db")  # as `vidserve.py follow`
     try:
+        follows = vidserve.Follows(database, vidserve.Jobs(database))
         values = {"user": "owner", "url": "https://www.tiktok.com/@pi.page", "site": "tiktok"}
-        added, _ = store.add_follow(
+        added, _ = follows.add(
             values | {"account": "pi.page", "every_h": 6, "audio_only": False, "first": 0}
         )
-        store.record_follow_failure(added.id, "blocked", "the site refused this server", 3600)
+        follows.record_failure(added.id, "blocked", "the site refused this server", 3600)
     finally:
-        store.close()
+        database.close()
     page.open()
     page.browser.evaluate("document.getElementById('follows-section').open = true")
     rows = "document.querySelectorAll('#follows li')"

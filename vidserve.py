@@ -1326,31 +1326,28 @@ class Write:
     error: BaseException | None = None
 
 
-class Store:
-    """All SQL in vidserve. Writes commit in groups on one connection; reads never wait.
+class Database:
+    """The one SQLite database. Each capability keeps its own SQL beside its code, and runs it
+    through these few methods; writes commit in groups on one connection, reads never wait.
 
     Group commit (issue 17): a write queues itself, then takes the write lock; whoever holds
     it runs every queued write in one transaction with one fsync, so submits that arrive
     while a commit is on the disk share the next one instead of queueing one fsync each.
     Every write still reaches the disk before its caller returns. Reads use connections of
     their own (WAL gives each a snapshot), so a status or history read never waits behind
-    a commit. Checkpoints run in a Checkpointer thread, never inside a commit; so does the
-    batch that adds ended jobs to the search index (migration 9).
-
-    Every method that changes a job calls `on_change(job)` after its commit, so waiting
-    clients and the event stream see each change exactly once and only once it is durable.
+    a commit. Checkpoints run in a Checkpointer thread, never inside a commit; so do the
+    batches a capability hands to before_checkpoint (the search index, migration 9).
     """
 
-    def __init__(self, path: Path, on_change: Callable[[Job], None] = lambda job: None):
+    def __init__(self, path: Path):
         self._path = path
-        self._on_change = on_change
         self._write_lock = threading.Lock()  # guards _writer: one group commit at a time
         self._queue_lock = threading.Lock()  # guards _queued
         self._queued: list[Write] = []
         self._readers: list[sqlite3.Connection] = []  # idle read connections (list ops are atomic)
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # SQLite would make it 0644
         keep_private(path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
-        self._writer = self._connect()
+        self._writer = self.connect()
         self._use_small_pages()  # before WAL: a database in WAL mode keeps its page size
         # WAL lets readers run beside the writer; synchronous=FULL fsyncs each commit, so a
         # job we answered 201 for survives a power cut (NORMAL could lose the last commits).
@@ -1359,9 +1356,10 @@ class Store:
         self._durable = True  # the writer's synchronous setting, switched per group
         self._writer.execute("PRAGMA wal_autocheckpoint = 0")  # the Checkpointer's job
         self._migrate()
-        self.checkpointer = Checkpointer(self._connect(), self._write_lock, self.index_ended)
+        self._upkeep: list[Callable[[], object]] = []  # see before_checkpoint
+        self.checkpointer = Checkpointer(self.connect(), self._write_lock, self._run_upkeep)
 
-    def _connect(self) -> sqlite3.Connection:
+    def connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA busy_timeout = 5000")
@@ -1394,6 +1392,23 @@ class Store:
                 )
                 log.info("database schema migrated to version %d", number)
 
+    def before_checkpoint(self, task: Callable[[], object]) -> None:
+        """Run `task` (a capability's batched writes) in every pause in writes, just before
+        the checkpointer copies the WAL back, so that it shares the checkpoint's wake-up."""
+        self._upkeep.append(task)
+
+    def _run_upkeep(self) -> None:
+        for task in self._upkeep:
+            task()
+
+    def answers(self) -> bool:
+        """What the systemd watchdog and health check: the database answers a query."""
+        try:
+            self.read("SELECT COUNT(*) FROM sqlite_master")
+        except sqlite3.Error:
+            return False
+        return True
+
     def close(self) -> None:
         self.checkpointer.stop()
         with self._write_lock:
@@ -1401,7 +1416,7 @@ class Store:
         for db in self._readers:
             db.close()
 
-    def _commit(self, statements: Callable[[sqlite3.Connection], Any], durable=True) -> Any:
+    def commit(self, statements: Callable[[sqlite3.Connection], Any], durable=True) -> Any:
         """Run `statements` in a write transaction, committed (with others queued meanwhile)
         before this returns; an exception they raise undoes only their own changes."""
         write = Write(statements, durable)
@@ -1450,23 +1465,15 @@ class Store:
                 write.done = True
             self.checkpointer.committed()
 
-    def _write(self, sql: str, params: dict, durable=True) -> Job | None:
-        """Run one UPDATE ... RETURNING * and commit it; announce the changed job."""
-        row = self._commit(lambda db: db.execute(sql, params).fetchone(), durable)
-        job = Job.from_row(row) if row else None
-        if job:
-            self._on_change(job)
-        return job
-
     @contextlib.contextmanager
-    def _reading(self, snapshot: bool = False):
+    def reading(self, snapshot: bool = False):
         """A read connection of this thread's own for the block. With `snapshot`, all its
         statements read the same state; a lone statement needs no transaction (each BEGIN
         and COMMIT is another GIL hand-over)."""
         try:
             db = self._readers.pop()
         except IndexError:
-            db = self._connect()
+            db = self.connect()
         try:
             if not snapshot:
                 yield db
@@ -1482,9 +1489,33 @@ class Store:
             else:  # a burst of readers is over: each connection holds its own page cache
                 db.close()
 
-    def _read(self, sql: str, params: dict | tuple = ()) -> list[sqlite3.Row]:
-        with self._reading() as db:
+    def read(self, sql: str, params: dict | tuple = ()) -> list[sqlite3.Row]:
+        with self.reading() as db:
             return db.execute(sql, params).fetchall()
+
+
+class Jobs:
+    """The jobs table: a download's life from submit to its end, as SQL.
+
+    Every method that changes a job calls `on_change(job)` after its commit, so waiting
+    clients and the event stream see each change exactly once and only once it is durable.
+    """
+
+    def __init__(self, database: Database, on_change: Callable[[Job], None] = lambda job: None):
+        self._db = database
+        self._on_change = on_change
+
+    def announce(self, job: Job) -> None:
+        """A job another capability changed in its own transaction (a follow's check)."""
+        self._on_change(job)
+
+    def write(self, sql: str, params: dict, durable=True) -> Job | None:
+        """Run one UPDATE ... RETURNING * and commit it; announce the changed job."""
+        row = self._db.commit(lambda db: db.execute(sql, params).fetchone(), durable)
+        job = Job.from_row(row) if row else None
+        if job:
+            self._on_change(job)
+        return job
 
     def submit(
         self,
@@ -1500,14 +1531,14 @@ class Store:
         Duplicates are per user: one person's download never stands for another's."""
         new = {"url": url, "dedupe_key": dedupe_key, "client_id": client_id}
         new |= {"audio_only": audio_only, "forced": force, "user": user}
-        row, duplicate = self._commit(lambda db: self._insert_job(db, new, still_present))
+        row, duplicate = self._db.commit(lambda db: self.insert_job(db, new, still_present))
         job = Job.from_row(row)
         if not duplicate:
             self._on_change(job)
         return job, duplicate
 
     @staticmethod
-    def _insert_job(
+    def insert_job(
         db: sqlite3.Connection, new: dict, still_present: Callable[[Job], bool]
     ) -> tuple[sqlite3.Row, bool]:
         """Insert a pending job of the columns in `new`, unless it is not forced and the same
@@ -1532,8 +1563,171 @@ class Store:
         return row, False
 
     def get(self, download_id: str) -> Job | None:
-        rows = self._read("SELECT * FROM jobs WHERE id = ?", (download_id,))
+        rows = self._db.read("SELECT * FROM jobs WHERE id = ?", (download_id,))
         return Job.from_row(rows[0]) if rows else None
+
+    def recover_interrupted(self) -> list[str]:
+        """At start: jobs left downloading by a crash go back to pending. Returns their ids."""
+        rows = self._db.commit(
+            lambda db: db.execute(
+                "UPDATE jobs SET status = 'pending', started_at = NULL, progress = NULL,"
+                " last_updated = ? WHERE status = 'downloading' RETURNING id",
+                (utc_now(),),
+            ).fetchall()
+        )
+        return [row[0] for row in rows]
+
+    def claim_next(self) -> Job | None:
+        """Move the oldest due pending job to downloading and return it, atomically: a
+        shared link before any download a follow queued (API.md). Not fsync'd: after a power
+        cut the job is pending again, as recovery would make it."""
+        return self.write(
+            "UPDATE jobs SET status = 'downloading', started_at = :now, last_updated = :now,"
+            " error_code = NULL, error_message = NULL, progress = NULL"
+            " WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND not_before <= :epoch"
+            "             ORDER BY follow_id IS NOT NULL, seq LIMIT 1)"  # shared links first
+            " RETURNING *",
+            {"now": utc_now(), "epoch": time.time()},
+            durable=False,
+        )
+
+    def seconds_until_due(self) -> float | None:
+        """How long until the next backed-off job may run; None when nothing is waiting."""
+        rows = self._db.read("SELECT MIN(not_before) FROM jobs WHERE status = 'pending'")
+        due = rows[0][0]
+        return None if due is None else max(0.0, due - time.time())
+
+    def record_metadata(self, download_id: str, meta: dict) -> Job | None:
+        return self.write(
+            "UPDATE jobs SET title = :title, uploader = :uploader, duration_s = :duration_s,"
+            " thumbnail_url = :thumbnail_url, last_updated = :now"
+            " WHERE id = :id AND status = 'downloading'"
+            # Mostly what record_identity wrote a moment before: then no row, no page written
+            # (issue 25: a job's title went through the search index twice, ~10 WAL pages).
+            " AND (title, uploader, duration_s, thumbnail_url)"
+            " IS NOT (:title, :uploader, :duration_s, :thumbnail_url) RETURNING *",
+            {**meta, "id": download_id, "now": utc_now()},
+            durable=False,  # yt-dlp reads it again on the retry after a power cut
+        )
+
+    def record_identity(
+        self, download_id: str, site: str | None, video_id: str | None, meta: dict
+    ) -> Job | None:
+        """Which post the link turned out to be, and its title, once yt-dlp recognised it."""
+        return self.write(
+            "UPDATE jobs SET site = :site, video_id = :video_id, title = :title,"
+            " uploader = :uploader, duration_s = :duration_s, thumbnail_url = :thumbnail_url,"
+            " last_updated = :now WHERE id = :id AND status = 'downloading' RETURNING *",
+            {**meta, "id": download_id, "site": site, "video_id": video_id, "now": utc_now()},
+            durable=False,  # yt-dlp reads it again on the retry after a power cut
+        )
+
+    def complete(
+        self,
+        download_id: str,
+        files: list[dict],
+        progress: dict,
+        file_path: str,
+        duplicate_of: str | None = None,
+        thumbnail: str | None = None,
+    ) -> Job | None:
+        """Mark done with its files; None when the job was cancelled in the meantime."""
+        first = files[0]
+        return self.write(
+            "UPDATE jobs SET status = 'completed', completed_at = :now, last_updated = :now,"
+            " filename = :filename, file_path = :file_path, file_size = :file_size,"
+            " files = :files, total_bytes = :total_bytes, progress = :progress, file_removed = 0,"
+            " duplicate_of = :duplicate_of, thumbnail = :thumbnail"
+            " WHERE id = :id AND status = 'downloading' RETURNING *",
+            {
+                "id": download_id,
+                "thumbnail": thumbnail,
+                "now": utc_now(),
+                "filename": first["filename"],
+                "file_path": file_path,
+                "file_size": first["file_size"],
+                "files": json.dumps(files),
+                "total_bytes": sum(item["file_size"] for item in files),
+                "progress": json.dumps(progress),
+                "duplicate_of": duplicate_of,
+            },
+        )
+
+    def reschedule(self, download_id: str, delay_s: float, code: str, message: str) -> Job | None:
+        """Back to pending after a transient failure, due again in delay_s."""
+        return self.write(
+            "UPDATE jobs SET status = 'pending', retry_count = retry_count + 1,"
+            " not_before = :due, error_code = :code, error_message = :message,"
+            " last_updated = :now WHERE id = :id AND status = 'downloading' RETURNING *",
+            {
+                "id": download_id,
+                "due": time.time() + delay_s,
+                "code": code,
+                "message": message,
+                "now": utc_now(),
+            },
+        )
+
+    def fail(self, download_id: str, code: str, message: str) -> Job | None:
+        return self.write(
+            "UPDATE jobs SET status = 'failed', completed_at = :now, last_updated = :now,"
+            " error_code = :code, error_message = :message"
+            " WHERE id = :id AND status = 'downloading' RETURNING *",
+            {"id": download_id, "code": code, "message": message, "now": utc_now()},
+        )
+
+    def interrupt(self, download_id: str) -> Job | None:
+        """Back to pending, not counted as a retry: the server stopped under it."""
+        return self.write(
+            "UPDATE jobs SET status = 'pending', started_at = NULL, progress = NULL,"
+            " last_updated = :now WHERE id = :id AND status = 'downloading' RETURNING *",
+            {"id": download_id, "now": utc_now()},
+        )
+
+    def cancel(self, download_id: str) -> Job | None:
+        """Pending or downloading becomes cancelled; None when the job was in another state."""
+        return self.write(
+            "UPDATE jobs SET status = 'cancelled', completed_at = :now, last_updated = :now,"
+            " error_code = 'cancelled', error_message = 'cancelled by a client'"
+            " WHERE id = :id AND status IN ('pending', 'downloading') RETURNING *",
+            {"id": download_id, "now": utc_now()},
+        )
+
+    def mark_removed(self, download_id: str) -> Job | None:
+        """A completed job's files are gone (deleted by a client, or by hand)."""
+        return self.write(
+            "UPDATE jobs SET file_removed = 1, last_updated = :now"
+            " WHERE id = :id AND status = 'completed' AND file_removed = 0 RETURNING *",
+            {"id": download_id, "now": utc_now()},
+        )
+
+    def requeue(self, download_id: str) -> Job | None:
+        """A failed or cancelled job starts over; None when it is in another state."""
+        return self.write(
+            "UPDATE jobs SET status = 'pending', retry_count = 0, not_before = 0,"
+            " error_code = NULL, error_message = NULL, started_at = NULL, completed_at = NULL,"
+            " progress = NULL, last_updated = :now"
+            " WHERE id = :id AND status IN ('failed', 'cancelled') RETURNING *",
+            {"id": download_id, "now": utc_now()},
+        )
+
+    def counts(self) -> dict[str, int]:
+        rows = self._db.read("SELECT status, SUM(n) FROM job_counts GROUP BY status")
+        return {str(status): 0 for status in Status} | {row[0]: row[1] for row in rows}
+
+    def counts_by_user(self) -> dict[tuple[str, str], int]:
+        """(user, status) -> downloads, for /metrics."""
+        rows = self._db.read("SELECT user, status, SUM(n) FROM job_counts GROUP BY 1, 2")
+        return {(row[0], row[1]): row[2] for row in rows}
+
+
+class History:
+    """GET /api/v1/history's reads: pages of jobs, newest first, and search over their
+    titles, uploaders and links (the trigram index jobs_search, filled in batches)."""
+
+    def __init__(self, database: Database):
+        self._db = database
+        database.before_checkpoint(self.index_ended)
 
     def history(
         self,
@@ -1558,7 +1752,7 @@ class Store:
         if words:
             return self._search(filters, params, words)
         page = " AND seq < :before" if before_seq is not None else ""
-        with self._reading(snapshot=True) as db:
+        with self._db.reading(snapshot=True) as db:
             total = db.execute(
                 f"SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE {filters}", params
             ).fetchone()[0]
@@ -1593,7 +1787,7 @@ class Store:
             counting = "SELECT COUNT(*) FROM jobs_search WHERE jobs_search MATCH :match"
         else:
             counting = f"SELECT COUNT(*) FROM {source} WHERE {where}"
-        with self._reading(snapshot=True) as db:
+        with self._db.reading(snapshot=True) as db:
             unindexed = []
             if indexed:  # else the LIKE query below found them already
                 candidates = db.execute(  # the few unindexed, not every job of a user or status
@@ -1634,72 +1828,11 @@ class Store:
             conditions.append(f"({likes})")
         return conditions
 
-    def answers(self) -> bool:
-        """What the systemd watchdog checks: the database answers."""
-        try:
-            self.counts()
-        except sqlite3.Error:
-            return False
-        return True
-
-    def counts(self) -> dict[str, int]:
-        rows = self._read("SELECT status, SUM(n) FROM job_counts GROUP BY status")
-        return {str(status): 0 for status in Status} | {row[0]: row[1] for row in rows}
-
-    def counts_by_user(self) -> dict[tuple[str, str], int]:
-        """(user, status) -> downloads, for /metrics."""
-        rows = self._read("SELECT user, status, SUM(n) FROM job_counts GROUP BY 1, 2")
-        return {(row[0], row[1]): row[2] for row in rows}
-
-    # What the API tells of a person: never the token's hash.
-    PERSON = (
-        "name, created_at,"
-        " (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE user = users.name) AS downloads"
-    )
-
-    def add_user(self, name: str, token_sha256: bytes) -> dict | None:
-        """A new person; None when the name is taken."""
-        row = self._commit(
-            lambda db: db.execute(
-                "INSERT INTO users VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING"
-                f" RETURNING {self.PERSON}",
-                (name, token_sha256, utc_now()),
-            ).fetchone()
-        )
-        return dict(row) if row else None
-
-    def users(self) -> list[dict]:
-        """Every person, by name, with how many downloads they have submitted."""
-        return [dict(row) for row in self._read(f"SELECT {self.PERSON} FROM users ORDER BY name")]
-
-    def set_user_token(self, name: str, token_sha256: bytes) -> bool:
-        """Replace a person's token; False when there is no such person."""
-        row = self._commit(
-            lambda db: db.execute(
-                "UPDATE users SET token_sha256 = ? WHERE name = ? RETURNING name",
-                (token_sha256, name),
-            ).fetchone()
-        )
-        return row is not None
-
-    def remove_user(self, name: str) -> dict | None:
-        """Forget a person and their token (their downloads stay); None when unknown."""
-        row = self._commit(
-            lambda db: db.execute(
-                f"DELETE FROM users WHERE name = ? RETURNING {self.PERSON}", (name,)
-            ).fetchone()
-        )
-        return dict(row) if row else None
-
-    def user_tokens(self) -> list[tuple[str, bytes]]:
-        """(name, SHA-256 of the token) of every person: authorization's input."""
-        return [(row[0], row[1]) for row in self._read("SELECT name, token_sha256 FROM users")]
-
     def index_ended(self) -> None:
         """Add the jobs that ended since the last batch to the search index, in one commit
         (migration 9). Not fsync'd: a batch a power cut undoes is done again."""
         ended = "NOT searchable AND status NOT IN ('pending', 'downloading')"
-        if not self._read(f"SELECT 1 FROM jobs WHERE {ended} LIMIT 1"):
+        if not self._db.read(f"SELECT 1 FROM jobs WHERE {ended} LIMIT 1"):
             return  # no commit, no wake-up of the checkpointer
 
         def statements(db: sqlite3.Connection) -> None:
@@ -1709,195 +1842,20 @@ class Store:
             )
             db.execute(f"UPDATE jobs SET searchable = 1 WHERE {ended}")
 
-        self._commit(statements, durable=False)
+        self._db.commit(statements, durable=False)
 
-    def claim_next(self) -> Job | None:
-        """Move the oldest due pending job to downloading and return it, atomically: a
-        shared link before any download a follow queued (API.md). Not fsync'd: after a power
-        cut the job is pending again, as recovery would make it."""
-        return self._write(
-            "UPDATE jobs SET status = 'downloading', started_at = :now, last_updated = :now,"
-            " error_code = NULL, error_message = NULL, progress = NULL"
-            " WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND not_before <= :epoch"
-            "             ORDER BY follow_id IS NOT NULL, seq LIMIT 1)"  # shared links first
-            " RETURNING *",
-            {"now": utc_now(), "epoch": time.time()},
-            durable=False,
-        )
 
-    def seconds_until_due(self) -> float | None:
-        """How long until the next backed-off job may run; None when nothing is waiting."""
-        rows = self._read("SELECT MIN(not_before) FROM jobs WHERE status = 'pending'")
-        due = rows[0][0]
-        return None if due is None else max(0.0, due - time.time())
+class Follows:
+    """The follows and follow_posts tables: who follows which account, and the posts each
+    follow has seen. A check's new posts become jobs in the same transaction (record_check)."""
 
-    def record_metadata(self, download_id: str, meta: dict) -> Job | None:
-        return self._write(
-            "UPDATE jobs SET title = :title, uploader = :uploader, duration_s = :duration_s,"
-            " thumbnail_url = :thumbnail_url, last_updated = :now"
-            " WHERE id = :id AND status = 'downloading'"
-            # Mostly what record_identity wrote a moment before: then no row, no page written
-            # (issue 25: a job's title went through the search index twice, ~10 WAL pages).
-            " AND (title, uploader, duration_s, thumbnail_url)"
-            " IS NOT (:title, :uploader, :duration_s, :thumbnail_url) RETURNING *",
-            {**meta, "id": download_id, "now": utc_now()},
-            durable=False,  # yt-dlp reads it again on the retry after a power cut
-        )
-
-    def record_identity(
-        self, download_id: str, site: str | None, video_id: str | None, meta: dict
-    ) -> Job | None:
-        """Which post the link turned out to be, and its title, once yt-dlp recognised it."""
-        return self._write(
-            "UPDATE jobs SET site = :site, video_id = :video_id, title = :title,"
-            " uploader = :uploader, duration_s = :duration_s, thumbnail_url = :thumbnail_url,"
-            " last_updated = :now WHERE id = :id AND status = 'downloading' RETURNING *",
-            {**meta, "id": download_id, "site": site, "video_id": video_id, "now": utc_now()},
-            durable=False,  # yt-dlp reads it again on the retry after a power cut
-        )
-
-    def saved_copies(self, job: Job) -> list[Job]:
-        """Other downloads of the same user that saved the same post, with files listed: first
-        ones first. Per user (API.md): one person's download never points at another's."""
-        rows = self._read(
-            "SELECT * FROM jobs WHERE site = ? AND video_id = ? AND audio_only = ? AND id != ?"
-            " AND user = ? AND status = 'completed' AND file_removed = 0"
-            " ORDER BY duplicate_of IS NOT NULL, seq",
-            (job.site, job.video_id, job.audio_only, job.id, job.user),
-        )
-        return [Job.from_row(row) for row in rows]
-
-    def complete(
-        self,
-        download_id: str,
-        files: list[dict],
-        progress: dict,
-        file_path: str,
-        duplicate_of: str | None = None,
-        thumbnail: str | None = None,
-    ) -> Job | None:
-        """Mark done with its files; None when the job was cancelled in the meantime."""
-        first = files[0]
-        return self._write(
-            "UPDATE jobs SET status = 'completed', completed_at = :now, last_updated = :now,"
-            " filename = :filename, file_path = :file_path, file_size = :file_size,"
-            " files = :files, total_bytes = :total_bytes, progress = :progress, file_removed = 0,"
-            " duplicate_of = :duplicate_of, thumbnail = :thumbnail"
-            " WHERE id = :id AND status = 'downloading' RETURNING *",
-            {
-                "id": download_id,
-                "thumbnail": thumbnail,
-                "now": utc_now(),
-                "filename": first["filename"],
-                "file_path": file_path,
-                "file_size": first["file_size"],
-                "files": json.dumps(files),
-                "total_bytes": sum(item["file_size"] for item in files),
-                "progress": json.dumps(progress),
-                "duplicate_of": duplicate_of,
-            },
-        )
-
-    def reschedule(self, download_id: str, delay_s: float, code: str, message: str) -> Job | None:
-        """Back to pending after a transient failure, due again in delay_s."""
-        return self._write(
-            "UPDATE jobs SET status = 'pending', retry_count = retry_count + 1,"
-            " not_before = :due, error_code = :code, error_message = :message,"
-            " last_updated = :now WHERE id = :id AND status = 'downloading' RETURNING *",
-            {
-                "id": download_id,
-                "due": time.time() + delay_s,
-                "code": code,
-                "message": message,
-                "now": utc_now(),
-            },
-        )
-
-    def fail(self, download_id: str, code: str, message: str) -> Job | None:
-        return self._write(
-            "UPDATE jobs SET status = 'failed', completed_at = :now, last_updated = :now,"
-            " error_code = :code, error_message = :message"
-            " WHERE id = :id AND status = 'downloading' RETURNING *",
-            {"id": download_id, "code": code, "message": message, "now": utc_now()},
-        )
-
-    def interrupt(self, download_id: str) -> Job | None:
-        """Back to pending, not counted as a retry: the server stopped under it."""
-        return self._write(
-            "UPDATE jobs SET status = 'pending', started_at = NULL, progress = NULL,"
-            " last_updated = :now WHERE id = :id AND status = 'downloading' RETURNING *",
-            {"id": download_id, "now": utc_now()},
-        )
-
-    def cancel(self, download_id: str) -> Job | None:
-        """Pending or downloading becomes cancelled; None when the job was in another state."""
-        return self._write(
-            "UPDATE jobs SET status = 'cancelled', completed_at = :now, last_updated = :now,"
-            " error_code = 'cancelled', error_message = 'cancelled by a client'"
-            " WHERE id = :id AND status IN ('pending', 'downloading') RETURNING *",
-            {"id": download_id, "now": utc_now()},
-        )
-
-    def mark_removed(self, download_id: str) -> Job | None:
-        """A completed job's files are gone (deleted by a client, or by hand)."""
-        return self._write(
-            "UPDATE jobs SET file_removed = 1, last_updated = :now"
-            " WHERE id = :id AND status = 'completed' AND file_removed = 0 RETURNING *",
-            {"id": download_id, "now": utc_now()},
-        )
-
-    def requeue(self, download_id: str) -> Job | None:
-        """A failed or cancelled job starts over; None when it is in another state."""
-        return self._write(
-            "UPDATE jobs SET status = 'pending', retry_count = 0, not_before = 0,"
-            " error_code = NULL, error_message = NULL, started_at = NULL, completed_at = NULL,"
-            " progress = NULL, last_updated = :now"
-            " WHERE id = :id AND status IN ('failed', 'cancelled') RETURNING *",
-            {"id": download_id, "now": utc_now()},
-        )
-
-    def files_in_use(self, job: Job) -> set[str]:
-        """Which of a job's files other downloads of the same post still list: kept on delete.
-        Only the same user's count: another's files are in another folder."""
-        rows = self._read(
-            "SELECT DISTINCT json_extract(item.value, '$.filename') FROM jobs, json_each(jobs.files)"
-            " AS item WHERE site = ? AND video_id = ? AND jobs.id != ? AND user = ?"
-            " AND status = 'completed' AND file_removed = 0",
-            (job.site, job.video_id, job.id, job.user),
-        )
-        return {row[0] for row in rows}
-
-    def storage_totals(self) -> tuple[int, int]:
-        """(bytes, files) of finished downloads still on disk."""
-        rows = self._read(
-            "SELECT COALESCE(SUM(total_bytes), 0), COALESCE(SUM(json_array_length(files)), 0)"
-            " FROM jobs WHERE status = 'completed' AND file_removed = 0"
-        )
-        return rows[0][0], rows[0][1]
-
-    def stored_files(self) -> list[Job]:
-        """Completed jobs whose files are still on disk, oldest first: retention's input."""
-        rows = self._read(
-            "SELECT * FROM jobs WHERE status = 'completed' AND file_removed = 0"
-            " ORDER BY completed_at, seq"
-        )
-        return [Job.from_row(row) for row in rows]
-
-    def recover_interrupted(self) -> list[str]:
-        """At start: jobs left downloading by a crash go back to pending. Returns their ids."""
-        rows = self._commit(
-            lambda db: db.execute(
-                "UPDATE jobs SET status = 'pending', started_at = NULL, progress = NULL,"
-                " last_updated = ? WHERE status = 'downloading' RETURNING id",
-                (utc_now(),),
-            ).fetchall()
-        )
-        return [row[0] for row in rows]
+    def __init__(self, database: Database, jobs: Jobs):
+        self._db, self._jobs = database, jobs
 
     # A follow as the API tells it: its row and how many posts it has seen.
     FOLLOW = "follows.*, (SELECT COUNT(*) FROM follow_posts WHERE follow_id = id) AS posts_seen"
 
-    def add_follow(self, values: dict) -> tuple["Follow", bool]:
+    def add(self, values: dict) -> tuple["Follow", bool]:
         """A new follow of the columns in `values`, due at once, or the same user's existing
         follow of that account: (the follow, whether it is new)."""
         columns = {**values, "id": new_download_id(), "created_at": utc_now()}
@@ -1916,20 +1874,22 @@ class Store:
             ).fetchone()
             return row, added is not None
 
-        row, added = self._commit(insert)
+        row, added = self._db.commit(insert)
         return Follow.from_row(row), added
 
-    def follows(self, user: str | None = None) -> list["Follow"]:
+    def of(self, user: str | None = None) -> list["Follow"]:
         """Every follow (user None), or one user's, oldest first."""
         where, params = ("WHERE user = ?", (user,)) if user is not None else ("", ())
-        rows = self._read(f"SELECT {self.FOLLOW} FROM follows {where} ORDER BY created_at", params)
+        rows = self._db.read(
+            f"SELECT {self.FOLLOW} FROM follows {where} ORDER BY created_at", params
+        )
         return [Follow.from_row(row) for row in rows]
 
-    def get_follow(self, follow_id: str) -> "Follow | None":
-        rows = self._read(f"SELECT {self.FOLLOW} FROM follows WHERE id = ?", (follow_id,))
+    def get(self, follow_id: str) -> "Follow | None":
+        rows = self._db.read(f"SELECT {self.FOLLOW} FROM follows WHERE id = ?", (follow_id,))
         return Follow.from_row(rows[0]) if rows else None
 
-    def _write_follow(self, sql: str, params: dict) -> "Follow | None":
+    def _change(self, sql: str, params: dict) -> "Follow | None":
         """Run one statement that changes the follow params["id"], and read it back."""
 
         def change(db: sqlite3.Connection) -> sqlite3.Row | None:
@@ -1939,21 +1899,21 @@ class Store:
                 f"SELECT {self.FOLLOW} FROM follows WHERE id = :id", params
             ).fetchone()
 
-        row = self._commit(change)
+        row = self._db.commit(change)
         return Follow.from_row(row) if row else None
 
-    def change_follow(self, follow_id: str, changes: dict) -> "Follow | None":
+    def change(self, follow_id: str, changes: dict) -> "Follow | None":
         """Set every_h, paused, audio_only or next_check; None when there is no such follow."""
         if not changes.keys() <= {"every_h", "paused", "audio_only", "next_check"}:
             raise ValueError(f"not a follow setting: {sorted(changes)}")
         settings = ", ".join(f"{name} = :{name}" for name in changes)
-        return self._write_follow(
+        return self._change(
             f"UPDATE follows SET {settings} WHERE id = :id", {**changes, "id": follow_id}
         )
 
-    def remove_follow(self, follow_id: str) -> "Follow | None":
+    def remove(self, follow_id: str) -> "Follow | None":
         """Forget a follow and the posts it saw (its downloads stay); None when unknown."""
-        follow = self.get_follow(follow_id)
+        follow = self.get(follow_id)
         if follow is None:
             return None
 
@@ -1961,12 +1921,12 @@ class Store:
             db.execute("DELETE FROM follow_posts WHERE follow_id = ?", (follow_id,))
             return db.execute("DELETE FROM follows WHERE id = ?", (follow_id,)).rowcount
 
-        return follow if self._commit(remove) else None
+        return follow if self._db.commit(remove) else None
 
-    def due_follow(self, now: float) -> tuple["Follow | None", float | None]:
+    def due(self, now: float) -> tuple["Follow | None", float | None]:
         """(the active follow most overdue at `now`, else None; when the next one is due,
         epoch seconds, or None when no follow is active)."""
-        rows = self._read(
+        rows = self._db.read(
             f"SELECT {self.FOLLOW} FROM follows WHERE paused = 0 ORDER BY next_check LIMIT 1"
         )
         if not rows:
@@ -1975,10 +1935,10 @@ class Store:
         return (follow if follow.next_check <= now else None), follow.next_check
 
     def seen_posts(self, follow_id: str) -> set[str]:
-        rows = self._read("SELECT post_id FROM follow_posts WHERE follow_id = ?", (follow_id,))
+        rows = self._db.read("SELECT post_id FROM follow_posts WHERE follow_id = ?", (follow_id,))
         return {row[0] for row in rows}
 
-    def record_follow_check(
+    def record_check(
         self,
         follow: "Follow",
         posts: list[str],
@@ -2004,7 +1964,7 @@ class Store:
                     (new["site"], new["video_id"], new["user"]),
                 ).fetchone():
                     continue
-                row, duplicate = self._insert_job(db, new, still_present)
+                row, duplicate = Jobs.insert_job(db, new, still_present)
                 if not duplicate:
                     queued.append(row)
             db.execute(
@@ -2016,14 +1976,14 @@ class Store:
             )
             return queued
 
-        jobs = [Job.from_row(row) for row in self._commit(record)]
+        jobs = [Job.from_row(row) for row in self._db.commit(record)]
         for job in jobs:
-            self._on_change(job)
+            self._jobs.announce(job)
         return jobs
 
-    def record_follow_failure(self, follow_id: str, code: str, message: str, delay_s: float):
+    def record_failure(self, follow_id: str, code: str, message: str, delay_s: float):
         """A failed check: its error, one more failure in a row, the next check in delay_s."""
-        return self._write_follow(
+        return self._change(
             "UPDATE follows SET last_checked_at = :now, next_check = :due,"
             " failures = failures + 1, last_error_code = :code, last_error_message = :message"
             " WHERE id = :id",
@@ -2031,9 +1991,11 @@ class Store:
             | {"code": code, "message": message},
         )
 
-    def follow_counts(self) -> dict[str, int]:
+    def counts(self) -> dict[str, int]:
         """Health's follows: active (not paused), and failing (active, last check failed)."""
-        row = self._read("SELECT COUNT(*), COUNT(last_error_code) FROM follows WHERE paused = 0")[0]
+        row = self._db.read(
+            "SELECT COUNT(*), COUNT(last_error_code) FROM follows WHERE paused = 0"
+        )[0]
         return {"active": row[0], "failing": row[1]}
 
 
@@ -2132,8 +2094,8 @@ class JobQueue:
     `_wakeups` tells a worker that a wake came while it was claiming.
     """
 
-    def __init__(self, store: Store, may_start: Callable[[], bool] = lambda: True):
-        self._store = store
+    def __init__(self, jobs: Jobs, may_start: Callable[[], bool] = lambda: True):
+        self._jobs = jobs
         self._may_start = may_start
         self._ready = threading.Condition()  # guards _wakeups
         self._wakeups = 0
@@ -2156,10 +2118,10 @@ class JobQueue:
             seen = self._wakeups
             if not self._may_start():
                 timeout_s = DISK_RECHECK_S
-            elif job := self._store.claim_next():
+            elif job := self._jobs.claim_next():
                 return job
             else:
-                timeout_s = self._store.seconds_until_due()
+                timeout_s = self._jobs.seconds_until_due()
             with self._ready:
                 self._ready.wait_for(
                     lambda seen=seen: self._wakeups != seen or self.stopping.is_set(), timeout_s
@@ -2399,60 +2361,89 @@ class Metrics:
             return dict(self.requests), self.download_bytes
 
 
-@dataclass
+@dataclass(frozen=True)
 class App:
-    """The objects a running server holds, built once by open(): routes and workers take it
-    as their argument, and there is no module-level mutable state. It holds; the work on
-    jobs is done where it happens (section 3c, the worker; section 4b, the routes)."""
+    """The objects a running server holds: routes, workers and threads take it as their
+    argument, and there is no module-level mutable state. It is wiring only: open_app
+    builds it once, in the order the pieces need each other, and nothing assigns to it
+    after (frozen); what changes while the server runs (the extractor finder, the cookies)
+    is an object of its own, with its own lock."""
 
     config: Config
     token: str
-    store: Store = None  # type: ignore[assignment]  set in open()
-    queue: JobQueue = None  # type: ignore[assignment]
-    library: "Library" = None  # type: ignore[assignment]  the files on disk
-    feed: ChangeFeed = field(default_factory=ChangeFeed)
-    running: RunningJobs = field(default_factory=RunningJobs)
-    auth_failures: "AuthThrottle" = None  # type: ignore[assignment]
-    people: "People" = None  # type: ignore[assignment]
-    policy: "UrlPolicy" = None  # type: ignore[assignment]
-    metrics: "Metrics" = field(default_factory=lambda: Metrics())
-    cert_file: Path | None = None  # served at /cert for phones to install
-    certificates: "Certificates | None" = None  # what TLS serves now; None when tls = false
-    cookies_version: int = 0  # bumped when cookies change: workers rebuild their YoutubeDL
-    notifier: "Notifier" = None  # type: ignore[assignment]
-    egress: "EgressProxy" = None  # type: ignore[assignment]  every yt-dlp connection's door
-    workers: list[threading.Thread] = field(default_factory=list)
-    foreground: Foreground = field(default_factory=Foreground)  # requests before downloads
-    extractors: "ExtractorFinder | None" = None  # loaded by the first worker's warm-up
+    cert_file: Path | None  # served at /cert for phones to install
+    certificates: "Certificates | None"  # what TLS serves now; None when tls = false
+    database: "Database"
+    jobs: "Jobs"
+    history: "History"
+    people: "People"
+    follows: "Follows"
+    library: "Library"
+    policy: "UrlPolicy"
+    links: "LinkSigner"  # signs links that need no token
+    notifier: "Notifier"
+    cookies: "Cookies"
+    queue: "JobQueue"
+    egress: "EgressProxy"  # every yt-dlp connection's door
+    follow_checker: "FollowChecker"  # checks followed accounts
+    feed: "ChangeFeed"
+    running: "RunningJobs"
+    auth_failures: "AuthThrottle"
+    metrics: "Metrics"
+    foreground: "Foreground"  # requests before downloads
+    extractors: "LoadedExtractors"  # loaded by the first worker's warm-up
+    workers: list[threading.Thread]  # filled by start_workers
     # Set once worker-1 has imported yt-dlp and warmed its YoutubeDL: from then on a job
-    # starts the moment it is queued, and the server accepts connections (Service.start).
-    warm: threading.Event = field(default_factory=threading.Event)
-    links: "LinkSigner" = None  # type: ignore[assignment]  signs links that need no token
-    follows: "FollowChecker" = None  # type: ignore[assignment]  checks followed accounts
+    # starts the moment it is queued (submit_download waits for it).
+    warm: threading.Event
 
-    def open(self) -> "App":
-        """Build what the server holds, and put jobs a crash cut short back in the queue."""
-        self.store = Store(self.config.data_path / "vidserve.db", self.announce)
-        self.library = Library(self.config, self.store)
-        self.auth_failures = AuthThrottle(self.config.auth_failures_allowed)
-        self.people = People(self.store)
-        self.links = LinkSigner.load(self.config.data_path, self.store)
-        self.notifier = Notifier(self.config, self.links)
-        self.policy = UrlPolicy(
-            self.config.allowed_domains,
-            self.config.allow_private_addresses,
-            self.config.private_networks,
-            self.config.allowed_ports,
-        )
-        self.queue = JobQueue(self.store, may_start=self.library.disk_allows_work)
-        self.egress = EgressProxy(self.policy).start()
-        self.library.open()
-        self.follows = FollowChecker(self)
-        return self
 
-    def announce(self, job: Job) -> None:
-        """Store's on_change: every committed change goes to waiting clients and events."""
-        self.feed.publish(self.running.status_object(job))
+def open_app(
+    config: Config, token: str, cert_file: Path | None, certificates: "Certificates | None"
+) -> App:
+    """Build what a server holds, and put jobs a crash cut short back in the queue."""
+    feed, running = ChangeFeed(), RunningJobs()
+    database = Database(config.data_path / "vidserve.db")
+    # Every committed change of a job goes to waiting clients and the event stream.
+    jobs = Jobs(database, on_change=lambda job: feed.publish(running.status_object(job)))
+    people = People(database)
+    library = Library(config, database, jobs)
+    links = LinkSigner.load(config.data_path, jobs, people)
+    policy = UrlPolicy(
+        config.allowed_domains,
+        config.allow_private_addresses,
+        config.private_networks,
+        config.allowed_ports,
+    )
+    app = App(
+        config=config,
+        token=token,
+        cert_file=cert_file,
+        certificates=certificates,
+        database=database,
+        jobs=jobs,
+        history=History(database),
+        people=people,
+        follows=Follows(database, jobs),
+        library=library,
+        policy=policy,
+        links=links,
+        notifier=Notifier(config, links),
+        cookies=Cookies(config.cookie_path),
+        queue=JobQueue(jobs, may_start=library.disk_allows_work),
+        egress=EgressProxy(policy).start(),
+        follow_checker=FollowChecker(),
+        feed=feed,
+        running=running,
+        auth_failures=AuthThrottle(config.auth_failures_allowed),
+        metrics=Metrics(),
+        foreground=Foreground(),
+        extractors=LoadedExtractors(),
+        workers=[],
+        warm=threading.Event(),
+    )
+    library.open()
+    return app
 
 
 # ---- 3a. The egress proxy -------------------------------------------------------------------
@@ -2902,6 +2893,26 @@ class ExtractorFinder:
         return None
 
 
+class LoadedExtractors:
+    """The ExtractorFinder every worker shares, once worker-1's warm-up has loaded it: until
+    then a link's extractor is left for yt-dlp to find."""
+
+    def __init__(self):
+        self._lock = threading.Lock()  # guards _finder
+        self._finder: ExtractorFinder | None = None
+
+    def load(self, saved: Path) -> None:
+        finder = ExtractorFinder.load(saved)
+        with self._lock:
+            self._finder = finder
+
+    def find(self, ydl: Any, url: str) -> str | None:
+        """ExtractorFinder.find, or None before the finder is loaded."""
+        with self._lock:
+            finder = self._finder
+        return None if finder is None else finder.find(ydl, url)
+
+
 def plain_pattern(extractor: type, bases: list[type]) -> list[str] | None:
     """The patterns of an extractor that yt-dlp matches links against as `bases` do, else
     None: it decides in code of its own, or has no pattern (embeds only)."""
@@ -3128,7 +3139,7 @@ def run_worker(app: App, first: bool) -> None:
             run_job(app, fetcher, job)
         except Exception:  # a bad job must never kill the worker
             log.exception("job %s failed unexpectedly", job.id)
-            app.store.fail(job.id, "internal", "vidserve hit an unexpected error; see its log")
+            app.jobs.fail(job.id, "internal", "vidserve hit an unexpected error; see its log")
         trim_heap()
 
 
@@ -3140,7 +3151,7 @@ def start_workers(app: App) -> None:
         )
         thread.start()
         app.workers.append(thread)
-    app.follows.start()
+    app.follow_checker.start(app)
 
 
 def work_alive(app: App) -> bool:
@@ -3153,7 +3164,7 @@ def stop_workers(app: App, timeout_s: float) -> None:
     app.queue.stop()
     app.feed.close()
     deadline = time.monotonic() + timeout_s
-    app.follows.stop(timeout_s)
+    app.follow_checker.stop(timeout_s)
     for thread in app.workers:
         thread.join(max(0.0, deadline - time.monotonic()))
     app.egress.stop()
@@ -3190,7 +3201,7 @@ def run_job(app: App, fetcher: "Fetcher", job: Job) -> None:
             if not paths:
                 raise FetchError("no_media", "yt-dlp finished without a file", transient=False)
             if not run.metadata_saved:
-                app.store.record_metadata(job.id, describe_video(info))
+                app.jobs.record_metadata(job.id, describe_video(info))
             thumbnail = app.library.keep_thumbnail(job, finished_thumbnail(paths))
             folder.mkdir(exist_ok=True)
             placed = [publish_file(path, folder) for path in paths]
@@ -3218,7 +3229,7 @@ def run_job(app: App, fetcher: "Fetcher", job: Job) -> None:
             "items_total": len(files),
         }
         file_path = str(folder.relative_to(app.library.download_dir) / files[0]["filename"])
-        done = app.store.complete(job.id, files, progress, file_path, duplicate_of, thumbnail)
+        done = app.jobs.complete(job.id, files, progress, file_path, duplicate_of, thumbnail)
         if done is None:  # cancelled just now
             for path in placed:
                 path.unlink(missing_ok=True)
@@ -3237,7 +3248,7 @@ def run_job(app: App, fetcher: "Fetcher", job: Job) -> None:
     except Stopped:
         if app.queue.stopping.is_set() and not run.cancel.is_set():
             keep_workdir = True
-            app.store.interrupt(job.id)
+            app.jobs.interrupt(job.id)
             log.info("job %s interrupted by shutdown; it resumes on next start", job.id)
         else:
             log.info("job %s cancelled", job.id)
@@ -3258,7 +3269,7 @@ def settle_failure(app: App, job: Job, failure: FetchError) -> bool:
         retries = min(retries, failure.max_retries)
     if failure.transient and job.retry_count < retries:
         delay = max(app.config.retry_backoff_s * 2**job.retry_count, failure.retry_after_s)
-        app.store.reschedule(job.id, delay, failure.code, failure.message)
+        app.jobs.reschedule(job.id, delay, failure.code, failure.message)
         log.info(
             "job %s: %s; retry %d of %d in %.1f s",
             job.id,
@@ -3271,7 +3282,7 @@ def settle_failure(app: App, job: Job, failure: FetchError) -> bool:
         return True
     tries = job.retry_count + 1
     message = failure.message + (f" (tried {tries} times)" if tries > 1 else "")
-    if failed := app.store.fail(job.id, failure.code, message):
+    if failed := app.jobs.fail(job.id, failure.code, message):
         app.notifier.download_ended(app.running.status_object(failed))
     log.info("job %s failed: %s: %s", job.id, failure.code, message)
     return False
@@ -3388,14 +3399,14 @@ class Fetcher:
         self.app = app
         self.name = name  # the worker's, which the egress proxy knows it by
         self._instances: dict[bool, Any] = {}  # audio_only -> YoutubeDL
-        self._cookies_version = app.cookies_version  # YoutubeDL reads cookies when built
+        self._cookies_version = app.cookies.version  # YoutubeDL reads cookies when built
         self._job: Job | None = None
         self._run: Run | None = None
 
     def _youtube_dl(self, audio_only: bool):
-        if self._cookies_version != self.app.cookies_version:
+        if self._cookies_version != self.app.cookies.version:
             self._instances.clear()
-            self._cookies_version = self.app.cookies_version
+            self._cookies_version = self.app.cookies.version
         if audio_only not in self._instances:
             yt_dlp = import_ytdlp()
 
@@ -3425,7 +3436,7 @@ class Fetcher:
                     ydl.get_info_extractor(key)
                 ydl.urlopen(f"http://{WARM_UP_HOST}/").close()
                 saved = self.app.config.data_path / "ytdlp-patterns.json"
-                self.app.extractors = ExtractorFinder.load(saved)
+                self.app.extractors.load(saved)
                 self.app.extractors.find(ydl, WARM_URL)
             # yt-dlp's ~60,000 objects live as long as the process. A full collection walking
             # them held the GIL for 22-27 ms, stalling every request (--bench, submits while
@@ -3475,7 +3486,7 @@ class Fetcher:
         choose. A TikTok photo post goes to vidserve's extractor where yt-dlp has none of
         its own for the link (only its generic one), or where yt-dlp's saw only its sound:
         yt-dlp's wins wherever it reads the post whole."""
-        if ie_key is None and self.app.extractors is not None:
+        if ie_key is None:
             ie_key = self.app.extractors.find(ydl, url)
             if ie_key == "Generic" and TIKTOK_POST_URL.match(url):
                 ie_key = "TikTokPhoto"
@@ -3494,11 +3505,10 @@ class Fetcher:
         """
         site, video_id = info.get("extractor_key"), info.get("id")
         video_id = None if video_id is None else str(video_id)
-        store = self.app.store
-        job = store.record_identity(job.id, site, video_id, describe_video(info)) or job
+        job = self.app.jobs.record_identity(job.id, site, video_id, describe_video(info)) or job
         if job.forced or not video_id or site in (None, "Generic"):
             return
-        for earlier in store.saved_copies(job):
+        for earlier in self.app.library.saved_copies(job):
             if self.app.library.files_present(earlier):
                 raise AlreadySaved(earlier)
 
@@ -3633,7 +3643,7 @@ class Fetcher:
         info = update.get("info_dict") or {}
         if not run.metadata_saved:
             run.metadata_saved = True
-            self.app.store.record_metadata(job.id, describe_video(info))
+            self.app.jobs.record_metadata(job.id, describe_video(info))
         total = update.get("total_bytes") or update.get("total_bytes_estimate")
         done = update.get("downloaded_bytes") or 0
         run.progress = {
@@ -3648,8 +3658,8 @@ class Fetcher:
         now = time.monotonic()
         if now - run.published_at >= PROGRESS_INTERVAL_S:
             run.published_at = now
-            if current := self.app.store.get(job.id):
-                self.app.announce(current)
+            if current := self.app.jobs.get(job.id):
+                self.app.jobs.announce(current)
             if self.app.library.disk_is_low():  # stop before the disk is full, not when it is
                 from yt_dlp.utils import DownloadCancelled
 
@@ -3870,9 +3880,9 @@ class Library:
     person's folder, unfinished downloads in .partial, thumbnails in .thumbnails, whether a
     job's files are still on disk, removing them, retention and the free-space floor."""
 
-    def __init__(self, config: Config, store: Store):
+    def __init__(self, config: Config, database: "Database", jobs: "Jobs"):
         self.config = config
-        self.store = store
+        self._db, self._jobs = database, jobs
         self.download_dir = config.download_path
         # Unfinished downloads, one directory per job, on the same filesystem as the files.
         self.partial_dir = self.download_dir / ".partial"
@@ -3885,11 +3895,11 @@ class Library:
         self.download_dir.mkdir(parents=True, exist_ok=True)  # people's files: as the umask says
         make_private_dir(self.partial_dir)
         make_private_dir(self.thumbnail_dir)
-        for download_id in self.store.recover_interrupted():
+        for download_id in self._jobs.recover_interrupted():
             log.info("job %s was interrupted; it goes back to the queue", download_id)
             shutil.rmtree(self.partial_dir / download_id, ignore_errors=True)
         for leftover in self.partial_dir.iterdir():
-            job = self.store.get(leftover.name)
+            job = self._jobs.get(leftover.name)
             if job is None or job.status != Status.PENDING:
                 shutil.rmtree(leftover, ignore_errors=True)
 
@@ -3918,7 +3928,7 @@ class Library:
 
     def remove_files(self, job: Job) -> None:
         """Delete a job's files, but those another download of the same post still lists."""
-        in_use = self.store.files_in_use(job) if job.video_id else set()
+        in_use = self.files_in_use(job) if job.video_id else set()
         for item in job.files:
             if item["filename"] not in in_use:
                 (self.folder(job.user) / item["filename"]).unlink(missing_ok=True)
@@ -3929,7 +3939,7 @@ class Library:
         """Delete the oldest finished files past keep_days or max_total_bytes; records stay."""
         if not (self.config.keep_days or self.config.max_total_bytes):
             return
-        jobs = self.store.stored_files()
+        jobs = self.stored_files()
         total = sum(job.total_bytes or 0 for job in jobs)
         cutoff = time.strftime(
             "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - self.config.keep_days * 86400)
@@ -3940,13 +3950,51 @@ class Library:
             if not (too_old or too_much):
                 continue
             self.remove_files(job)
-            self.store.mark_removed(job.id)
+            self._jobs.mark_removed(job.id)
             total -= job.total_bytes or 0
             log.info(
                 "retention: removed the files of job %s (%s)",
                 job.id,
                 "older than keep_days" if too_old else "over max_total_bytes",
             )
+
+    def saved_copies(self, job: Job) -> list[Job]:
+        """Other downloads of the same user that saved the same post, with files listed: first
+        ones first. Per user (API.md): one person's download never points at another's."""
+        rows = self._db.read(
+            "SELECT * FROM jobs WHERE site = ? AND video_id = ? AND audio_only = ? AND id != ?"
+            " AND user = ? AND status = 'completed' AND file_removed = 0"
+            " ORDER BY duplicate_of IS NOT NULL, seq",
+            (job.site, job.video_id, job.audio_only, job.id, job.user),
+        )
+        return [Job.from_row(row) for row in rows]
+
+    def files_in_use(self, job: Job) -> set[str]:
+        """Which of a job's files other downloads of the same post still list: kept on delete.
+        Only the same user's count: another's files are in another folder."""
+        rows = self._db.read(
+            "SELECT DISTINCT json_extract(item.value, '$.filename') FROM jobs, json_each(jobs.files)"
+            " AS item WHERE site = ? AND video_id = ? AND jobs.id != ? AND user = ?"
+            " AND status = 'completed' AND file_removed = 0",
+            (job.site, job.video_id, job.id, job.user),
+        )
+        return {row[0] for row in rows}
+
+    def storage_totals(self) -> tuple[int, int]:
+        """(bytes, files) of finished downloads still on disk."""
+        rows = self._db.read(
+            "SELECT COALESCE(SUM(total_bytes), 0), COALESCE(SUM(json_array_length(files)), 0)"
+            " FROM jobs WHERE status = 'completed' AND file_removed = 0"
+        )
+        return rows[0][0], rows[0][1]
+
+    def stored_files(self) -> list[Job]:
+        """Completed jobs whose files are still on disk, oldest first: retention's input."""
+        rows = self._db.read(
+            "SELECT * FROM jobs WHERE status = 'completed' AND file_removed = 0"
+            " ORDER BY completed_at, seq"
+        )
+        return [Job.from_row(row) for row in rows]
 
     def free_bytes(self) -> int:
         return shutil.disk_usage(self.download_dir).free
@@ -4185,15 +4233,16 @@ class FollowChecker:
     links (Store.claim_next). A failed check queues nothing and backs off (follow_delay_s).
     """
 
-    def __init__(self, app: "App"):
-        self.app = app
+    def __init__(self):
+        self.app: App | None = None  # given by start()
         self._changed = threading.Condition()  # guards _nudges, _stopping and _waiting_for
         self._nudges = 0
         self._stopping = False
         self._waiting_for: float | None = None  # the due time the thread sleeps until
         self._thread = threading.Thread(target=self._run, name=FOLLOWS_THREAD, daemon=True)
 
-    def start(self) -> None:
+    def start(self, app: "App") -> None:
+        self.app = app
         self._thread.start()
 
     def nudge(self) -> None:
@@ -4204,7 +4253,7 @@ class FollowChecker:
 
     def notice_changes(self) -> None:
         """From the server's upkeep: wake the thread if the next check moved meanwhile."""
-        _, due = self.app.store.due_follow(time.time())
+        _, due = self.app.follows.due(time.time())
         with self._changed:
             if due != self._waiting_for:
                 self._nudges += 1
@@ -4226,7 +4275,7 @@ class FollowChecker:
                     return
                 nudges = self._nudges
             try:
-                follow, due = self.app.store.due_follow(time.time())
+                follow, due = self.app.follows.due(time.time())
                 if follow is not None:
                     self.check(follow)
                     trim_heap()
@@ -4244,12 +4293,12 @@ class FollowChecker:
     def check(self, follow: Follow) -> list[Job]:
         """List the account; queue what its follower has not seen; record how it went."""
         started, cpu = time.monotonic(), time.thread_time()
-        seen = self.app.store.seen_posts(follow.id)
+        seen = self.app.follows.seen_posts(follow.id)
         try:
             posts = self.list_posts(follow, seen)
         except FetchError as failure:
             delay_s = follow_delay_s(follow.every_h, follow.failures + 1)
-            self.app.store.record_follow_failure(follow.id, failure.code, failure.message, delay_s)
+            self.app.follows.record_failure(follow.id, failure.code, failure.message, delay_s)
             log.warning(
                 "follow %s of %s: check failed: %s: %s; next check in %.1f h",
                 follow.id,
@@ -4262,7 +4311,7 @@ class FollowChecker:
         new = [post for post in posts if post["id"] not in seen]
         wanted = new[: self.app.config.max_items if follow.first is None else follow.first]
         downloads = [d for post in reversed(wanted) if (d := self.download_of(follow, post))]
-        jobs = self.app.store.record_follow_check(
+        jobs = self.app.follows.record_check(
             follow,
             [post["id"] for post in posts],
             downloads,
@@ -4611,7 +4660,7 @@ def parse_cookies_txt(text: str) -> list[str]:
 
 def find_job(app: App, request: Request, text: str) -> Job:
     """The download with this id, if the caller may reach it: another's answers 404."""
-    job = app.store.get(parse_download_id(text))
+    job = app.jobs.get(parse_download_id(text))
     if job and request.caller.reaches(job.user):
         return job
     raise ApiError(404, "not_found", "no download with this id")
@@ -4628,7 +4677,7 @@ def stored_file(app: App, job: Job, index: str) -> Path:
         raise ApiError(404, "not_found", f"this download has {len(job.files)} file(s)")
     path = app.library.folder(job.user) / job.files[int(index)]["filename"]
     if not path.is_file():
-        app.store.mark_removed(job.id)
+        app.jobs.mark_removed(job.id)
         raise ApiError(410, "file_removed", "the file of this download was removed")
     return path
 
@@ -4697,18 +4746,18 @@ class LinkSigner:
     every link ever given out, and removing a person every link to their downloads (API.md
     "Hardening": the store is asked at each use, so `user remove` counts at once)."""
 
-    def __init__(self, secret: bytes, store: "Store"):
-        self._secret, self._store = secret, store
+    def __init__(self, secret: bytes, jobs: "Jobs", people: "People"):
+        self._secret, self._jobs, self._people = secret, jobs, people
 
     @classmethod
-    def load(cls, data_path: Path, store: "Store") -> "LinkSigner":
+    def load(cls, data_path: Path, jobs: "Jobs", people: "People") -> "LinkSigner":
         """The secret in <data_dir>/link-secret, made (32 random bytes, mode 0600) if absent."""
         path = data_path / "link-secret"
         with contextlib.suppress(FileExistsError):
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as file:
                 file.write(secrets.token_hex(32) + "\n")
-        return cls(path.read_text().strip().encode(), store)
+        return cls(path.read_text().strip().encode(), jobs, people)
 
     def _signature(self, download_id: str, index: str, expires: str) -> str:
         message = f"{download_id}/{index}/{expires}".encode()
@@ -4731,21 +4780,53 @@ class LinkSigner:
             raise ApiError(403, "invalid_signature", "this link is not valid for this file")
         if not expires.isdigit() or int(expires) < time.time():
             raise ApiError(403, "link_expired", "this link has expired; ask for a new one")
-        job = self._store.get(download_id)
+        job = self._jobs.get(download_id)
         person = job.user if job and job.user not in (None, "", OWNER) else None
-        if person and all(name != person for name, _ in self._store.user_tokens()):
+        if person and all(name != person for name, _ in self._people.tokens()):
             raise ApiError(403, "person_removed", "whose download this is no longer shares it")
         return Caller(OWNER)
 
 
-def cookies_state(app: App) -> dict:
-    """What GET /api/v1/cookies tells: never the cookies themselves."""
-    path = app.config.cookie_path
-    if not path.exists():
-        return {"present": False, "domains": [], "updated_at": None}
-    domains = parse_cookies_txt(path.read_text(encoding="utf-8", errors="replace"))
-    updated = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(path.stat().st_mtime))
-    return {"present": True, "domains": domains, "updated_at": updated}
+class Cookies:
+    """The owner's cookies.txt (PUT /api/v1/cookies, mode 0600), which a YoutubeDL reads when
+    it is built: `version` counts the changes, so that each worker rebuilds its own."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()  # guards _version
+        self._version = 0
+
+    @property
+    def version(self) -> int:
+        with self._lock:
+            return self._version
+
+    def _changed(self) -> None:
+        with self._lock:
+            self._version += 1
+
+    def save(self, text: str) -> None:
+        """Replace the cookies with `text`, written whole: a download never reads half."""
+        partial = self.path.with_suffix(".tmp")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(partial, self.path)
+        self._changed()
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+        self._changed()
+
+    def state(self) -> dict:
+        """What GET /api/v1/cookies tells: never the cookies themselves."""
+        if not self.path.exists():
+            return {"present": False, "domains": [], "updated_at": None}
+        domains = parse_cookies_txt(self.path.read_text(encoding="utf-8", errors="replace"))
+        updated = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.path.stat().st_mtime))
+        return {"present": True, "domains": domains, "updated_at": updated}
 
 
 # ---- 4a. Routes and authorization -----------------------------------------------------------
@@ -4890,8 +4971,54 @@ class People:
     owner's with 3 people, 0.15 ms with 100: no cache is worth its invalidation.
     """
 
-    def __init__(self, store: Store):
-        self._store = store
+    def __init__(self, database: "Database"):
+        self._db = database
+
+    # What the API tells of a person: never the token's hash.
+    PERSON = (
+        "name, created_at,"
+        " (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE user = users.name) AS downloads"
+    )
+
+    def _insert(self, name: str, token_sha256: bytes) -> dict | None:
+        """A new person; None when the name is taken."""
+        row = self._db.commit(
+            lambda db: db.execute(
+                "INSERT INTO users VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING"
+                f" RETURNING {self.PERSON}",
+                (name, token_sha256, utc_now()),
+            ).fetchone()
+        )
+        return dict(row) if row else None
+
+    def everyone(self) -> list[dict]:
+        """Every person, by name, with how many downloads they have submitted."""
+        return [
+            dict(row) for row in self._db.read(f"SELECT {self.PERSON} FROM users ORDER BY name")
+        ]
+
+    def _set_token(self, name: str, token_sha256: bytes) -> bool:
+        """Replace a person's token; False when there is no such person."""
+        row = self._db.commit(
+            lambda db: db.execute(
+                "UPDATE users SET token_sha256 = ? WHERE name = ? RETURNING name",
+                (token_sha256, name),
+            ).fetchone()
+        )
+        return row is not None
+
+    def _delete(self, name: str) -> dict | None:
+        """Forget a person and their token (their downloads stay); None when unknown."""
+        row = self._db.commit(
+            lambda db: db.execute(
+                f"DELETE FROM users WHERE name = ? RETURNING {self.PERSON}", (name,)
+            ).fetchone()
+        )
+        return dict(row) if row else None
+
+    def tokens(self) -> list[tuple[str, bytes]]:
+        """(name, SHA-256 of the token) of every person: authorization's input."""
+        return [(row[0], row[1]) for row in self._db.read("SELECT name, token_sha256 FROM users")]
 
     @staticmethod
     def check_name(name: Any) -> str:
@@ -4912,18 +5039,15 @@ class People:
     def add(self, name: Any) -> dict:
         """A new person: name, created_at, downloads, and the token, shown this once."""
         token, token_sha256 = self.new_secret()
-        person = self._store.add_user(self.check_name(name), token_sha256)
+        person = self._insert(self.check_name(name), token_sha256)
         if person is None:
             raise ApiError(409, "user_exists", f"there is already a person called {name}")
         log.info("person %r added", name)
         return person | {"token": token}
 
-    def list(self) -> list[dict]:
-        return self._store.users()
-
     def remove(self, name: str) -> dict:
         """End a person's token; their downloads stay, for the owner to see."""
-        if (person := self._store.remove_user(self.check_name(name))) is None:
+        if (person := self._delete(self.check_name(name))) is None:
             raise ApiError(404, "not_found", f"no person called {name}")
         log.info("person %r removed", name)
         return person
@@ -4931,7 +5055,7 @@ class People:
     def new_token(self, name: str) -> dict:
         """A fresh token for a person; the old one ends at once."""
         token, token_sha256 = self.new_secret()
-        if not self._store.set_user_token(self.check_name(name), token_sha256):
+        if not self._set_token(self.check_name(name), token_sha256):
             raise ApiError(404, "not_found", f"no person called {name}")
         log.info("person %r has a new token", name)
         return {"name": name, "token": token}
@@ -4940,7 +5064,7 @@ class People:
         """The person a token belongs to, compared with every stored hash in constant time."""
         sent = hashlib.sha256(token).digest()
         found = None
-        for name, stored in self._store.user_tokens():
+        for name, stored in self.tokens():
             if hmac.compare_digest(sent, stored):
                 found = Caller(name, sent)
         return found
@@ -4949,7 +5073,7 @@ class People:
         """Whether a caller's token still opens the server (a person may be removed)."""
         return caller.user == OWNER or any(
             name == caller.user and hmac.compare_digest(caller.token_sha256, stored)
-            for name, stored in self._store.user_tokens()
+            for name, stored in self.tokens()
         )
 
 
@@ -5458,7 +5582,7 @@ def submit_download(app: App, request: Request) -> Reply:
             "insufficient_storage",
             f"less than {human_bytes(app.config.min_free_bytes)} free on the disk",
         )
-    job, duplicate = app.store.submit(
+    job, duplicate = app.jobs.submit(
         fetched,
         dedupe_key(normalized, audio_only),
         client_id,
@@ -5521,7 +5645,7 @@ def get_status(app: App, request: Request, download_id: str) -> Reply:
         # other downloads' progress (twice a second each) wakes us, and is not our news.
         missed = len(entries) < cursor - previous
         if missed or any(entry["download_id"] == job.id for _, entry in entries):
-            job = app.store.get(job.id) or job
+            job = app.jobs.get(job.id) or job
     return Reply(app.running.status_object(job))
 
 
@@ -5585,7 +5709,7 @@ def list_history(app: App, request: Request) -> Reply:
         client_id = parse_client_id({"client_id": client_id})
     before_seq = find_job(app, request, query["before"]).seq if "before" in query else None
     words = parse_search(query.get("q", ""))
-    jobs, total = app.store.history(
+    jobs, total = app.history.history(
         status, client_id, before_seq, limit, offset, request.caller.only_user, words
     )
     return Reply(
@@ -5623,7 +5747,7 @@ def get_file(app: App, request: Request, download_id: str, index: str = "0") -> 
     try:
         return file_reply(request, stored_file(app, job, index))
     except FileNotFoundError:  # deleted between the check and the open
-        app.store.mark_removed(job.id)
+        app.jobs.mark_removed(job.id)
         raise ApiError(410, "file_removed", "the file of this download was removed") from None
 
 
@@ -5719,14 +5843,14 @@ def cancel_download(app: App, request: Request, download_id: str) -> Reply:
     """DELETE /api/v1/download/{id}: cancel a queued or running job, or delete its files."""
     job = find_job(app, request, download_id)
     if job.status in (Status.PENDING, Status.DOWNLOADING):
-        if cancelled := app.store.cancel(job.id):
+        if cancelled := app.jobs.cancel(job.id):
             app.running.cancel(job.id)  # the progress hook raises; the worker cleans up
             log.info("job %s cancelled by a client", job.id)
             return Reply(app.running.status_object(cancelled))
-        job = app.store.get(job.id) or job  # it finished meanwhile: delete its files instead
+        job = app.jobs.get(job.id) or job  # it finished meanwhile: delete its files instead
     if job.status == Status.COMPLETED and not job.file_removed:
         app.library.remove_files(job)
-        job = app.store.mark_removed(job.id) or job
+        job = app.jobs.mark_removed(job.id) or job
         log.info("job %s: files deleted by a client", job.id)
     return Reply(app.running.status_object(job))
 
@@ -5746,7 +5870,7 @@ def retry_download(app: App, request: Request, download_id: str) -> Reply:
     if job.status in (Status.FAILED, Status.CANCELLED):
         if not app.running.wait_finished(job.id, timeout_s=5.0):
             raise ApiError(409, "still_stopping", "the download is still stopping; try again")
-        if requeued := app.store.requeue(job.id):
+        if requeued := app.jobs.requeue(job.id):
             app.queue.wake()
             return Reply(app.running.status_object(requeued))
     raise ApiError(
@@ -5816,15 +5940,8 @@ def put_cookies(app: App, request: Request) -> Reply:
     except UnicodeDecodeError:
         raise ApiError(400, "invalid_cookies", "cookies.txt is not UTF-8 text") from None
     parse_cookies_txt(text)
-    partial = app.config.cookie_path.with_suffix(".tmp")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        file.write(text)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(partial, app.config.cookie_path)  # a download never reads half a file
-    app.cookies_version += 1
-    state = cookies_state(app)
+    app.cookies.save(text)
+    state = app.cookies.state()
     log.info("cookies uploaded for %s", ", ".join(state["domains"]))
     return Reply(state)
 
@@ -5838,15 +5955,14 @@ def put_cookies(app: App, request: Request) -> Reply:
 )
 def get_cookies(app: App, request: Request) -> Reply:
     """GET /api/v1/cookies: whether cookies are set, and for which domains."""
-    return Reply(cookies_state(app))
+    return Reply(app.cookies.state())
 
 
 @route("DELETE", "/api/v1/cookies", OWNER_ONLY, summary="Forget the cookies", replies=COOKIES_REPLY)
 def delete_cookies(app: App, request: Request) -> Reply:
     """DELETE /api/v1/cookies: forget them; the next downloads go without."""
-    app.config.cookie_path.unlink(missing_ok=True)
-    app.cookies_version += 1
-    return Reply(cookies_state(app))
+    app.cookies.remove()
+    return Reply(app.cookies.state())
 
 
 @route(
@@ -5863,7 +5979,7 @@ def delete_cookies(app: App, request: Request) -> Reply:
 )
 def list_users(app: App, request: Request) -> Reply:
     """GET /api/v1/users (owner only): every person, when added, how many downloads."""
-    return Reply(app.people.list())
+    return Reply(app.people.everyone())
 
 
 @route(
@@ -5932,7 +6048,7 @@ FOLLOW_REPLY = {
 
 def find_follow(app: App, request: Request, text: str) -> Follow:
     """The follow with this id, if the caller may reach it: another's answers 404."""
-    follow = app.store.get_follow(parse_download_id(text, "a follow id"))
+    follow = app.follows.get(parse_download_id(text, "a follow id"))
     if follow and request.caller.reaches(follow.user):
         return follow
     raise no_such_follow()
@@ -5977,9 +6093,9 @@ def create_follow(app: App, request: Request) -> Reply:
         "first": parse_integer(request, form, "first", FOLLOW_FIRST, 0, app.config.max_items),
     }
     values = new_follow(app.config, app.policy, request.caller.user, form.get("url"), **settings)
-    follow, added = app.store.add_follow(values)
+    follow, added = app.follows.add(values)
     if added:
-        app.follows.nudge()
+        app.follow_checker.nudge()
         log.info("follow %s: %s follows %s", follow.id, follow.user, follow.url)
     location = {"Location": f"/api/v1/follows/{follow.id}"}
     return Reply(follow.to_api(), 201 if added else 200, location)
@@ -5999,7 +6115,7 @@ def create_follow(app: App, request: Request) -> Reply:
 )
 def list_follows(app: App, request: Request) -> Reply:
     """GET /api/v1/follows: the caller's follows; the owner sees everyone's."""
-    return Reply([follow.to_api() for follow in app.store.follows(request.caller.only_user)])
+    return Reply([follow.to_api() for follow in app.follows.of(request.caller.only_user)])
 
 
 @route(
@@ -6037,10 +6153,10 @@ def change_follow(app: App, request: Request, follow_id: str) -> Reply:
         changes["every_h"] = parse_every_h(request, form)
     if not changes:
         raise ApiError(400, "invalid_body", "send every_h, paused or audio_only to change")
-    changed = app.store.change_follow(follow.id, changes)
+    changed = app.follows.change(follow.id, changes)
     if changed is None:  # removed meanwhile
         raise no_such_follow()
-    app.follows.nudge()
+    app.follow_checker.nudge()
     return Reply(changed.to_api())
 
 
@@ -6056,7 +6172,7 @@ def change_follow(app: App, request: Request, follow_id: str) -> Reply:
 def delete_follow(app: App, request: Request, follow_id: str) -> Reply:
     """DELETE /api/v1/follows/{id}: the follow is forgotten; its downloads stay."""
     follow = find_follow(app, request, follow_id)
-    if app.store.remove_follow(follow.id) is None:
+    if app.follows.remove(follow.id) is None:
         raise no_such_follow()
     log.info("follow %s of %s removed", follow.id, follow.url)
     return Reply(follow.to_api())
@@ -6078,9 +6194,9 @@ def check_follow(app: App, request: Request, follow_id: str) -> Reply:
     follow = find_follow(app, request, follow_id)
     if follow.paused:
         raise ApiError(409, "paused", "this follow is paused; resume it to check it")
-    if (due := app.store.change_follow(follow.id, {"next_check": time.time()})) is None:
+    if (due := app.follows.change(follow.id, {"next_check": time.time()})) is None:
         raise no_such_follow()
-    app.follows.nudge()
+    app.follow_checker.nudge()
     return Reply(due.to_api(), 202)
 
 
@@ -6093,8 +6209,8 @@ def check_follow(app: App, request: Request, follow_id: str) -> Reply:
 )
 def get_metrics(app: App, request: Request) -> Reply:
     """GET /metrics: Prometheus text format, version 0.0.4."""
-    counts = app.store.counts()
-    stored_bytes, stored_files = app.store.storage_totals()
+    counts = app.jobs.counts()
+    stored_bytes, stored_files = app.library.storage_totals()
     requests, download_bytes = app.metrics.snapshot()
     series = [
         (
@@ -6109,7 +6225,7 @@ def get_metrics(app: App, request: Request) -> Reply:
             "Downloads in the database by user (owner or a person) and status.",
             [
                 (f'user="{user}",status="{status}"', count)
-                for (user, status), count in sorted(app.store.counts_by_user().items())
+                for (user, status), count in sorted(app.jobs.counts_by_user().items())
             ],
         ),
         ("queue_depth", "gauge", "Downloads waiting for a worker.", [("", counts["pending"])]),
@@ -6180,7 +6296,7 @@ def health(app: App, request: Request) -> Reply:
     """GET /api/v1/health: no token; 503 when the database cannot be read, or a worker or
     the egress proxy has died."""
     try:
-        counts = app.store.counts()
+        counts = app.jobs.counts()
     except sqlite3.Error as err:
         log.error("health check: database unusable: %s", err)
         body = {
@@ -6205,7 +6321,7 @@ def health(app: App, request: Request) -> Reply:
         "impersonation": can_impersonate(app),
         "disk_free_bytes": app.library.free_bytes(),
         "certificate": app.certificates.to_api() if app.certificates else None,
-        "follows": app.store.follow_counts(),
+        "follows": app.follows.counts(),
     }
     if not working:
         log.error("health check: a worker or the egress proxy has stopped")
@@ -6931,24 +7047,27 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
 
     def parse_request(self) -> bool:
-        """http.server's parser, minus HTTP/0.9: it would wait for headers that never come."""
+        """http.server's parser, minus HTTP/0.9 (it would wait for headers that never come).
+        http.server answers a method that has no do_ method here 501; vidserve answers it
+        as every other, from the route table (405 with Allow on a known path)."""
         if len(self.raw_requestline.split()) == 2:
             self.command = None
             self.send_error(HTTPStatus.BAD_REQUEST, "HTTP/0.9 is not supported")
             return False
-        return super().parse_request()
+        if not super().parse_request():
+            return False
+        if not hasattr(self, f"do_{self.command}"):  # QUERY, BREW: answered now
+            self.do_route()
+            return False  # http.server then looks for no method
+        return True
 
-    def do_GET(self) -> None:
+    def do_route(self) -> None:
+        """Every request: the route table finds its handler (404, or 405 with Allow)."""
         self.server.current_connection().waiting_since = None  # read: busy until answered
         self.budget.remaining = None
         self.handle_api_request()
 
-    def __getattr__(self, name: str) -> Any:
-        """Every method, even one http.server has never heard of (QUERY, BREW), goes to the
-        route table, which answers 405 with Allow on a known path and 404 elsewhere."""
-        if name.startswith("do_"):
-            return self.do_GET
-        raise AttributeError(name)
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_route
 
     def handle_api_request(self) -> None:
         app = self.server.app
@@ -8918,7 +9037,7 @@ class Service:
             cert, key = ensure_certificate(config)
             certificates = Certificates(cert, key, "file" if config.cert_file else "self-signed")
         self.cert_file = cert
-        self.app = App(config, self.token, cert_file=cert, certificates=certificates).open()
+        self.app = open_app(config, self.token, cert, certificates)
         challenges = Challenges()
         self.server = Server(self.app, certificates, challenges)
         self._http = threading.Thread(target=self.server.serve_forever, name="http")
@@ -8960,7 +9079,7 @@ class Service:
         self.server.in_flight.wait_idle(STOP_GRACE_S)
         stop_workers(self.app, timeout_s=6.0)
         self.server.server_close()
-        self.app.store.close()
+        self.app.database.close()
         log.info("stopped")
 
 
@@ -9015,12 +9134,12 @@ def serve(config: Config) -> int:
     watchdog_s = int(os.environ.get("WATCHDOG_USEC", "0")) / 2e6  # ping twice per interval
     next_upkeep = 0.0
     while not stop.wait(watchdog_s or UPKEEP_INTERVAL_S):
-        if watchdog_s and service.app.store.answers() and work_alive(service.app):
+        if watchdog_s and service.app.database.answers() and work_alive(service.app):
             notify_systemd("WATCHDOG=1")
         if time.monotonic() >= next_upkeep:
             next_upkeep = time.monotonic() + UPKEEP_INTERVAL_S
             service.app.library.enforce_retention()
-            service.app.follows.notice_changes()  # `vidserve.py follow` in another process
+            service.app.follow_checker.notice_changes()  # `vidserve.py follow` in another process
     notify_systemd("STOPPING=1")
     service.stop()
     return 0
@@ -9061,11 +9180,11 @@ def manage_people(config: Config, operands: list[str]) -> int:
         print(USER_USAGE, file=sys.stderr)
         return 2
     make_private_dir(config.data_path)
-    store = Store(config.data_path / "vidserve.db")
-    people = People(store)
+    database = Database(config.data_path / "vidserve.db")
+    people = People(database)
     try:
         if verb == "list":
-            rows = [(p["name"], p["created_at"], str(p["downloads"])) for p in people.list()]
+            rows = [(p["name"], p["created_at"], str(p["downloads"])) for p in people.everyone()]
             for row in [("NAME", "ADDED", "DOWNLOADS"), *rows]:
                 print(f"{row[0]:<32}  {row[1]:<20}  {row[2]:>9}")
         elif verb == "remove":
@@ -9086,7 +9205,7 @@ def manage_people(config: Config, operands: list[str]) -> int:
         print(f"vidserve: {err.message}", file=sys.stderr)
         return 1
     finally:
-        store.close()
+        database.close()
     return 0
 
 
@@ -9101,36 +9220,39 @@ def manage_follows(config: Config, operands: list[str], user: str | None) -> int
         print(FOLLOW_USAGE, file=sys.stderr)
         return 2
     config.data_path.mkdir(parents=True, exist_ok=True)
-    store = Store(config.data_path / "vidserve.db")
+    database = Database(config.data_path / "vidserve.db")
+    follows = Follows(database, Jobs(database))
     try:
         if verb == "list":
             print(f"{'ID':<36}  {'USER':<12}  {'ACCOUNT':<40}  {'LAST CHECK':<20}  ERROR")
-            for follow in store.follows(None if user is None else People.check_name(user)):
+            for follow in follows.of(None if user is None else People.check_name(user)):
                 checked = follow.last_checked_at or "never"
                 error = follow.last_error_code or ("paused" if follow.paused else "")
                 print(f"{follow.id}  {follow.user:<12}  {follow.url:<40}  {checked:<20}  {error}")
         elif verb == "remove":
-            follow = store.remove_follow(parse_download_id(rest[0], "a follow id"))
+            follow = follows.remove(parse_download_id(rest[0], "a follow id"))
             if follow is None:
                 raise ApiError(404, "not_found", f"no follow {rest[0]}")
             print(f"{follow.user} no longer follows {follow.url}; its downloads stay")
         else:
             name = OWNER if user in (None, OWNER) else People.check_name(user)
-            if name != OWNER and name not in {person["name"] for person in store.users()}:
+            if name != OWNER and name not in {
+                person["name"] for person in People(database).everyone()
+            }:
                 raise ApiError(404, "not_found", f"no person called {name}")
             policy = UrlPolicy(
                 config.allowed_domains, config.allow_private_addresses, config.private_networks
             )
             settings = {"every_h": FOLLOW_EVERY_H[1], "audio_only": False, "first": FOLLOW_FIRST}
             values = new_follow(config, policy, name, rest[0], **settings)
-            follow, added = store.add_follow(values)
+            follow, added = follows.add(values)
             state = "now follows" if added else "already follows"
             print(f"{follow.user} {state} {follow.url} (follow {follow.id})")
     except ApiError as err:
         print(f"vidserve: {err.message}", file=sys.stderr)
         return 1
     finally:
-        store.close()
+        database.close()
     return 0
 
 
