@@ -5900,7 +5900,7 @@ BANNER = re.compile(r"^# ---- (\d+[a-z]?)\. (.+?) -+$", re.MULTILINE)
 
 def table_of_contents() -> list[tuple[str, str]]:
     """The sections the module docstring names: (number, title), in order."""
-    entry = re.compile(r"^  (\d+[a-z]?)\. (.+?)(?:\s{2,}|$)")
+    entry = re.compile(r"^ +(\d+[a-z]?)\. (.+?)(?:\s{2,}|$)")
     return [m.groups() for line in vidserve.__doc__.splitlines() if (m := entry.match(line))]
 
 
