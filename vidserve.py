@@ -981,6 +981,18 @@ class Database:
                 )
                 log.info("database schema migrated to version %d", number)
 
+    @staticmethod
+    def copy(source: Path, target: Path) -> None:
+        """A consistent copy of the database at `source`, safe while a server writes it:
+        SQLite's online backup API copies its pages under a read lock."""
+        origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        copy = sqlite3.connect(target)
+        try:
+            origin.backup(copy)
+        finally:
+            origin.close()
+            copy.close()
+
     def before_checkpoint(self, task: Callable[[], object]) -> None:
         """Run `task` (a capability's batched writes) in every pause in writes, just before
         the checkpointer copies the WAL back, so that it shares the checkpoint's wake-up."""
@@ -2439,6 +2451,79 @@ class Jobs:
             {"id": download_id, "now": utc_now()},
         )
 
+    def saved_copies(self, job: Job) -> list[Job]:
+        """Other downloads of the same user that saved the same post, with files listed: first
+        ones first. Per user (API.md): one person's download never points at another's."""
+        rows = self._db.read(
+            "SELECT * FROM jobs WHERE site = ? AND video_id = ? AND audio_only = ? AND id != ?"
+            " AND user = ? AND status = 'completed' AND file_removed = 0"
+            " ORDER BY duplicate_of IS NOT NULL, seq",
+            (job.site, job.video_id, job.audio_only, job.id, job.user),
+        )
+        return [Job.from_row(row) for row in rows]
+
+    def files_in_use(self, job: Job) -> set[str]:
+        """Which of a job's files other downloads of the same post still list: kept on delete.
+        Only the same user's count: another's files are in another folder."""
+        rows = self._db.read(
+            "SELECT DISTINCT json_extract(item.value, '$.filename') FROM jobs, json_each(jobs.files)"
+            " AS item WHERE site = ? AND video_id = ? AND jobs.id != ? AND user = ?"
+            " AND status = 'completed' AND file_removed = 0",
+            (job.site, job.video_id, job.id, job.user),
+        )
+        return {row[0] for row in rows}
+
+    def storage_totals(self) -> tuple[int, int]:
+        """(bytes, files) of finished downloads still on disk."""
+        rows = self._db.read(
+            "SELECT COALESCE(SUM(total_bytes), 0), COALESCE(SUM(json_array_length(files)), 0)"
+            " FROM jobs WHERE status = 'completed' AND file_removed = 0"
+        )
+        return rows[0][0], rows[0][1]
+
+    def stored_files(self) -> list[Job]:
+        """Completed jobs whose files are still on disk, oldest first: retention's input."""
+        rows = self._db.read(
+            "SELECT * FROM jobs WHERE status = 'completed' AND file_removed = 0"
+            " ORDER BY completed_at, seq"
+        )
+        return [Job.from_row(row) for row in rows]
+
+    @staticmethod
+    def holds_post(db: sqlite3.Connection, new: dict) -> bool:
+        """Whether new["user"] has a download of the post (site, video_id) already, live or
+        done: a follow's check queues none of those again."""
+        return bool(
+            db.execute(
+                "SELECT 1 FROM jobs WHERE site = ? AND video_id = ? AND user = ?"
+                " AND status IN ('pending', 'downloading', 'completed')",
+                (new["site"], new["video_id"], new["user"]),
+            ).fetchone()
+        )
+
+    def insert_completed(self, rows: list[dict]) -> None:
+        """Completed jobs written straight in, in one commit (the bench's long history): each
+        row holds id, url, dedupe_key, client_id, title and uploader."""
+        now = utc_now()
+        self._db.commit(
+            lambda db: db.executemany(
+                "INSERT INTO jobs (id, url, dedupe_key, client_id, status, created_at,"
+                " last_updated, filename, file_path, file_size, total_bytes, files, title,"
+                " uploader) VALUES (:id, :url, :dedupe_key, :client_id, 'completed', :now,"
+                " :now, 'v.mp4', 'v.mp4', 1, 1, '[]', :title, :uploader)",
+                [row | {"now": now} for row in rows],
+            )
+        )
+
+    @staticmethod
+    def count_in(path: Path) -> int:
+        """How many downloads a database file holds, read without changing it (a backup)."""
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
+
+    # What the API tells of a person's downloads: how many they submitted (see People).
+    DOWNLOADS_OF_PERSON = "(SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE user = users.name)"
+
     def counts(self) -> dict[str, int]:
         rows = self._db.read("SELECT status, SUM(n) FROM job_counts GROUP BY status")
         return {str(status): 0 for status in Status} | {row[0]: row[1] for row in rows}
@@ -3700,7 +3785,7 @@ class Library:
 
     def remove_files(self, job: Job) -> None:
         """Delete a job's files, but those another download of the same post still lists."""
-        in_use = self.files_in_use(job) if job.video_id else set()
+        in_use = self._jobs.files_in_use(job) if job.video_id else set()
         for item in job.files:
             if item["filename"] not in in_use:
                 (self.folder(job.user) / item["filename"]).unlink(missing_ok=True)
@@ -3711,7 +3796,7 @@ class Library:
         """Delete the oldest finished files past keep_days or max_total_bytes; records stay."""
         if not (self.config.keep_days or self.config.max_total_bytes):
             return
-        jobs = self.stored_files()
+        jobs = self._jobs.stored_files()
         total = sum(job.total_bytes or 0 for job in jobs)
         cutoff = time.strftime(
             "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - self.config.keep_days * 86400)
@@ -3729,44 +3814,6 @@ class Library:
                 job.id,
                 "older than keep_days" if too_old else "over max_total_bytes",
             )
-
-    def saved_copies(self, job: Job) -> list[Job]:
-        """Other downloads of the same user that saved the same post, with files listed: first
-        ones first. Per user (API.md): one person's download never points at another's."""
-        rows = self._db.read(
-            "SELECT * FROM jobs WHERE site = ? AND video_id = ? AND audio_only = ? AND id != ?"
-            " AND user = ? AND status = 'completed' AND file_removed = 0"
-            " ORDER BY duplicate_of IS NOT NULL, seq",
-            (job.site, job.video_id, job.audio_only, job.id, job.user),
-        )
-        return [Job.from_row(row) for row in rows]
-
-    def files_in_use(self, job: Job) -> set[str]:
-        """Which of a job's files other downloads of the same post still list: kept on delete.
-        Only the same user's count: another's files are in another folder."""
-        rows = self._db.read(
-            "SELECT DISTINCT json_extract(item.value, '$.filename') FROM jobs, json_each(jobs.files)"
-            " AS item WHERE site = ? AND video_id = ? AND jobs.id != ? AND user = ?"
-            " AND status = 'completed' AND file_removed = 0",
-            (job.site, job.video_id, job.id, job.user),
-        )
-        return {row[0] for row in rows}
-
-    def storage_totals(self) -> tuple[int, int]:
-        """(bytes, files) of finished downloads still on disk."""
-        rows = self._db.read(
-            "SELECT COALESCE(SUM(total_bytes), 0), COALESCE(SUM(json_array_length(files)), 0)"
-            " FROM jobs WHERE status = 'completed' AND file_removed = 0"
-        )
-        return rows[0][0], rows[0][1]
-
-    def stored_files(self) -> list[Job]:
-        """Completed jobs whose files are still on disk, oldest first: retention's input."""
-        rows = self._db.read(
-            "SELECT * FROM jobs WHERE status = 'completed' AND file_removed = 0"
-            " ORDER BY completed_at, seq"
-        )
-        return [Job.from_row(row) for row in rows]
 
     def free_bytes(self) -> int:
         return shutil.disk_usage(self.download_dir).free
@@ -4877,7 +4924,7 @@ class Fetcher:
         job = self.app.jobs.record_identity(job.id, site, video_id, describe_video(info)) or job
         if job.forced or not video_id or site in (None, "Generic"):
             return
-        for earlier in self.app.library.saved_copies(job):
+        for earlier in self.app.jobs.saved_copies(job):
             if self.app.library.files_present(earlier):
                 raise AlreadySaved(earlier)
 
@@ -5235,10 +5282,7 @@ class People:
         self._db = database
 
     # What the API tells of a person: never the token's hash.
-    PERSON = (
-        "name, created_at,"
-        " (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE user = users.name) AS downloads"
-    )
+    PERSON = f"name, created_at, {Jobs.DOWNLOADS_OF_PERSON} AS downloads"
 
     def _insert(self, name: str, token_sha256: bytes) -> dict | None:
         """A new person; None when the name is taken."""
@@ -5775,11 +5819,7 @@ class Follows:
             )
             queued = []
             for new in downloads:
-                if db.execute(
-                    "SELECT 1 FROM jobs WHERE site = ? AND video_id = ? AND user = ?"
-                    " AND status IN ('pending', 'downloading', 'completed')",
-                    (new["site"], new["video_id"], new["user"]),
-                ).fetchone():
+                if Jobs.holds_post(db, new):
                     continue
                 row, duplicate = Jobs.insert_job(db, new, still_present)
                 if not duplicate:
@@ -7180,7 +7220,7 @@ SCHEMAS |= {
 def get_metrics(app: App, request: Request) -> Reply:
     """GET /metrics: Prometheus text format, version 0.0.4."""
     counts = app.jobs.counts()
-    stored_bytes, stored_files = app.library.storage_totals()
+    stored_bytes, stored_files = app.jobs.storage_totals()
     requests, download_bytes = app.metrics.snapshot()
     series = [
         (
@@ -8749,13 +8789,11 @@ def selftest() -> int:
                 status == 206 and body == LoopbackMedia.content(size)[100:200],
                 "byte range answered 206",
             )
-            database = sqlite3.connect(Path(directory) / "vidserve.db")
-            mode = database.execute("PRAGMA journal_mode").fetchone()[0]
-            stored = database.execute(
-                "SELECT status FROM jobs WHERE id = ?", (download_id,)
-            ).fetchone()
-            database.close()
-            check(mode == "wal" and stored == ("completed",), "job stored durably (SQLite WAL)")
+            app = service.app
+            mode = app.database.read("PRAGMA journal_mode")[0][0]
+            stored = app.jobs.get(download_id)
+            durable = mode == "wal" and stored is not None and stored.status == Status.COMPLETED
+            check(durable, "job stored durably (SQLite WAL)")
             client.close()
         except Exception as err:  # noqa: BLE001 (the report says what broke, not a traceback)
             check(False, f"{type(err).__name__}: {err}")
@@ -8912,34 +8950,27 @@ BENCH_WORDS = [
 ]
 
 
-def fill_history(database: Path, rows: int) -> list[str]:
+def fill_history(database_path: Path, rows: int) -> list[str]:
     """Add `rows` completed jobs straight into the database, oldest first, titled with two
     of BENCH_WORDS each (for search); returns their ids."""
-    db = sqlite3.connect(database)
-    now = utc_now()
-    ids = [new_download_id() for _ in range(rows)]
     words = BENCH_WORDS
-    with db:
-        db.executemany(
-            "INSERT INTO jobs (id, url, dedupe_key, client_id, status, created_at, last_updated,"
-            " filename, file_path, file_size, total_bytes, files, title, uploader) VALUES (?, ?,"
-            " ?, ?, 'completed', ?, ?, 'v.mp4', 'v.mp4', 1, 1, '[]', ?, ?)",
-            (
-                (
-                    i,
-                    f"https://www.tiktok.com/v/{n}",
-                    f"k{n}",
-                    f"client-{n % 7}",
-                    now,
-                    now,
-                    f"{words[n % 100]} {words[n // 100 % 100]} video {n}",
-                    f"user{n % 1000}",
-                )
-                for n, i in enumerate(ids)
-            ),
-        )
-    db.close()
-    return ids
+    jobs = [
+        {
+            "id": new_download_id(),
+            "url": f"https://www.tiktok.com/v/{n}",
+            "dedupe_key": f"k{n}",
+            "client_id": f"client-{n % 7}",
+            "title": f"{words[n % 100]} {words[n // 100 % 100]} video {n}",
+            "uploader": f"user{n % 1000}",
+        }
+        for n in range(rows)
+    ]
+    database = Database(database_path)
+    try:
+        Jobs(database).insert_completed(jobs)
+    finally:
+        database.close()
+    return [job["id"] for job in jobs]
 
 
 def bench_while_downloading(media: LoopbackMedia, root: Path, row: Callable) -> None:
@@ -9518,14 +9549,8 @@ def backup(config: Config, target: str) -> int:
     target_path = Path(target)
     if target_path.is_dir():
         target_path = target_path / f"vidserve-{time.strftime('%Y%m%d-%H%M%S')}.db"
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
-    destination = sqlite3.connect(target_path)
-    with source, destination:
-        source.backup(destination)  # SQLite's online backup API: pages copied under a read lock
-    jobs = destination.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
-    source.close()
-    destination.close()
-    print(f"backed up {jobs} downloads to {target_path}")
+    Database.copy(source_path, target_path)
+    print(f"backed up {Jobs.count_in(target_path)} downloads to {target_path}")
     return 0
 
 
