@@ -13,6 +13,7 @@ each group opens with its own helpers and fixtures, and each test proves one beh
 
 import ast
 import base64
+import collections
 import contextlib
 import ctypes
 import functools
@@ -5934,6 +5935,59 @@ def test_no_function_passes_150_lines():
     ]
 
     assert too_long == []
+
+
+def test_nothing_stands_outside_a_banner_for_more_than_150_lines():
+    first_banner = SOURCE.count("\n", 0, BANNER.search(SOURCE).start())
+
+    assert first_banner <= 150  # the docstring and the imports
+
+
+def test_no_class_passes_300_lines():
+    classes = [node for node in ast.walk(ast.parse(SOURCE)) if isinstance(node, ast.ClassDef)]
+    too_long = [
+        (node.name, node.end_lineno - node.lineno + 1)
+        for node in classes
+        if node.end_lineno - node.lineno + 1 > 300
+    ]
+
+    assert too_long == []
+
+
+# Tables whose SQL more than one capability runs: the jobs table's counts and search index are
+# read by History too. Every other table is named in SQL by one section, and the migrations.
+SHARED_TABLES = {
+    "jobs": {"Jobs", "History and events"},
+    "job_counts": {"Jobs", "History and events"},
+}
+
+
+def sections_naming_tables_in_sql() -> dict[str, set[str]]:
+    """table -> the titles of the sections (but Database, whose migrations make every table)
+    whose string constants name it in SQL (FROM, INTO, UPDATE, JOIN, TABLE)."""
+    tables = set(re.findall(r"CREATE (?:VIRTUAL )?TABLE (\w+)", "".join(vidserve.MIGRATIONS)))
+    naming = re.compile(rf"\b(?:FROM|INTO|UPDATE|JOIN|TABLE)\s+({'|'.join(tables)})\b")
+    starts = [(SOURCE.count("\n", 0, m.start()) + 1, m[2]) for m in BANNER.finditer(SOURCE)]
+    found: dict[str, set[str]] = collections.defaultdict(set)
+    for node in ast.walk(ast.parse(SOURCE)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            title = next((title for line, title in reversed(starts) if line <= node.lineno), "")
+            for table in naming.findall(node.value):
+                if title != "Database":
+                    found[table].add(title)
+    return found
+
+
+def test_each_tables_sql_stands_in_its_capabilitys_section_and_the_migrations():
+    found = sections_naming_tables_in_sql()
+    strays = {
+        table: titles
+        for table, titles in found.items()
+        if len(titles) > 1 and titles != SHARED_TABLES.get(table)
+    }
+
+    assert {"jobs", "users", "follows"} <= found.keys()  # the check sees SQL where it is
+    assert strays == {}
 
 
 def test_private_names_of_other_libraries_are_used_only_through_borrowed():
