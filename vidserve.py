@@ -127,6 +127,15 @@ THREAD_BACKOFF_S = 0.1  # an accept loop that could not start a thread waits thi
 BACKGROUND_NICE = 19  # workers, the egress proxy and the checkpointer (run_in_background)
 
 
+WARM_LIMIT_S = 60  # a submit waits this long at most for yt-dlp to load (a Pi Zero: ~10 s)
+
+
+UPKEEP_INTERVAL_S = 60.0  # retention runs this often (and after each completed download)
+
+
+GIL_SWITCH_S = 0.0002  # the server's GIL switch interval (serve() says why)
+
+
 DOWNLOAD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
@@ -2132,6 +2141,28 @@ PLAYLIST_TYPES = ("playlist", "multi_video")  # yt-dlp results that hold several
 # What a saved video was found to be (the worker's check_video), kept with each file in the
 # files column, and said of the first video in the status object; null where not checked.
 PLAYABILITY_FIELDS = ("codec", "has_audio", "playable_on_iphone", "playable_note")
+
+
+def dedupe_key(normalized_url: str, audio_only: bool) -> str:
+    """Same link, same sound-or-video: one download (per user)."""
+    return normalized_url + ("#audio" if audio_only else "")
+
+
+class FetchError(Exception):
+    """Why a download failed: a stable code, a sentence for people, and whether to retry
+    (at most max_retries times, where fewer than the configuration's make sense)."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        transient: bool,
+        retry_after_s: float = 0,
+        max_retries: int | None = None,
+    ):
+        super().__init__(message)
+        self.code, self.message, self.transient = code, message, transient
+        self.retry_after_s, self.max_retries = retry_after_s, max_retries
 
 
 @dataclass(slots=True)
@@ -4365,9 +4396,6 @@ YTDLP_PACKAGES = (
 YTDLP_IMPORT = threading.Lock()  # see import_ytdlp
 
 
-WARM_LIMIT_S = 60  # a submit waits this long at most for yt-dlp to load (a Pi Zero: ~10 s)
-
-
 PROGRESS_INTERVAL_S = 0.5  # API.md: progress events at most twice a second per download
 
 
@@ -4449,23 +4477,6 @@ def report_impersonation() -> None:
             " Install curl_cffi: pip install 'yt-dlp[default,curl-cffi]' (no wheel exists for"
             " some platforms, such as 32-bit ARM)"
         )
-
-
-class FetchError(Exception):
-    """Why a download failed: a stable code, a sentence for people, and whether to retry
-    (at most max_retries times, where fewer than the configuration's make sense)."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        transient: bool,
-        retry_after_s: float = 0,
-        max_retries: int | None = None,
-    ):
-        super().__init__(message)
-        self.code, self.message, self.transient = code, message, transient
-        self.retry_after_s, self.max_retries = retry_after_s, max_retries
 
 
 class Stopped(Exception):
@@ -5856,11 +5867,6 @@ class Follows:
         return {"active": row[0], "failing": row[1]}
 
 
-def dedupe_key(normalized_url: str, audio_only: bool) -> str:
-    """Same link, same sound-or-video: one download (per user)."""
-    return normalized_url + ("#audio" if audio_only else "")
-
-
 def account_of(policy: UrlPolicy, url: Any) -> tuple[str, str, str]:
     """(site, account, the account's page as vidserve writes it) of a link to a TikTok or
     Instagram account; ApiError 400 or 422 (not_an_account, or the URL rules') otherwise."""
@@ -6535,6 +6541,9 @@ ACME_HTTP_PATH = "/.well-known/acme-challenge/"  # RFC 8555 §8.3
 
 
 ACME_BAD_NONCE = "urn:ietf:params:acme:error:badNonce"
+
+
+TLS_HANDSHAKE_RECORD = b"\x16"  # RFC 8446 §5.1: every TLS connection opens with one
 
 
 TLS_CLIENT_HELLO = 1  # RFC 8446 §4: the handshake type of a ClientHello
@@ -8504,9 +8513,6 @@ def linger_and_close(sock: socket.socket) -> None:
         sock.close()
 
 
-TLS_HANDSHAKE_RECORD = b"\x16"  # RFC 8446 §5.1: every TLS connection opens with one
-
-
 PLAIN_HTTP_BODY = json.dumps(
     error_body("https_required", "this server speaks HTTPS: use https://", "-")
 ).encode()
@@ -9364,12 +9370,6 @@ def open_app(
 
 
 STOP_GRACE_S = 3.0  # how long a stop waits for requests in flight; the whole stop stays under 10 s
-
-
-GIL_SWITCH_S = 0.0002  # the server's GIL switch interval (serve() says why)
-
-
-UPKEEP_INTERVAL_S = 60.0  # retention runs this often (and after each completed download)
 
 
 def print_welcome(app: App, server: Server, cert: Path | None, new_token: bool) -> None:
