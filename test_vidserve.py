@@ -2369,1088 +2369,7 @@ def test_workers_give_way_to_requests_at_work_but_not_to_waiting_ones(monkeypatc
         assert passed.is_set()
 
 
-# ---- 5. Links and the egress proxy: what a link may reach ------------------------------------
-
-
-def test_tracking_parameters_do_not_make_a_new_download(vidserve_api, media_server):
-    url = unique(media_server)
-    first = vidserve_api.submit(url + "?igsh=abc")
-
-    again = vidserve_api.post("/api/v1/download", {"url": url + "?utm_source=ig&igsh=xyz"})
-    tiktok = vidserve_api.post(
-        "/api/v1/download", {"url": url + "?share_item_id=7&share_app_id=1233&_r=1&_t=8x"}
-    )
-
-    assert again.json["download_id"] == tiktok.json["download_id"] == first
-    assert again.json["duplicate"] is True
-
-
-def test_redirect_of_a_browser_request_to_an_intranet_address_is_refused(sites, tmp_path):
-    settings = SITE_SETTINGS | {
-        "allow_private_addresses": False,
-        "private_networks": ["127.0.0.1/32"],
-    }
-    url = f"https://www.tiktok.com/@{TIKTOK_USER}/video/{TIKTOK_WALLED}"
-    with start_vidserve(tmp_path, namespace=sites, **settings) as api:
-        status = api.wait_for(api.submit(url))
-
-    assert status["status"] == "failed"
-    assert status["error_code"] == "private_address"
-    assert INTRANET in status["error_message"]
-    hops = asked(sites, "www.tiktok.com", f"/@{TIKTOK_USER}/video/{TIKTOK_WALLED}")
-    assert hops and all(hops), "curl_cffi, impersonating a browser, carried the first hop"
-    assert sites.intranet_seen == []
-
-
-def test_host_resolving_to_a_private_address_is_422(tmp_path, media_server):
-    with start_vidserve(tmp_path, allow_private_addresses=False) as api:
-        for host in ("127.0.0.1", "localhost"):
-            answer = api.post("/api/v1/download", {"url": f"http://{host}:8080/clip.mp4"})
-            assert_error(answer, 422, "private_address")
-
-
-HOSTILE_URLS = [
-    # id, url, status, code; the server allows only 127.0.0.1-style literal hosts and no
-    # private addresses, so nothing here is ever fetched or even looked up in DNS.
-    ("ipv6-loopback", "http://[::1]/x.mp4", 422, "private_address"),
-    ("ipv4-mapped-ipv6", "http://[::ffff:127.0.0.1]/x.mp4", 422, "private_address"),
-    ("loopback", "http://127.0.0.1/x.mp4", 422, "private_address"),
-    ("private-10", "http://10.0.0.1/x.mp4", 422, "private_address"),
-    ("private-192", "http://192.168.1.1/x.mp4", 422, "private_address"),
-    ("cloud-metadata", "http://169.254.169.254/latest/meta-data/", 422, "private_address"),
-    ("zero-address", "http://0.0.0.0/x", 422, "private_address"),
-    ("decimal-ip", "http://2130706433/x", 422, "domain_not_allowed"),
-    ("octal-ip", "http://0177.0.0.1/x", 422, "domain_not_allowed"),
-    ("hex-ip", "http://0x7f.0.0.1/x", 422, "domain_not_allowed"),
-    ("short-ip", "http://127.1/x", 422, "domain_not_allowed"),
-    ("suffix-lookalike", "https://tiktok.com.evil.net/x", 422, "domain_not_allowed"),
-    ("prefix-lookalike", "https://eviltiktok.com/x", 422, "domain_not_allowed"),
-    ("dash-lookalike", "https://evil-tiktok.com/x", 422, "domain_not_allowed"),
-    ("idn-lookalike", "https://tіktok.com/x", 422, "domain_not_allowed"),
-    ("punycode-lookalike", "https://xn--tktok-5ve.com/x", 422, "domain_not_allowed"),
-    ("userinfo", "https://tiktok.com@evil.net/", 422, "userinfo_not_allowed"),
-    ("userinfo-password", "https://tiktok.com:pw@evil.net/", 422, "userinfo_not_allowed"),
-    ("encoded-at", "https://tiktok.com%40evil.net/", 422, "domain_not_allowed"),
-    ("backslash-at", "https://evil.net\\@tiktok.com/", 422, "userinfo_not_allowed"),
-    ("fragment-host", "https://evil.net#@tiktok.com/", 422, "domain_not_allowed"),
-    ("no-scheme", "tiktok.com/@user/video/1", 422, "scheme_not_allowed"),
-    ("scheme-relative", "//tiktok.com/@user/video/1", 422, "scheme_not_allowed"),
-    ("file", "file:///etc/passwd", 422, "scheme_not_allowed"),
-    ("file-host", "file://tiktok.com/etc/passwd", 422, "scheme_not_allowed"),
-    ("javascript", "javascript:alert(document.cookie)", 422, "scheme_not_allowed"),
-    ("data", "data:text/html,<script>alert(1)</script>", 422, "scheme_not_allowed"),
-    ("gopher", "gopher://tiktok.com:70/_GET", 422, "scheme_not_allowed"),
-    ("ftp", "ftp://tiktok.com/video.mp4", 422, "scheme_not_allowed"),
-    ("empty-host", "https:///tiktok.com", 400, "invalid_url"),
-    ("tab-in-host", "https://tiktok.com\t.evil.net/", 400, "invalid_url"),
-    ("nul-in-host", "https://tiktok.com\x00.evil.net/", 400, "invalid_url"),
-    ("space", "https://tiktok.com/ x", 400, "invalid_url"),
-    ("bad-ipv6", "http://[::1/x", 400, "invalid_url"),
-    ("port-overflow", "http://127.0.0.1:65536/", 400, "invalid_url"),
-    ("huge-label", "https://" + "a" * 300 + ".tiktok.com/", 400, "invalid_url"),
-    ("over-2048", "https://www.tiktok.com/" + "v" * 2100, 400, "invalid_url"),
-    ("crlf", "https://www.tiktok.com/\r\nX-Injected: 1", 400, "invalid_url"),
-]
-
-
-@pytest.fixture(scope="module")
-def strict_vidserve(tmp_path_factory):
-    """A server with the shipped URL rules, and literal private hosts on the allow-list so
-    that the private-address check is reached without any DNS lookup."""
-    allowed = [
-        "tiktok.com",
-        "instagram.com",
-        "127.0.0.1",
-        "10.0.0.1",
-        "192.168.1.1",
-        "169.254.169.254",
-        "0.0.0.0",
-        "::1",
-        "::ffff:127.0.0.1",
-    ]
-    with start_vidserve(
-        tmp_path_factory.mktemp("strict"), allowed_domains=allowed, allow_private_addresses=False
-    ) as api:
-        yield api
-
-
-# yt-dlp's plain HTTP handlers: requests (preferred when installed) and urllib. curl_cffi's
-# own turn is test_redirect_of_a_browser_request_to_an_intranet_address_is_refused.
-HANDLERS = [
-    pytest.param({}, id="requests"),
-    pytest.param({"compat_opts": ["prefer-legacy-http-handler"]}, id="urllib"),
-]
-
-
-@pytest.mark.parametrize(
-    "url, status, code", [case[1:] for case in HOSTILE_URLS], ids=[case[0] for case in HOSTILE_URLS]
-)
-def test_hostile_url_is_refused_with_the_contract_error(strict_vidserve, url, status, code):
-    answer = strict_vidserve.post("/api/v1/download", {"url": url})
-
-    assert_error(answer, status, code)
-    assert strict_vidserve.get("/api/v1/health").json["database"]["total_downloads"] == 0
-
-
-@pytest.mark.parametrize("handler", HANDLERS)
-def test_redirect_to_a_private_address_is_not_followed(tmp_path, media_server, handler):
-    port = urllib.parse.urlsplit(media_server).port
-    hidden = f"http://127.0.0.2:{port}/clip-hidden.mp4"
-    url = f"{media_server}/redirect?to={urllib.parse.quote(hidden)}&n={random.random()}"
-    with start_vidserve(
-        tmp_path,
-        allow_private_addresses=False,
-        private_networks=["127.0.0.1/32"],
-        ytdlp_options=handler,
-    ) as api:
-        status = api.wait_for(api.submit(url))
-
-    assert status["status"] == "failed"
-    assert status["error_code"] == "private_address"
-    assert "127.0.0.2" in status["error_message"]
-    assert status["retry_count"] == 0
-    assert "egress: refused 127.0.0.2" in api.log_text()
-
-
-def test_redirect_within_allowed_networks_is_followed(tmp_path, media_server):
-    second = ThreadingHTTPServer(("127.0.0.2", 0), MediaHandler)
-    second.seen, second.failures = [], {}
-    threading.Thread(target=second.serve_forever, daemon=True).start()
-    target = f"http://127.0.0.2:{second.server_address[1]}/clip-elsewhere.mp4"
-    url = f"{media_server}/redirect?to={urllib.parse.quote(target)}&n={random.random()}"
-    try:
-        with start_vidserve(
-            tmp_path, allow_private_addresses=False, private_networks=["127.0.0.0/8"]
-        ) as api:
-            status = api.wait_for(api.submit(url))
-    finally:
-        second.shutdown()
-
-    assert status["status"] == "completed"
-    assert second.seen
-
-
-def test_egress_proxy_answers_the_warm_up_request_itself():
-    """Fetcher.warm's request through the egress proxy (which builds yt-dlp's HTTP handler
-    before the first link needs it) is answered by the proxy, with no name lookup."""
-    egress = vidserve.EgressProxy(vidserve.UrlPolicy(("example.com",), False)).start()
-    try:
-        proxy = urllib.parse.urlsplit(egress.url("test"))
-        credentials = base64.b64encode(f"test:{egress.secret}".encode()).decode()
-        with socket.create_connection((proxy.hostname, proxy.port), timeout=10) as sock:
-            sock.sendall(
-                f"GET http://{vidserve.WARM_UP_HOST}/ HTTP/1.1\r\nHost: {vidserve.WARM_UP_HOST}"
-                f"\r\nProxy-Authorization: Basic {credentials}\r\n\r\n".encode()
-            )
-            reply = sock.makefile("rb").readline()
-    finally:
-        egress.stop()
-    assert reply.startswith(b"HTTP/1.1 204 ")
-    assert egress.refusal("test") is None
-
-
-PI_PUBLIC = "5.5.5.5"  # a public address the namespace's machine holds, as a Pi holds its own
-
-
-UNROUTED_PUBLIC = "6.6.6.6"  # a public address with no route in the namespace
-
-
-@pytest.fixture(scope="module")
-def pi_network(tmp_path_factory):
-    """A network namespace standing for the Pi's: lo holds PI_PUBLIC as well, `page.test` is
-    127.0.0.1, where MediaHandler serves on port 80 (`.page`), and `.own_service` listens on
-    PI_PUBLIC:80 without accepting, so any connection that reached it is left queued."""
-    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("nsenter"):
-        pytest.skip("the Pi's network needs root, unshare and nsenter (CI runs as root)")
-    directory = tmp_path_factory.mktemp("pi-network")
-    namespace = Namespace(directory)
-    with open(directory / "hosts", "a") as hosts:  # the file bound over the namespace's
-        hosts.write("127.0.0.1 page.test\n")
-    run_command(
-        [*namespace.command_prefix(directory), "ip", "addr", "add", f"{PI_PUBLIC}/32", "dev", "lo"],
-        check=True,
-    )
-    page = namespace.run(lambda: ThreadingHTTPServer(("127.0.0.1", 80), MediaHandler))
-    page.seen, page.failures, page.daemon_threads = [], {}, True
-    threading.Thread(target=page.serve_forever, daemon=True).start()
-    namespace.own_service = namespace.run(socket.create_server, (PI_PUBLIC, 80))
-    namespace.own_service.setblocking(False)
-    namespace.directory = directory
-    yield namespace
-    page.shutdown()
-    namespace.own_service.close()
-    namespace.close()
-
-
-PI_SETTINGS = {
-    "allowed_domains": ["page.test"],
-    "allow_private_addresses": False,
-    "private_networks": ["127.0.0.0/8"],  # the page's own server, on any port
-}
-
-
-def nothing_connected(listener: socket.socket) -> bool:
-    try:
-        listener.accept()[0].close()
-    except BlockingIOError:
-        return True
-    return False
-
-
-def through_proxy(egress: "vidserve.EgressProxy", request_line: str) -> bytes:
-    """The status line the egress proxy answers a request of vidserve's own worker with."""
-    proxy = urllib.parse.urlsplit(egress.url("test"))
-    credentials = base64.b64encode(f"test:{egress.secret}".encode()).decode()
-    with socket.create_connection((proxy.hostname, proxy.port), timeout=10) as sock:
-        sock.sendall(
-            f"{request_line} HTTP/1.1\r\nProxy-Authorization: Basic {credentials}\r\n\r\n".encode()
-        )
-        return sock.makefile("rb").readline()
-
-
-@contextlib.contextmanager
-def egress_in(namespace, policy: "vidserve.UrlPolicy"):
-    """An EgressProxy whose threads live in the namespace: nothing it might connect to is
-    outside it."""
-    egress = namespace.run(lambda: vidserve.EgressProxy(policy).start())
-    try:
-        yield egress
-    finally:
-        egress.stop()
-
-
-@pytest.mark.parametrize(
-    "host",
-    ["evil.test\\.localhost", "evil.test%5c.localhost", "evil%2etest.localhost"],
-    ids=["backslash", "escaped-backslash", "escaped-dot"],
-)
-def test_host_another_parser_reads_as_another_site_is_refused_with_422(
-    vidserve_api, media_server, host
-):
-    port = urllib.parse.urlsplit(media_server).port
-    before = vidserve_api.get("/api/v1/health").json["database"]["total_downloads"]
-
-    answer = vidserve_api.post("/api/v1/download", {"url": f"http://{host}:{port}/clip.mp4"})
-
-    assert_error(answer, 422, "domain_not_allowed")
-    assert vidserve_api.get("/api/v1/health").json["database"]["total_downloads"] == before
-
-
-@pytest.mark.parametrize(
-    "request_line",
-    ["CONNECT evil.net\\.www.tiktok.com:443", "GET http://evil.net\\.www.tiktok.com/x"],
-    ids=["connect", "plain-http"],
-)
-def test_egress_proxy_refuses_a_backslash_host_without_looking_it_up(pi_network, request_line):
-    policy = vidserve.UrlPolicy(("tiktok.com",), False)
-    with egress_in(pi_network, policy) as egress:
-        answer = pi_network.run(through_proxy, egress, request_line)
-
-    assert answer.startswith(b"HTTP/1.1 403 ")
-    assert "plain host" in egress.refusal("test")
-
-
-@pytest.mark.parametrize(
-    "address", ["64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe"], ids=["loopback", "metadata"]
-)
-def test_egress_proxy_refuses_a_nat64_address_embedding_a_private_ipv4(pi_network, address):
-    policy = vidserve.UrlPolicy(("tiktok.com",), False)
-    with egress_in(pi_network, policy) as egress:
-        answer = pi_network.run(through_proxy, egress, f"CONNECT [{address}]:443")
-
-    assert answer.startswith(b"HTTP/1.1 403 ")
-    assert "non-public" in egress.refusal("test")
-
-
-def test_page_redirecting_to_the_pis_own_public_address_is_refused(pi_network, tmp_path):
-    assert ipaddress.ip_address(PI_PUBLIC).is_global
-    url = f"http://page.test/redirect?to=http://{PI_PUBLIC}/clip.mp4"
-
-    with start_vidserve(tmp_path, namespace=pi_network, **PI_SETTINGS) as api:
-        status = api.wait_for(api.submit(url))
-
-    assert status["status"] == "failed"
-    assert status["error_code"] == "private_address"
-    assert PI_PUBLIC in status["error_message"]
-    assert nothing_connected(pi_network.own_service)
-
-
-def test_page_redirecting_to_port_22_of_a_public_address_is_refused(pi_network, tmp_path):
-    url = f"http://page.test/redirect?to=http://{UNROUTED_PUBLIC}:22/"
-
-    with start_vidserve(tmp_path, namespace=pi_network, **PI_SETTINGS) as api:
-        status = api.wait_for(api.submit(url))
-
-    # Refused by the port rule: a connection attempt would have failed as a network error.
-    assert status["status"] == "failed"
-    assert status["error_code"] == "private_address"
-    assert "port 22" in status["error_message"]
-
-
-def test_ytdlp_options_header_choosing_no_proxy_stops_the_server_with_exit_2(tmp_path):
-    options = {"http_headers": {"Ytdl-Request-Proxy": "__noproxy__"}}
-    write_config(tmp_path / "vidserve.toml", {"port": 0, "ytdlp_options": options})
-
-    result = run_command(
-        [sys.executable, str(VIDSERVE), "--config", "vidserve.toml"], cwd=tmp_path, timeout_s=20
-    )
-
-    assert result.returncode == 2
-    assert "http_headers" in result.stderr + result.stdout
-
-
-def test_page_whose_video_is_rtmp_fails_without_connecting_to_it(vidserve_api, media_server):
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        listener.setblocking(False)
-        video = f"rtmp://127.0.0.1:{listener.getsockname()[1]}/live/cat"
-        page = f"{media_server}/page.html?video={urllib.parse.quote(video)}&n={random.random()}"
-
-        status = vidserve_api.wait_for(vidserve_api.submit(page))
-
-        assert status["status"] == "failed"
-        assert "refused to download by rtmp" in status["error_message"]
-        assert nothing_connected(listener)
-
-
-PAGE_POLICY = vidserve.UrlPolicy(("page.test",), False, ["127.0.0.0/8"])
-
-
-def test_proxy_slot_flood_of_trickling_strangers_does_not_keep_out_a_worker(pi_network):
-    with egress_in(pi_network, PAGE_POLICY) as egress:
-        proxy = urllib.parse.urlsplit(egress.url("test"))
-        flood = pi_network.run(trickling, (proxy.hostname, proxy.port), 200, b"C")
-        try:
-            answer = pi_network.run(through_proxy, egress, "CONNECT 127.0.0.1:80")
-        finally:
-            for sock in flood:
-                sock.close()
-
-    assert answer.startswith(b"HTTP/1.1 200 ")
-
-
-def test_proxy_password_that_is_not_ascii_is_refused_with_407(pi_network):
-    with egress_in(pi_network, PAGE_POLICY) as egress:
-        proxy = urllib.parse.urlsplit(egress.url("test"))
-        credentials = base64.b64encode("test:pässwört".encode()).decode()
-
-        def ask() -> bytes:
-            with socket.create_connection((proxy.hostname, proxy.port), timeout=10) as sock:
-                sock.sendall(
-                    b"CONNECT 127.0.0.1:80 HTTP/1.1\r\n"
-                    + f"Proxy-Authorization: Basic {credentials}\r\n\r\n".encode()
-                )
-                return sock.makefile("rb").readline()
-
-        answer = pi_network.run(ask)
-
-    assert answer.startswith(b"HTTP/1.1 407 ")
-
-
-def test_proxy_accept_loop_survives_a_thread_start_failing_once(pi_network, monkeypatch):
-    """The fault is injected: a TasksMax that refuses exactly one thread cannot be made for
-    real in a test."""
-    start, failed = threading.Thread.start, []
-
-    def start_or_fail_once(thread):
-        if thread.name == "egress" and not failed:  # the accept loop itself already runs
-            failed.append(thread)
-            raise RuntimeError("can't start new thread")
-        return start(thread)
-
-    with egress_in(pi_network, PAGE_POLICY) as egress:
-        monkeypatch.setattr(threading.Thread, "start", start_or_fail_once)
-        proxy = urllib.parse.urlsplit(egress.url("test"))
-        refused = pi_network.run(trickling, (proxy.hostname, proxy.port), 1, b"C")[0]
-        wait_until(lambda: failed, 10, "the thread start to fail")
-        answer = pi_network.run(through_proxy, egress, "CONNECT 127.0.0.1:80")
-        refused.close()
-
-        assert egress.alive()
-    assert answer.startswith(b"HTTP/1.1 200 ")
-
-
-def test_health_says_unhealthy_with_503_once_the_egress_proxy_has_died(tmp_path):
-    with serve_in_process(tmp_path) as (service, api):
-        service.app.egress.stop()  # the accept loop ends, as an uncaught error once ended it
-        wait_until(lambda: not service.app.egress.alive(), 10, "the proxy to end")
-
-        answer = api.get("/api/v1/health", token=False)
-
-    assert answer.status == 503
-    assert answer.json["status"] == "unhealthy"
-
-
-# ---- 6. Jobs: submit, status, wait, cancel, retry --------------------------------------------
-
-
-def test_submitted_video_is_downloaded_and_reported_completed(vidserve_api, media_server):
-    url = unique(media_server)
-
-    created = vidserve_api.post("/api/v1/download", {"url": url, "client_id": "ios-app"})
-    status = vidserve_api.wait_for(created.json["download_id"])
-
-    assert created.status == 201
-    assert created.headers["Location"] == f"/api/v1/status/{created.json['download_id']}"
-    assert UUID_V4.fullmatch(created.json["download_id"])
-    assert created.json["success"] is True
-    assert created.json["status"] == "pending"
-    assert created.json["duplicate"] is False
-    assert TIMESTAMP.fullmatch(created.json["submitted_at"])
-    assert status["status"] == "completed"
-    assert status["client_id"] == "ios-app"
-    assert status["url"] == url
-    assert status["file_size"] == len(CLIP_BYTES)
-    assert status["file_url"] == f"/api/v1/files/{status['download_id']}"
-    assert "/" not in status["filename"]
-    assert (vidserve_api.download_dir / status["filename"]).read_bytes() == CLIP_BYTES
-    assert all(TIMESTAMP.fullmatch(status[k]) for k in ("started_at", "completed_at"))
-    assert status["progress"]["percent"] == 100.0
-    assert status["error_code"] is None and status["retry_count"] == 0
-
-
-def test_status_object_has_every_contract_field(vidserve_api, media_server):
-    download_id = vidserve_api.submit(unique(media_server))
-
-    status = vidserve_api.wait_for(download_id)
-
-    contract = {
-        "download_id",
-        "url",
-        "client_id",
-        "status",
-        "submitted_at",
-        "started_at",
-        "completed_at",
-        "filename",
-        "file_size",
-        "file_url",
-        "error_code",
-        "error_message",
-        "retry_count",
-        "progress",
-        "title",
-        "uploader",
-        "duration_s",
-        "thumbnail_url",
-        "audio_only",
-        "files",
-        "thumbnail",
-    }
-    assert contract <= status.keys()
-    assert set(status["progress"]) >= {
-        "percent",
-        "downloaded_bytes",
-        "total_bytes",
-        "speed_bps",
-        "eta_s",
-    }
-
-
-def test_page_with_og_video_is_downloaded_under_its_title(vidserve_api, media_server):
-    page = f"{media_server}/page.html?title=Cat+%F0%9F%90%B1+%2F+dog&n={random.random()}"
-
-    status = vidserve_api.wait_for(vidserve_api.submit(page))
-
-    assert status["status"] == "completed"
-    assert status["title"] == "Cat 🐱 / dog"
-    assert status["filename"].startswith("Cat 🐱")
-    assert status["filename"].endswith(".mp4") and "/" not in status["filename"]
-    assert (vidserve_api.download_dir / status["filename"]).read_bytes() == CLIP_BYTES
-
-
-def test_form_encoded_submission_is_accepted(vidserve_api, media_server):
-    body = urllib.parse.urlencode({"url": unique(media_server), "client_id": "shortcut"})
-
-    answer = vidserve_api.post(
-        "/api/v1/download",
-        body.encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
-
-    assert answer.status == 201
-    assert vidserve_api.wait_for(answer.json["download_id"])["client_id"] == "shortcut"
-
-
-def test_form_booleans_are_true_or_1_while_json_needs_a_boolean(vidserve_api, media_server):
-    url = unique(media_server)
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
-    first = vidserve_api.post(
-        "/api/v1/download", urllib.parse.urlencode({"url": url}).encode(), headers=form
-    )
-
-    forced = vidserve_api.post(
-        "/api/v1/download",
-        urllib.parse.urlencode({"url": url, "force": "1"}).encode(),
-        headers=form,
-    )
-    as_text = vidserve_api.post("/api/v1/download", {"url": url, "force": "true"})
-
-    assert first.status == 201 and forced.status == 201
-    assert forced.json["download_id"] != first.json["download_id"]
-    assert_error(as_text, 400, "invalid_field")
-
-
-def test_same_url_twice_gives_the_first_download_marked_duplicate(vidserve_api, media_server):
-    url = unique(media_server)
-    first = vidserve_api.post("/api/v1/download", {"url": url})
-
-    again = vidserve_api.post("/api/v1/download", {"url": url + "#t=3"})
-
-    assert first.status == 201
-    assert again.status == 200
-    assert again.json["duplicate"] is True
-    assert again.json["download_id"] == first.json["download_id"]
-
-
-def test_duplicate_of_a_completed_download_points_at_it(vidserve_api, media_server):
-    url = unique(media_server)
-    first = vidserve_api.submit(url)
-    vidserve_api.wait_for(first)
-
-    again = vidserve_api.post("/api/v1/download", {"url": url})
-
-    assert (again.status, again.json["download_id"], again.json["duplicate"]) == (200, first, True)
-    assert again.json["status"] == "completed"
-
-
-def test_force_queues_a_second_download_with_its_own_file(vidserve_api, media_server):
-    url = unique(media_server)
-    first = vidserve_api.wait_for(vidserve_api.submit(url))
-
-    forced = vidserve_api.post("/api/v1/download", {"url": url, "force": True})
-    second = vidserve_api.wait_for(forced.json["download_id"])
-
-    assert forced.status == 201 and forced.json["duplicate"] is False
-    assert second["status"] == "completed"
-    assert second["filename"] != first["filename"]
-    assert (vidserve_api.download_dir / first["filename"]).read_bytes() == CLIP_BYTES
-    assert (vidserve_api.download_dir / second["filename"]).read_bytes() == CLIP_BYTES
-
-
-def test_deleted_file_makes_the_url_downloadable_again(vidserve_api, media_server):
-    url = unique(media_server)
-    first = vidserve_api.wait_for(vidserve_api.submit(url))
-    (vidserve_api.download_dir / first["filename"]).unlink()
-
-    again = vidserve_api.post("/api/v1/download", {"url": url})
-
-    assert again.status == 201
-    assert vidserve_api.wait_for(again.json["download_id"])["status"] == "completed"
-
-
-def test_status_of_unknown_id_is_404(vidserve_api):
-    assert_error(
-        vidserve_api.get("/api/v1/status/0b6f1a52-8d4a-4f7e-9a41-3f0c2d1e5b6a"), 404, "not_found"
-    )
-
-
-@pytest.mark.parametrize(
-    "bad_id",
-    ["123", "not-a-uuid", "0b6f1a52-8d4a-1f7e-9a41-3f0c2d1e5b6a", "..%2F..%2Fetc%2Fpasswd", "%00"],
-)
-def test_status_of_malformed_id_is_400(vidserve_api, bad_id):
-    assert_error(vidserve_api.get(f"/api/v1/status/{bad_id}"), 400, "invalid_id")
-
-
-def test_wait_returns_as_soon_as_the_download_ends(vidserve_api, media_server):
-    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=1&n={random.random()}")
-
-    status = vidserve_api.get(f"/api/v1/status/{download_id}?wait=60").json
-
-    assert status["status"] == "completed"
-    assert status["file_size"] == 1_000_000
-
-
-def test_wait_gives_up_after_n_seconds_with_the_current_state(vidserve_api, media_server):
-    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=8&n={random.random()}")
-
-    status = vidserve_api.get(f"/api/v1/status/{download_id}?wait=1").json
-
-    assert status["status"] in ("pending", "downloading")
-    vidserve_api.delete(f"/api/v1/download/{download_id}")
-
-
-@pytest.mark.parametrize("wait", ["-1", "121", "abc", "1e3", ""])
-def test_wait_outside_0_to_120_is_400(vidserve_api, media_server, wait):
-    download_id = vidserve_api.submit(unique(media_server))
-
-    answer = vidserve_api.get(f"/api/v1/status/{download_id}?wait={wait}")
-
-    assert_error(answer, 400, "invalid_parameter")
-
-
-def test_running_download_reports_progress(vidserve_api, media_server):
-    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=4&n={random.random()}")
-
-    def progressing():
-        status = vidserve_api.get(f"/api/v1/status/{download_id}").json
-        progress = status["progress"] or {}
-        return status["status"] == "downloading" and (progress.get("percent") or 0) > 0 and status
-
-    status = wait_until(progressing, 20, "progress to be reported")
-
-    assert status["progress"]["total_bytes"] == 1_000_000
-    assert 0 < status["progress"]["downloaded_bytes"] <= 1_000_000
-    assert vidserve_api.wait_for(download_id)["status"] == "completed"
-
-
-def test_url_that_keeps_failing_with_500_is_retried_then_failed(tmp_path, media_server):
-    path = f"/status/500?n={random.random()}"
-    with start_vidserve(tmp_path, max_retries=2, retry_backoff_s=0.1) as api:
-        status = api.wait_for(api.submit(f"{media_server}{path}"))
-
-    assert status["status"] == "failed"
-    assert status["retry_count"] == 2
-    assert status["error_code"] == "http_error"
-    assert "500" in status["error_message"]
-    assert len(media_server.requests_for(path)) >= 3
-    assert not list((tmp_path / "vidserve-data" / "downloads" / ".partial").iterdir())
-
-
-def test_url_that_answers_404_fails_at_once_without_retry(vidserve_api, media_server):
-    path = f"/status/404?n={random.random()}"
-
-    status = vidserve_api.wait_for(vidserve_api.submit(f"{media_server}{path}"))
-
-    assert status["status"] == "failed"
-    assert status["retry_count"] == 0
-    assert status["error_code"] == "not_found"
-
-
-def test_cancelling_a_pending_download_is_immediate(tmp_path, media_server):
-    with start_vidserve(tmp_path, workers=1) as api:
-        busy = api.submit(f"{media_server}/slow.mp4?seconds=8&n={random.random()}")
-        queued = api.submit(unique(media_server))
-
-        answer = api.delete(f"/api/v1/download/{queued}")
-        api.delete(f"/api/v1/download/{busy}")
-
-    assert answer.status == 200
-    assert answer.json["status"] == "cancelled"
-    assert answer.json["error_code"] == "cancelled"
-
-
-def test_cancelling_a_running_download_stops_it_and_leaves_no_partial_file(
-    vidserve_api, media_server
-):
-    url = f"{media_server}/slow.mp4?seconds=20&size=4000000&n={random.random()}"
-    files_before = set(vidserve_api.download_dir.iterdir())
-    download_id = vidserve_api.submit(url)
-    partial = vidserve_api.download_dir / ".partial" / download_id
-    wait_until(lambda: partial.exists() and any(partial.iterdir()), 20, "a partial file")
-
-    answer = vidserve_api.delete(f"/api/v1/download/{download_id}")
-
-    assert answer.json["status"] == "cancelled"
-    wait_until(lambda: not partial.exists(), 3, "the partial file to be removed")
-    assert vidserve_api.get(f"/api/v1/status/{download_id}?wait=5").json["status"] == "cancelled"
-    assert set(vidserve_api.download_dir.iterdir()) == files_before
-
-
-def test_deleting_a_completed_download_removes_its_file_and_keeps_the_record(
-    vidserve_api, media_server
-):
-    status = vidserve_api.wait_for(vidserve_api.submit(unique(media_server)))
-
-    answer = vidserve_api.delete(f"/api/v1/download/{status['download_id']}")
-
-    assert answer.status == 200
-    assert answer.json["status"] == "completed" and answer.json["file_removed"] is True
-    assert not (vidserve_api.download_dir / status["filename"]).exists()
-    assert_error(vidserve_api.get(status["file_url"]), 410, "file_removed")
-    assert vidserve_api.delete(f"/api/v1/download/{status['download_id']}").status == 200
-
-
-def test_failed_download_can_be_retried_to_completion(tmp_path, media_server):
-    url = f"{media_server}/flaky.mp4?key={random.random()}&fail=1"
-    with start_vidserve(tmp_path, max_retries=0) as api:
-        failed = api.wait_for(api.submit(url))
-
-        answer = api.post(f"/api/v1/download/{failed['download_id']}/retry")
-        retried = api.wait_for(failed["download_id"])
-
-    assert failed["status"] == "failed" and failed["error_code"] == "http_error"
-    assert answer.status == 200 and answer.json["status"] == "pending"
-    assert retried["status"] == "completed"
-    assert retried["error_code"] is None and retried["retry_count"] == 0
-
-
-def test_transient_failures_are_retried_by_themselves(tmp_path, media_server):
-    url = f"{media_server}/flaky.mp4?key={random.random()}&fail=2"
-    with start_vidserve(tmp_path, max_retries=3, retry_backoff_s=0.1) as api:
-        status = api.wait_for(api.submit(url))
-
-    assert status["status"] == "completed"
-    assert status["retry_count"] == 2
-    assert status["error_code"] is None
-
-
-def test_cancelled_download_can_be_retried(vidserve_api, media_server):
-    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=3&n={random.random()}")
-    vidserve_api.delete(f"/api/v1/download/{download_id}")
-
-    answer = vidserve_api.post(f"/api/v1/download/{download_id}/retry")
-    status = vidserve_api.wait_for(download_id, seconds=60)
-
-    assert answer.status == 200
-    assert status["status"] == "completed"
-
-
-def test_retrying_a_completed_download_is_409(vidserve_api, finished):
-    answer = vidserve_api.post(f"/api/v1/download/{finished['download_id']}/retry")
-
-    assert_error(answer, 409, "invalid_state")
-
-
-# fmt: off
-BAD_SUBMISSIONS = [
-    # id, body, content type, status, code
-    ("not-json", b"{url:", "application/json", 400, "invalid_json"),
-    ("json-array", b'["http://127.0.0.1/x"]', "application/json", 400, "invalid_json"),
-    ("json-string", b'"http://127.0.0.1/x"', "application/json", 400, "invalid_json"),
-    ("invalid-utf8", b'{"url": "\xff\xfe"}', "application/json", 400, "invalid_body"),
-    ("deep-nesting", b"[" * 50000 + b"]" * 50000, "application/json", 413, "body_too_large"),
-    ("nested-30k", b"[" * 30000 + b"]" * 30000, "application/json", 400, "invalid_json"),
-    ("no-url", b'{"client_id": "x"}', "application/json", 400, "invalid_url"),
-    ("url-number", b'{"url": 5}', "application/json", 400, "invalid_url"),
-    ("url-null", b'{"url": null}', "application/json", 400, "invalid_url"),
-    ("url-list", b'{"url": ["http://127.0.0.1/"]}', "application/json", 400, "invalid_url"),
-    ("url-empty", b'{"url": ""}', "application/json", 400, "invalid_url"),
-    ("url-nul", b'{"url": "http://127.0.0.1/a\\u0000b"}', "application/json", 400,
-     "invalid_url"),
-    ("url-newline", b'{"url": "http://127.0.0.1/a\\r\\nb"}', "application/json", 400,
-     "invalid_url"),
-    ("url-too-long", json.dumps({"url": "http://127.0.0.1/" + "a" * 2100}).encode(),
-     "application/json", 400, "invalid_url"),
-    ("bad-port", b'{"url": "http://127.0.0.1:99999/"}', "application/json", 400, "invalid_url"),
-    ("file-scheme", b'{"url": "file:///etc/passwd"}', "application/json", 422,
-     "scheme_not_allowed"),
-    ("javascript", b'{"url": "javascript:alert(1)"}', "application/json", 422,
-     "scheme_not_allowed"),
-    ("data-url", b'{"url": "data:video/mp4;base64,AAAA"}', "application/json", 422,
-     "scheme_not_allowed"),
-    ("ftp", b'{"url": "ftp://127.0.0.1/x.mp4"}', "application/json", 422, "scheme_not_allowed"),
-    ("other-domain", b'{"url": "https://evil.example/x"}', "application/json", 422,
-     "domain_not_allowed"),
-    ("suffix-trick", b'{"url": "https://127.0.0.1.evil.example/x"}', "application/json", 422,
-     "domain_not_allowed"),
-    ("userinfo", b'{"url": "http://127.0.0.1@evil.example/x"}', "application/json", 422,
-     "userinfo_not_allowed"),
-    ("client-id-long", json.dumps({"url": "http://127.0.0.1/x", "client_id": "c" * 65}).encode(),
-     "application/json", 400, "invalid_field"),
-    ("client-id-number", b'{"url": "http://127.0.0.1/x", "client_id": 7}', "application/json",
-     400, "invalid_field"),
-    ("force-string", b'{"url": "http://127.0.0.1/x", "force": "yes"}', "application/json", 400,
-     "invalid_field"),
-    ("audio-number", b'{"url": "http://127.0.0.1/x", "audio_only": 1}', "application/json", 400,
-     "invalid_field"),
-    ("force-string-true", b'{"url": "http://127.0.0.1/x", "force": "true"}', "application/json",
-     400, "invalid_field"),
-    ("audio-string-1", b'{"url": "http://127.0.0.1/x", "audio_only": "1"}', "application/json",
-     400, "invalid_field"),
-    ("text-plain", b"http://127.0.0.1/x", "text/plain", 415, "unsupported_media_type"),
-    ("no-content-type", b'{"url": "http://127.0.0.1/x"}', None, 415, "unsupported_media_type"),
-    ("too-large", b'{"url": "' + b"a" * 70000 + b'"}', "application/json", 413, "body_too_large"),
-    ("form-garbage", b"%%%&&&==", "application/x-www-form-urlencoded", 400, "invalid_body"),
-]
-
-
-@pytest.mark.parametrize(
-    "body, content_type, status, code",
-    [case[1:] for case in BAD_SUBMISSIONS],
-    ids=[case[0] for case in BAD_SUBMISSIONS],
-)
-def test_bad_submission_gets_a_4xx_json_error_and_queues_nothing(
-    vidserve_api, body, content_type, status, code
-):
-    before = vidserve_api.get("/api/v1/health").json["database"]["total_downloads"]
-    headers = {"Content-Type": content_type} if content_type else {}
-
-    answer = vidserve_api.post("/api/v1/download", body, headers=headers)
-
-    assert_error(answer, status, code)
-    assert vidserve_api.get("/api/v1/health").json["database"]["total_downloads"] == before
-
-
-def test_submission_below_the_free_space_floor_is_507(tmp_path):
-    with start_vidserve(tmp_path, min_free_bytes=2**62) as api:
-        answer = api.post("/api/v1/download", {"url": "http://127.0.0.1/clip.mp4"})
-
-        assert_error(answer, 507, "insufficient_storage")
-        assert api.get("/api/v1/health").json["database"]["total_downloads"] == 0
-
-
-def test_a_download_completes_under_its_own_long_poll(tmp_path, media_server, monkeypatch):
-    """?wait holds its request open while the download runs: with the workers' pauses for
-    requests made endless, the download must still finish and the long poll see it."""
-    monkeypatch.setattr(vidserve, "GIVE_WAY_S", 3600)
-    with serve_in_process(tmp_path) as (_, api):
-        download_id = api.submit(unique(media_server, "long-poll"))
-        assert api.wait_for(download_id, 60)["status"] == "completed"
-
-
-# ---- 7. History and events: pages, search, the event stream ----------------------------------
-
-
-@pytest.fixture
-def history_jobs(vidserve_api, media_server):
-    """Five finished jobs of a client of this test's own, oldest first."""
-    client_id = f"history-{random.randrange(10**9)}"
-    ids = [vidserve_api.submit(unique(media_server), client_id=client_id) for _ in range(5)]
-    for download_id in ids:
-        vidserve_api.wait_for(download_id)
-    return client_id, ids
-
-
-def test_history_lists_newest_first_with_total_count(vidserve_api, history_jobs):
-    client_id, ids = history_jobs
-
-    answer = vidserve_api.get(f"/api/v1/history?client_id={client_id}")
-
-    assert answer.status == 200
-    assert [item["download_id"] for item in answer.json] == ids[::-1]
-    assert answer.headers["X-Total-Count"] == "5"
-    assert all(item["status"] == "completed" for item in answer.json)
-
-
-def test_history_pages_by_limit_and_offset(vidserve_api, history_jobs):
-    client_id, ids = history_jobs
-
-    page = vidserve_api.get(f"/api/v1/history?client_id={client_id}&limit=2&offset=2")
-
-    assert [item["download_id"] for item in page.json] == [ids[2], ids[1]]
-    assert page.headers["X-Total-Count"] == "5"
-
-
-def test_history_pages_by_keyset_before(vidserve_api, history_jobs):
-    client_id, ids = history_jobs
-
-    page = vidserve_api.get(f"/api/v1/history?client_id={client_id}&before={ids[3]}&limit=2")
-
-    assert [item["download_id"] for item in page.json] == [ids[2], ids[1]]
-
-
-def test_history_filters_by_status(vidserve_api, history_jobs):
-    client_id, _ = history_jobs
-
-    completed = vidserve_api.get(f"/api/v1/history?client_id={client_id}&status=completed")
-    failed = vidserve_api.get(f"/api/v1/history?client_id={client_id}&status=failed")
-
-    assert len(completed.json) == 5
-    assert failed.json == [] and failed.headers["X-Total-Count"] == "0"
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        "limit=0",
-        "limit=101",
-        "limit=abc",
-        "offset=-1",
-        "status=done",
-        "before=nope",
-        "client_id=" + "x" * 65,
-    ],
-)
-def test_history_with_bad_parameters_is_400(vidserve_api, query):
-    assert vidserve_api.get(f"/api/v1/history?{query}").status == 400
-
-
-def test_events_stream_every_state_change_of_a_download(vidserve_api, media_server):
-    reader = EventReader(vidserve_api)
-    download_id = vidserve_api.submit(unique(media_server))
-    vidserve_api.wait_for(download_id)
-
-    statuses = wait_until(
-        lambda: (
-            (seen := [e["status"] for e in reader.for_download(download_id)])
-            and seen[-1] == "completed"
-            and seen
-        ),
-        10,
-        "the completed event",
-    )
-    reader.close()
-
-    assert reader.reply.headers["Content-Type"].startswith("text/event-stream")
-    assert statuses[0] == "pending" and "downloading" in statuses
-    assert all(event == "download" for event, _ in reader.events)
-
-
-def test_events_carry_progress_at_most_twice_a_second(vidserve_api, media_server):
-    reader = EventReader(vidserve_api)
-    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=3&n={random.random()}")
-    vidserve_api.wait_for(download_id)
-    wait_until(
-        lambda: any(e["status"] == "completed" for e in reader.for_download(download_id)),
-        10,
-        "the completed event",
-    )
-    reader.close()
-
-    progress = [e for e in reader.for_download(download_id) if e["status"] == "downloading"]
-
-    assert len(progress) >= 3
-    assert len(progress) <= 2 * 3 + 4  # ≤ 2/s over a ~3 s download, plus state changes
-    percents = [e["progress"]["percent"] for e in progress if e["progress"]]
-    assert percents == sorted(percents)
-
-
-def test_completed_event_carries_the_final_progress_of_every_item(vidserve_api, media_server):
-    reader = EventReader(vidserve_api)
-    download_id = vidserve_api.submit(
-        f"{media_server}/carousel.html?items=3&key=ev{random.randrange(10**9)}"
-    )
-    vidserve_api.wait_for(download_id)
-
-    completed = wait_until(
-        lambda: [e for e in reader.for_download(download_id) if e["status"] == "completed"],
-        10,
-        "the completed event",
-    )[-1]
-    reader.close()
-
-    assert completed["progress"]["percent"] == 100.0
-    assert completed["progress"]["items_done"] == completed["progress"]["items_total"] == 3
-    assert len(completed["files"]) == 3
-
-
-def test_events_send_heartbeat_comments(tmp_path):
-    with start_vidserve(tmp_path, events_heartbeat_s=0.2) as api:
-        reader = EventReader(api)
-
-        wait_until(lambda: len(reader.comments) >= 3, 10, "heartbeats")
-        reader.close()
-
-    assert ": heartbeat" in reader.comments
-
-
-def test_clients_that_never_read_events_block_nobody(tmp_path, media_server):
-    with start_vidserve(tmp_path, request_timeout_s=5) as api:
-        stalled = []
-        for _ in range(10):
-            sock = socket.create_connection(urllib.parse.urlsplit(api.base_url).netloc.split(":"))
-            tls = ssl.create_default_context(cafile=str(api.cafile)).wrap_socket(
-                sock, server_hostname="127.0.0.1"
-            )
-            tls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            tls.sendall(
-                f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {api.token}\r\n\r\n".encode()
-            )
-            stalled.append(tls)  # never read from again
-
-        ids = [api.submit(unique(media_server)) for _ in range(5)]
-        statuses = [api.wait_for(download_id)["status"] for download_id in ids]
-        health = api.get("/api/v1/health")
-        for sock in stalled:
-            sock.close()
-
-    assert statuses == ["completed"] * 5
-    assert health.status == 200
-
-
-def test_events_end_cleanly_when_the_server_stops(tmp_path):
-    with start_vidserve(tmp_path) as api:
-        reader = EventReader(api)
-        code = stop_process(api)
-        reader.thread.join(timeout=10)
-
-    assert code == 0
-    assert not reader.thread.is_alive()
-
-
-@pytest.fixture(scope="module")
-def library(tmp_path_factory, media_server):
-    """A server of its own holding downloads with tricky titles, for exact search counts."""
-    titles = {
-        "percent": "Sale 100% off",
-        "hundred": "Sale 100 x off",
-        "underscore": "snake_case cat",
-        "quote": 'She said "meow" loudly',
-        "caps": "GRUMPY Cat Compilation",
-        "unicode": "Ünïcode Straße Katze",
-        "failed": None,
-    }
-    with start_vidserve(tmp_path_factory.mktemp("library")) as api:
-        ids = {}
-        for name, title in titles.items():
-            if title is None:
-                url = f"{media_server}/status/404?n={random.random()}"
-            else:
-                url = page_url(media_server, title)
-            ids[name] = api.wait_for(api.submit(url))["download_id"]
-        api.extra["ids"] = ids
-        yield api
-
-
-# Searches of the library fixture, and the downloads each lists (newest first).
-LIBRARY_SEARCHES = [
-    ("sale", ["hundred", "percent"]),
-    ("100%", ["percent"]),
-    ("%", ["percent"]),
-    ("_", ["underscore"]),
-    ("e_c", ["underscore"]),
-    ('"meow"', ["quote"]),
-    ('"', ["quote"]),
-    ("grumpy cat", ["caps"]),
-    ("cat grumpy", ["caps"]),
-    ("cat dog", []),
-    ("ünïcode straße", ["unicode"]),
-    ("ÜNÏCODE", ["unicode"]),
-    ("status/404", ["failed"]),
-    ("127.0.0.1 snake", ["underscore"]),
-    ("   ", ["failed", "unicode", "caps", "quote", "underscore", "hundred", "percent"]),
-]
-
-
-@pytest.mark.parametrize("query, expected", LIBRARY_SEARCHES)
-def test_search_matches_every_word_in_title_uploader_or_url_literally(library, query, expected):
-    names, total = search(library, query)
-
-    assert names == expected
-    assert total == len(expected)
-
-
-def test_ended_downloads_join_the_search_index_in_a_batch_and_are_found_the_same(library):
-    """Until its batch a download that ended is found by matching its words one job at a
-    time (Store._search); after it, by the trigram index. Either way, each search lists the
-    same downloads."""
-    db = sqlite3.connect(f"file:{library.data_dir / 'vidserve.db'}?mode=ro", uri=True)
-    unindexed = "SELECT COUNT(*) FROM jobs WHERE NOT searchable"
-
-    wait_until(lambda: db.execute(unindexed).fetchone()[0] == 0, 10, "the batch")
-    indexed = db.execute("SELECT rowid FROM jobs_search WHERE jobs_search MATCH 'katze'").fetchall()
-    db.close()
-
-    assert len(indexed) == 1
-    assert [search(library, query)[0] for query, _ in LIBRARY_SEARCHES] == [
-        expected for _, expected in LIBRARY_SEARCHES
-    ]
-
-
-def test_search_combines_with_status_filter_and_keyset_paging(library):
-    ids = library.extra["ids"]
-
-    completed, completed_total = search(library, "127.0.0.1", status="completed")
-    older, older_total = search(library, "sale", before=ids["hundred"])
-    paged, paged_total = search(library, "cat", limit=1)
-
-    assert "failed" not in completed and completed_total == 6
-    assert older == ["percent"] and older_total == 2  # X-Total-Count ignores paging
-    assert paged == ["caps"] and paged_total == 2
-
-
-@pytest.mark.parametrize(
-    "query", ["x" * 201, "cat\x00", "a\nb"], ids=["too-long", "nul", "newline"]
-)
-def test_over_long_or_control_character_search_is_400(library, query):
-    answer = library.get("/api/v1/history?" + urllib.parse.urlencode({"q": query}))
-
-    assert_error(answer, 400, "invalid_parameter")
-    assert library.get("/api/v1/health", token=False).json["status"] == "healthy"
-
-
-# ---- 8. Sites: TikTok and Instagram doubles in a private namespace ---------------------------
+# ---- 5. Sites: TikTok and Instagram doubles in a private namespace ---------------------------
 
 
 INSTAGRAM_MEMBERS = "DBmembers01"  # a post Instagram shows only to people logged in
@@ -4021,6 +2940,1087 @@ def test_instagram_reel_only_in_vp9_is_saved_and_said_unplayable_on_iphone(site_
         False,
     )
     assert "VP9" in status["playable_note"]
+
+
+# ---- 6. Links and the egress proxy: what a link may reach ------------------------------------
+
+
+def test_tracking_parameters_do_not_make_a_new_download(vidserve_api, media_server):
+    url = unique(media_server)
+    first = vidserve_api.submit(url + "?igsh=abc")
+
+    again = vidserve_api.post("/api/v1/download", {"url": url + "?utm_source=ig&igsh=xyz"})
+    tiktok = vidserve_api.post(
+        "/api/v1/download", {"url": url + "?share_item_id=7&share_app_id=1233&_r=1&_t=8x"}
+    )
+
+    assert again.json["download_id"] == tiktok.json["download_id"] == first
+    assert again.json["duplicate"] is True
+
+
+def test_redirect_of_a_browser_request_to_an_intranet_address_is_refused(sites, tmp_path):
+    settings = SITE_SETTINGS | {
+        "allow_private_addresses": False,
+        "private_networks": ["127.0.0.1/32"],
+    }
+    url = f"https://www.tiktok.com/@{TIKTOK_USER}/video/{TIKTOK_WALLED}"
+    with start_vidserve(tmp_path, namespace=sites, **settings) as api:
+        status = api.wait_for(api.submit(url))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "private_address"
+    assert INTRANET in status["error_message"]
+    hops = asked(sites, "www.tiktok.com", f"/@{TIKTOK_USER}/video/{TIKTOK_WALLED}")
+    assert hops and all(hops), "curl_cffi, impersonating a browser, carried the first hop"
+    assert sites.intranet_seen == []
+
+
+def test_host_resolving_to_a_private_address_is_422(tmp_path, media_server):
+    with start_vidserve(tmp_path, allow_private_addresses=False) as api:
+        for host in ("127.0.0.1", "localhost"):
+            answer = api.post("/api/v1/download", {"url": f"http://{host}:8080/clip.mp4"})
+            assert_error(answer, 422, "private_address")
+
+
+HOSTILE_URLS = [
+    # id, url, status, code; the server allows only 127.0.0.1-style literal hosts and no
+    # private addresses, so nothing here is ever fetched or even looked up in DNS.
+    ("ipv6-loopback", "http://[::1]/x.mp4", 422, "private_address"),
+    ("ipv4-mapped-ipv6", "http://[::ffff:127.0.0.1]/x.mp4", 422, "private_address"),
+    ("loopback", "http://127.0.0.1/x.mp4", 422, "private_address"),
+    ("private-10", "http://10.0.0.1/x.mp4", 422, "private_address"),
+    ("private-192", "http://192.168.1.1/x.mp4", 422, "private_address"),
+    ("cloud-metadata", "http://169.254.169.254/latest/meta-data/", 422, "private_address"),
+    ("zero-address", "http://0.0.0.0/x", 422, "private_address"),
+    ("decimal-ip", "http://2130706433/x", 422, "domain_not_allowed"),
+    ("octal-ip", "http://0177.0.0.1/x", 422, "domain_not_allowed"),
+    ("hex-ip", "http://0x7f.0.0.1/x", 422, "domain_not_allowed"),
+    ("short-ip", "http://127.1/x", 422, "domain_not_allowed"),
+    ("suffix-lookalike", "https://tiktok.com.evil.net/x", 422, "domain_not_allowed"),
+    ("prefix-lookalike", "https://eviltiktok.com/x", 422, "domain_not_allowed"),
+    ("dash-lookalike", "https://evil-tiktok.com/x", 422, "domain_not_allowed"),
+    ("idn-lookalike", "https://tіktok.com/x", 422, "domain_not_allowed"),
+    ("punycode-lookalike", "https://xn--tktok-5ve.com/x", 422, "domain_not_allowed"),
+    ("userinfo", "https://tiktok.com@evil.net/", 422, "userinfo_not_allowed"),
+    ("userinfo-password", "https://tiktok.com:pw@evil.net/", 422, "userinfo_not_allowed"),
+    ("encoded-at", "https://tiktok.com%40evil.net/", 422, "domain_not_allowed"),
+    ("backslash-at", "https://evil.net\\@tiktok.com/", 422, "userinfo_not_allowed"),
+    ("fragment-host", "https://evil.net#@tiktok.com/", 422, "domain_not_allowed"),
+    ("no-scheme", "tiktok.com/@user/video/1", 422, "scheme_not_allowed"),
+    ("scheme-relative", "//tiktok.com/@user/video/1", 422, "scheme_not_allowed"),
+    ("file", "file:///etc/passwd", 422, "scheme_not_allowed"),
+    ("file-host", "file://tiktok.com/etc/passwd", 422, "scheme_not_allowed"),
+    ("javascript", "javascript:alert(document.cookie)", 422, "scheme_not_allowed"),
+    ("data", "data:text/html,<script>alert(1)</script>", 422, "scheme_not_allowed"),
+    ("gopher", "gopher://tiktok.com:70/_GET", 422, "scheme_not_allowed"),
+    ("ftp", "ftp://tiktok.com/video.mp4", 422, "scheme_not_allowed"),
+    ("empty-host", "https:///tiktok.com", 400, "invalid_url"),
+    ("tab-in-host", "https://tiktok.com\t.evil.net/", 400, "invalid_url"),
+    ("nul-in-host", "https://tiktok.com\x00.evil.net/", 400, "invalid_url"),
+    ("space", "https://tiktok.com/ x", 400, "invalid_url"),
+    ("bad-ipv6", "http://[::1/x", 400, "invalid_url"),
+    ("port-overflow", "http://127.0.0.1:65536/", 400, "invalid_url"),
+    ("huge-label", "https://" + "a" * 300 + ".tiktok.com/", 400, "invalid_url"),
+    ("over-2048", "https://www.tiktok.com/" + "v" * 2100, 400, "invalid_url"),
+    ("crlf", "https://www.tiktok.com/\r\nX-Injected: 1", 400, "invalid_url"),
+]
+
+
+@pytest.fixture(scope="module")
+def strict_vidserve(tmp_path_factory):
+    """A server with the shipped URL rules, and literal private hosts on the allow-list so
+    that the private-address check is reached without any DNS lookup."""
+    allowed = [
+        "tiktok.com",
+        "instagram.com",
+        "127.0.0.1",
+        "10.0.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "0.0.0.0",
+        "::1",
+        "::ffff:127.0.0.1",
+    ]
+    with start_vidserve(
+        tmp_path_factory.mktemp("strict"), allowed_domains=allowed, allow_private_addresses=False
+    ) as api:
+        yield api
+
+
+# yt-dlp's plain HTTP handlers: requests (preferred when installed) and urllib. curl_cffi's
+# own turn is test_redirect_of_a_browser_request_to_an_intranet_address_is_refused.
+HANDLERS = [
+    pytest.param({}, id="requests"),
+    pytest.param({"compat_opts": ["prefer-legacy-http-handler"]}, id="urllib"),
+]
+
+
+@pytest.mark.parametrize(
+    "url, status, code", [case[1:] for case in HOSTILE_URLS], ids=[case[0] for case in HOSTILE_URLS]
+)
+def test_hostile_url_is_refused_with_the_contract_error(strict_vidserve, url, status, code):
+    answer = strict_vidserve.post("/api/v1/download", {"url": url})
+
+    assert_error(answer, status, code)
+    assert strict_vidserve.get("/api/v1/health").json["database"]["total_downloads"] == 0
+
+
+@pytest.mark.parametrize("handler", HANDLERS)
+def test_redirect_to_a_private_address_is_not_followed(tmp_path, media_server, handler):
+    port = urllib.parse.urlsplit(media_server).port
+    hidden = f"http://127.0.0.2:{port}/clip-hidden.mp4"
+    url = f"{media_server}/redirect?to={urllib.parse.quote(hidden)}&n={random.random()}"
+    with start_vidserve(
+        tmp_path,
+        allow_private_addresses=False,
+        private_networks=["127.0.0.1/32"],
+        ytdlp_options=handler,
+    ) as api:
+        status = api.wait_for(api.submit(url))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "private_address"
+    assert "127.0.0.2" in status["error_message"]
+    assert status["retry_count"] == 0
+    assert "egress: refused 127.0.0.2" in api.log_text()
+
+
+def test_redirect_within_allowed_networks_is_followed(tmp_path, media_server):
+    second = ThreadingHTTPServer(("127.0.0.2", 0), MediaHandler)
+    second.seen, second.failures = [], {}
+    threading.Thread(target=second.serve_forever, daemon=True).start()
+    target = f"http://127.0.0.2:{second.server_address[1]}/clip-elsewhere.mp4"
+    url = f"{media_server}/redirect?to={urllib.parse.quote(target)}&n={random.random()}"
+    try:
+        with start_vidserve(
+            tmp_path, allow_private_addresses=False, private_networks=["127.0.0.0/8"]
+        ) as api:
+            status = api.wait_for(api.submit(url))
+    finally:
+        second.shutdown()
+
+    assert status["status"] == "completed"
+    assert second.seen
+
+
+def test_egress_proxy_answers_the_warm_up_request_itself():
+    """Fetcher.warm's request through the egress proxy (which builds yt-dlp's HTTP handler
+    before the first link needs it) is answered by the proxy, with no name lookup."""
+    egress = vidserve.EgressProxy(vidserve.UrlPolicy(("example.com",), False)).start()
+    try:
+        proxy = urllib.parse.urlsplit(egress.url("test"))
+        credentials = base64.b64encode(f"test:{egress.secret}".encode()).decode()
+        with socket.create_connection((proxy.hostname, proxy.port), timeout=10) as sock:
+            sock.sendall(
+                f"GET http://{vidserve.WARM_UP_HOST}/ HTTP/1.1\r\nHost: {vidserve.WARM_UP_HOST}"
+                f"\r\nProxy-Authorization: Basic {credentials}\r\n\r\n".encode()
+            )
+            reply = sock.makefile("rb").readline()
+    finally:
+        egress.stop()
+    assert reply.startswith(b"HTTP/1.1 204 ")
+    assert egress.refusal("test") is None
+
+
+PI_PUBLIC = "5.5.5.5"  # a public address the namespace's machine holds, as a Pi holds its own
+
+
+UNROUTED_PUBLIC = "6.6.6.6"  # a public address with no route in the namespace
+
+
+@pytest.fixture(scope="module")
+def pi_network(tmp_path_factory):
+    """A network namespace standing for the Pi's: lo holds PI_PUBLIC as well, `page.test` is
+    127.0.0.1, where MediaHandler serves on port 80 (`.page`), and `.own_service` listens on
+    PI_PUBLIC:80 without accepting, so any connection that reached it is left queued."""
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("nsenter"):
+        pytest.skip("the Pi's network needs root, unshare and nsenter (CI runs as root)")
+    directory = tmp_path_factory.mktemp("pi-network")
+    namespace = Namespace(directory)
+    with open(directory / "hosts", "a") as hosts:  # the file bound over the namespace's
+        hosts.write("127.0.0.1 page.test\n")
+    run_command(
+        [*namespace.command_prefix(directory), "ip", "addr", "add", f"{PI_PUBLIC}/32", "dev", "lo"],
+        check=True,
+    )
+    page = namespace.run(lambda: ThreadingHTTPServer(("127.0.0.1", 80), MediaHandler))
+    page.seen, page.failures, page.daemon_threads = [], {}, True
+    threading.Thread(target=page.serve_forever, daemon=True).start()
+    namespace.own_service = namespace.run(socket.create_server, (PI_PUBLIC, 80))
+    namespace.own_service.setblocking(False)
+    namespace.directory = directory
+    yield namespace
+    page.shutdown()
+    namespace.own_service.close()
+    namespace.close()
+
+
+PI_SETTINGS = {
+    "allowed_domains": ["page.test"],
+    "allow_private_addresses": False,
+    "private_networks": ["127.0.0.0/8"],  # the page's own server, on any port
+}
+
+
+def nothing_connected(listener: socket.socket) -> bool:
+    try:
+        listener.accept()[0].close()
+    except BlockingIOError:
+        return True
+    return False
+
+
+def through_proxy(egress: "vidserve.EgressProxy", request_line: str) -> bytes:
+    """The status line the egress proxy answers a request of vidserve's own worker with."""
+    proxy = urllib.parse.urlsplit(egress.url("test"))
+    credentials = base64.b64encode(f"test:{egress.secret}".encode()).decode()
+    with socket.create_connection((proxy.hostname, proxy.port), timeout=10) as sock:
+        sock.sendall(
+            f"{request_line} HTTP/1.1\r\nProxy-Authorization: Basic {credentials}\r\n\r\n".encode()
+        )
+        return sock.makefile("rb").readline()
+
+
+@contextlib.contextmanager
+def egress_in(namespace, policy: "vidserve.UrlPolicy"):
+    """An EgressProxy whose threads live in the namespace: nothing it might connect to is
+    outside it."""
+    egress = namespace.run(lambda: vidserve.EgressProxy(policy).start())
+    try:
+        yield egress
+    finally:
+        egress.stop()
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["evil.test\\.localhost", "evil.test%5c.localhost", "evil%2etest.localhost"],
+    ids=["backslash", "escaped-backslash", "escaped-dot"],
+)
+def test_host_another_parser_reads_as_another_site_is_refused_with_422(
+    vidserve_api, media_server, host
+):
+    port = urllib.parse.urlsplit(media_server).port
+    before = vidserve_api.get("/api/v1/health").json["database"]["total_downloads"]
+
+    answer = vidserve_api.post("/api/v1/download", {"url": f"http://{host}:{port}/clip.mp4"})
+
+    assert_error(answer, 422, "domain_not_allowed")
+    assert vidserve_api.get("/api/v1/health").json["database"]["total_downloads"] == before
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    ["CONNECT evil.net\\.www.tiktok.com:443", "GET http://evil.net\\.www.tiktok.com/x"],
+    ids=["connect", "plain-http"],
+)
+def test_egress_proxy_refuses_a_backslash_host_without_looking_it_up(pi_network, request_line):
+    policy = vidserve.UrlPolicy(("tiktok.com",), False)
+    with egress_in(pi_network, policy) as egress:
+        answer = pi_network.run(through_proxy, egress, request_line)
+
+    assert answer.startswith(b"HTTP/1.1 403 ")
+    assert "plain host" in egress.refusal("test")
+
+
+@pytest.mark.parametrize(
+    "address", ["64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe"], ids=["loopback", "metadata"]
+)
+def test_egress_proxy_refuses_a_nat64_address_embedding_a_private_ipv4(pi_network, address):
+    policy = vidserve.UrlPolicy(("tiktok.com",), False)
+    with egress_in(pi_network, policy) as egress:
+        answer = pi_network.run(through_proxy, egress, f"CONNECT [{address}]:443")
+
+    assert answer.startswith(b"HTTP/1.1 403 ")
+    assert "non-public" in egress.refusal("test")
+
+
+def test_page_redirecting_to_the_pis_own_public_address_is_refused(pi_network, tmp_path):
+    assert ipaddress.ip_address(PI_PUBLIC).is_global
+    url = f"http://page.test/redirect?to=http://{PI_PUBLIC}/clip.mp4"
+
+    with start_vidserve(tmp_path, namespace=pi_network, **PI_SETTINGS) as api:
+        status = api.wait_for(api.submit(url))
+
+    assert status["status"] == "failed"
+    assert status["error_code"] == "private_address"
+    assert PI_PUBLIC in status["error_message"]
+    assert nothing_connected(pi_network.own_service)
+
+
+def test_page_redirecting_to_port_22_of_a_public_address_is_refused(pi_network, tmp_path):
+    url = f"http://page.test/redirect?to=http://{UNROUTED_PUBLIC}:22/"
+
+    with start_vidserve(tmp_path, namespace=pi_network, **PI_SETTINGS) as api:
+        status = api.wait_for(api.submit(url))
+
+    # Refused by the port rule: a connection attempt would have failed as a network error.
+    assert status["status"] == "failed"
+    assert status["error_code"] == "private_address"
+    assert "port 22" in status["error_message"]
+
+
+def test_ytdlp_options_header_choosing_no_proxy_stops_the_server_with_exit_2(tmp_path):
+    options = {"http_headers": {"Ytdl-Request-Proxy": "__noproxy__"}}
+    write_config(tmp_path / "vidserve.toml", {"port": 0, "ytdlp_options": options})
+
+    result = run_command(
+        [sys.executable, str(VIDSERVE), "--config", "vidserve.toml"], cwd=tmp_path, timeout_s=20
+    )
+
+    assert result.returncode == 2
+    assert "http_headers" in result.stderr + result.stdout
+
+
+def test_page_whose_video_is_rtmp_fails_without_connecting_to_it(vidserve_api, media_server):
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setblocking(False)
+        video = f"rtmp://127.0.0.1:{listener.getsockname()[1]}/live/cat"
+        page = f"{media_server}/page.html?video={urllib.parse.quote(video)}&n={random.random()}"
+
+        status = vidserve_api.wait_for(vidserve_api.submit(page))
+
+        assert status["status"] == "failed"
+        assert "refused to download by rtmp" in status["error_message"]
+        assert nothing_connected(listener)
+
+
+PAGE_POLICY = vidserve.UrlPolicy(("page.test",), False, ["127.0.0.0/8"])
+
+
+def test_proxy_slot_flood_of_trickling_strangers_does_not_keep_out_a_worker(pi_network):
+    with egress_in(pi_network, PAGE_POLICY) as egress:
+        proxy = urllib.parse.urlsplit(egress.url("test"))
+        flood = pi_network.run(trickling, (proxy.hostname, proxy.port), 200, b"C")
+        try:
+            answer = pi_network.run(through_proxy, egress, "CONNECT 127.0.0.1:80")
+        finally:
+            for sock in flood:
+                sock.close()
+
+    assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+def test_proxy_password_that_is_not_ascii_is_refused_with_407(pi_network):
+    with egress_in(pi_network, PAGE_POLICY) as egress:
+        proxy = urllib.parse.urlsplit(egress.url("test"))
+        credentials = base64.b64encode("test:pässwört".encode()).decode()
+
+        def ask() -> bytes:
+            with socket.create_connection((proxy.hostname, proxy.port), timeout=10) as sock:
+                sock.sendall(
+                    b"CONNECT 127.0.0.1:80 HTTP/1.1\r\n"
+                    + f"Proxy-Authorization: Basic {credentials}\r\n\r\n".encode()
+                )
+                return sock.makefile("rb").readline()
+
+        answer = pi_network.run(ask)
+
+    assert answer.startswith(b"HTTP/1.1 407 ")
+
+
+def test_proxy_accept_loop_survives_a_thread_start_failing_once(pi_network, monkeypatch):
+    """The fault is injected: a TasksMax that refuses exactly one thread cannot be made for
+    real in a test."""
+    start, failed = threading.Thread.start, []
+
+    def start_or_fail_once(thread):
+        if thread.name == "egress" and not failed:  # the accept loop itself already runs
+            failed.append(thread)
+            raise RuntimeError("can't start new thread")
+        return start(thread)
+
+    with egress_in(pi_network, PAGE_POLICY) as egress:
+        monkeypatch.setattr(threading.Thread, "start", start_or_fail_once)
+        proxy = urllib.parse.urlsplit(egress.url("test"))
+        refused = pi_network.run(trickling, (proxy.hostname, proxy.port), 1, b"C")[0]
+        wait_until(lambda: failed, 10, "the thread start to fail")
+        answer = pi_network.run(through_proxy, egress, "CONNECT 127.0.0.1:80")
+        refused.close()
+
+        assert egress.alive()
+    assert answer.startswith(b"HTTP/1.1 200 ")
+
+
+def test_health_says_unhealthy_with_503_once_the_egress_proxy_has_died(tmp_path):
+    with serve_in_process(tmp_path) as (service, api):
+        service.app.egress.stop()  # the accept loop ends, as an uncaught error once ended it
+        wait_until(lambda: not service.app.egress.alive(), 10, "the proxy to end")
+
+        answer = api.get("/api/v1/health", token=False)
+
+    assert answer.status == 503
+    assert answer.json["status"] == "unhealthy"
+
+
+# ---- 7. Jobs: submit, status, wait, cancel, retry --------------------------------------------
+
+
+def test_submitted_video_is_downloaded_and_reported_completed(vidserve_api, media_server):
+    url = unique(media_server)
+
+    created = vidserve_api.post("/api/v1/download", {"url": url, "client_id": "ios-app"})
+    status = vidserve_api.wait_for(created.json["download_id"])
+
+    assert created.status == 201
+    assert created.headers["Location"] == f"/api/v1/status/{created.json['download_id']}"
+    assert UUID_V4.fullmatch(created.json["download_id"])
+    assert created.json["success"] is True
+    assert created.json["status"] == "pending"
+    assert created.json["duplicate"] is False
+    assert TIMESTAMP.fullmatch(created.json["submitted_at"])
+    assert status["status"] == "completed"
+    assert status["client_id"] == "ios-app"
+    assert status["url"] == url
+    assert status["file_size"] == len(CLIP_BYTES)
+    assert status["file_url"] == f"/api/v1/files/{status['download_id']}"
+    assert "/" not in status["filename"]
+    assert (vidserve_api.download_dir / status["filename"]).read_bytes() == CLIP_BYTES
+    assert all(TIMESTAMP.fullmatch(status[k]) for k in ("started_at", "completed_at"))
+    assert status["progress"]["percent"] == 100.0
+    assert status["error_code"] is None and status["retry_count"] == 0
+
+
+def test_status_object_has_every_contract_field(vidserve_api, media_server):
+    download_id = vidserve_api.submit(unique(media_server))
+
+    status = vidserve_api.wait_for(download_id)
+
+    contract = {
+        "download_id",
+        "url",
+        "client_id",
+        "status",
+        "submitted_at",
+        "started_at",
+        "completed_at",
+        "filename",
+        "file_size",
+        "file_url",
+        "error_code",
+        "error_message",
+        "retry_count",
+        "progress",
+        "title",
+        "uploader",
+        "duration_s",
+        "thumbnail_url",
+        "audio_only",
+        "files",
+        "thumbnail",
+    }
+    assert contract <= status.keys()
+    assert set(status["progress"]) >= {
+        "percent",
+        "downloaded_bytes",
+        "total_bytes",
+        "speed_bps",
+        "eta_s",
+    }
+
+
+def test_page_with_og_video_is_downloaded_under_its_title(vidserve_api, media_server):
+    page = f"{media_server}/page.html?title=Cat+%F0%9F%90%B1+%2F+dog&n={random.random()}"
+
+    status = vidserve_api.wait_for(vidserve_api.submit(page))
+
+    assert status["status"] == "completed"
+    assert status["title"] == "Cat 🐱 / dog"
+    assert status["filename"].startswith("Cat 🐱")
+    assert status["filename"].endswith(".mp4") and "/" not in status["filename"]
+    assert (vidserve_api.download_dir / status["filename"]).read_bytes() == CLIP_BYTES
+
+
+def test_form_encoded_submission_is_accepted(vidserve_api, media_server):
+    body = urllib.parse.urlencode({"url": unique(media_server), "client_id": "shortcut"})
+
+    answer = vidserve_api.post(
+        "/api/v1/download",
+        body.encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert answer.status == 201
+    assert vidserve_api.wait_for(answer.json["download_id"])["client_id"] == "shortcut"
+
+
+def test_form_booleans_are_true_or_1_while_json_needs_a_boolean(vidserve_api, media_server):
+    url = unique(media_server)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    first = vidserve_api.post(
+        "/api/v1/download", urllib.parse.urlencode({"url": url}).encode(), headers=form
+    )
+
+    forced = vidserve_api.post(
+        "/api/v1/download",
+        urllib.parse.urlencode({"url": url, "force": "1"}).encode(),
+        headers=form,
+    )
+    as_text = vidserve_api.post("/api/v1/download", {"url": url, "force": "true"})
+
+    assert first.status == 201 and forced.status == 201
+    assert forced.json["download_id"] != first.json["download_id"]
+    assert_error(as_text, 400, "invalid_field")
+
+
+def test_same_url_twice_gives_the_first_download_marked_duplicate(vidserve_api, media_server):
+    url = unique(media_server)
+    first = vidserve_api.post("/api/v1/download", {"url": url})
+
+    again = vidserve_api.post("/api/v1/download", {"url": url + "#t=3"})
+
+    assert first.status == 201
+    assert again.status == 200
+    assert again.json["duplicate"] is True
+    assert again.json["download_id"] == first.json["download_id"]
+
+
+def test_duplicate_of_a_completed_download_points_at_it(vidserve_api, media_server):
+    url = unique(media_server)
+    first = vidserve_api.submit(url)
+    vidserve_api.wait_for(first)
+
+    again = vidserve_api.post("/api/v1/download", {"url": url})
+
+    assert (again.status, again.json["download_id"], again.json["duplicate"]) == (200, first, True)
+    assert again.json["status"] == "completed"
+
+
+def test_force_queues_a_second_download_with_its_own_file(vidserve_api, media_server):
+    url = unique(media_server)
+    first = vidserve_api.wait_for(vidserve_api.submit(url))
+
+    forced = vidserve_api.post("/api/v1/download", {"url": url, "force": True})
+    second = vidserve_api.wait_for(forced.json["download_id"])
+
+    assert forced.status == 201 and forced.json["duplicate"] is False
+    assert second["status"] == "completed"
+    assert second["filename"] != first["filename"]
+    assert (vidserve_api.download_dir / first["filename"]).read_bytes() == CLIP_BYTES
+    assert (vidserve_api.download_dir / second["filename"]).read_bytes() == CLIP_BYTES
+
+
+def test_deleted_file_makes_the_url_downloadable_again(vidserve_api, media_server):
+    url = unique(media_server)
+    first = vidserve_api.wait_for(vidserve_api.submit(url))
+    (vidserve_api.download_dir / first["filename"]).unlink()
+
+    again = vidserve_api.post("/api/v1/download", {"url": url})
+
+    assert again.status == 201
+    assert vidserve_api.wait_for(again.json["download_id"])["status"] == "completed"
+
+
+def test_status_of_unknown_id_is_404(vidserve_api):
+    assert_error(
+        vidserve_api.get("/api/v1/status/0b6f1a52-8d4a-4f7e-9a41-3f0c2d1e5b6a"), 404, "not_found"
+    )
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    ["123", "not-a-uuid", "0b6f1a52-8d4a-1f7e-9a41-3f0c2d1e5b6a", "..%2F..%2Fetc%2Fpasswd", "%00"],
+)
+def test_status_of_malformed_id_is_400(vidserve_api, bad_id):
+    assert_error(vidserve_api.get(f"/api/v1/status/{bad_id}"), 400, "invalid_id")
+
+
+def test_wait_returns_as_soon_as_the_download_ends(vidserve_api, media_server):
+    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=1&n={random.random()}")
+
+    status = vidserve_api.get(f"/api/v1/status/{download_id}?wait=60").json
+
+    assert status["status"] == "completed"
+    assert status["file_size"] == 1_000_000
+
+
+def test_wait_gives_up_after_n_seconds_with_the_current_state(vidserve_api, media_server):
+    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=8&n={random.random()}")
+
+    status = vidserve_api.get(f"/api/v1/status/{download_id}?wait=1").json
+
+    assert status["status"] in ("pending", "downloading")
+    vidserve_api.delete(f"/api/v1/download/{download_id}")
+
+
+@pytest.mark.parametrize("wait", ["-1", "121", "abc", "1e3", ""])
+def test_wait_outside_0_to_120_is_400(vidserve_api, media_server, wait):
+    download_id = vidserve_api.submit(unique(media_server))
+
+    answer = vidserve_api.get(f"/api/v1/status/{download_id}?wait={wait}")
+
+    assert_error(answer, 400, "invalid_parameter")
+
+
+def test_running_download_reports_progress(vidserve_api, media_server):
+    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=4&n={random.random()}")
+
+    def progressing():
+        status = vidserve_api.get(f"/api/v1/status/{download_id}").json
+        progress = status["progress"] or {}
+        return status["status"] == "downloading" and (progress.get("percent") or 0) > 0 and status
+
+    status = wait_until(progressing, 20, "progress to be reported")
+
+    assert status["progress"]["total_bytes"] == 1_000_000
+    assert 0 < status["progress"]["downloaded_bytes"] <= 1_000_000
+    assert vidserve_api.wait_for(download_id)["status"] == "completed"
+
+
+def test_url_that_keeps_failing_with_500_is_retried_then_failed(tmp_path, media_server):
+    path = f"/status/500?n={random.random()}"
+    with start_vidserve(tmp_path, max_retries=2, retry_backoff_s=0.1) as api:
+        status = api.wait_for(api.submit(f"{media_server}{path}"))
+
+    assert status["status"] == "failed"
+    assert status["retry_count"] == 2
+    assert status["error_code"] == "http_error"
+    assert "500" in status["error_message"]
+    assert len(media_server.requests_for(path)) >= 3
+    assert not list((tmp_path / "vidserve-data" / "downloads" / ".partial").iterdir())
+
+
+def test_url_that_answers_404_fails_at_once_without_retry(vidserve_api, media_server):
+    path = f"/status/404?n={random.random()}"
+
+    status = vidserve_api.wait_for(vidserve_api.submit(f"{media_server}{path}"))
+
+    assert status["status"] == "failed"
+    assert status["retry_count"] == 0
+    assert status["error_code"] == "not_found"
+
+
+def test_cancelling_a_pending_download_is_immediate(tmp_path, media_server):
+    with start_vidserve(tmp_path, workers=1) as api:
+        busy = api.submit(f"{media_server}/slow.mp4?seconds=8&n={random.random()}")
+        queued = api.submit(unique(media_server))
+
+        answer = api.delete(f"/api/v1/download/{queued}")
+        api.delete(f"/api/v1/download/{busy}")
+
+    assert answer.status == 200
+    assert answer.json["status"] == "cancelled"
+    assert answer.json["error_code"] == "cancelled"
+
+
+def test_cancelling_a_running_download_stops_it_and_leaves_no_partial_file(
+    vidserve_api, media_server
+):
+    url = f"{media_server}/slow.mp4?seconds=20&size=4000000&n={random.random()}"
+    files_before = set(vidserve_api.download_dir.iterdir())
+    download_id = vidserve_api.submit(url)
+    partial = vidserve_api.download_dir / ".partial" / download_id
+    wait_until(lambda: partial.exists() and any(partial.iterdir()), 20, "a partial file")
+
+    answer = vidserve_api.delete(f"/api/v1/download/{download_id}")
+
+    assert answer.json["status"] == "cancelled"
+    wait_until(lambda: not partial.exists(), 3, "the partial file to be removed")
+    assert vidserve_api.get(f"/api/v1/status/{download_id}?wait=5").json["status"] == "cancelled"
+    assert set(vidserve_api.download_dir.iterdir()) == files_before
+
+
+def test_deleting_a_completed_download_removes_its_file_and_keeps_the_record(
+    vidserve_api, media_server
+):
+    status = vidserve_api.wait_for(vidserve_api.submit(unique(media_server)))
+
+    answer = vidserve_api.delete(f"/api/v1/download/{status['download_id']}")
+
+    assert answer.status == 200
+    assert answer.json["status"] == "completed" and answer.json["file_removed"] is True
+    assert not (vidserve_api.download_dir / status["filename"]).exists()
+    assert_error(vidserve_api.get(status["file_url"]), 410, "file_removed")
+    assert vidserve_api.delete(f"/api/v1/download/{status['download_id']}").status == 200
+
+
+def test_failed_download_can_be_retried_to_completion(tmp_path, media_server):
+    url = f"{media_server}/flaky.mp4?key={random.random()}&fail=1"
+    with start_vidserve(tmp_path, max_retries=0) as api:
+        failed = api.wait_for(api.submit(url))
+
+        answer = api.post(f"/api/v1/download/{failed['download_id']}/retry")
+        retried = api.wait_for(failed["download_id"])
+
+    assert failed["status"] == "failed" and failed["error_code"] == "http_error"
+    assert answer.status == 200 and answer.json["status"] == "pending"
+    assert retried["status"] == "completed"
+    assert retried["error_code"] is None and retried["retry_count"] == 0
+
+
+def test_transient_failures_are_retried_by_themselves(tmp_path, media_server):
+    url = f"{media_server}/flaky.mp4?key={random.random()}&fail=2"
+    with start_vidserve(tmp_path, max_retries=3, retry_backoff_s=0.1) as api:
+        status = api.wait_for(api.submit(url))
+
+    assert status["status"] == "completed"
+    assert status["retry_count"] == 2
+    assert status["error_code"] is None
+
+
+def test_cancelled_download_can_be_retried(vidserve_api, media_server):
+    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=3&n={random.random()}")
+    vidserve_api.delete(f"/api/v1/download/{download_id}")
+
+    answer = vidserve_api.post(f"/api/v1/download/{download_id}/retry")
+    status = vidserve_api.wait_for(download_id, seconds=60)
+
+    assert answer.status == 200
+    assert status["status"] == "completed"
+
+
+def test_retrying_a_completed_download_is_409(vidserve_api, finished):
+    answer = vidserve_api.post(f"/api/v1/download/{finished['download_id']}/retry")
+
+    assert_error(answer, 409, "invalid_state")
+
+
+# fmt: off
+BAD_SUBMISSIONS = [
+    # id, body, content type, status, code
+    ("not-json", b"{url:", "application/json", 400, "invalid_json"),
+    ("json-array", b'["http://127.0.0.1/x"]', "application/json", 400, "invalid_json"),
+    ("json-string", b'"http://127.0.0.1/x"', "application/json", 400, "invalid_json"),
+    ("invalid-utf8", b'{"url": "\xff\xfe"}', "application/json", 400, "invalid_body"),
+    ("deep-nesting", b"[" * 50000 + b"]" * 50000, "application/json", 413, "body_too_large"),
+    ("nested-30k", b"[" * 30000 + b"]" * 30000, "application/json", 400, "invalid_json"),
+    ("no-url", b'{"client_id": "x"}', "application/json", 400, "invalid_url"),
+    ("url-number", b'{"url": 5}', "application/json", 400, "invalid_url"),
+    ("url-null", b'{"url": null}', "application/json", 400, "invalid_url"),
+    ("url-list", b'{"url": ["http://127.0.0.1/"]}', "application/json", 400, "invalid_url"),
+    ("url-empty", b'{"url": ""}', "application/json", 400, "invalid_url"),
+    ("url-nul", b'{"url": "http://127.0.0.1/a\\u0000b"}', "application/json", 400,
+     "invalid_url"),
+    ("url-newline", b'{"url": "http://127.0.0.1/a\\r\\nb"}', "application/json", 400,
+     "invalid_url"),
+    ("url-too-long", json.dumps({"url": "http://127.0.0.1/" + "a" * 2100}).encode(),
+     "application/json", 400, "invalid_url"),
+    ("bad-port", b'{"url": "http://127.0.0.1:99999/"}', "application/json", 400, "invalid_url"),
+    ("file-scheme", b'{"url": "file:///etc/passwd"}', "application/json", 422,
+     "scheme_not_allowed"),
+    ("javascript", b'{"url": "javascript:alert(1)"}', "application/json", 422,
+     "scheme_not_allowed"),
+    ("data-url", b'{"url": "data:video/mp4;base64,AAAA"}', "application/json", 422,
+     "scheme_not_allowed"),
+    ("ftp", b'{"url": "ftp://127.0.0.1/x.mp4"}', "application/json", 422, "scheme_not_allowed"),
+    ("other-domain", b'{"url": "https://evil.example/x"}', "application/json", 422,
+     "domain_not_allowed"),
+    ("suffix-trick", b'{"url": "https://127.0.0.1.evil.example/x"}', "application/json", 422,
+     "domain_not_allowed"),
+    ("userinfo", b'{"url": "http://127.0.0.1@evil.example/x"}', "application/json", 422,
+     "userinfo_not_allowed"),
+    ("client-id-long", json.dumps({"url": "http://127.0.0.1/x", "client_id": "c" * 65}).encode(),
+     "application/json", 400, "invalid_field"),
+    ("client-id-number", b'{"url": "http://127.0.0.1/x", "client_id": 7}', "application/json",
+     400, "invalid_field"),
+    ("force-string", b'{"url": "http://127.0.0.1/x", "force": "yes"}', "application/json", 400,
+     "invalid_field"),
+    ("audio-number", b'{"url": "http://127.0.0.1/x", "audio_only": 1}', "application/json", 400,
+     "invalid_field"),
+    ("force-string-true", b'{"url": "http://127.0.0.1/x", "force": "true"}', "application/json",
+     400, "invalid_field"),
+    ("audio-string-1", b'{"url": "http://127.0.0.1/x", "audio_only": "1"}', "application/json",
+     400, "invalid_field"),
+    ("text-plain", b"http://127.0.0.1/x", "text/plain", 415, "unsupported_media_type"),
+    ("no-content-type", b'{"url": "http://127.0.0.1/x"}', None, 415, "unsupported_media_type"),
+    ("too-large", b'{"url": "' + b"a" * 70000 + b'"}', "application/json", 413, "body_too_large"),
+    ("form-garbage", b"%%%&&&==", "application/x-www-form-urlencoded", 400, "invalid_body"),
+]
+
+
+@pytest.mark.parametrize(
+    "body, content_type, status, code",
+    [case[1:] for case in BAD_SUBMISSIONS],
+    ids=[case[0] for case in BAD_SUBMISSIONS],
+)
+def test_bad_submission_gets_a_4xx_json_error_and_queues_nothing(
+    vidserve_api, body, content_type, status, code
+):
+    before = vidserve_api.get("/api/v1/health").json["database"]["total_downloads"]
+    headers = {"Content-Type": content_type} if content_type else {}
+
+    answer = vidserve_api.post("/api/v1/download", body, headers=headers)
+
+    assert_error(answer, status, code)
+    assert vidserve_api.get("/api/v1/health").json["database"]["total_downloads"] == before
+
+
+def test_submission_below_the_free_space_floor_is_507(tmp_path):
+    with start_vidserve(tmp_path, min_free_bytes=2**62) as api:
+        answer = api.post("/api/v1/download", {"url": "http://127.0.0.1/clip.mp4"})
+
+        assert_error(answer, 507, "insufficient_storage")
+        assert api.get("/api/v1/health").json["database"]["total_downloads"] == 0
+
+
+def test_a_download_completes_under_its_own_long_poll(tmp_path, media_server, monkeypatch):
+    """?wait holds its request open while the download runs: with the workers' pauses for
+    requests made endless, the download must still finish and the long poll see it."""
+    monkeypatch.setattr(vidserve, "GIVE_WAY_S", 3600)
+    with serve_in_process(tmp_path) as (_, api):
+        download_id = api.submit(unique(media_server, "long-poll"))
+        assert api.wait_for(download_id, 60)["status"] == "completed"
+
+
+# ---- 8. History and events: pages, search, the event stream ----------------------------------
+
+
+@pytest.fixture
+def history_jobs(vidserve_api, media_server):
+    """Five finished jobs of a client of this test's own, oldest first."""
+    client_id = f"history-{random.randrange(10**9)}"
+    ids = [vidserve_api.submit(unique(media_server), client_id=client_id) for _ in range(5)]
+    for download_id in ids:
+        vidserve_api.wait_for(download_id)
+    return client_id, ids
+
+
+def test_history_lists_newest_first_with_total_count(vidserve_api, history_jobs):
+    client_id, ids = history_jobs
+
+    answer = vidserve_api.get(f"/api/v1/history?client_id={client_id}")
+
+    assert answer.status == 200
+    assert [item["download_id"] for item in answer.json] == ids[::-1]
+    assert answer.headers["X-Total-Count"] == "5"
+    assert all(item["status"] == "completed" for item in answer.json)
+
+
+def test_history_pages_by_limit_and_offset(vidserve_api, history_jobs):
+    client_id, ids = history_jobs
+
+    page = vidserve_api.get(f"/api/v1/history?client_id={client_id}&limit=2&offset=2")
+
+    assert [item["download_id"] for item in page.json] == [ids[2], ids[1]]
+    assert page.headers["X-Total-Count"] == "5"
+
+
+def test_history_pages_by_keyset_before(vidserve_api, history_jobs):
+    client_id, ids = history_jobs
+
+    page = vidserve_api.get(f"/api/v1/history?client_id={client_id}&before={ids[3]}&limit=2")
+
+    assert [item["download_id"] for item in page.json] == [ids[2], ids[1]]
+
+
+def test_history_filters_by_status(vidserve_api, history_jobs):
+    client_id, _ = history_jobs
+
+    completed = vidserve_api.get(f"/api/v1/history?client_id={client_id}&status=completed")
+    failed = vidserve_api.get(f"/api/v1/history?client_id={client_id}&status=failed")
+
+    assert len(completed.json) == 5
+    assert failed.json == [] and failed.headers["X-Total-Count"] == "0"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=0",
+        "limit=101",
+        "limit=abc",
+        "offset=-1",
+        "status=done",
+        "before=nope",
+        "client_id=" + "x" * 65,
+    ],
+)
+def test_history_with_bad_parameters_is_400(vidserve_api, query):
+    assert vidserve_api.get(f"/api/v1/history?{query}").status == 400
+
+
+def test_events_stream_every_state_change_of_a_download(vidserve_api, media_server):
+    reader = EventReader(vidserve_api)
+    download_id = vidserve_api.submit(unique(media_server))
+    vidserve_api.wait_for(download_id)
+
+    statuses = wait_until(
+        lambda: (
+            (seen := [e["status"] for e in reader.for_download(download_id)])
+            and seen[-1] == "completed"
+            and seen
+        ),
+        10,
+        "the completed event",
+    )
+    reader.close()
+
+    assert reader.reply.headers["Content-Type"].startswith("text/event-stream")
+    assert statuses[0] == "pending" and "downloading" in statuses
+    assert all(event == "download" for event, _ in reader.events)
+
+
+def test_events_carry_progress_at_most_twice_a_second(vidserve_api, media_server):
+    reader = EventReader(vidserve_api)
+    download_id = vidserve_api.submit(f"{media_server}/slow.mp4?seconds=3&n={random.random()}")
+    vidserve_api.wait_for(download_id)
+    wait_until(
+        lambda: any(e["status"] == "completed" for e in reader.for_download(download_id)),
+        10,
+        "the completed event",
+    )
+    reader.close()
+
+    progress = [e for e in reader.for_download(download_id) if e["status"] == "downloading"]
+
+    assert len(progress) >= 3
+    assert len(progress) <= 2 * 3 + 4  # ≤ 2/s over a ~3 s download, plus state changes
+    percents = [e["progress"]["percent"] for e in progress if e["progress"]]
+    assert percents == sorted(percents)
+
+
+def test_completed_event_carries_the_final_progress_of_every_item(vidserve_api, media_server):
+    reader = EventReader(vidserve_api)
+    download_id = vidserve_api.submit(
+        f"{media_server}/carousel.html?items=3&key=ev{random.randrange(10**9)}"
+    )
+    vidserve_api.wait_for(download_id)
+
+    completed = wait_until(
+        lambda: [e for e in reader.for_download(download_id) if e["status"] == "completed"],
+        10,
+        "the completed event",
+    )[-1]
+    reader.close()
+
+    assert completed["progress"]["percent"] == 100.0
+    assert completed["progress"]["items_done"] == completed["progress"]["items_total"] == 3
+    assert len(completed["files"]) == 3
+
+
+def test_events_send_heartbeat_comments(tmp_path):
+    with start_vidserve(tmp_path, events_heartbeat_s=0.2) as api:
+        reader = EventReader(api)
+
+        wait_until(lambda: len(reader.comments) >= 3, 10, "heartbeats")
+        reader.close()
+
+    assert ": heartbeat" in reader.comments
+
+
+def test_clients_that_never_read_events_block_nobody(tmp_path, media_server):
+    with start_vidserve(tmp_path, request_timeout_s=5) as api:
+        stalled = []
+        for _ in range(10):
+            sock = socket.create_connection(urllib.parse.urlsplit(api.base_url).netloc.split(":"))
+            tls = ssl.create_default_context(cafile=str(api.cafile)).wrap_socket(
+                sock, server_hostname="127.0.0.1"
+            )
+            tls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            tls.sendall(
+                f"GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {api.token}\r\n\r\n".encode()
+            )
+            stalled.append(tls)  # never read from again
+
+        ids = [api.submit(unique(media_server)) for _ in range(5)]
+        statuses = [api.wait_for(download_id)["status"] for download_id in ids]
+        health = api.get("/api/v1/health")
+        for sock in stalled:
+            sock.close()
+
+    assert statuses == ["completed"] * 5
+    assert health.status == 200
+
+
+def test_events_end_cleanly_when_the_server_stops(tmp_path):
+    with start_vidserve(tmp_path) as api:
+        reader = EventReader(api)
+        code = stop_process(api)
+        reader.thread.join(timeout=10)
+
+    assert code == 0
+    assert not reader.thread.is_alive()
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory, media_server):
+    """A server of its own holding downloads with tricky titles, for exact search counts."""
+    titles = {
+        "percent": "Sale 100% off",
+        "hundred": "Sale 100 x off",
+        "underscore": "snake_case cat",
+        "quote": 'She said "meow" loudly',
+        "caps": "GRUMPY Cat Compilation",
+        "unicode": "Ünïcode Straße Katze",
+        "failed": None,
+    }
+    with start_vidserve(tmp_path_factory.mktemp("library")) as api:
+        ids = {}
+        for name, title in titles.items():
+            if title is None:
+                url = f"{media_server}/status/404?n={random.random()}"
+            else:
+                url = page_url(media_server, title)
+            ids[name] = api.wait_for(api.submit(url))["download_id"]
+        api.extra["ids"] = ids
+        yield api
+
+
+# Searches of the library fixture, and the downloads each lists (newest first).
+LIBRARY_SEARCHES = [
+    ("sale", ["hundred", "percent"]),
+    ("100%", ["percent"]),
+    ("%", ["percent"]),
+    ("_", ["underscore"]),
+    ("e_c", ["underscore"]),
+    ('"meow"', ["quote"]),
+    ('"', ["quote"]),
+    ("grumpy cat", ["caps"]),
+    ("cat grumpy", ["caps"]),
+    ("cat dog", []),
+    ("ünïcode straße", ["unicode"]),
+    ("ÜNÏCODE", ["unicode"]),
+    ("status/404", ["failed"]),
+    ("127.0.0.1 snake", ["underscore"]),
+    ("   ", ["failed", "unicode", "caps", "quote", "underscore", "hundred", "percent"]),
+]
+
+
+@pytest.mark.parametrize("query, expected", LIBRARY_SEARCHES)
+def test_search_matches_every_word_in_title_uploader_or_url_literally(library, query, expected):
+    names, total = search(library, query)
+
+    assert names == expected
+    assert total == len(expected)
+
+
+def test_ended_downloads_join_the_search_index_in_a_batch_and_are_found_the_same(library):
+    """Until its batch a download that ended is found by matching its words one job at a
+    time (Store._search); after it, by the trigram index. Either way, each search lists the
+    same downloads."""
+    db = sqlite3.connect(f"file:{library.data_dir / 'vidserve.db'}?mode=ro", uri=True)
+    unindexed = "SELECT COUNT(*) FROM jobs WHERE NOT searchable"
+
+    wait_until(lambda: db.execute(unindexed).fetchone()[0] == 0, 10, "the batch")
+    indexed = db.execute("SELECT rowid FROM jobs_search WHERE jobs_search MATCH 'katze'").fetchall()
+    db.close()
+
+    assert len(indexed) == 1
+    assert [search(library, query)[0] for query, _ in LIBRARY_SEARCHES] == [
+        expected for _, expected in LIBRARY_SEARCHES
+    ]
+
+
+def test_search_combines_with_status_filter_and_keyset_paging(library):
+    ids = library.extra["ids"]
+
+    completed, completed_total = search(library, "127.0.0.1", status="completed")
+    older, older_total = search(library, "sale", before=ids["hundred"])
+    paged, paged_total = search(library, "cat", limit=1)
+
+    assert "failed" not in completed and completed_total == 6
+    assert older == ["percent"] and older_total == 2  # X-Total-Count ignores paging
+    assert paged == ["caps"] and paged_total == 2
+
+
+@pytest.mark.parametrize(
+    "query", ["x" * 201, "cat\x00", "a\nb"], ids=["too-long", "nul", "newline"]
+)
+def test_over_long_or_control_character_search_is_400(library, query):
+    answer = library.get("/api/v1/history?" + urllib.parse.urlencode({"q": query}))
+
+    assert_error(answer, 400, "invalid_parameter")
+    assert library.get("/api/v1/health", token=False).json["status"] == "healthy"
 
 
 # ---- 9. Saved files: serving files, thumbnails, tags, signed links, retention, the disk ------

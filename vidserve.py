@@ -18,12 +18,12 @@ their SQL first, then the logic, then the routes.
    3. Database                    one connection, group commit, readers, checkpoints, MIGRATIONS
    4. HTTP machinery              request, reply, parse_*, @route, OpenAPI fragments, the
                                   connection bounds, requests before downloads, counters
-   5. Links and the egress proxy  UrlPolicy, own addresses, connect_allowed, the proxy
-   6. Jobs                        the status object, the jobs table, the change feed, the
-                                  queue, running jobs; submit, status, cancel, retry
-   7. History and events          pages and search of every download; the event stream
-   8. Sites                       TikTok and Instagram: photo posts, images, their refusals;
+   5. Sites                       TikTok and Instagram: photo posts, images, their refusals;
                                   ExtractorFinder, which extractor takes a link
+   6. Links and the egress proxy  UrlPolicy, own addresses, connect_allowed, the proxy
+   7. Jobs                        the status object, the jobs table, the change feed, the
+                                  queue, running jobs; submit, status, cancel, retry
+   8. History and events          pages and search of every download; the event stream
    9. Saved files                 tags, thumbnails, files published whole, the Library,
                                   signed links, the file routes
   10. Notifications               notify_url told how a download ended
@@ -59,6 +59,7 @@ import collections
 import contextlib
 import ctypes
 import email.utils
+import errno
 import fcntl
 import functools
 import gc
@@ -1611,7 +1612,480 @@ class Metrics:
             return dict(self.requests), self.download_bytes
 
 
-# ---- 5. Links and the egress proxy -----------------------------------------------------------
+# ---- 5. Sites --------------------------------------------------------------------------------
+# What vidserve knows of TikTok and Instagram beyond yt-dlp: TikTok photo posts, Instagram
+# images, the messages each site refuses with; ExtractorFinder, which extractor takes a link.
+#
+# A TikTok photo post (a slideshow) yt-dlp calls unsupported, and in an Instagram image it
+# finds "no video": vidserve completes both from what yt-dlp's own extractors fetch, and the
+# worker saves those items through yt-dlp's own networking (so through the egress proxy, as
+# a browser where asked): no second HTTP client. ExtractorFinder gives each link the
+# extractor yt-dlp would, without compiling its ~1,800 URL patterns.
+
+
+PLAYLIST_TYPES = ("playlist", "multi_video")  # yt-dlp results that hold several entries
+
+
+@dataclass(frozen=True)
+class SiteFailure:
+    """A failure yt-dlp tells only in words: the words (lower case), and what they mean."""
+
+    words: re.Pattern
+    code: str  # "blocked": the site refused this server (see blocked)
+    message: str | None = None  # for people; None: yt-dlp's own first line
+    transient: bool = False
+    impersonation_helps: bool = False  # the message adds so where yt-dlp cannot impersonate
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything vidserve knows of one site beyond what yt-dlp knows, in one record: adding a
+    site to download from or follow, or a way a site fails, is a change here (and, for its
+    follows, nothing else: the routes, the checker and the OpenAPI document read SITES)."""
+
+    name: str  # the API's `site` of a follow, and what yt-dlp's extractor names hold
+    title: str  # as people write it
+    tracking_params: str  # query parameters that only say who shared a link (a regex)
+    failures: tuple[SiteFailure, ...]  # in the order they are tried
+    flaky_404_hosts: re.Pattern | None  # a 404 from these is tried once more
+    example_post: str  # a post's link, whose extractor the warm-up loads
+    account_hosts: tuple[str, ...]  # where its accounts' pages are, the usual one first
+    account_path: re.Pattern  # an account page's path; the name in (?P<account>...)
+    account_page: str  # an account's page as vidserve writes it: {account} is the name
+    not_accounts: frozenset[str]  # paths that look like an account's but are not
+    follow_extractor: str  # yt-dlp's profile extractor
+    follow_needs_cookies: bool  # whether yt-dlp lists an account only when logged in
+
+    def account_of(self, host: str, path: str) -> str | None:
+        """The account a page of this site is of (lower case), or None."""
+        match = self.account_path.fullmatch(path) if host in self.account_hosts else None
+        account = match["account"].lower() if match else None
+        return None if account in self.not_accounts else account
+
+    def account_url_pattern(self, hosts: list[str]) -> str:
+        """A regular expression for its accounts' links on `hosts` (the OpenAPI document's)."""
+        names = "|".join(host.replace(".", "\\.") for host in hosts)
+        path = re.sub(r"\(\?P<account>(.*)\)", r"\1", self.account_path.pattern)
+        return f"^https://({names}){path}$"
+
+
+TIKTOK = Site(
+    name="tiktok",
+    title="TikTok",
+    tracking_params=r"is_from_webapp|sender_device|_r|_t|web_id|u_code|tt_from|social_sharing",
+    failures=(
+        # A bot wall: the challenge page instead of the post, to a client it took for a bot.
+        SiteFailure(
+            re.compile(
+                r"unexpected response from webpage request|unable to extract challenge data"
+            ),
+            "blocked",
+        ),
+        # What TikTok's pages say now and then, and not on the next request (yt-dlp #17393,
+        # #17332; the second is yt-dlp's message before 2026.01): the page came without the
+        # post's data. Tried before "login": the advice yt-dlp adds may name it.
+        SiteFailure(
+            re.compile(
+                r"unable to extract universal data for rehydration"
+                r"|unable to extract webpage video data"
+            ),
+            "extractor",
+            transient=True,
+        ),
+    ),
+    # Hosts that answer 404 to about half the requests for what exists (yt-dlp #17372):
+    # TikTok's pages and CDNs. A second 404 means the post is gone.
+    flaky_404_hosts=re.compile(r"(?:^|\.)(?:tiktok|tiktokv|tiktokcdn|tiktokcdn-[a-z]+)\.com$"),
+    example_post="https://www.tiktok.com/@vidserve/video/1",
+    account_hosts=("www.tiktok.com", "tiktok.com", "m.tiktok.com"),
+    account_path=re.compile(r"/@(?P<account>[A-Za-z0-9_.-]{1,64})"),
+    account_page="https://www.tiktok.com/@{account}",
+    not_accounts=frozenset(),
+    follow_extractor="TikTokUser",  # lists an account without a login
+    follow_needs_cookies=False,
+)
+
+INSTAGRAM = Site(
+    name="instagram",
+    title="Instagram",
+    tracking_params=r"igsh|igshid|img_index",
+    failures=(
+        SiteFailure(re.compile(r"ip address is blocked|blocked from accessing"), "blocked"),
+        # For a post it shows only to members.
+        SiteFailure(
+            re.compile(r"empty media response"),
+            "login_required",
+            "Instagram sent an empty media response: the post needs a login. Upload your"
+            " cookies.txt with PUT /api/v1/cookies (see README)",
+            impersonation_helps=True,
+        ),
+    ),
+    flaky_404_hosts=None,
+    example_post="https://www.instagram.com/p/vidserve/",
+    account_hosts=("www.instagram.com", "instagram.com"),
+    account_path=re.compile(r"/(?P<account>[A-Za-z0-9_.]{1,30})"),
+    account_page="https://www.instagram.com/{account}/",
+    not_accounts=frozenset(
+        {"p", "reel", "reels", "tv", "stories", "explore", "accounts", "direct"}
+    ),
+    # yt-dlp's InstagramUser needs a login and is marked broken (_WORKING = False): it is
+    # tried only where cookies are uploaded.
+    follow_extractor="InstagramUser",
+    follow_needs_cookies=True,
+)
+
+SITES = (TIKTOK, INSTAGRAM)
+
+# Failures yt-dlp tells only in words, the same on every site, tried after the site's own.
+EVERY_SITES_FAILURES = (
+    SiteFailure(re.compile(r"bot detection|not a bot"), "blocked"),
+    SiteFailure(
+        re.compile(r"login|cookies"),
+        "login_required",
+        "this post needs a login: upload your cookies.txt with PUT /api/v1/cookies (see README)",
+    ),
+    SiteFailure(re.compile(r"private"), "private", "this video is private"),
+)
+
+
+def site_named(name: str | None) -> Site | None:
+    """The site whose extractors' names hold `name` (yt-dlp's ExtractorError.ie: "TikTok",
+    "vm.tiktok", "instagram:user"), or None."""
+    found = [site for site in SITES if name and site.name in name.lower()]
+    return found[0] if found else None
+
+
+# A TikTok post's links: /@user/photo/<id> and /@user/video/<id> (the user may be missing),
+# /share/video/<id>, on www., m. or tiktokv.com. Only the /video/ form's page holds the post
+# (webapp.video-detail); a /photo/ page names it only in seo.abtest.canonical.
+TIKTOK_POST_URL = re.compile(
+    r"https?://(?:www\.|m\.)?tiktokv?\.com/(?:@(?P<user>[\w.-]*)|share)/(?:photo|video)/(?P<id>\d+)"
+)
+
+
+def tiktok_video_url(url: str) -> str | None:
+    """The /video/ form of a TikTok post's link, whose page holds the post (gallery-dl asks
+    it too); `@_` where the link names no one, as yt-dlp does. None for any other link."""
+    if match := TIKTOK_POST_URL.match(url):
+        return f"https://www.tiktok.com/@{match['user'] or '_'}/video/{match['id']}"
+    return None
+
+
+def tiktok_slideshow(info: dict) -> bool:
+    """Whether yt-dlp's TikTok extractor read a photo post: it never reads imagePost, so it
+    lists the post's sound alone (and saves only that). vidserve's extractor then reads the
+    same post again, images and sound."""
+    formats = info.get("formats")
+    return (
+        info.get("extractor_key") == "TikTok"
+        and formats is not None
+        and all(f.get("vcodec") == "none" for f in formats)
+    )
+
+
+@functools.cache
+def tiktok_photo_extractor():
+    """yt-dlp's TikTok extractor, taught photo posts: from any link of a post (/photo/,
+    /video/, share), it fetches the post's /video/ page as yt-dlp does a video's (as a
+    browser, its bot challenge solved), following the page's canonical link when that page
+    holds no post, and lists every image, then the sound. A post that turns out to be a
+    video goes back to yt-dlp's own extractor. Made once yt-dlp is loaded; its results say
+    they are TikTok's."""
+    from yt_dlp.extractor.tiktok import TikTokBaseIE
+    from yt_dlp.utils import ExtractorError, traverse_obj, url_or_none
+
+    class TikTokPhotoIE(TikTokBaseIE):
+        IE_NAME = "tiktok:photo"
+        _VALID_URL = TIKTOK_POST_URL.pattern
+
+        def _real_extract(self, url):
+            post_id = self._match_id(url)
+            page = tiktok_video_url(url)
+            item, status, canonical = Borrowed.tiktok_web_item(self, page, post_id)
+            named = tiktok_video_url(canonical or "")
+            if not item and named not in (None, page):  # the post is in its canonical page
+                page = named
+                item, status, canonical = Borrowed.tiktok_web_item(self, page, post_id)
+            if status in (10216, 10222):
+                self.raise_login_required("This post is private")
+            if status == 10204:
+                raise ExtractorError("Your IP address is blocked from accessing this post")
+            if not item:  # as yt-dlp's own extractor says it: often gone on the next try
+                raise ExtractorError(f"Post not available, status code {status}")
+            if "imagePost" not in item:  # a video after all: yt-dlp's extractor saves it
+                return self.url_result(page, ie="TikTok", video_id=post_id)
+            images = traverse_obj(
+                item, ("imagePost", "images", ..., "imageURL", "urlList", 0, {url_or_none})
+            )
+            if not images:
+                raise ExtractorError("Photo post without images", expected=True)
+            post = Borrowed.tiktok_post_info(self, item, page, post_id)
+            sound = traverse_obj(item, ("music", "playUrl", {url_or_none}))
+            items = [(image, "image") for image in images] + ([(sound, "audio")] if sound else [])
+            entries = [
+                direct_entry(post, address, kind, number)
+                for number, (address, kind) in enumerate(items, start=1)
+            ]
+            return self.playlist_result(
+                entries, post_id, post.get("title"), extractor_key="TikTok", **uploader(post)
+            )
+
+    return TikTokPhotoIE
+
+
+def uploader(info: dict) -> dict:
+    """Who posted it and when: what a post's items inherit from it."""
+    return {key: info[key] for key in ("uploader", "channel", "timestamp") if info.get(key)}
+
+
+def direct_entry(post: dict, url: str, kind: str, number: int) -> dict:
+    """An item vidserve saves itself (an image, a slideshow's sound): named like a video,
+    with its number in the post."""
+    return {
+        **uploader(post),
+        "id": f"{post['id']}_{number}",
+        "title": post.get("title") or post["id"],
+        "url": url,
+        "http_headers": post.get("http_headers") or {},
+        "vidserve_kind": kind,
+    }
+
+
+def complete_instagram_images(info: dict) -> None:
+    """Instagram lists an image as an item without formats, its versions as thumbnails:
+    such an item becomes the largest version, to be saved as the site sent it."""
+    if info.get("extractor_key") != "Instagram":
+        return
+    items = info.get("entries") if info.get("_type") in PLAYLIST_TYPES else None
+    for number, item in enumerate(items if items is not None else [info], start=1):
+        versions = [t for t in item.get("thumbnails") or [] if t.get("url")]
+        if item.get("formats") or not versions:
+            continue
+        largest = max(versions, key=lambda t: (t.get("width") or 0) * (t.get("height") or 0))
+        item.update(direct_entry({**item, "id": info["id"]}, largest["url"], "image", number))
+
+
+class ExtractorFinder:
+    """Which of yt-dlp's extractors takes a link: the one yt-dlp would choose, found without
+    compiling yt-dlp's ~1,800 URL patterns.
+
+    yt-dlp tries the extractors' patterns in turn, compiling each one it tries, so a link
+    that only the generic extractor takes (a plain video's) compiles all of them: 0.35 s,
+    and 4 MB that stay for good (issue 17). Yet most patterns spell their site out (TikTok's
+    require "tiktok.com"), and a link that lacks what a pattern requires cannot match it.
+    What each pattern requires is read from its parsed form (by re's own parser) once per
+    set of patterns, and one text of it kept in the data directory: the text fewest other
+    patterns require, or one for each of its alternatives. A link is then tried, in
+    yt-dlp's order and by yt-dlp's own `suitable`, on the extractors whose text it holds,
+    and on those whose patterns require nothing or which decide in code of their own. So
+    the choice is yt-dlp's, and only a few hundred patterns are ever compiled.
+    """
+
+    FORMAT = 1  # of the saved texts: a new one makes the patterns be read again
+
+    def __init__(self, looks: dict[str, list | None]):
+        # ie_key -> [a text a link it takes holds; texts of which the link holds one]
+        self._one_text = [
+            (key, sys.intern(look[0])) for key, look in looks.items() if look and look[0]
+        ]
+        self._any_text = [
+            (key, tuple(map(sys.intern, look[1])))
+            for key, look in looks.items()
+            if look and look[1]
+        ]
+
+    @classmethod
+    def load(cls, saved: Path) -> ExtractorFinder:
+        """The looks saved in `saved`, if they were made from yt-dlp's patterns as they are
+        now. Else a child process reads the patterns anew (~0.7 s) and saves the looks:
+        reading ~1,800 patterns leaves ~3 MB behind in the process that does it, and
+        after each update of yt-dlp that process would be the server. Only where the
+        child cannot save them (a read-only data directory) are they read here."""
+        patterns = cls.patterns()
+        digest = cls.digest(patterns)
+        if (looks := cls.saved_looks(saved, digest)) is None:
+            command = [*vidserve_program("vidserve.ExtractorFinder.save(sys.argv[1])"), str(saved)]
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                subprocess.run(command, timeout=120, check=True, capture_output=True)
+            looks = cls.saved_looks(saved, digest) or cls.looks(patterns)
+        return cls(looks)
+
+    @staticmethod
+    def patterns() -> dict[str, list[str] | None]:
+        """ie_key -> the patterns of each extractor of yt-dlp's (see plain_pattern)."""
+        from yt_dlp.extractor import gen_extractor_classes
+        from yt_dlp.extractor.common import InfoExtractor
+
+        bases = [InfoExtractor]  # whose suitable() and _match_valid_url() go by the book
+        with contextlib.suppress(ImportError):
+            from yt_dlp.extractor.lazy_extractors import LazyLoadExtractor
+
+            bases.append(LazyLoadExtractor)
+        return {ie.ie_key(): plain_pattern(ie, bases) for ie in gen_extractor_classes()}
+
+    @classmethod
+    def digest(cls, patterns: dict[str, list[str] | None]) -> str:
+        digest = hashlib.sha256(f"{cls.FORMAT} {sys.version_info[:2]}".encode())
+        for key, pattern in patterns.items():
+            digest.update(json.dumps([key, pattern]).encode())
+        return digest.hexdigest()
+
+    @staticmethod
+    def saved_looks(saved: Path, digest: str) -> dict[str, list | None] | None:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            kept = json.loads(saved.read_text())
+            if kept["patterns"] == digest:
+                return kept["looks"]
+        return None
+
+    @staticmethod
+    def looks(patterns: dict[str, list[str] | None]) -> dict[str, list | None]:
+        """ie_key -> first_look of each pattern's requirements; None: try it always."""
+        needs = {key: url_requirements(pattern) for key, pattern in patterns.items()}
+        counts = collections.Counter(
+            text for each in needs.values() for text in {*filter(is_text, each or ())}
+        )
+        return {key: first_look(each, counts) if each else None for key, each in needs.items()}
+
+    @classmethod
+    def save(cls, saved: str) -> None:
+        """The child process of `load`: read yt-dlp's patterns, save the looks."""
+        patterns = cls.patterns()
+        looks = {"patterns": cls.digest(patterns), "looks": cls.looks(patterns)}
+        partial = Path(saved).with_suffix(".part")
+        partial.write_text(json.dumps(looks))
+        partial.replace(saved)
+
+    def find(self, ydl: Any, url: str) -> str | None:
+        """The key of the extractor yt-dlp would give `url`; None to let yt-dlp look itself
+        (it then reports the link unsupported, or yt-dlp has changed beyond recognition)."""
+        extractors = Borrowed.extractors_in_order(ydl)
+        if extractors is None or ydl.params.get("force_generic_extractor"):
+            return None
+        ruled_out: set[str] = set()
+        if url.isascii():  # else re folds case more widely than lower() does: try all
+            link = url.lower()
+            ruled_out.update(key for key, text in self._one_text if text not in link)
+            ruled_out.update(
+                key for key, any_of in self._any_text if not any(map(link.__contains__, any_of))
+            )
+        for key, extractor in extractors.items():
+            if key not in ruled_out and extractor.suitable(url):
+                return key
+        return None
+
+
+class LoadedExtractors:
+    """The ExtractorFinder every worker shares, once worker-1's warm-up has loaded it: until
+    then a link's extractor is left for yt-dlp to find."""
+
+    def __init__(self):
+        self._lock = threading.Lock()  # guards _finder
+        self._finder: ExtractorFinder | None = None
+
+    def load(self, saved: Path) -> None:
+        finder = ExtractorFinder.load(saved)
+        with self._lock:
+            self._finder = finder
+
+    def find(self, ydl: Any, url: str) -> str | None:
+        """ExtractorFinder.find, or None before the finder is loaded."""
+        with self._lock:
+            finder = self._finder
+        return None if finder is None else finder.find(ydl, url)
+
+
+def plain_pattern(extractor: type, bases: list[type]) -> list[str] | None:
+    """The patterns of an extractor that yt-dlp matches links against as `bases` do, else
+    None: it decides in code of its own, or has no pattern (embeds only)."""
+    for method in ("suitable", "_match_valid_url"):
+        function = getattr(getattr(extractor, method), "__func__", None)
+        if not any(function is getattr(base, method).__func__ for base in bases):
+            return None
+    patterns = Borrowed.url_patterns(extractor)
+    patterns = [patterns] if isinstance(patterns, str) else patterns
+    if not isinstance(patterns, (list, tuple)) or not all(isinstance(p, str) for p in patterns):
+        return None
+    return list(patterns)
+
+
+def url_requirements(patterns: list[str] | None) -> list | None:
+    """What every link one of `patterns` matches contains (see `requirements_of`), or None
+    where that cannot be told."""
+    if not patterns:
+        return None
+    try:
+        options = [requirements_of(Borrowed.parse_regex(pattern)) for pattern in patterns]
+    except Exception:  # noqa: BLE001 (a pattern re cannot parse, or a re of another shape)
+        return None
+    return options[0] if len(options) == 1 else [{"or": options}] if all(options) else None
+
+
+def requirements_of(parsed: Any) -> list:
+    """The texts a parsed pattern requires, in order: runs of literal characters (lowercase
+    ASCII), and {"or": [...]} for alternatives each of which requires something. Whatever
+    else a pattern holds (classes, optional parts, lookarounds) requires nothing here:
+    leaving a requirement out only makes a link be tried on one more pattern."""
+    sre = Borrowed.regex_opcodes()
+
+    needs: list = []
+    run: list[str] = []
+
+    def end_run() -> None:
+        text = "".join(run)
+        if text and text.isascii():
+            needs.append(text.lower())
+        run.clear()
+
+    for op, argument in parsed:
+        if op is sre.LITERAL:
+            run.append(chr(argument))
+            continue
+        end_run()
+        if op is sre.SUBPATTERN:
+            needs.extend(requirements_of(argument[3]))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and argument[0]:
+            needs.extend(requirements_of(argument[2]))
+        elif op is sre.BRANCH:
+            options = [requirements_of(branch) for branch in argument[1]]
+            if all(options):
+                needs.append({"or": options})
+    end_run()
+    return needs
+
+
+def is_text(need: str | dict) -> bool:
+    return isinstance(need, str)
+
+
+def first_look(needs: list, counts: collections.Counter) -> list:
+    """[the text that a link meeting `needs` holds which fewest patterns require, or None;
+    texts of which it holds one at least (see one_of), or None where that is the same]."""
+    text, any_of = rarest_text(needs, counts), one_of(needs, counts)
+    return [text, None if any_of == [text] else any_of]
+
+
+def rarest_text(needs: list, counts: collections.Counter) -> str | None:
+    texts = [*filter(is_text, needs)]
+    return min(texts, key=lambda text: (counts[text], -len(text))) if texts else None
+
+
+def one_of(needs: list, counts: collections.Counter) -> list[str] | None:
+    """Texts of which a link meeting `needs` holds one at least: one for each option of its
+    alternatives with the most options (a site's domains), else the rarest text."""
+    best: list[str] = []
+    for need in needs:
+        if not is_text(need) and len(need["or"]) > len(best):
+            options = [one_of(option, counts) for option in need["or"]]
+            if all(options):
+                best = [text for option in options for text in option]
+    if best:
+        return best
+    text = rarest_text(needs, counts)
+    return [text] if text else None
+
+
+# ---- 6. Links and the egress proxy -----------------------------------------------------------
 # Which links may be fetched (UrlPolicy: the allow-list, the address rules, the duplicate
 # key), the machine's own addresses, connect_allowed (the one way out to a site or a CA), and
 # the proxy every connection of yt-dlp goes through, checked at each hop.
@@ -1636,9 +2110,9 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 # Query parameters that only say who shared a link; dropping them makes the same video one job.
+# Those of no one site here, then each site's own.
 TRACKING_PARAMS = re.compile(
-    r"utm_\w+|igsh|igshid|img_index|is_from_webapp|sender_device|_r|_t|si|share_\w+|web_id"
-    r"|u_code|tt_from|social_sharing"
+    "|".join([r"utm_\w+|si|share_\w+", *(site.tracking_params for site in SITES)])
 )
 
 
@@ -2106,7 +2580,7 @@ def chunk_mover(stack: contextlib.ExitStack) -> Callable[[socket.socket, socket.
     return splice
 
 
-# ---- 6. Jobs ---------------------------------------------------------------------------------
+# ---- 7. Jobs ---------------------------------------------------------------------------------
 # A download from submit to its end: the status object, the jobs table and its SQL, the
 # change feed, the queue and the jobs running now, and the routes that submit, read, wait
 # for, cancel and retry a download.
@@ -2133,9 +2607,6 @@ class Status(StrEnum):
 
 
 TERMINAL = frozenset({Status.COMPLETED, Status.FAILED, Status.CANCELLED})
-
-
-PLAYLIST_TYPES = ("playlist", "multi_video")  # yt-dlp results that hold several entries
 
 
 # What a saved video was found to be (the worker's check_video), kept with each file in the
@@ -3031,7 +3502,7 @@ def retry_download(app: App, request: Request, download_id: str) -> Reply:
     )
 
 
-# ---- 7. History and events -------------------------------------------------------------------
+# ---- 8. History and events -------------------------------------------------------------------
 # Every download, newest first, found by its words (History: pages, search and its trigram
 # index, filled in batches), and the event stream of their changes.
 
@@ -3302,366 +3773,6 @@ def stream_events(app: App, request: Request) -> Reply:
         stream,
         headers={"Content-Type": "text/event-stream; charset=utf-8", "X-Accel-Buffering": "no"},
     )
-
-
-# ---- 8. Sites --------------------------------------------------------------------------------
-# What vidserve knows of TikTok and Instagram beyond yt-dlp: TikTok photo posts, Instagram
-# images, the messages each site refuses with; ExtractorFinder, which extractor takes a link.
-#
-# A TikTok photo post (a slideshow) yt-dlp calls unsupported, and in an Instagram image it
-# finds "no video": vidserve completes both from what yt-dlp's own extractors fetch, and the
-# worker saves those items through yt-dlp's own networking (so through the egress proxy, as
-# a browser where asked): no second HTTP client. ExtractorFinder gives each link the
-# extractor yt-dlp would, without compiling its ~1,800 URL patterns.
-
-
-# A TikTok post's links: /@user/photo/<id> and /@user/video/<id> (the user may be missing),
-# /share/video/<id>, on www., m. or tiktokv.com. Only the /video/ form's page holds the post
-# (webapp.video-detail); a /photo/ page names it only in seo.abtest.canonical.
-TIKTOK_POST_URL = re.compile(
-    r"https?://(?:www\.|m\.)?tiktokv?\.com/(?:@(?P<user>[\w.-]*)|share)/(?:photo|video)/(?P<id>\d+)"
-)
-
-
-def tiktok_video_url(url: str) -> str | None:
-    """The /video/ form of a TikTok post's link, whose page holds the post (gallery-dl asks
-    it too); `@_` where the link names no one, as yt-dlp does. None for any other link."""
-    if match := TIKTOK_POST_URL.match(url):
-        return f"https://www.tiktok.com/@{match['user'] or '_'}/video/{match['id']}"
-    return None
-
-
-def tiktok_slideshow(info: dict) -> bool:
-    """Whether yt-dlp's TikTok extractor read a photo post: it never reads imagePost, so it
-    lists the post's sound alone (and saves only that). vidserve's extractor then reads the
-    same post again, images and sound."""
-    formats = info.get("formats")
-    return (
-        info.get("extractor_key") == "TikTok"
-        and formats is not None
-        and all(f.get("vcodec") == "none" for f in formats)
-    )
-
-
-@functools.cache
-def tiktok_photo_extractor():
-    """yt-dlp's TikTok extractor, taught photo posts: from any link of a post (/photo/,
-    /video/, share), it fetches the post's /video/ page as yt-dlp does a video's (as a
-    browser, its bot challenge solved), following the page's canonical link when that page
-    holds no post, and lists every image, then the sound. A post that turns out to be a
-    video goes back to yt-dlp's own extractor. Made once yt-dlp is loaded; its results say
-    they are TikTok's."""
-    from yt_dlp.extractor.tiktok import TikTokBaseIE
-    from yt_dlp.utils import ExtractorError, traverse_obj, url_or_none
-
-    class TikTokPhotoIE(TikTokBaseIE):
-        IE_NAME = "tiktok:photo"
-        _VALID_URL = TIKTOK_POST_URL.pattern
-
-        def _real_extract(self, url):
-            post_id = self._match_id(url)
-            page = tiktok_video_url(url)
-            item, status, canonical = Borrowed.tiktok_web_item(self, page, post_id)
-            named = tiktok_video_url(canonical or "")
-            if not item and named not in (None, page):  # the post is in its canonical page
-                page = named
-                item, status, canonical = Borrowed.tiktok_web_item(self, page, post_id)
-            if status in (10216, 10222):
-                self.raise_login_required("This post is private")
-            if status == 10204:
-                raise ExtractorError("Your IP address is blocked from accessing this post")
-            if not item:  # as yt-dlp's own extractor says it: often gone on the next try
-                raise ExtractorError(f"Post not available, status code {status}")
-            if "imagePost" not in item:  # a video after all: yt-dlp's extractor saves it
-                return self.url_result(page, ie="TikTok", video_id=post_id)
-            images = traverse_obj(
-                item, ("imagePost", "images", ..., "imageURL", "urlList", 0, {url_or_none})
-            )
-            if not images:
-                raise ExtractorError("Photo post without images", expected=True)
-            post = Borrowed.tiktok_post_info(self, item, page, post_id)
-            sound = traverse_obj(item, ("music", "playUrl", {url_or_none}))
-            items = [(image, "image") for image in images] + ([(sound, "audio")] if sound else [])
-            entries = [
-                direct_entry(post, address, kind, number)
-                for number, (address, kind) in enumerate(items, start=1)
-            ]
-            return self.playlist_result(
-                entries, post_id, post.get("title"), extractor_key="TikTok", **uploader(post)
-            )
-
-    return TikTokPhotoIE
-
-
-def uploader(info: dict) -> dict:
-    """Who posted it and when: what a post's items inherit from it."""
-    return {key: info[key] for key in ("uploader", "channel", "timestamp") if info.get(key)}
-
-
-def direct_entry(post: dict, url: str, kind: str, number: int) -> dict:
-    """An item vidserve saves itself (an image, a slideshow's sound): named like a video,
-    with its number in the post."""
-    return {
-        **uploader(post),
-        "id": f"{post['id']}_{number}",
-        "title": post.get("title") or post["id"],
-        "url": url,
-        "http_headers": post.get("http_headers") or {},
-        "vidserve_kind": kind,
-    }
-
-
-def complete_instagram_images(info: dict) -> None:
-    """Instagram lists an image as an item without formats, its versions as thumbnails:
-    such an item becomes the largest version, to be saved as the site sent it."""
-    if info.get("extractor_key") != "Instagram":
-        return
-    items = info.get("entries") if info.get("_type") in PLAYLIST_TYPES else None
-    for number, item in enumerate(items if items is not None else [info], start=1):
-        versions = [t for t in item.get("thumbnails") or [] if t.get("url")]
-        if item.get("formats") or not versions:
-            continue
-        largest = max(versions, key=lambda t: (t.get("width") or 0) * (t.get("height") or 0))
-        item.update(direct_entry({**item, "id": info["id"]}, largest["url"], "image", number))
-
-
-# What sites say when they refuse a client that does not look like a browser, or this network.
-BLOCKED_MESSAGES = re.compile(
-    r"unexpected response from webpage request|unable to extract challenge data"
-    r"|ip address is blocked|blocked from accessing|bot detection|not a bot"
-)
-
-
-# What TikTok's pages say now and then, and not on the next request (yt-dlp #17393, #17332;
-# the second is yt-dlp's message before 2026.01): the page came without the post's data.
-FLAKY_MESSAGES = re.compile(
-    r"unable to extract universal data for rehydration|unable to extract webpage video data"
-)
-
-
-# Hosts that answer 404 to about half the requests for what exists (yt-dlp #17372): TikTok's
-# pages and CDNs. A 404 from them is tried once more; a second one means the post is gone.
-FLAKY_404_HOSTS = re.compile(r"(?:^|\.)(?:tiktok|tiktokv|tiktokcdn|tiktokcdn-[a-z]+)\.com$")
-
-
-class ExtractorFinder:
-    """Which of yt-dlp's extractors takes a link: the one yt-dlp would choose, found without
-    compiling yt-dlp's ~1,800 URL patterns.
-
-    yt-dlp tries the extractors' patterns in turn, compiling each one it tries, so a link
-    that only the generic extractor takes (a plain video's) compiles all of them: 0.35 s,
-    and 4 MB that stay for good (issue 17). Yet most patterns spell their site out (TikTok's
-    require "tiktok.com"), and a link that lacks what a pattern requires cannot match it.
-    What each pattern requires is read from its parsed form (by re's own parser) once per
-    set of patterns, and one text of it kept in the data directory: the text fewest other
-    patterns require, or one for each of its alternatives. A link is then tried, in
-    yt-dlp's order and by yt-dlp's own `suitable`, on the extractors whose text it holds,
-    and on those whose patterns require nothing or which decide in code of their own. So
-    the choice is yt-dlp's, and only a few hundred patterns are ever compiled.
-    """
-
-    FORMAT = 1  # of the saved texts: a new one makes the patterns be read again
-
-    def __init__(self, looks: dict[str, list | None]):
-        # ie_key -> [a text a link it takes holds; texts of which the link holds one]
-        self._one_text = [
-            (key, sys.intern(look[0])) for key, look in looks.items() if look and look[0]
-        ]
-        self._any_text = [
-            (key, tuple(map(sys.intern, look[1])))
-            for key, look in looks.items()
-            if look and look[1]
-        ]
-
-    @classmethod
-    def load(cls, saved: Path) -> ExtractorFinder:
-        """The looks saved in `saved`, if they were made from yt-dlp's patterns as they are
-        now. Else a child process reads the patterns anew (~0.7 s) and saves the looks:
-        reading ~1,800 patterns leaves ~3 MB behind in the process that does it, and
-        after each update of yt-dlp that process would be the server. Only where the
-        child cannot save them (a read-only data directory) are they read here."""
-        patterns = cls.patterns()
-        digest = cls.digest(patterns)
-        if (looks := cls.saved_looks(saved, digest)) is None:
-            command = [*vidserve_program("vidserve.ExtractorFinder.save(sys.argv[1])"), str(saved)]
-            with contextlib.suppress(OSError, subprocess.SubprocessError):
-                subprocess.run(command, timeout=120, check=True, capture_output=True)
-            looks = cls.saved_looks(saved, digest) or cls.looks(patterns)
-        return cls(looks)
-
-    @staticmethod
-    def patterns() -> dict[str, list[str] | None]:
-        """ie_key -> the patterns of each extractor of yt-dlp's (see plain_pattern)."""
-        from yt_dlp.extractor import gen_extractor_classes
-        from yt_dlp.extractor.common import InfoExtractor
-
-        bases = [InfoExtractor]  # whose suitable() and _match_valid_url() go by the book
-        with contextlib.suppress(ImportError):
-            from yt_dlp.extractor.lazy_extractors import LazyLoadExtractor
-
-            bases.append(LazyLoadExtractor)
-        return {ie.ie_key(): plain_pattern(ie, bases) for ie in gen_extractor_classes()}
-
-    @classmethod
-    def digest(cls, patterns: dict[str, list[str] | None]) -> str:
-        digest = hashlib.sha256(f"{cls.FORMAT} {sys.version_info[:2]}".encode())
-        for key, pattern in patterns.items():
-            digest.update(json.dumps([key, pattern]).encode())
-        return digest.hexdigest()
-
-    @staticmethod
-    def saved_looks(saved: Path, digest: str) -> dict[str, list | None] | None:
-        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-            kept = json.loads(saved.read_text())
-            if kept["patterns"] == digest:
-                return kept["looks"]
-        return None
-
-    @staticmethod
-    def looks(patterns: dict[str, list[str] | None]) -> dict[str, list | None]:
-        """ie_key -> first_look of each pattern's requirements; None: try it always."""
-        needs = {key: url_requirements(pattern) for key, pattern in patterns.items()}
-        counts = collections.Counter(
-            text for each in needs.values() for text in {*filter(is_text, each or ())}
-        )
-        return {key: first_look(each, counts) if each else None for key, each in needs.items()}
-
-    @classmethod
-    def save(cls, saved: str) -> None:
-        """The child process of `load`: read yt-dlp's patterns, save the looks."""
-        patterns = cls.patterns()
-        looks = {"patterns": cls.digest(patterns), "looks": cls.looks(patterns)}
-        partial = Path(saved).with_suffix(".part")
-        partial.write_text(json.dumps(looks))
-        partial.replace(saved)
-
-    def find(self, ydl: Any, url: str) -> str | None:
-        """The key of the extractor yt-dlp would give `url`; None to let yt-dlp look itself
-        (it then reports the link unsupported, or yt-dlp has changed beyond recognition)."""
-        extractors = Borrowed.extractors_in_order(ydl)
-        if extractors is None or ydl.params.get("force_generic_extractor"):
-            return None
-        ruled_out: set[str] = set()
-        if url.isascii():  # else re folds case more widely than lower() does: try all
-            link = url.lower()
-            ruled_out.update(key for key, text in self._one_text if text not in link)
-            ruled_out.update(
-                key for key, any_of in self._any_text if not any(map(link.__contains__, any_of))
-            )
-        for key, extractor in extractors.items():
-            if key not in ruled_out and extractor.suitable(url):
-                return key
-        return None
-
-
-class LoadedExtractors:
-    """The ExtractorFinder every worker shares, once worker-1's warm-up has loaded it: until
-    then a link's extractor is left for yt-dlp to find."""
-
-    def __init__(self):
-        self._lock = threading.Lock()  # guards _finder
-        self._finder: ExtractorFinder | None = None
-
-    def load(self, saved: Path) -> None:
-        finder = ExtractorFinder.load(saved)
-        with self._lock:
-            self._finder = finder
-
-    def find(self, ydl: Any, url: str) -> str | None:
-        """ExtractorFinder.find, or None before the finder is loaded."""
-        with self._lock:
-            finder = self._finder
-        return None if finder is None else finder.find(ydl, url)
-
-
-def plain_pattern(extractor: type, bases: list[type]) -> list[str] | None:
-    """The patterns of an extractor that yt-dlp matches links against as `bases` do, else
-    None: it decides in code of its own, or has no pattern (embeds only)."""
-    for method in ("suitable", "_match_valid_url"):
-        function = getattr(getattr(extractor, method), "__func__", None)
-        if not any(function is getattr(base, method).__func__ for base in bases):
-            return None
-    patterns = Borrowed.url_patterns(extractor)
-    patterns = [patterns] if isinstance(patterns, str) else patterns
-    if not isinstance(patterns, (list, tuple)) or not all(isinstance(p, str) for p in patterns):
-        return None
-    return list(patterns)
-
-
-def url_requirements(patterns: list[str] | None) -> list | None:
-    """What every link one of `patterns` matches contains (see `requirements_of`), or None
-    where that cannot be told."""
-    if not patterns:
-        return None
-    try:
-        options = [requirements_of(Borrowed.parse_regex(pattern)) for pattern in patterns]
-    except Exception:  # noqa: BLE001 (a pattern re cannot parse, or a re of another shape)
-        return None
-    return options[0] if len(options) == 1 else [{"or": options}] if all(options) else None
-
-
-def requirements_of(parsed: Any) -> list:
-    """The texts a parsed pattern requires, in order: runs of literal characters (lowercase
-    ASCII), and {"or": [...]} for alternatives each of which requires something. Whatever
-    else a pattern holds (classes, optional parts, lookarounds) requires nothing here:
-    leaving a requirement out only makes a link be tried on one more pattern."""
-    sre = Borrowed.regex_opcodes()
-
-    needs: list = []
-    run: list[str] = []
-
-    def end_run() -> None:
-        text = "".join(run)
-        if text and text.isascii():
-            needs.append(text.lower())
-        run.clear()
-
-    for op, argument in parsed:
-        if op is sre.LITERAL:
-            run.append(chr(argument))
-            continue
-        end_run()
-        if op is sre.SUBPATTERN:
-            needs.extend(requirements_of(argument[3]))
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and argument[0]:
-            needs.extend(requirements_of(argument[2]))
-        elif op is sre.BRANCH:
-            options = [requirements_of(branch) for branch in argument[1]]
-            if all(options):
-                needs.append({"or": options})
-    end_run()
-    return needs
-
-
-def is_text(need: str | dict) -> bool:
-    return isinstance(need, str)
-
-
-def first_look(needs: list, counts: collections.Counter) -> list:
-    """[the text that a link meeting `needs` holds which fewest patterns require, or None;
-    texts of which it holds one at least (see one_of), or None where that is the same]."""
-    text, any_of = rarest_text(needs, counts), one_of(needs, counts)
-    return [text, None if any_of == [text] else any_of]
-
-
-def rarest_text(needs: list, counts: collections.Counter) -> str | None:
-    texts = [*filter(is_text, needs)]
-    return min(texts, key=lambda text: (counts[text], -len(text))) if texts else None
-
-
-def one_of(needs: list, counts: collections.Counter) -> list[str] | None:
-    """Texts of which a link meeting `needs` holds one at least: one for each option of its
-    alternatives with the most options (a site's domains), else the rarest text."""
-    best: list[str] = []
-    for need in needs:
-        if not is_text(need) and len(need["or"]) > len(best):
-            options = [one_of(option, counts) for option in need["or"]]
-            if all(options):
-                best = [text for option in options for text in option]
-    if best:
-        return best
-    text = rarest_text(needs, counts)
-    return [text] if text else None
 
 
 # ---- 9. Saved files --------------------------------------------------------------------------
@@ -4411,9 +4522,6 @@ def import_ytdlp():
 WARM_EXTRACTORS = ("Generic",)  # 25 ms to import; TikTok's or Instagram's takes 1 ms
 
 
-WARM_URL = "https://www.tiktok.com/@vidserve/video/1"  # compiles the patterns links are tried on
-
-
 def ytdlp_version() -> str | None:
     """The installed yt-dlp's version, read without importing it (importing costs ~40 MB)."""
     import importlib.metadata  # only here: it costs ~1 MB of memory for as long as we run
@@ -4493,10 +4601,61 @@ class AlreadySaved(Exception):
 
 def classify_failure(error: BaseException, impersonation: bool, cookies: bool) -> FetchError:
     """Map a yt-dlp exception chain to a FetchError: transient ones are retried. Whether
-    yt-dlp could present itself as a browser, and had cookies, goes into the advice."""
+    yt-dlp could present itself as a browser, and had cookies, goes into the advice.
+
+    yt-dlp's exception classes and fields are read first (UnsupportedError, HTTPError.status,
+    errno, TransportError, ExtractorError.expected); its words only where it gives nothing
+    else, in the failure table of the site the error came from (all of them where that is
+    not known: ExtractorError.ie names the extractor), then EVERY_SITES_FAILURES."""
     from yt_dlp.networking.exceptions import HTTPError, TransportError
     from yt_dlp.utils import ExtractorError, UnsupportedError
 
+    chain = exception_chain(error)
+    for item in chain:
+        if isinstance(item, UnsupportedError):
+            return FetchError(
+                "unsupported_url",
+                "yt-dlp does not know how to fetch a video from this link",
+                transient=False,
+            )
+        if isinstance(item, HTTPError):
+            host = urllib.parse.urlsplit(item.response.url or "").hostname or ""
+            flaky = [
+                site for site in SITES if site.flaky_404_hosts and site.flaky_404_hosts.search(host)
+            ]
+            if item.status == 404 and flaky:
+                return FetchError(
+                    "not_found",
+                    f"{host} answered HTTP 404, which {flaky[0].title} often does once",
+                    transient=True,
+                    max_retries=1,
+                )
+            retry_after = item.response.headers.get("Retry-After")
+            return classify_http_status(item.status, retry_after, impersonation, cookies)
+        if isinstance(item, OSError) and item.errno == errno.ENOSPC:
+            return FetchError(
+                "disk_full", "the disk is full; free some space, then retry", transient=False
+            )
+    extractor = next(
+        (item.ie for item in chain if isinstance(item, ExtractorError) and item.ie), None
+    )
+    site = site_named(extractor)
+    text = " ".join(str(item) for item in chain).lower()
+    for failure in [
+        *(site.failures if site else [f for s in SITES for f in s.failures]),
+        *EVERY_SITES_FAILURES,
+    ]:
+        if match := failure.words.search(text):
+            return failure_in_words(failure, match[0], error, impersonation)
+    if any(isinstance(item, TransportError) for item in chain):
+        return FetchError("network", f"network error: {first_line(error)}", transient=True)
+    expected = any(isinstance(item, ExtractorError) and item.expected for item in chain)
+    return FetchError("extractor", first_line(error), transient=not expected)
+
+
+def exception_chain(error: BaseException) -> list[BaseException]:
+    """An error and what caused it, outermost first: yt-dlp's exc_info and cause, Python's
+    __cause__ and __context__ (at most 10, and never round in a loop)."""
     chain, seen = [], error
     while seen is not None and len(chain) < 10:
         chain.append(seen)
@@ -4507,54 +4666,19 @@ def classify_failure(error: BaseException, impersonation: bool, cookies: bool) -
         )
         if seen in chain:
             break
-    text = " ".join(str(item) for item in chain).lower()
-    for item in chain:
-        if isinstance(item, UnsupportedError):
-            return FetchError(
-                "unsupported_url",
-                "yt-dlp does not know how to fetch a video from this link",
-                transient=False,
-            )
-        if isinstance(item, HTTPError):
-            host = urllib.parse.urlsplit(item.response.url or "").hostname or ""
-            if item.status == 404 and FLAKY_404_HOSTS.search(host):
-                return FetchError(
-                    "not_found",
-                    f"{host} answered HTTP 404, which TikTok often does once",
-                    transient=True,
-                    max_retries=1,
-                )
-            retry_after = item.response.headers.get("Retry-After")
-            return classify_http_status(item.status, retry_after, impersonation, cookies)
-        if isinstance(item, OSError) and item.errno == 28:
-            return FetchError(
-                "disk_full", "the disk is full; free some space, then retry", transient=False
-            )
-    if match := BLOCKED_MESSAGES.search(text):
-        return blocked(match[0], impersonation)
-    if FLAKY_MESSAGES.search(text):  # before "login": the advice yt-dlp adds may name it
-        return FetchError("extractor", first_line(error), transient=True)
-    if "empty media response" in text:  # Instagram, for a post it shows only to members
-        return FetchError(
-            "login_required",
-            "Instagram sent an empty media response: the post needs a login. Upload your"
-            " cookies.txt with PUT /api/v1/cookies (see README)"
-            + ("" if impersonation else "; browser impersonation (curl_cffi) may also help"),
-            transient=False,
-        )
-    if "login" in text or "cookies" in text:
-        return FetchError(
-            "login_required",
-            "this post needs a login: upload your cookies.txt with PUT /api/v1/cookies"
-            " (see README)",
-            transient=False,
-        )
-    if "private" in text:
-        return FetchError("private", "this video is private", transient=False)
-    if any(isinstance(item, TransportError) for item in chain):
-        return FetchError("network", f"network error: {first_line(error)}", transient=True)
-    expected = any(isinstance(item, ExtractorError) and item.expected for item in chain)
-    return FetchError("extractor", first_line(error), transient=not expected)
+    return chain
+
+
+def failure_in_words(
+    failure: SiteFailure, words: str, error: BaseException, impersonation: bool
+) -> FetchError:
+    """The FetchError a failure told in `words` stands for."""
+    if failure.code == "blocked":
+        return blocked(words, impersonation)
+    message = failure.message or first_line(error)
+    if failure.impersonation_helps and not impersonation:
+        message += "; browser impersonation (curl_cffi) may also help"
+    return FetchError(failure.code, message, transient=failure.transient)
 
 
 def classify_http_status(
@@ -4864,7 +4988,8 @@ class Fetcher:
                 ydl.urlopen(f"http://{WARM_UP_HOST}/").close()
                 saved = self.app.config.data_path / "ytdlp-patterns.json"
                 self.app.extractors.load(saved)
-                self.app.extractors.find(ydl, WARM_URL)
+                for site in SITES:  # compiles the patterns their links are tried on
+                    self.app.extractors.find(ydl, site.example_post)
             # yt-dlp's ~60,000 objects live as long as the process. A full collection walking
             # them held the GIL for 22-27 ms, stalling every request (--bench, submits while
             # downloading); frozen, it takes 1-1.5 ms.
@@ -5650,20 +5775,6 @@ FOLLOW_SEEN_RUN = 4  # a later check stops listing after this many known posts i
 FOLLOWS_THREAD = "follows"  # the thread's name, which the egress proxy knows it by
 
 
-# yt-dlp's profile extractors: TikTok's lists without a login; Instagram's needs one, and
-# yt-dlp marks it broken (_WORKING = False), so it is tried only where cookies are uploaded.
-FOLLOW_EXTRACTORS = {"tiktok": "TikTokUser", "instagram": "InstagramUser"}
-
-
-TIKTOK_ACCOUNT = re.compile(r"/@(?P<account>[A-Za-z0-9_.-]{1,64})")
-
-
-INSTAGRAM_ACCOUNT = re.compile(r"/(?P<account>[A-Za-z0-9_.]{1,30})")
-
-
-INSTAGRAM_PATHS = {"p", "reel", "reels", "tv", "stories", "explore", "accounts", "direct"}
-
-
 @dataclass(slots=True)
 class Follow:
     """One row of the follows table, with how many posts it has seen (API.md "Following an
@@ -5867,20 +5978,13 @@ class Follows:
         return {"active": row[0], "failing": row[1]}
 
 
-def account_of(policy: UrlPolicy, url: Any) -> tuple[str, str, str]:
-    """(site, account, the account's page as vidserve writes it) of a link to a TikTok or
-    Instagram account; ApiError 400 or 422 (not_an_account, or the URL rules') otherwise."""
+def account_of(policy: UrlPolicy, url: Any) -> tuple[Site, str, str]:
+    """(site, account, the account's page as vidserve writes it) of a link to an account on
+    one of SITES; ApiError 400 or 422 (not_an_account, or the URL rules') otherwise."""
     parts = urllib.parse.urlsplit(policy.check(url)[1])  # normalized: no trailing slash
-    host = parts.hostname or ""
-    if host in ("tiktok.com", "www.tiktok.com", "m.tiktok.com"):
-        if match := TIKTOK_ACCOUNT.fullmatch(parts.path):
-            account = match["account"].lower()
-            return "tiktok", account, f"https://www.tiktok.com/@{account}"
-    elif host in ("instagram.com", "www.instagram.com"):
-        match = INSTAGRAM_ACCOUNT.fullmatch(parts.path)
-        if match and match["account"].lower() not in INSTAGRAM_PATHS:
-            account = match["account"].lower()
-            return "instagram", account, f"https://www.instagram.com/{account}/"
+    for site in SITES:
+        if account := site.account_of(parts.hostname or "", parts.path):
+            return site, account, site.account_page.format(account=account)
     raise ApiError(
         422,
         "not_an_account",
@@ -5892,14 +5996,14 @@ def new_follow(config: Config, policy: UrlPolicy, user: str, url: Any, **setting
     """The columns of a new follow of `url` for `user` (settings: every_h, audio_only,
     first), or ApiError: not an account, or Instagram while no cookies are uploaded."""
     site, account, page = account_of(policy, url)
-    if site == "instagram" and not config.cookie_path.exists():
+    if site.follow_needs_cookies and not config.cookie_path.exists():
         raise ApiError(
             422,
             "login_required",
-            "yt-dlp lists an Instagram account only for a logged-in client: upload your"
+            f"yt-dlp lists an {site.title} account only for a logged-in client: upload your"
             " cookies.txt with PUT /api/v1/cookies first (see README)",
         )
-    return {"user": user, "url": page, "site": site, "account": account} | settings
+    return {"user": user, "url": page, "site": site.name, "account": account} | settings
 
 
 def follow_delay_s(every_h: int, failures: int) -> float:
@@ -6038,7 +6142,10 @@ class FollowChecker:
         try:
             with import_ytdlp().YoutubeDL(params) as ydl:
                 info = ydl.extract_info(
-                    follow.url, download=False, process=False, ie_key=FOLLOW_EXTRACTORS[follow.site]
+                    follow.url,
+                    download=False,
+                    process=False,
+                    ie_key=site_named(follow.site).follow_extractor,
                 )
                 listed = self.app.config.max_items + 1
                 entries = itertools.islice(iter(info.get("entries") or []), listed)
@@ -6103,7 +6210,7 @@ SCHEMAS |= {
         "properties": {
             "follow_id": {"type": "string", "format": "uuid"},
             "url": {"type": "string", "description": "The account's page"},
-            "site": {"enum": list(FOLLOW_EXTRACTORS)},
+            "site": {"enum": [site.name for site in SITES]},
             "account": {"type": "string"},
             "user": {"type": "string", "description": "Who follows it: owner, or a person"},
             "every_h": {"type": "integer", "minimum": FOLLOW_EVERY_H[0]},
@@ -6147,13 +6254,16 @@ SCHEMAS |= {
 
 
 def account_url_schema(policy: UrlPolicy) -> dict:
-    """What a TikTok account's link looks like on this server (none, where the allow-list
-    holds no TikTok): Instagram's are left out, since they need uploaded cookies too."""
-    hosts = [h for h in ("www.tiktok.com", "tiktok.com") if policy.domain_allowed(h)]
-    if not hosts:
-        return {"not": {}}
-    names = "|".join(host.replace(".", "\\.") for host in hosts)
-    return {"pattern": f"^https://({names})/@[A-Za-z0-9_.-]{{1,64}}$"}
+    """What an account's link looks like on this server, for the sites followed without
+    uploaded cookies (none, where the allow-list holds none of them). The mobile hosts are
+    taken, not advertised."""
+    patterns = []
+    for site in SITES:
+        hosts = [h for h in site.account_hosts if not h.startswith("m.")]
+        hosts = [host for host in hosts if policy.domain_allowed(host)]
+        if hosts and not site.follow_needs_cookies:
+            patterns.append(site.account_url_pattern(hosts))
+    return {"pattern": "|".join(patterns)} if patterns else {"not": {}}
 
 
 FOLLOW_ID_PARAMETER = parameter("follow_id", "path", UUID_V4_SCHEMA, "A follow id (UUID v4)")
