@@ -8213,6 +8213,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = f"vidserve/{__version__}"
     sys_version = ""
     server: Server
+    command: str | None = None  # until a request line is read (send_error may come first)
 
     def setup(self) -> None:
         super().setup()
@@ -8415,7 +8416,6 @@ class Handler(BaseHTTPRequestHandler):
         """http.server's own errors (bad request line, huge headers) as JSON, not HTML."""
         self.close_connection = True
         self.request_version = "HTTP/1.1"  # a reply with a status line, even to HTTP/0.9 junk
-        self.command = getattr(self, "command", None)
         request_id = uuid.uuid4().hex
         code_word = HTTP_SERVER_ERRORS.get(code, "bad_request")
         body = error_body(code_word, message or HTTPStatus(code).phrase, request_id)
