@@ -2658,7 +2658,7 @@ def test_extractor_finder_chooses_as_yt_dlp_does_for_all_its_test_links(tmp_path
         "from yt_dlp.extractor import gen_extractor_classes\n"
         "ydl = vidserve.import_ytdlp().YoutubeDL({'quiet': True})\n"
         "finder = vidserve.ExtractorFinder.load(Path(sys.argv[1]))\n"
-        "print(finder.find(ydl, vidserve.WARM_URL), finder.find(ydl, 'http://127.0.0.1/v.mp4'),"
+        "print(finder.find(ydl, vidserve.TIKTOK.example_post), finder.find(ydl, 'http://127.0.0.1/v.mp4'),"
         " sum('_VALID_URL_RE' in ie.__dict__ for ie in gen_extractor_classes()))\n"
     )
     command = [sys.executable, "-c", fresh, str(tmp_path / "patterns.json")]
