@@ -7122,6 +7122,37 @@ def test_200_slowloris_connections_do_not_lock_out_a_real_client(own_vidserve, m
     assert status["status"] == "completed"
 
 
+PUBLIC_PATHS = ["/api/v1/health", "/", "/share?url=x", "/cert", "/icon.svg", "/manifest.webmanifest"]
+
+
+def body_holders(api: Api, path: str, count: int) -> list[ssl.SSLSocket]:
+    """Strangers' connections that announce a body on `path` and never send it."""
+    holders = []
+    for _ in range(count):
+        sock = tls_socket(api)
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n".encode())
+        holders.append(sock)
+    time.sleep(0.5)  # every request line and header read by the server
+    return holders
+
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+def test_64_strangers_announcing_a_body_to_a_public_route_never_keep_the_owner_out(
+    own_vidserve, path
+):
+    holders = body_holders(own_vidserve, path, 64)  # max_connections: 64
+
+    started = time.monotonic()
+    answer = own_vidserve.get("/api/v1/history?limit=1")
+    waited_s = time.monotonic() - started
+    replies = [read_reply(sock) for sock in holders]  # each closed by the server
+
+    assert answer.status == 200
+    assert waited_s < 2
+    assert all(reply.startswith((b"HTTP/1.1 200 ", b"HTTP/1.1 413 ")) for reply in replies)
+    assert all(b"\r\nConnection: close\r\n" in reply for reply in replies)
+
+
 def test_headers_trickled_byte_by_byte_are_cut_off_after_the_request_timeout(tmp_path):
     with start_vidserve(tmp_path, request_timeout_s=1) as api:
         sock = tls_socket(api)

@@ -1459,11 +1459,26 @@ DOWNLOAD_ID_PARAMETER = parameter("download_id", "path", UUID_V4_SCHEMA, "A down
 
 
 class Connection:
-    """One client connection: its socket and whether it is waiting for a request."""
+    """One client connection: its socket, whether it is waiting for a request, and whether
+    a request on it has shown a valid token (until then it is a stranger's: API.md "Fair to
+    every person")."""
 
     def __init__(self, sock: socket.socket):
         self.sock = sock
-        self.waiting_since: float | None = time.monotonic()  # None while a request is served
+        self.admitted_at = time.monotonic()
+        self.waiting_since: float | None = self.admitted_at  # None while a request is served
+        self.trusted = False  # set by the handler once a token was accepted on it
+
+    def eviction_order(self) -> tuple:
+        """Which connection a full listener closes first: strangers before token holders,
+        and within each, the longest waiting first, then (strangers only) the oldest busy."""
+        busy = self.waiting_since is None
+        return (self.trusted, busy, self.admitted_at if busy else self.waiting_since)
+
+    @property
+    def evictable(self) -> bool:
+        """Waiting, or a stranger's: either may be closed to admit a newcomer."""
+        return self.waiting_since is not None or not self.trusted
 
 
 class Connections:
@@ -1473,9 +1488,10 @@ class Connections:
     and again between keep-alive requests; it is *busy* while a request is answered. The
     `reaper` thread closes any connection that has waited longer than request_timeout_s in
     total, so a client trickling a byte at a time (slowloris) is cut off however it paces
-    itself. At the cap, the connection that has waited longest is closed to admit the new one,
-    so idle or slow clients can never lock a real one out; only busy connections count against
-    a newcomer. The ACME client holds each request to its CA to a deadline with one of these
+    itself. At the cap, a connection no token was shown on is closed to admit the new one (the
+    longest waiting first, then the oldest busy), else the token holder's that has waited
+    longest, so idle, slow or tokenless clients can never lock a real one out; only busy
+    connections of token holders count against a newcomer. The ACME client holds each request to its CA to a deadline with one of these
     too: a connection that never becomes busy is closed timeout_s after it was admitted.
     """
 
@@ -1490,13 +1506,14 @@ class Connections:
         self._reaper.start()
 
     def admit(self, sock: socket.socket) -> Connection | None:
-        """Track a new connection, evicting the longest-waiting one at the cap; None: refuse."""
+        """Track a new connection, evicting a stranger's or a waiting one at the cap; None:
+        refuse (every connection is a token holder's, busy)."""
         with self._lock:
             if len(self._live) >= self.limit:
-                waiting = [c for c in self._live if c.waiting_since is not None]
-                if not waiting:
+                evictable = [c for c in self._live if c.evictable]
+                if not evictable:
                     return None
-                self._close(min(waiting, key=lambda c: c.waiting_since))
+                self._close(min(evictable, key=Connection.eviction_order))
             connection = Connection(sock)
             self._live.add(connection)
             if len(self._live) == 1:
@@ -8296,17 +8313,21 @@ class Handler(BaseHTTPRequestHandler):
                     {"Retry-After": "30"},
                 )
             query = self.read_query()
-            caller = Caller("")
+            caller, body = Caller(""), b""
             if route.access == Access.LINK and "sig" in query:  # a signed link: no token
                 caller = app.links.check(params, query)
             elif route.access != Access.PUBLIC:  # before the body: strangers cannot make us read it
                 caller = authorize(app, self.headers, self.client_address[0], route.access)
+                self.server.current_connection().trusted = True
+                body = self.read_body(route.body_limit)
+            # Without a token no body is ever waited for (API.md "Strangers hold nothing"):
+            # one announced is ignored, and body_unread closes the connection after the reply.
             request = Request(
                 self.command,
                 path,
                 query,
                 self.headers,
-                self.read_body(route.body_limit),
+                body,
                 self.client_address[0],
                 request_id,
                 caller,
@@ -8615,9 +8636,11 @@ def linger_and_close(sock: socket.socket) -> None:
     lose our error reply (RFC 9112 §9.6)."""
     with contextlib.suppress(OSError):
         socket.socket.shutdown(sock, socket.SHUT_WR)
-        sock.settimeout(LINGER_S)
-        drained = 0
-        while drained < MAX_HEADER_BYTES * 2 and (chunk := sock.recv(16384)):
+        deadline, drained = time.monotonic() + LINGER_S, 0  # a trickle ends at the deadline too
+        while drained < MAX_HEADER_BYTES * 2 and (left_s := deadline - time.monotonic()) > 0:
+            sock.settimeout(left_s)
+            if not (chunk := sock.recv(16384)):
+                break
             drained += len(chunk)
     with contextlib.suppress(OSError):
         sock.close()
