@@ -226,6 +226,8 @@ class MediaHandler(QuietHandler):
     /needs-cookie.mp4             403 unless the request carries the cookie session=abc
     /stall.mp4                    accepts, then says nothing for 30 s
     /novideo.html                 a page with no video at all
+    /playlist.EXT?path=P          an HLS playlist naming the local file P, as video/mp4, audio/mp4
+                                  or image/gif by EXT
     """
 
     def do_GET(self):
@@ -288,6 +290,10 @@ class MediaHandler(QuietHandler):
             return self.send_body(
                 b"<html><head><title>Nothing</title></head><body>Hi</body></html>", "text/html"
             )
+        if match := re.fullmatch(r"/playlist\.(mp4|m4a|gif)", parts.path):
+            playlist = f"#EXTM3U\n#EXT-X-TARGETDURATION:7\n#EXTINF:7,\n{query['path']}\n"
+            kind = {"mp4": "video/mp4", "m4a": "audio/mp4", "gif": "image/gif"}[match[1]]
+            return self.send_body((playlist + "#EXT-X-ENDLIST\n").encode(), kind)
         if match := re.fullmatch(r"/status/(\d{3})", parts.path):
             return self.send_body(b"no", "text/plain", int(match[1]))
         return self.send_body(b"not here", "text/plain", 404)
@@ -4247,6 +4253,49 @@ def test_file_ffmpeg_cannot_tag_is_kept_exactly_as_it_came(vidserve_api, media_s
     expected = BROKEN_MP4 if video == "/broken.mp4" else CLIP_BYTES
     assert status["status"] == "completed" and status["title"] == "Cannot be tagged"
     assert (vidserve_api.download_dir / status["filename"]).read_bytes() == expected
+
+
+def owners_secret(api: Api) -> Path:
+    """A file of the owner's that a person's link tries to make ffmpeg read."""
+    secret = api.download_dir / "secret.mp4"
+    secret.write_bytes(real_media())
+    return secret
+
+
+def files_under(directory: Path) -> set[Path]:
+    return {path for path in directory.rglob("*") if path.is_file()}
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
+@pytest.mark.parametrize("audio_only", [False, True], ids=["video", "audio-only"])
+def test_hls_playlist_naming_a_local_file_fails_not_media_and_ffmpeg_never_reads_it(
+    own_vidserve, media_server, audio_only
+):
+    secret = owners_secret(own_vidserve)
+    before = files_under(own_vidserve.download_dir)
+    playlist = f"/playlist.{'m4a' if audio_only else 'mp4'}?path={urllib.parse.quote(str(secret))}"
+    url = page_url(media_server, "Playlist", video=playlist)
+
+    status = own_vidserve.wait_for(own_vidserve.submit(url, audio_only=audio_only))
+
+    assert (status["status"], status["error_code"]) == ("failed", "not_media")
+    assert "text" in status["error_message"]
+    assert files_under(own_vidserve.download_dir) == before  # nothing kept, nothing converted
+
+
+@pytest.mark.skipif(not FFMPEG, reason="no ffmpeg here (.ci/run installs it)")
+def test_gif_thumbnail_that_is_a_playlist_is_dropped_and_the_download_goes_on(
+    own_vidserve, media_server
+):
+    secret = owners_secret(own_vidserve)
+    image = f"{media_server}/playlist.gif?path={urllib.parse.quote(str(secret))}"
+    url = page_url(media_server, "Playlist thumbnail", image=image)
+
+    status = own_vidserve.wait_for(own_vidserve.submit(url))
+
+    assert status["status"] == "completed"
+    assert status["thumbnail"] is None
+    assert list((own_vidserve.download_dir / ".thumbnails").glob("*")) == []
 
 
 def test_download_without_a_thumbnail_has_none_and_its_route_is_404(vidserve_api, media_server):

@@ -3833,7 +3833,7 @@ def add_library_postprocessors(ydl: Any) -> Any:
 
         return type(kind.__name__, (kind,), {"run": run})  # yt-dlp logs the class's name
 
-    convert = best_effort(FFmpegThumbnailsConvertorPP, lambda info: True)
+    convert = best_effort(FFmpegThumbnailsConvertorPP, only_image_thumbnails)
     tag = best_effort(FFmpegMetadataPP, lambda info: looks_like_media(info["filepath"]))
     thumbnails = convert(ydl, format="jpg")
     tags = tag(ydl, add_chapters=False, add_infojson=False)
@@ -3842,16 +3842,96 @@ def add_library_postprocessors(ydl: Any) -> Any:
     return ydl
 
 
-# How the containers ffmpeg can tag begin: MP4/MOV/M4A, Matroska/WebM, MP3, Ogg, FLAC.
-MEDIA_MAGIC = re.compile(rb"....ftyp|\x1a\x45\xdf\xa3|ID3|\xff[\xe0-\xff]|OggS|fLaC", re.DOTALL)
+# How media and pictures begin (API.md "Only media reach ffmpeg"): MP4/MOV/M4A boxes,
+# Matroska/WebM, an MP3 frame or ADTS AAC, Ogg, FLAC; JPEG, PNG, WebP, GIF, HEIC/AVIF. An MPEG-TS
+# stream (what an HLS download saves) is told by its sync byte at 0 and 188.
+MEDIA_MAGIC = re.compile(
+    rb"....(?:ftyp|moov|mdat|free|wide|skip)|\x1a\x45\xdf\xa3|\xff[\xe0-\xff]|OggS|fLaC", re.DOTALL
+)
+
+
+IMAGE_MAGIC = re.compile(
+    rb"\xff\xd8\xff|\x89PNG\r\n\x1a\n|RIFF....WEBP|GIF8[79]a|....ftyp(?:heic|heix|mif1|msf1|avif)",
+    re.DOTALL,
+)
+
+
+# What makes ffmpeg open other files or URLs (HLS, DASH, its concat list) wherever they stand
+# in the first bytes: such a file is text to vidserve, whatever it begins with.
+PLAYLIST_MARKS = (b"#EXTM3U", b"#EXT-X-", b"<MPD", b"ffconcat")
+
+
+HEAD_BYTES = 4096  # how much of a file's beginning content_kind judges
+
+
+def first_bytes(path: str | Path) -> bytes:
+    """A file's first bytes after any ID3v2 tags: ffmpeg's format probe skips those and
+    judges what follows, so vidserve judges the same bytes."""
+    with open(path, "rb") as file:
+        head = file.read(HEAD_BYTES)
+        for _ in range(8):  # a few tags in a row at most; more is not media
+            if len(head) < 10 or not head.startswith(b"ID3"):
+                break
+            size = 10 + sum((byte & 0x7F) << (7 * (3 - n)) for n, byte in enumerate(head[6:10]))
+            file.seek(file.tell() - len(head) + size + (10 if head[5] & 0x10 else 0))
+            head = file.read(HEAD_BYTES)
+        return head
+
+
+def is_utf8_text(head: bytes) -> bool:
+    """Whether bytes read as UTF-8 text (a character cut at the end allowed), no controls."""
+    for cut in range(4):
+        try:
+            text = head[: len(head) - cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return bool(text) and all(c >= " " or c in "\t\n\r\f" for c in text)
+    return False
+
+
+def content_kind(path: str | Path) -> str:
+    """What a downloaded file is by its first bytes: "media", "image", "text" (a playlist, a
+    page, JSON, any UTF-8 text) or "other". Only media and images may reach ffmpeg."""
+    try:
+        head = first_bytes(path)
+    except OSError:
+        return "other"
+    if any(mark in head for mark in PLAYLIST_MARKS):
+        return "text"
+    if IMAGE_MAGIC.match(head):
+        return "image"
+    if MEDIA_MAGIC.match(head) or head[:1] == b"G" == head[188:189]:
+        return "media"
+    return "text" if is_utf8_text(head) else "other"
 
 
 def looks_like_media(path: str) -> bool:
-    """ffmpeg spends ~0.2 s refusing a file it cannot read (an error page saved as .mp4);
-    a look at the first bytes leaves such a file alone at once."""
-    with contextlib.suppress(OSError), open(path, "rb") as file:
-        return bool(MEDIA_MAGIC.match(file.read(12)))
-    return False
+    """ffmpeg spends ~0.2 s refusing a file it cannot read (an error page saved as .mp4),
+    and must never read a playlist: a look at the first bytes leaves such a file alone."""
+    return content_kind(path) == "media"
+
+
+def not_media(path: str, ffmpeg_step: bool) -> FetchError | None:
+    """Why a downloaded file may not be kept (API.md "Only media reach ffmpeg"): text
+    never; something else only where no ffmpeg step would read it. None: it may."""
+    kind = content_kind(path)
+    if kind in ("media", "image") or (kind == "other" and not ffmpeg_step):
+        return None
+    what = "text (a playlist or a web page)" if kind == "text" else "no video, sound or picture"
+    message = f"the site sent {what} instead of the media; nothing was kept"
+    return FetchError("not_media", message, transient=False)
+
+
+def only_image_thumbnails(info: dict) -> bool:
+    """Before ffmpeg converts thumbnails: a saved thumbnail that is not an image is deleted
+    and forgotten (the download goes on without one). Always True: convert what is left."""
+    for thumbnail in info.get("thumbnails") or []:
+        path = thumbnail.get("filepath")
+        if path and content_kind(path) != "image":
+            log.info("thumbnail %s is not an image; dropped", Path(path).name)
+            Path(path).unlink(missing_ok=True)
+            del thumbnail["filepath"]
+    return True
 
 
 def safe_filename(name: str, max_bytes: int = 200) -> str:
@@ -3886,7 +3966,7 @@ def finished_thumbnail(paths: list[Path]) -> Path | None:
     one per download, the first item's for several."""
     for suffix in THUMBNAIL_TYPES if paths else ():
         candidate = paths[0].with_suffix(suffix)
-        if candidate != paths[0] and candidate.is_file():
+        if candidate != paths[0] and candidate.is_file() and content_kind(candidate) == "image":
             return candidate
     return None
 
@@ -4845,6 +4925,14 @@ def http_only() -> type:
     return HttpOnly
 
 
+def ffmpeg_step(info: dict, audio_only: bool) -> bool:
+    """Whether ffmpeg will read a file yt-dlp has just downloaded for this format: to take
+    the sound out, to merge video and audio, or to fix up a stream's container."""
+    protocols = set(str(info.get("protocol") or "https").split("+"))
+    merging = bool(info.get("requested_formats"))
+    return ffmpeg_available() and (audio_only or merging or not protocols <= {"http", "https"})
+
+
 def describe_video(info: dict) -> dict:
     thumbnail = info.get("thumbnail")
     return {
@@ -5210,6 +5298,14 @@ class Fetcher:
 
             raise DownloadCancelled("stopped by vidserve")
         info = update.get("info_dict") or {}
+        finished = update.get("status") == "finished"  # a file is whole: before any ffmpeg step
+        if finished and (
+            failure := not_media(update["filename"], ffmpeg_step(info, job.audio_only))
+        ):
+            from yt_dlp.utils import DownloadCancelled
+
+            run.failure = failure
+            raise DownloadCancelled("not media")
         if not run.metadata_saved:
             run.metadata_saved = True
             self.app.jobs.record_metadata(job.id, describe_video(info))
