@@ -39,6 +39,15 @@ their SQL first, then the logic, then the routes.
   19. Selftest and bench          loopback media, --selftest and --bench
   20. Command line                App wired once (open_app), Service, serve, init, token,
                                   backup, update-ytdlp, main()
+One download, as a reader follows it: Handler.do_route (18) -> find_route (4) -> authorize
+(13) -> submit_download (7) -> UrlPolicy.check (6) -> Jobs.submit -> Database.commit (3) ->
+JobQueue.wake (7); on a worker, JobQueue.take (7) -> run_job (12) -> Fetcher.fetch ->
+LoadedExtractors.find (5) -> Fetcher.download, every connection through EgressProxy (6) ->
+Fetcher.check_video -> publish_file (9) -> Jobs.complete (7) -> Notifier.download_ended (10).
+One follow check: FollowChecker._run (14) -> Follows.due -> FollowChecker.check ->
+FollowChecker.list_posts, with the follow's Site (5) -> Follows.record_check ->
+Jobs.insert_job (7) -> JobQueue.wake; or Follows.record_failure and follow_delay_s (14).
+
 Threads: the main thread waits for a stop signal; `http` runs the accept loop from the
 start, while `worker-1` imports yt-dlp and warms it up; each connection gets its own thread;
 `worker-N` threads each own one yt-dlp instance, worker-1's built before the first request
