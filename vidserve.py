@@ -2962,44 +2962,6 @@ class Jobs:
             {"id": download_id, "now": utc_now()},
         )
 
-    def saved_copies(self, job: Job) -> list[Job]:
-        """Other downloads of the same user that saved the same post, with files listed: first
-        ones first. Per user (API.md): one person's download never points at another's."""
-        rows = self._db.read(
-            "SELECT * FROM jobs WHERE site = ? AND video_id = ? AND audio_only = ? AND id != ?"
-            " AND user = ? AND status = 'completed' AND file_removed = 0"
-            " ORDER BY duplicate_of IS NOT NULL, seq",
-            (job.site, job.video_id, job.audio_only, job.id, job.user),
-        )
-        return [Job.from_row(row) for row in rows]
-
-    def files_in_use(self, job: Job) -> set[str]:
-        """Which of a job's files other downloads of the same post still list: kept on delete.
-        Only the same user's count: another's files are in another folder."""
-        rows = self._db.read(
-            "SELECT DISTINCT json_extract(item.value, '$.filename') FROM jobs, json_each(jobs.files)"
-            " AS item WHERE site = ? AND video_id = ? AND jobs.id != ? AND user = ?"
-            " AND status = 'completed' AND file_removed = 0",
-            (job.site, job.video_id, job.id, job.user),
-        )
-        return {row[0] for row in rows}
-
-    def storage_totals(self) -> tuple[int, int]:
-        """(bytes, files) of finished downloads still on disk."""
-        rows = self._db.read(
-            "SELECT COALESCE(SUM(total_bytes), 0), COALESCE(SUM(json_array_length(files)), 0)"
-            " FROM jobs WHERE status = 'completed' AND file_removed = 0"
-        )
-        return rows[0][0], rows[0][1]
-
-    def stored_files(self) -> list[Job]:
-        """Completed jobs whose files are still on disk, oldest first: retention's input."""
-        rows = self._db.read(
-            "SELECT * FROM jobs WHERE status = 'completed' AND file_removed = 0"
-            " ORDER BY completed_at, seq"
-        )
-        return [Job.from_row(row) for row in rows]
-
     @staticmethod
     def holds_post(db: sqlite3.Connection, new: dict) -> bool:
         """Whether new["user"] has a download of the post (site, video_id) already, live or
@@ -3043,6 +3005,52 @@ class Jobs:
         """(user, status) -> downloads, for /metrics."""
         rows = self._db.read("SELECT user, status, SUM(n) FROM job_counts GROUP BY 1, 2")
         return {(row[0], row[1]): row[2] for row in rows}
+
+
+class JobFiles:
+    """What the jobs table says of the files downloads saved: which downloads of a post hold
+    files still, and what is on disk (the Library's and the worker's questions)."""
+
+    def __init__(self, database: Database):
+        self._db = database
+
+    def saved_copies(self, job: Job) -> list[Job]:
+        """Other downloads of the same user that saved the same post, with files listed: first
+        ones first. Per user (API.md): one person's download never points at another's."""
+        rows = self._db.read(
+            "SELECT * FROM jobs WHERE site = ? AND video_id = ? AND audio_only = ? AND id != ?"
+            " AND user = ? AND status = 'completed' AND file_removed = 0"
+            " ORDER BY duplicate_of IS NOT NULL, seq",
+            (job.site, job.video_id, job.audio_only, job.id, job.user),
+        )
+        return [Job.from_row(row) for row in rows]
+
+    def files_in_use(self, job: Job) -> set[str]:
+        """Which of a job's files other downloads of the same post still list: kept on delete.
+        Only the same user's count: another's files are in another folder."""
+        rows = self._db.read(
+            "SELECT DISTINCT json_extract(item.value, '$.filename') FROM jobs, json_each(jobs.files)"
+            " AS item WHERE site = ? AND video_id = ? AND jobs.id != ? AND user = ?"
+            " AND status = 'completed' AND file_removed = 0",
+            (job.site, job.video_id, job.id, job.user),
+        )
+        return {row[0] for row in rows}
+
+    def storage_totals(self) -> tuple[int, int]:
+        """(bytes, files) of finished downloads still on disk."""
+        rows = self._db.read(
+            "SELECT COALESCE(SUM(total_bytes), 0), COALESCE(SUM(json_array_length(files)), 0)"
+            " FROM jobs WHERE status = 'completed' AND file_removed = 0"
+        )
+        return rows[0][0], rows[0][1]
+
+    def stored_files(self) -> list[Job]:
+        """Completed jobs whose files are still on disk, oldest first: retention's input."""
+        rows = self._db.read(
+            "SELECT * FROM jobs WHERE status = 'completed' AND file_removed = 0"
+            " ORDER BY completed_at, seq"
+        )
+        return [Job.from_row(row) for row in rows]
 
 
 class ChangeFeed:
@@ -3890,7 +3898,8 @@ class Library:
 
     def __init__(self, config: Config, database: Database, jobs: Jobs):
         self.config = config
-        self._db, self._jobs = database, jobs
+        self._jobs = jobs
+        self.files = JobFiles(database)
         self.download_dir = config.download_path
         # Unfinished downloads, one directory per job, on the same filesystem as the files.
         self.partial_dir = self.download_dir / ".partial"
@@ -3936,7 +3945,7 @@ class Library:
 
     def remove_files(self, job: Job) -> None:
         """Delete a job's files, but those another download of the same post still lists."""
-        in_use = self._jobs.files_in_use(job) if job.video_id else set()
+        in_use = self.files.files_in_use(job) if job.video_id else set()
         for item in job.files:
             if item["filename"] not in in_use:
                 (self.folder(job.user) / item["filename"]).unlink(missing_ok=True)
@@ -3947,7 +3956,7 @@ class Library:
         """Delete the oldest finished files past keep_days or max_total_bytes; records stay."""
         if not (self.config.keep_days or self.config.max_total_bytes):
             return
-        jobs = self._jobs.stored_files()
+        jobs = self.files.stored_files()
         total = sum(job.total_bytes or 0 for job in jobs)
         cutoff = time.strftime(
             "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - self.config.keep_days * 86400)
@@ -5069,7 +5078,7 @@ class Fetcher:
         job = self.app.jobs.record_identity(job.id, site, video_id, describe_video(info)) or job
         if job.forced or not video_id or site in (None, "Generic"):
             return
-        for earlier in self.app.jobs.saved_copies(job):
+        for earlier in self.app.library.files.saved_copies(job):
             if self.app.library.files_present(earlier):
                 raise AlreadySaved(earlier)
 
@@ -7348,7 +7357,7 @@ SCHEMAS |= {
 def get_metrics(app: App, request: Request) -> Reply:
     """GET /metrics: Prometheus text format, version 0.0.4."""
     counts = app.jobs.counts()
-    stored_bytes, stored_files = app.jobs.storage_totals()
+    stored_bytes, stored_files = app.library.files.storage_totals()
     requests, download_bytes = app.metrics.snapshot()
     series = [
         (
