@@ -101,7 +101,7 @@ import tomllib
 import typing
 import urllib.parse
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
@@ -2974,7 +2974,7 @@ class Jobs:
             ).fetchone()
         )
 
-    def insert_completed(self, rows: list[dict]) -> None:
+    def insert_completed(self, rows: Iterable[dict]) -> None:
         """Completed jobs written straight in, in one commit (the bench's long history): each
         row holds id, url, dedupe_key, client_id, title and uploader."""
         now = utc_now()
@@ -2984,7 +2984,7 @@ class Jobs:
                 " last_updated, filename, file_path, file_size, total_bytes, files, title,"
                 " uploader) VALUES (:id, :url, :dedupe_key, :client_id, 'completed', :now,"
                 " :now, 'v.mp4', 'v.mp4', 1, 1, '[]', :title, :uploader)",
-                [row | {"now": now} for row in rows],
+                (row | {"now": now} for row in rows),
             )
         )
 
@@ -9088,23 +9088,24 @@ def fill_history(database_path: Path, rows: int) -> list[str]:
     """Add `rows` completed jobs straight into the database, oldest first, titled with two
     of BENCH_WORDS each (for search); returns their ids."""
     words = BENCH_WORDS
-    jobs = [
+    ids = [new_download_id() for _ in range(rows)]
+    jobs = (
         {
-            "id": new_download_id(),
+            "id": download_id,
             "url": f"https://www.tiktok.com/v/{n}",
             "dedupe_key": f"k{n}",
             "client_id": f"client-{n % 7}",
             "title": f"{words[n % 100]} {words[n // 100 % 100]} video {n}",
             "uploader": f"user{n % 1000}",
         }
-        for n in range(rows)
-    ]
+        for n, download_id in enumerate(ids)
+    )
     database = Database(database_path)
     try:
         Jobs(database).insert_completed(jobs)
     finally:
         database.close()
-    return [job["id"] for job in jobs]
+    return ids
 
 
 def bench_while_downloading(media: LoopbackMedia, root: Path, row: Callable) -> None:
