@@ -3424,6 +3424,10 @@ STATUS_REPLY = {
             "headers": {"Location": {"schema": {"type": "string"}}},
             "content": json_content(ref("Submitted")),
         },
+        "503": {
+            "description": "Shutting down, or yt-dlp is not installed (yt_dlp_missing)",
+            "content": json_content(ref("Error")),
+        },
     },
     errors=(400, 413, 415, 422, 507),
 )
@@ -7620,7 +7624,8 @@ def get_metrics(app: App, request: Request) -> Reply:
             "content": json_content(ref("Health")),
         },
         "503": {
-            "description": "The database is not usable",
+            "description": "Unhealthy, saying why in reason: the database is not usable, yt-dlp"
+            " is not installed, or a worker or the egress proxy has stopped",
             "content": json_content(ref("Health")),
         },
     },
