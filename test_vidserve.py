@@ -7255,12 +7255,15 @@ def test_page_opened_by_its_login_link_keeps_the_token_and_says_yt_dlp_is_missin
     browser = Chromium(CHROMIUM, tmp_path / "profile")
     try:
         with start_vidserve(tmp_path / "bare", python=bare_python) as api:
+            vidserve.fill_history(api.data_dir / "vidserve.db", 1)  # one earlier download
             login = f"{api.base_url}/#token={api.token}"
             browser.call("Page.navigate", browser.session, url=login)
             warning = "document.getElementById('ytdlp-warning')"
-            shown = f"Boolean({warning}) && !{warning}.hidden"  # the page loaded, then warned
-            wait_until(lambda: browser.evaluate(shown), 20, "the warning")
+            warned = f"Boolean({warning}) && !{warning}.hidden"  # the page loaded, then warned
+            wait_until(lambda: browser.evaluate(warned), 20, "the warning")
             shown = browser.evaluate(f"{warning}.textContent")
+            count = "document.getElementById('count').textContent"
+            counted = wait_until(lambda: browser.evaluate(count), 20, "the count")
             kept = browser.evaluate("localStorage.getItem('vidserve-token')")
             address = browser.evaluate("location.href")
             form_shown = browser.evaluate("!document.getElementById('submit-form').hidden")
@@ -7272,6 +7275,7 @@ def test_page_opened_by_its_login_link_keeps_the_token_and_says_yt_dlp_is_missin
     assert kept == api.token and form_shown
     assert address == api.base_url + "/"  # the token is not left in the address or history
     assert card == "failed · tried 4 times"  # as its message says: "(tried 4 times)"
+    assert counted == "1 download"
 
 
 # ---- 18. Serving: hostile clients, bounded listeners, TLS, an idle server --------------------
