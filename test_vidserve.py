@@ -1505,9 +1505,31 @@ def trickling(address: tuple, count: int, first: bytes) -> list[socket.socket]:
 HOME_IPV4, HOME_ULA, HOME_NEW_IPV4 = "192.168.77.20", "fd00:77::20", "192.168.77.21"
 
 
+# Run as `python3 -c WITHOUT_NETLINK COMMAND...`: COMMAND, unable to open a netlink socket
+# (a seccomp filter, as systemd makes one of vidserve.service's RestrictAddressFamilies=
+# AF_INET AF_INET6 AF_UNIX): getifaddrs(3) and if_nameindex(3) then fail, as under the unit.
+WITHOUT_NETLINK = """
+import ctypes, os, platform, socket, struct, sys
+NR_SOCKET = {"x86_64": 41, "aarch64": 198, "armv7l": 281}[platform.machine()]
+def op(code, k, jt=0, jf=0):
+    return struct.pack("HBBI", code, jt, jf, k)
+program = b"".join([  # socket(AF_NETLINK, ...) fails with EAFNOSUPPORT; the rest is allowed
+    op(0x20, 0), op(0x15, NR_SOCKET, 0, 3), op(0x20, 16), op(0x15, socket.AF_NETLINK, 0, 1),
+    op(0x06, 0x00050000 | 97), op(0x06, 0x7FFF0000),
+])
+code = ctypes.create_string_buffer(program)
+fprog = struct.pack("HP", len(program) // 8, ctypes.addressof(code))  # struct sock_fprog
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(38, 1, 0, 0, 0) or libc.prctl(22, 2, fprog, 0, 0):  # no new privs; the filter
+    raise OSError(ctypes.get_errno(), "seccomp")
+os.execvp(sys.argv[1], sys.argv[1:])
+"""
+
+
 class HomeNetwork(Namespace):
     """Namespace with the home LAN on `home0` (a veth pair works where there is no dummy
-    driver); `ip(...)` changes it while vidserve runs."""
+    driver); `ip(...)` changes it while vidserve runs, which runs without netlink, as
+    vidserve.service has it."""
 
     def __init__(self, directory: Path):
         super().__init__(directory)
@@ -1520,6 +1542,9 @@ class HomeNetwork(Namespace):
     def ip(self, *arguments: str) -> None:
         command = ["nsenter", f"--target={self.holder.pid}", "--net", "ip", *arguments]
         run_command(command, check=True)
+
+    def command_prefix(self, directory: Path) -> list[str]:
+        return [*super().command_prefix(directory), sys.executable, "-c", WITHOUT_NETLINK]
 
 
 @pytest.fixture
@@ -3432,6 +3457,18 @@ def test_health_says_unhealthy_with_503_once_the_egress_proxy_has_died(tmp_path)
 
     assert answer.status == 503
     assert answer.json["status"] == "unhealthy"
+
+
+def test_own_addresses_are_read_from_the_interfaces_where_netlink_is_forbidden(home, tmp_path):
+    statement = "print(sorted(map(str, vidserve.own_addresses())))"
+    netlink = "import socket; socket.socket(socket.AF_NETLINK, socket.SOCK_RAW)"
+
+    listed = run_command([*home.command_prefix(tmp_path), *vidserve.vidserve_program(statement)])
+    refused = run_command([*home.command_prefix(tmp_path), sys.executable, "-c", netlink])
+
+    assert listed.returncode == 0, listed.stderr  # as UrlPolicy reads them at each check
+    assert set(ast.literal_eval(listed.stdout)) >= {"127.0.0.1", "::1", HOME_IPV4, HOME_ULA}
+    assert "Address family not supported" in refused.stderr  # the restriction holds
 
 
 # ---- 7. Jobs: submit, status, wait, cancel, retry --------------------------------------------

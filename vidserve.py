@@ -2157,50 +2157,74 @@ TRACKING_PARAMS = re.compile(
 )
 
 
-class IfAddrs(ctypes.Structure):
-    """The head of getifaddrs(3)'s struct ifaddrs: as much of it as interface_entries reads."""
+SIOCGIFCONF, SIOCGIFFLAGS = 0x8912, 0x8913  # netdevice(7): IPv4 addresses; IFF_* flags
+IFNAMSIZ = 16
+IFREQ_BYTES = 16 + 3 * struct.calcsize("P")  # struct ifreq: a name, then a union (24 / 12)
+IFF_UP = 0x1  # an interface's flag: it is up
+PROC_IF_INET6 = Path("/proc/self/net/if_inet6")  # ProcSubset=pid hides /proc/net, not this
 
 
-IfAddrs._fields_ = [
-    ("next", ctypes.POINTER(IfAddrs)),
-    ("name", ctypes.c_char_p),
-    ("flags", ctypes.c_uint),
-    ("address", ctypes.c_void_p),  # a struct sockaddr, or NULL
-]
+@dataclass(frozen=True)
+class InterfaceAddress:
+    """One address of one of this machine's interfaces."""
+
+    interface: str
+    up: bool  # the interface is up (IFF_UP)
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address
+    scope: int = 0  # IPv6: the kernel's scope (0: global, unique-local included)
+    flags: int = 0  # IPv6: the kernel's IFA_F_* flags (temporary, tentative, deprecated)
 
 
-@functools.cache
-def libc() -> ctypes.CDLL:
-    return ctypes.CDLL(None, use_errno=True)
+def interface_addresses() -> list[InterfaceAddress]:
+    """Every address of this machine's interfaces right now (one added a moment ago
+    counts), read without netlink, which vidserve.service's RestrictAddressFamilies forbids
+    (getifaddrs(3) and if_nameindex(3) need it): IPv4 by ioctl SIOCGIFCONF, IPv6 from
+    /proc/self/net/if_inet6, and which interfaces are up by SIOCGIFFLAGS. Raises OSError
+    if unreadable."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
 
+        @functools.cache
+        def up(interface: str) -> bool:
+            name = interface.split(":")[0].encode()  # eth0:1, an alias: eth0's flags
+            request = struct.pack(f"{IFNAMSIZ}sH", name, 0).ljust(IFREQ_BYTES, b"\0")
+            flags = struct.unpack_from("H", fcntl.ioctl(sock, SIOCGIFFLAGS, request), IFNAMSIZ)
+            return bool(flags[0] & IFF_UP)
 
-def interface_entries() -> list[tuple[str, int, ipaddress.IPv4Address | ipaddress.IPv6Address]]:
-    """(interface name, its IFF_* flags, address) for every address of this machine's
-    interfaces right now (Linux's getifaddrs(3): an address added a moment ago counts).
-    Raises OSError if unreadable."""
-    head = ctypes.POINTER(IfAddrs)()
-    if libc().getifaddrs(ctypes.byref(head)) != 0:
-        raise OSError(ctypes.get_errno(), "getifaddrs: cannot read this machine's addresses")
-    found: list[tuple[str, int, ipaddress.IPv4Address | ipaddress.IPv6Address]] = []
-    try:
-        entry = head
-        while entry:
-            if at := entry.contents.address:  # sockaddr_in: family, port, address
-                family = ctypes.c_ushort.from_address(at).value  # sockaddr_in6: + flow info
-                name, flags = entry.contents.name.decode(errors="replace"), entry.contents.flags
-                if family == socket.AF_INET:
-                    found.append((name, flags, ipaddress.IPv4Address(ctypes.string_at(at + 4, 4))))
-                elif family == socket.AF_INET6:
-                    found.append((name, flags, ipaddress.IPv6Address(ctypes.string_at(at + 8, 16))))
-            entry = entry.contents.next
-    finally:
-        libc().freeifaddrs(head)
+        found = [
+            InterfaceAddress(name, up(name), address) for name, address in ipv4_addresses(sock)
+        ]
+        with contextlib.suppress(FileNotFoundError):  # a kernel without IPv6
+            for line in PROC_IF_INET6.read_text().splitlines():
+                digits, _, _, scope, flags, name = line.split()
+                address = ipaddress.IPv6Address(bytes.fromhex(digits))
+                found.append(
+                    InterfaceAddress(name, up(name), address, int(scope, 16), int(flags, 16))
+                )
     return found
+
+
+def ipv4_addresses(sock: socket.socket) -> list[tuple[str, ipaddress.IPv4Address]]:
+    """(interface, address) of every IPv4 address, by SIOCGIFCONF into a buffer that grows
+    until the kernel's list fits (each struct ifreq: the name, then a sockaddr_in)."""
+    size = IFREQ_BYTES * 64
+    while True:
+        buffer = ctypes.create_string_buffer(size)
+        request = struct.pack("iP", size, ctypes.addressof(buffer))  # struct ifconf
+        length = struct.unpack("iP", fcntl.ioctl(sock, SIOCGIFCONF, request))[0]
+        if length < size:
+            break
+        size *= 2
+    raw = buffer.raw[:length]
+    return [
+        (raw[at : at + IFNAMSIZ].split(b"\0")[0].decode(errors="replace"),
+         ipaddress.IPv4Address(raw[at + IFNAMSIZ + 4 : at + IFNAMSIZ + 8]))
+        for at in range(0, length, IFREQ_BYTES)
+    ]  # fmt: skip
 
 
 def own_addresses() -> set[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     """Every address of this machine's interfaces right now, public ones included."""
-    return {address for _, _, address in interface_entries()}
+    return {entry.address for entry in interface_addresses()}
 
 
 class UrlPolicy:
@@ -6766,7 +6790,6 @@ def make_self_signed(cert: Path, key: Path, subject: str, extensions: list[str],
     )
 
 
-IFF_UP = 0x1  # an interface's flag (getifaddrs): it is up
 # /proc/net/if_inet6's IFA_F_* flags of addresses that are not, or not for long, this
 # machine's own: temporary (privacy: they change daily, and each would mean a new
 # certificate to install), DAD failed, deprecated, tentative.
@@ -6778,21 +6801,17 @@ ANY_ADDRESS = ("0.0.0.0", "::", "")  # a `host` that listens on every interface
 def phone_addresses() -> set[str]:
     """The addresses a phone at home may type for this machine, read from its interfaces,
     not from the host name (Raspberry Pi OS maps that to 127.0.1.1): every IPv4 address of
-    an up interface (getifaddrs), and its stable global or unique-local IPv6 addresses
-    (/proc/net/if_inet6, which alone tells the temporary ones apart)."""
+    an up interface, and its stable global or unique-local IPv6 addresses (not temporary
+    ones, nor link-local)."""
     try:
-        entries = interface_entries()
+        entries = interface_addresses()
     except OSError:
         return set()
-    up = {name for name, flags, _ in entries if flags & IFF_UP}
-    found = {str(address) for name, _, address in entries if name in up and address.version == 4}
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/net/if_inet6").read_text().splitlines():
-            digits, _, _, scope, flags, name = line.split()
-            stable = not int(flags, 16) & IFA_UNSTABLE
-            if name in up and int(scope, 16) == IPV6_SCOPE_GLOBAL and stable:
-                found.add(str(ipaddress.IPv6Address(bytes.fromhex(digits))))
-    return found
+    return {
+        str(entry.address)
+        for entry in entries
+        if entry.up and entry.scope == IPV6_SCOPE_GLOBAL and not entry.flags & IFA_UNSTABLE
+    }
 
 
 @functools.cache
