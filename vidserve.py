@@ -2159,7 +2159,9 @@ TRACKING_PARAMS = re.compile(
 
 SIOCGIFCONF, SIOCGIFFLAGS = 0x8912, 0x8913  # netdevice(7): IPv4 addresses; IFF_* flags
 IFNAMSIZ = 16
-IFREQ_BYTES = 16 + 3 * struct.calcsize("P")  # struct ifreq: a name, then a union (24 / 12)
+# struct ifreq: the name, then a union whose largest member is a struct sockaddr (16 bytes)
+# or a struct ifmap (two longs, a short, three chars): 40 bytes in all on 64 bits, 32 on 32.
+IFREQ_BYTES = IFNAMSIZ + max(16, struct.calcsize("LLHBBB0L"))
 IFF_UP = 0x1  # an interface's flag: it is up
 PROC_IF_INET6 = Path("/proc/self/net/if_inet6")  # ProcSubset=pid hides /proc/net, not this
 
