@@ -456,7 +456,7 @@ def start_process(directory: Path, env=None, args=(), namespace=None, python=sys
     def listening():
         assert process.poll() is None, log_path.read_text()
         text = log_path.read_bytes()[offset:].decode(errors="replace")
-        return re.search(r"listening on (https?://[\d.]+:\d+)", text)
+        return re.search(r"listening on (https?://(?:[\d.]+|\[[\da-f:]+\]):\d+)", text)
 
     base_url = wait_until(listening, 20, "vidserve to listen")[1]
     data_dir = directory / "vidserve-data"
@@ -1561,9 +1561,11 @@ def home(tmp_path):
 
 @contextlib.contextmanager
 def home_vidserve(directory: Path, network: HomeNetwork, **settings):
-    """vidserve listening on every address of the home network; its Api speaks to the LAN
-    address, verifying the certificate with hostname checking on, as a phone does."""
-    with start_vidserve(directory, namespace=network, host="0.0.0.0", **settings) as api:
+    """vidserve listening on every address of the home network (IPv4 unless `host` says
+    otherwise); its Api speaks to the LAN address, verifying the certificate with hostname
+    checking on, as a phone does."""
+    settings = {"host": "0.0.0.0"} | settings
+    with start_vidserve(directory, namespace=network, **settings) as api:
         yield replace(api, base_url=f"https://{HOME_IPV4}:{api_port(api)}")
 
 
@@ -6690,6 +6692,23 @@ def test_phone_verifies_the_lan_address_and_local_name_and_start_says_where_to_p
     assert f"https://{HOME_IPV4}:{port}/cert as a CA certificate" in banner
     assert f"log the page in with one tap: https://{HOME_IPV4}:{port}/#token={api.token}" in banner
     assert "127.0.0.1:" not in banner.split("is ready at")[1].split("token:")[0]
+
+
+def test_phone_on_ipv6_verifies_the_unique_local_address_where_it_listens_on_both(
+    home, tmp_path
+):
+    with home_vidserve(tmp_path / "pi", home, host="::") as api:
+        port = api_port(api)
+        context = ssl.create_default_context(cafile=str(api.cafile))  # hostname checking on
+        for address in (HOME_ULA, HOME_IPV4):  # "::" takes IPv4 too
+            sock = home.run(socket.create_connection, (address, port), 10)
+            with context.wrap_socket(sock, server_hostname=address) as tls:
+                tls.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: pi\r\nConnection: close\r\n\r\n")
+                assert tls.recv(12) == b"HTTP/1.1 200"
+        banner = api.log_text()
+
+    urls = banner.split("open it by any of:\n")[1].split("  first install")[0].split()
+    assert urls[:2] == [f"https://{HOME_IPV4}:{port}/", f"https://[{HOME_ULA}]:{port}/"]
 
 
 def test_new_address_shows_in_health_and_makes_a_new_certificate_at_restart_saying_so(
