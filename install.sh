@@ -147,10 +147,15 @@ configured_port() {
     sed -n 's/^port *= *\([0-9][0-9]*\).*/\1/p' "$ROOT$ETC/vidserve.toml" 2>/dev/null | head -n 1
 }
 
+serving_port() {  # the configuration's port; before one is written (--dry-run), --port's or 8443
+    port=$(configured_port)
+    echo "${port:-${PORT:-8443}}"
+}
+
 install_units() {
     run mkdir -p "$UNITS"
     capabilities=''  # a port below 1024 needs one capability, which PrivateUsers would void
-    if [ "$(configured_port || true)" -lt 1024 ] 2>/dev/null; then
+    if [ "$(serving_port)" -lt 1024 ] 2>/dev/null; then
         capabilities='s/^CapabilityBoundingSet=$/&CAP_NET_BIND_SERVICE/
 s/^AmbientCapabilities=$/&CAP_NET_BIND_SERVICE/
 /^PrivateUsers=/d'
@@ -226,5 +231,6 @@ say ""
 initialize
 start_service
 say ""
-say "vidserve is installed. Open https://$(hostname):$(configured_port || echo 8443)/ or see"
-say "$PREFIX/README.md for curl and the iPhone Shortcut. Logs: journalctl -u vidserve -f"
+say "vidserve is installed. Open https://$(hostname):$(serving_port)/ (a phone at home:"
+say "https://$(hostname).local:$(serving_port)/cert first, to trust it) or see $PREFIX/README.md"
+say "for curl and the iPhone Shortcut. Logs: journalctl -u vidserve -f"

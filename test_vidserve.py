@@ -434,14 +434,16 @@ def write_config(path: Path, settings: dict) -> Path:
     return path
 
 
-def launch(directory: Path, env: dict | None = None, args=(), namespace=None) -> subprocess.Popen:
+def launch(
+    directory: Path, env: dict | None = None, args=(), namespace=None, python=sys.executable
+) -> subprocess.Popen:
     log_path = directory / "vidserve.log"
     prefix = namespace.command_prefix(directory) if namespace else []
     with open(log_path, "ab") as log_file:
         return subprocess.Popen(
             [
                 *prefix,
-                *(sys.executable, str(VIDSERVE), "--config", str(directory / "vidserve.toml")),
+                *(python, str(VIDSERVE), "--config", str(directory / "vidserve.toml")),
                 *args,
             ],
             cwd=directory,
@@ -451,16 +453,16 @@ def launch(directory: Path, env: dict | None = None, args=(), namespace=None) ->
         )
 
 
-def start_process(directory: Path, env=None, args=(), namespace=None) -> Api:
+def start_process(directory: Path, env=None, args=(), namespace=None, python=sys.executable) -> Api:
     """Start vidserve in `directory` (its vidserve.toml already written); wait until it serves."""
     log_path = directory / "vidserve.log"
     offset = log_path.stat().st_size if log_path.exists() else 0
-    process = launch(directory, env, args, namespace)
+    process = launch(directory, env, args, namespace, python)
 
     def listening():
         assert process.poll() is None, log_path.read_text()
         text = log_path.read_bytes()[offset:].decode(errors="replace")
-        return re.search(r"listening on (https?://[\d.]+:\d+)", text)
+        return re.search(r"listening on (https?://(?:[\d.]+|\[[\da-f:]+\]):\d+)", text)
 
     base_url = wait_until(listening, 20, "vidserve to listen")[1]
     data_dir = directory / "vidserve-data"
@@ -476,11 +478,11 @@ def stop_process(api: Api, signum=signal.SIGTERM) -> int:
 
 
 @contextlib.contextmanager
-def start_vidserve(directory: Path, env=None, namespace=None, **settings):
-    """A real vidserve process with TEST_SETTINGS (overridden by `settings`)."""
+def start_vidserve(directory: Path, env=None, namespace=None, python=sys.executable, **settings):
+    """A real vidserve process with TEST_SETTINGS (overridden by `settings`), run by `python`."""
     directory.mkdir(parents=True, exist_ok=True)
     write_config(directory / "vidserve.toml", TEST_SETTINGS | settings)
-    api = start_process(directory, env, namespace=namespace)
+    api = start_process(directory, env, namespace=namespace, python=python)
     try:
         yield api
     finally:
@@ -1497,6 +1499,112 @@ def trickling(address: tuple, count: int, first: bytes) -> list[socket.socket]:
         sock.sendall(first)
         flood.append(sock)
     return flood
+
+
+# ---- helpers: a phone's home network, a start that fails, a python without yt-dlp -----------
+#
+# A Pi at home as a phone sees it: a private network namespace (Namespace's, reused) whose
+# veth pair is up, `home0` holding a LAN address and a unique-local IPv6 one, as eth0 would.
+# vidserve runs inside through nsenter; these tests use no address outside it.
+
+
+HOME_IPV4, HOME_ULA, HOME_NEW_IPV4 = "192.168.77.20", "fd00:77::20", "192.168.77.21"
+
+
+# Run as `python3 -c WITHOUT_NETLINK COMMAND...`: COMMAND, unable to open a netlink socket
+# (a seccomp filter, as systemd makes one of vidserve.service's RestrictAddressFamilies=
+# AF_INET AF_INET6 AF_UNIX): getifaddrs(3) and if_nameindex(3) then fail, as under the unit.
+WITHOUT_NETLINK = """
+import ctypes, os, platform, socket, struct, sys
+NR_SOCKET = {"x86_64": 41, "aarch64": 198, "armv7l": 281}[platform.machine()]
+def op(code, k, jt=0, jf=0):
+    return struct.pack("HBBI", code, jt, jf, k)
+program = b"".join([  # socket(AF_NETLINK, ...) fails with EAFNOSUPPORT; the rest is allowed
+    op(0x20, 0), op(0x15, NR_SOCKET, 0, 3), op(0x20, 16), op(0x15, socket.AF_NETLINK, 0, 1),
+    op(0x06, 0x00050000 | 97), op(0x06, 0x7FFF0000),
+])
+code = ctypes.create_string_buffer(program)
+fprog = struct.pack("HP", len(program) // 8, ctypes.addressof(code))  # struct sock_fprog
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(38, 1, 0, 0, 0) or libc.prctl(22, 2, fprog, 0, 0):  # no new privs; the filter
+    raise OSError(ctypes.get_errno(), "seccomp")
+os.execvp(sys.argv[1], sys.argv[1:])
+"""
+
+
+class HomeNetwork(Namespace):
+    """Namespace with the home LAN on `home0` (a veth pair works where there is no dummy
+    driver); `ip(...)` changes it while vidserve runs, which runs without netlink, as
+    vidserve.service has it."""
+
+    def __init__(self, directory: Path):
+        super().__init__(directory)
+        self.ip("link", "add", "home0", "type", "veth", "peer", "name", "home1")
+        self.ip("link", "set", "home1", "up")
+        self.ip("link", "set", "home0", "up")
+        self.ip("addr", "add", f"{HOME_IPV4}/24", "dev", "home0")
+        self.ip("-6", "addr", "add", f"{HOME_ULA}/64", "dev", "home0", "nodad")  # not tentative
+
+    def ip(self, *arguments: str) -> None:
+        command = ["nsenter", f"--target={self.holder.pid}", "--net", "ip", *arguments]
+        run_command(command, check=True)
+
+    def command_prefix(self, directory: Path) -> list[str]:
+        return [*super().command_prefix(directory), sys.executable, "-c", WITHOUT_NETLINK]
+
+
+@pytest.fixture
+def home(tmp_path):
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("nsenter"):
+        pytest.skip("the home network needs root, unshare and nsenter (CI runs as root)")
+    try:
+        network = HomeNetwork(tmp_path)
+    except (OSError, subprocess.CalledProcessError) as err:
+        pytest.skip(f"cannot make a network namespace with a veth pair here: {err}")
+    yield network
+    network.close()
+
+
+@contextlib.contextmanager
+def home_vidserve(directory: Path, network: HomeNetwork, **settings):
+    """vidserve listening on every address of the home network (IPv4 unless `host` says
+    otherwise); its Api speaks to the LAN address, verifying the certificate with hostname
+    checking on, as a phone does."""
+    settings = {"host": "0.0.0.0"} | settings
+    with start_vidserve(directory, namespace=network, **settings) as api:
+        yield replace(api, base_url=f"https://{HOME_IPV4}:{api_port(api)}")
+
+
+def certificate_text(cert: Path) -> str:
+    return run_command(["openssl", "x509", "-noout", "-text", "-in", cert], check=True).stdout
+
+
+def failed_start(directory: Path, settings: dict, prefix=()) -> subprocess.CompletedProcess:
+    """vidserve started with `settings`, expected to stop at once: its exit and output."""
+    directory.mkdir(parents=True, exist_ok=True)
+    write_config(directory / "vidserve.toml", TEST_SETTINGS | settings)
+    command = [*prefix, sys.executable, str(VIDSERVE), "--config", str(directory / "vidserve.toml")]
+    return run_command(command, cwd=directory, timeout_s=30)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *named: str):
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1 and lines[0].startswith("vidserve: setting "), result.stderr
+    assert all(word in lines[0] for word in named), lines[0]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def bare_python(tmp_path_factory) -> str:
+    """A python with nothing but the standard library: a venv of the base interpreter, as
+    `python3 vidserve.py` runs on a fresh Raspberry Pi OS."""
+    directory = tmp_path_factory.mktemp("bare-python")
+    base = getattr(sys, "_base_executable", sys.executable)
+    run_command([base, "-m", "venv", "--without-pip", str(directory)], check=True)
+    python = str(directory / "bin" / "python")
+    assert run_command([python, "-c", "import yt_dlp"]).returncode != 0
+    return python
 
 
 # ---- helpers: TikTok accounts ----------------------------------------------------------------
@@ -3359,6 +3467,18 @@ def test_health_says_unhealthy_with_503_once_the_egress_proxy_has_died(tmp_path)
     assert answer.json["status"] == "unhealthy"
 
 
+def test_own_addresses_are_read_from_the_interfaces_where_netlink_is_forbidden(home, tmp_path):
+    statement = "print(sorted(map(str, vidserve.own_addresses())))"
+    netlink = "import socket; socket.socket(socket.AF_NETLINK, socket.SOCK_RAW)"
+
+    listed = run_command([*home.command_prefix(tmp_path), *vidserve.vidserve_program(statement)])
+    refused = run_command([*home.command_prefix(tmp_path), sys.executable, "-c", netlink])
+
+    assert listed.returncode == 0, listed.stderr  # as UrlPolicy reads them at each check
+    assert set(ast.literal_eval(listed.stdout)) >= {"127.0.0.1", "::1", HOME_IPV4, HOME_ULA}
+    assert "Address family not supported" in refused.stderr  # the restriction holds
+
+
 # ---- 7. Jobs: submit, status, wait, cancel, retry --------------------------------------------
 
 
@@ -4563,6 +4683,23 @@ def test_disk_full_for_real_fails_the_job_and_keeps_the_database(tmp_path, media
     assert after["status"] == "completed"  # the failed job's partial file was cleaned up
 
 
+def test_readme_curl_of_a_signed_link_saves_the_file_under_its_name(
+    vidserve_api, finished, tmp_path
+):
+    link = make_link(vidserve_api, finished["download_id"])
+    readme = (HERE / "README.md").read_text()
+    options = re.search(r"^curl (-\w+) --cacert \S+ \"\$VS/api/v1/files/", readme, re.MULTILINE)
+
+    run_command(
+        ["curl", "-s", options[1], "--cacert", vidserve_api.cafile, vidserve_api.base_url + link["url"]],
+        cwd=tmp_path, check=True,
+    )  # fmt: skip
+
+    saved = list(tmp_path.iterdir())
+    assert [path.name for path in saved] != ["0"] and len(saved) == 1
+    assert saved[0].suffix == ".mp4" and saved[0].read_bytes() == CLIP_BYTES
+
+
 # ---- 10. Notifications -----------------------------------------------------------------------
 
 
@@ -5397,6 +5534,30 @@ def test_new_token_for_a_person_leaves_their_signed_links_working(household, med
 
     assert renewed.returncode == 0, renewed.stderr
     assert person.get(link, token=False).body == CLIP_BYTES
+
+
+def test_token_throttle_behind_a_trusted_proxy_counts_each_client(tmp_path):
+    def history(api, token: str, forwarded: str | None = None):
+        headers = {"Authorization": f"Bearer {token}"}
+        if forwarded:
+            headers["X-Forwarded-For"] = forwarded
+        return api.get("/api/v1/history", headers=headers, token=False).status
+
+    with start_vidserve(tmp_path / "proxied", trusted_proxies=["127.0.0.1"]) as api:
+        # A client's own X-Forwarded-For comes first; the proxy appends the address it saw.
+        wrong = [history(api, "wrong", f"198.51.100.{n}, 203.0.113.5") for n in range(10)]
+        after = history(api, api.token, "198.51.100.99, 203.0.113.5")
+        other = history(api, api.token, "203.0.113.6")
+        proxy_itself = history(api, api.token)
+        logged = api.log_text()
+    with start_vidserve(tmp_path / "direct") as api:  # no trusted_proxies: the header is ignored
+        spoofed = [history(api, "wrong", f"203.0.113.{n}") for n in range(10)]
+        direct = history(api, api.token, "203.0.113.200")
+
+    assert wrong == [401] * 10 and after == 429  # that client, whatever it claims first
+    assert other == 200 and proxy_itself == 200  # every other client, and the proxy
+    assert "ip=203.0.113.5 method=GET" in logged
+    assert spoofed == [401] * 10 and direct == 429
 
 
 # ---- 14. Follows: following an account -------------------------------------------------------
@@ -6528,6 +6689,100 @@ def test_ca_signed_by_the_self_signed_key_cannot_sign_even_for_its_names(self_si
     assert verified.returncode != 0 and "path length" in verified.stdout + verified.stderr
 
 
+def test_certificate_names_every_address_and_local_name_is_for_825_days_and_serves_tls(
+    home, tmp_path
+):
+    host = socket.gethostname().lower()
+    with home_vidserve(
+        tmp_path / "pi", home, cert_names=["pi.tail1234.ts.net", "100.64.0.7"]
+    ) as api:
+        health = api.get("/api/v1/health")  # verified as https://192.168.77.20 is
+        text = certificate_text(api.cafile)
+        dates = run_command(["openssl", "x509", "-noout", "-dates", "-in", api.cafile]).stdout
+
+    sans = set(re.findall(r"(DNS:[^\s,]+|IP Address:[^\s,]+)", text.split("Name Constraints")[0]))
+    assert {
+        "DNS:localhost", f"DNS:{host}", f"DNS:{host}.local", "DNS:pi.tail1234.ts.net",
+        f"IP Address:{HOME_IPV4}", "IP Address:FD00:77:0:0:0:0:0:20", "IP Address:100.64.0.7",
+        "IP Address:127.0.0.1",
+    } <= sans  # fmt: skip
+    assert not [name for name in sans if "FE80" in name]  # link-local: no phone types it
+    not_before, not_after = (
+        ssl.cert_time_to_seconds(line.split("=", 1)[1]) for line in dates.splitlines()
+    )
+    assert not_after - not_before == 825 * 86400
+    assert re.search(r"Extended Key Usage:\s+TLS Web Server Authentication\n", text)
+    assert re.search(r"Basic Constraints: critical\s+CA:TRUE, pathlen:0\n", text)
+    constraints = text.split("Name Constraints: critical")[1]
+    assert f"IP:{HOME_IPV4}/255.255.255.255" in constraints and f"DNS:{host}.local" in constraints
+    assert health.status == 200 and health.json["certificate"]["missing_names"] == []
+
+
+def test_phone_verifies_the_lan_address_and_local_name_and_start_says_where_to_point_it(
+    home, tmp_path
+):
+    host = socket.gethostname().lower()
+    with home_vidserve(tmp_path / "pi", home) as api:
+        port = api_port(api)
+        context = ssl.create_default_context(cafile=str(api.cafile))  # hostname checking on
+        for name in (HOME_IPV4, f"{host}.local"):  # the name as mDNS would resolve it
+            sock = home.run(socket.create_connection, (HOME_IPV4, port), 10)
+            with context.wrap_socket(sock, server_hostname=name) as tls:
+                assert tls.version() in ("TLSv1.2", "TLSv1.3")
+        with pytest.raises(ssl.SSLCertVerificationError):  # and for no other name
+            sock = home.run(socket.create_connection, (HOME_IPV4, port), 10)
+            context.wrap_socket(sock, server_hostname="192.168.77.99").close()
+        cert = api.get("/cert", token=False)
+        banner = api.log_text()
+
+    assert cert.status == 200 and cert.body == der_of(api.cafile)
+    assert f"  https://{HOME_IPV4}:{port}/\n" in banner
+    assert f"  https://{host}.local:{port}/\n" in banner
+    assert f"https://{HOME_IPV4}:{port}/cert as a CA certificate" in banner
+    assert f"log the page in with one tap: https://{HOME_IPV4}:{port}/#token={api.token}" in banner
+    assert "127.0.0.1:" not in banner.split("is ready at")[1].split("token:")[0]
+
+
+def test_phone_on_ipv6_verifies_the_unique_local_address_where_it_listens_on_both(
+    home, tmp_path
+):
+    with home_vidserve(tmp_path / "pi", home, host="::") as api:
+        port = api_port(api)
+        context = ssl.create_default_context(cafile=str(api.cafile))  # hostname checking on
+        for address in (HOME_ULA, HOME_IPV4):  # "::" takes IPv4 too
+            sock = home.run(socket.create_connection, (address, port), 10)
+            with context.wrap_socket(sock, server_hostname=address) as tls:
+                tls.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: pi\r\nConnection: close\r\n\r\n")
+                assert tls.recv(12) == b"HTTP/1.1 200"
+        banner = api.log_text()
+
+    urls = banner.split("open it by any of:\n")[1].split("  first install")[0].split()
+    assert urls[:2] == [f"https://{HOME_IPV4}:{port}/", f"https://[{HOME_ULA}]:{port}/"]
+
+
+def test_new_address_shows_in_health_and_makes_a_new_certificate_at_restart_saying_so(
+    home, tmp_path
+):
+    directory = tmp_path / "pi"
+    with home_vidserve(directory, home) as api:
+        first = der_of(api.cafile)
+        home.ip("addr", "add", f"{HOME_NEW_IPV4}/24", "dev", "home0")  # DHCP gave it another
+        missing = api.get("/api/v1/health").json["certificate"]["missing_names"]
+    with home_vidserve(directory, home) as api:
+        second = der_of(api.cafile)
+        health = api.get("/api/v1/health").json
+        remade = api.log_text()
+    with home_vidserve(directory, home) as api:
+        third = der_of(api.cafile)
+
+    assert missing == [HOME_NEW_IPV4]
+    assert first != second == third  # made again once, then kept
+    assert f"the certificate lacks {HOME_NEW_IPV4}: made a new one" in remade
+    assert f"SHA-256 {vidserve.fingerprint(api.cafile)}; install it again" in remade
+    assert HOME_NEW_IPV4 in health["certificate"]["names"]
+    assert health["certificate"]["missing_names"] == []
+
+
 # ---- 16. Health and metrics: health, /metrics, the OpenAPI document --------------------------
 
 
@@ -6553,7 +6808,7 @@ def test_self_signed_certificate_shows_in_health_and_metrics_without_hsts(vidser
     certificate = health.json["certificate"]
     assert certificate["source"] == "self-signed"
     assert "127.0.0.1" in certificate["names"]
-    assert certificate["days_left"] > 3000 and certificate["expires_soon"] is False
+    assert 823 <= certificate["days_left"] < 825 and certificate["expires_soon"] is False
     assert "Strict-Transport-Security" not in health.headers
     expiry = int(re.search(r"\nvidserve_certificate_expiry_timestamp_seconds (\d+)\n", metrics)[1])
     assert time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expiry)) == certificate["not_after"]
@@ -6693,6 +6948,24 @@ def test_health_answers_while_yt_dlp_is_still_loading(tmp_path):
 
     assert status == 200
     assert not warm_then  # answered before the warm-up was done
+
+
+def test_without_yt_dlp_health_is_503_submits_are_refused_saying_how_to_install_it(
+    bare_python, tmp_path, media_server
+):
+    with start_vidserve(tmp_path / "bare", python=bare_python) as api:
+        health = api.get("/api/v1/health")
+        submitted = api.post("/api/v1/download", {"url": unique(media_server, "bare")})
+        history = api.get("/api/v1/history").json
+        text = api.log_text()
+
+    assert health.status == 503
+    assert health.json["status"] == "unhealthy" and health.json["yt_dlp_version"] is None
+    assert "yt-dlp is not installed" in health.json["reason"]
+    assert_error(submitted, 503, "yt_dlp_missing")
+    assert "pip install -U 'yt-dlp[default,curl-cffi]'" in submitted.json["error"]["message"]
+    assert history == []  # nothing queued to fail later
+    assert "yt-dlp is not installed for" in text and "warmed up" not in text
 
 
 # ---- 17. The page: GET /, /share, the manifest, /cert, the iOS Shortcut ----------------------
@@ -7077,6 +7350,37 @@ def test_page_lists_follows_with_last_check_and_error_in_words_and_pauses_one(pa
     screenshot(page.browser, page.directory / "page-follows.png", 420, 900)
 
     assert "@pi.page" in text and "checked" in text and "the site refused this server" in text
+
+
+def test_page_opened_by_its_login_link_keeps_the_token_and_says_yt_dlp_is_missing(
+    bare_python, tmp_path
+):
+    if CHROMIUM is None:
+        pytest.skip("needs Chromium (.ci/run)")
+    browser = Chromium(CHROMIUM, tmp_path / "profile")
+    try:
+        with start_vidserve(tmp_path / "bare", python=bare_python) as api:
+            vidserve.fill_history(api.data_dir / "vidserve.db", 1)  # one earlier download
+            login = f"{api.base_url}/#token={api.token}"
+            browser.call("Page.navigate", browser.session, url=login)
+            warning = "document.getElementById('ytdlp-warning')"
+            warned = f"Boolean({warning}) && !{warning}.hidden"  # the page loaded, then warned
+            wait_until(lambda: browser.evaluate(warned), 20, "the warning")
+            shown = browser.evaluate(f"{warning}.textContent")
+            count = "document.getElementById('count').textContent"
+            counted = wait_until(lambda: browser.evaluate(count), 20, "the count")
+            kept = browser.evaluate("localStorage.getItem('vidserve-token')")
+            address = browser.evaluate("location.href")
+            form_shown = browser.evaluate("!document.getElementById('submit-form').hidden")
+            card = browser.evaluate("describe({status: 'failed', retry_count: 3})")
+    finally:
+        browser.close()
+
+    assert "yt-dlp is not installed" in shown and "pip install" in shown
+    assert kept == api.token and form_shown
+    assert address == api.base_url + "/"  # the token is not left in the address or history
+    assert card == "failed · tried 4 times"  # as its message says: "(tried 4 times)"
+    assert counted == "1 download"
 
 
 # ---- 18. Serving: hostile clients, bounded listeners, TLS, an idle server --------------------
@@ -7577,6 +7881,7 @@ def test_install_sh_dry_run_changes_nothing(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "+ install -m 0755" in result.stdout
+    assert f"Open https://{socket.gethostname()}:8443/ " in result.stdout  # not "https://vm:/"
     assert not (tmp_path / "root").exists()
 
 
@@ -7744,3 +8049,35 @@ def test_sigterm_right_after_start_is_never_lost(tmp_path):
         api = start_process(tmp_path)
         api.process.send_signal(signal.SIGTERM)
         assert api.process.wait(timeout=10) == 0
+
+
+def test_port_in_use_is_one_line_naming_the_key_and_the_fix_exit_2(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = failed_start(tmp_path, {"port": port})
+
+    assert_one_line_error(result, f"port = {port}", "in use", "choose a free port")
+    assert not (tmp_path / "vidserve-data" / "cert.pem").exists()  # nothing made for it
+
+
+@pytest.mark.parametrize(
+    "settings, named",
+    [
+        ({"host": "192.168.77.99"}, ("host = '192.168.77.99'", "not an address of this machine")),
+        ({"host": "vm.invalid"}, ("host = 'vm.invalid'", "cert_names")),  # a socket.gaierror
+        ({"host": "0.0.0.0", "port": 443}, ("port = 443", "CAP_NET_BIND_SERVICE", "8443")),
+        ({"port": 8443, "http_port": 80}, ("http_port = 80", "below 1024")),
+        ({"cert_names": ["*.ts.net"]}, ("cert_names", "no wildcards")),
+        ({"trusted_proxies": ["localhost"]}, ("trusted_proxies", "localhost")),
+    ],
+    ids=["address-not-here", "unresolvable-name", "low-port", "low-http-port", "wildcard", "proxy"],
+)
+def test_what_a_person_gets_wrong_at_start_is_one_line_exit_2(home, tmp_path, settings, named):
+    without_privilege = ["setpriv", "--bounding-set", "-net_bind_service", "--inh-caps", "-all"]
+    prefix = [*home.command_prefix(tmp_path), *without_privilege]  # root without that one right
+
+    result = failed_start(tmp_path, settings, prefix)
+
+    assert_one_line_error(result, *named)

@@ -39,6 +39,15 @@ their SQL first, then the logic, then the routes.
   19. Selftest and bench          loopback media, --selftest and --bench
   20. Command line                App wired once (open_app), Service, serve, init, token,
                                   backup, update-ytdlp, main()
+One download, as a reader follows it: Handler.do_route (18) -> find_route (4) -> authorize
+(13) -> submit_download (7) -> UrlPolicy.check (6) -> Jobs.submit -> Database.commit (3) ->
+JobQueue.wake (7); on a worker, JobQueue.take (7) -> run_job (12) -> Fetcher.fetch ->
+LoadedExtractors.find (5) -> Fetcher.download, every connection through EgressProxy (6) ->
+Fetcher.check_video -> publish_file (9) -> Jobs.complete (7) -> Notifier.download_ended (10).
+One follow check: FollowChecker._run (14) -> Follows.due -> FollowChecker.check ->
+FollowChecker.list_posts, with the follow's Site (5) -> Follows.record_check ->
+Jobs.insert_job (7) -> JobQueue.wake; or Follows.record_failure and follow_delay_s (14).
+
 Threads: the main thread waits for a stop signal; `http` runs the accept loop from the
 start, while `worker-1` imports yt-dlp and warms it up; each connection gets its own thread;
 `worker-N` threads each own one yt-dlp instance, worker-1's built before the first request
@@ -92,7 +101,7 @@ import tomllib
 import typing
 import urllib.parse
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
@@ -123,6 +132,14 @@ MAX_HEADER_BYTES = 32 * 1024  # request line and headers together; 431 above
 
 
 THREAD_BACKOFF_S = 0.1  # an accept loop that could not start a thread waits this long
+
+
+# What a python without yt-dlp is told to run (a submit's 503, health, the log): README's
+# quick start, a venv of its own (Debian's python refuses a plain `pip install`, PEP 668).
+YTDLP_INSTALL = (
+    "python3 -m venv .venv && .venv/bin/pip install -U 'yt-dlp[default,curl-cffi]'"
+    " && .venv/bin/python vidserve.py"
+)
 
 
 BACKGROUND_NICE = 19  # workers, the egress proxy and the checkpointer (run_in_background)
@@ -438,6 +455,8 @@ class Config:
     acme_ca_file: str = ""  # PEM of the CA behind the ACME server's own HTTPS (a private CA)
     acme_challenge: str = "tls-alpn-01"  # answered on port; or "http-01", on http_port
     http_port: int = 0  # plain HTTP: http-01 answers, 308 to HTTPS for the rest; 0: off
+    cert_names: tuple[str, ...] = ()  # more names or addresses for the self-signed certificate
+    trusted_proxies: tuple[str, ...] = ()  # their X-Forwarded-For names the client, e.g. 127.0.0.1
 
     @property
     def data_path(self) -> Path:
@@ -467,6 +486,11 @@ DNS_NAME = re.compile(
 )
 
 
+# A name the self-signed certificate may hold: DNS labels (one alone, as `pi`, too), the last
+# not all digits (that would be a bad address), 253 characters at most; no wildcard.
+CERT_NAME = re.compile(
+    r"(?=.{1,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)*(?!\d+$)(?!-)[a-z0-9-]{1,63}(?<!-)", re.IGNORECASE
+)
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
@@ -581,7 +605,24 @@ def check_config(config: Config) -> Config:
             ipaddress.ip_network(network)
         except ValueError:
             raise ConfigError(f"setting private_networks: {network!r} is not a network") from None
+    for name in config.cert_names:
+        if not (is_ip(name) or CERT_NAME.fullmatch(name)):
+            raise ConfigError(
+                f"setting cert_names: {name!r} is neither a DNS name (no wildcards) nor an address"
+            )
+    try:
+        proxy_networks(config.trusted_proxies)
+    except ValueError as err:
+        raise ConfigError(f"setting trusted_proxies: {err}") from None
     return config
+
+
+@functools.cache
+def proxy_networks(
+    entries: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """trusted_proxies as networks: an address alone is a network of one."""
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
 
 def load_config(flags: dict[str, str], environ: dict[str, str], config_file: str | None) -> Config:
@@ -2133,43 +2174,76 @@ TRACKING_PARAMS = re.compile(
 )
 
 
-class IfAddrs(ctypes.Structure):
-    """The head of getifaddrs(3)'s struct ifaddrs: as much of it as own_addresses reads."""
+SIOCGIFCONF, SIOCGIFFLAGS = 0x8912, 0x8913  # netdevice(7): IPv4 addresses; IFF_* flags
+IFNAMSIZ = 16
+# struct ifreq: the name, then a union whose largest member is a struct sockaddr (16 bytes)
+# or a struct ifmap (two longs, a short, three chars): 40 bytes in all on 64 bits, 32 on 32.
+IFREQ_BYTES = IFNAMSIZ + max(16, struct.calcsize("LLHBBB0L"))
+IFF_UP = 0x1  # an interface's flag: it is up
+PROC_IF_INET6 = Path("/proc/self/net/if_inet6")  # ProcSubset=pid hides /proc/net, not this
 
 
-IfAddrs._fields_ = [
-    ("next", ctypes.POINTER(IfAddrs)),
-    ("name", ctypes.c_char_p),
-    ("flags", ctypes.c_uint),
-    ("address", ctypes.c_void_p),  # a struct sockaddr, or NULL
-]
+@dataclass(frozen=True)
+class InterfaceAddress:
+    """One address of one of this machine's interfaces."""
+
+    interface: str
+    up: bool  # the interface is up (IFF_UP)
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address
+    scope: int = 0  # IPv6: the kernel's scope (0: global, unique-local included)
+    flags: int = 0  # IPv6: the kernel's IFA_F_* flags (temporary, tentative, deprecated)
 
 
-@functools.cache
-def libc() -> ctypes.CDLL:
-    return ctypes.CDLL(None, use_errno=True)
+def interface_addresses() -> list[InterfaceAddress]:
+    """Every address of this machine's interfaces right now (one added a moment ago
+    counts), read without netlink, which vidserve.service's RestrictAddressFamilies forbids
+    (getifaddrs(3) and if_nameindex(3) need it): IPv4 by ioctl SIOCGIFCONF, IPv6 from
+    /proc/self/net/if_inet6, and which interfaces are up by SIOCGIFFLAGS. Raises OSError
+    if unreadable."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+
+        @functools.cache
+        def up(interface: str) -> bool:
+            name = interface.split(":")[0].encode()  # eth0:1, an alias: eth0's flags
+            request = struct.pack(f"{IFNAMSIZ}sH", name, 0).ljust(IFREQ_BYTES, b"\0")
+            flags = struct.unpack_from("H", fcntl.ioctl(sock, SIOCGIFFLAGS, request), IFNAMSIZ)
+            return bool(flags[0] & IFF_UP)
+
+        found = [
+            InterfaceAddress(name, up(name), address) for name, address in ipv4_addresses(sock)
+        ]
+        with contextlib.suppress(FileNotFoundError):  # a kernel without IPv6
+            for line in PROC_IF_INET6.read_text().splitlines():
+                digits, _, _, scope, flags, name = line.split()
+                address = ipaddress.IPv6Address(bytes.fromhex(digits))
+                found.append(
+                    InterfaceAddress(name, up(name), address, int(scope, 16), int(flags, 16))
+                )
+    return found
+
+
+def ipv4_addresses(sock: socket.socket) -> list[tuple[str, ipaddress.IPv4Address]]:
+    """(interface, address) of every IPv4 address, by SIOCGIFCONF into a buffer that grows
+    until the kernel's list fits (each struct ifreq: the name, then a sockaddr_in)."""
+    size = IFREQ_BYTES * 64
+    while True:
+        buffer = ctypes.create_string_buffer(size)
+        request = struct.pack("iP", size, ctypes.addressof(buffer))  # struct ifconf
+        length = struct.unpack("iP", fcntl.ioctl(sock, SIOCGIFCONF, request))[0]
+        if length < size:
+            break
+        size *= 2
+    raw = buffer.raw[:length]
+    return [
+        (raw[at : at + IFNAMSIZ].split(b"\0")[0].decode(errors="replace"),
+         ipaddress.IPv4Address(raw[at + IFNAMSIZ + 4 : at + IFNAMSIZ + 8]))
+        for at in range(0, length, IFREQ_BYTES)
+    ]  # fmt: skip
 
 
 def own_addresses() -> set[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    """Every address of this machine's interfaces right now, public ones included (Linux's
-    getifaddrs(3): an address added a moment ago counts). Raises OSError if unreadable."""
-    head = ctypes.POINTER(IfAddrs)()
-    if libc().getifaddrs(ctypes.byref(head)) != 0:
-        raise OSError(ctypes.get_errno(), "getifaddrs: cannot read this machine's addresses")
-    found: set[ipaddress.IPv4Address | ipaddress.IPv6Address] = set()
-    try:
-        entry = head
-        while entry:
-            if at := entry.contents.address:  # sockaddr_in: family, port, address
-                family = ctypes.c_ushort.from_address(at).value  # sockaddr_in6: + flow info
-                if family == socket.AF_INET:
-                    found.add(ipaddress.IPv4Address(ctypes.string_at(at + 4, 4)))
-                elif family == socket.AF_INET6:
-                    found.add(ipaddress.IPv6Address(ctypes.string_at(at + 8, 16)))
-            entry = entry.contents.next
-    finally:
-        libc().freeifaddrs(head)
-    return found
+    """Every address of this machine's interfaces right now, public ones included."""
+    return {entry.address for entry in interface_addresses()}
 
 
 class UrlPolicy:
@@ -2970,6 +3044,58 @@ class Jobs:
             {"id": download_id, "now": utc_now()},
         )
 
+    @staticmethod
+    def holds_post(db: sqlite3.Connection, new: dict) -> bool:
+        """Whether new["user"] has a download of the post (site, video_id) already, live or
+        done: a follow's check queues none of those again."""
+        return bool(
+            db.execute(
+                "SELECT 1 FROM jobs WHERE site = ? AND video_id = ? AND user = ?"
+                " AND status IN ('pending', 'downloading', 'completed')",
+                (new["site"], new["video_id"], new["user"]),
+            ).fetchone()
+        )
+
+    def insert_completed(self, rows: Iterable[dict]) -> None:
+        """Completed jobs written straight in, in one commit (the bench's long history): each
+        row holds id, url, dedupe_key, client_id, title and uploader."""
+        now = utc_now()
+        self._db.commit(
+            lambda db: db.executemany(
+                "INSERT INTO jobs (id, url, dedupe_key, client_id, status, created_at,"
+                " last_updated, filename, file_path, file_size, total_bytes, files, title,"
+                " uploader) VALUES (:id, :url, :dedupe_key, :client_id, 'completed', :now,"
+                " :now, 'v.mp4', 'v.mp4', 1, 1, '[]', :title, :uploader)",
+                (row | {"now": now} for row in rows),
+            )
+        )
+
+    @staticmethod
+    def count_in(path: Path) -> int:
+        """How many downloads a database file holds, read without changing it (a backup)."""
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
+
+    # What the API tells of a person's downloads: how many they submitted (see People).
+    DOWNLOADS_OF_PERSON = "(SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE user = users.name)"
+
+    def counts(self) -> dict[str, int]:
+        rows = self._db.read("SELECT status, SUM(n) FROM job_counts GROUP BY status")
+        return {str(status): 0 for status in Status} | {row[0]: row[1] for row in rows}
+
+    def counts_by_user(self) -> dict[tuple[str, str], int]:
+        """(user, status) -> downloads, for /metrics."""
+        rows = self._db.read("SELECT user, status, SUM(n) FROM job_counts GROUP BY 1, 2")
+        return {(row[0], row[1]): row[2] for row in rows}
+
+
+class JobFiles:
+    """What the jobs table says of the files downloads saved: which downloads of a post hold
+    files still, and what is on disk (the Library's and the worker's questions)."""
+
+    def __init__(self, database: Database):
+        self._db = database
+
     def saved_copies(self, job: Job) -> list[Job]:
         """Other downloads of the same user that saved the same post, with files listed: first
         ones first. Per user (API.md): one person's download never points at another's."""
@@ -3007,50 +3133,6 @@ class Jobs:
             " ORDER BY completed_at, seq"
         )
         return [Job.from_row(row) for row in rows]
-
-    @staticmethod
-    def holds_post(db: sqlite3.Connection, new: dict) -> bool:
-        """Whether new["user"] has a download of the post (site, video_id) already, live or
-        done: a follow's check queues none of those again."""
-        return bool(
-            db.execute(
-                "SELECT 1 FROM jobs WHERE site = ? AND video_id = ? AND user = ?"
-                " AND status IN ('pending', 'downloading', 'completed')",
-                (new["site"], new["video_id"], new["user"]),
-            ).fetchone()
-        )
-
-    def insert_completed(self, rows: list[dict]) -> None:
-        """Completed jobs written straight in, in one commit (the bench's long history): each
-        row holds id, url, dedupe_key, client_id, title and uploader."""
-        now = utc_now()
-        self._db.commit(
-            lambda db: db.executemany(
-                "INSERT INTO jobs (id, url, dedupe_key, client_id, status, created_at,"
-                " last_updated, filename, file_path, file_size, total_bytes, files, title,"
-                " uploader) VALUES (:id, :url, :dedupe_key, :client_id, 'completed', :now,"
-                " :now, 'v.mp4', 'v.mp4', 1, 1, '[]', :title, :uploader)",
-                [row | {"now": now} for row in rows],
-            )
-        )
-
-    @staticmethod
-    def count_in(path: Path) -> int:
-        """How many downloads a database file holds, read without changing it (a backup)."""
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
-
-    # What the API tells of a person's downloads: how many they submitted (see People).
-    DOWNLOADS_OF_PERSON = "(SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE user = users.name)"
-
-    def counts(self) -> dict[str, int]:
-        rows = self._db.read("SELECT status, SUM(n) FROM job_counts GROUP BY status")
-        return {str(status): 0 for status in Status} | {row[0]: row[1] for row in rows}
-
-    def counts_by_user(self) -> dict[tuple[str, str], int]:
-        """(user, status) -> downloads, for /metrics."""
-        rows = self._db.read("SELECT user, status, SUM(n) FROM job_counts GROUP BY 1, 2")
-        return {(row[0], row[1]): row[2] for row in rows}
 
 
 class ChangeFeed:
@@ -3385,6 +3467,10 @@ STATUS_REPLY = {
             "headers": {"Location": {"schema": {"type": "string"}}},
             "content": json_content(ref("Submitted")),
         },
+        "503": {
+            "description": "Shutting down, or yt-dlp is not installed (yt_dlp_missing)",
+            "content": json_content(ref("Error")),
+        },
     },
     errors=(400, 413, 415, 422, 507),
 )
@@ -3396,6 +3482,10 @@ def submit_download(app: App, request: Request) -> Reply:
     client_id = parse_client_id(form)
     force = parse_bool(request, form, "force")
     audio_only = parse_bool(request, form, "audio_only")
+    if app.ytdlp_version is None:
+        raise ApiError(
+            503, "yt_dlp_missing", f"yt-dlp is not installed on the server: {YTDLP_INSTALL}"
+        )
     if app.library.disk_is_low():
         raise ApiError(
             507,
@@ -3978,7 +4068,8 @@ class Library:
 
     def __init__(self, config: Config, database: Database, jobs: Jobs):
         self.config = config
-        self._db, self._jobs = database, jobs
+        self._jobs = jobs
+        self.files = JobFiles(database)
         self.download_dir = config.download_path
         # Unfinished downloads, one directory per job, on the same filesystem as the files.
         self.partial_dir = self.download_dir / ".partial"
@@ -4024,7 +4115,7 @@ class Library:
 
     def remove_files(self, job: Job) -> None:
         """Delete a job's files, but those another download of the same post still lists."""
-        in_use = self._jobs.files_in_use(job) if job.video_id else set()
+        in_use = self.files.files_in_use(job) if job.video_id else set()
         for item in job.files:
             if item["filename"] not in in_use:
                 (self.folder(job.user) / item["filename"]).unlink(missing_ok=True)
@@ -4035,7 +4126,7 @@ class Library:
         """Delete the oldest finished files past keep_days or max_total_bytes; records stay."""
         if not (self.config.keep_days or self.config.max_total_bytes):
             return
-        jobs = self._jobs.stored_files()
+        jobs = self.files.stored_files()
         total = sum(job.total_bytes or 0 for job in jobs)
         cutoff = time.strftime(
             "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - self.config.keep_days * 86400)
@@ -5165,7 +5256,7 @@ class Fetcher:
         job = self.app.jobs.record_identity(job.id, site, video_id, describe_video(info)) or job
         if job.forced or not video_id or site in (None, "Generic"):
             return
-        for earlier in self.app.jobs.saved_copies(job):
+        for earlier in self.app.library.files.saved_copies(job):
             if self.app.library.files_present(earlier):
                 raise AlreadySaved(earlier)
 
@@ -5460,6 +5551,17 @@ def run_worker(app: App, first: bool) -> None:
     stops. A submit is answered once the first worker is warm; the others warm up after
     it, so that they do not slow it down, and a first job finds it free."""
     run_in_background()
+    if running_ytdlp_version() is None:  # every job would fail: they wait for a restart with it
+        if first:
+            log.error(
+                "yt-dlp is not installed for %s: nothing can be downloaded, and health says"
+                " unhealthy. Install it and run vidserve from there: %s",
+                sys.executable,
+                YTDLP_INSTALL,
+            )
+        app.warm.set()
+        app.queue.stopping.wait()
+        return
     fetcher = Fetcher(app, threading.current_thread().name)
     if not first:
         app.warm.wait(WARM_LIMIT_S)
@@ -5679,6 +5781,30 @@ class AuthThrottle:
     def succeeded(self, address: str) -> None:
         with self._lock:
             self._failures.pop(address, None)
+
+
+def forwarded_client(peer: str, forwarded: list[str], proxies: tuple) -> str:
+    """The address a request comes from, as the failed-token throttle and the log count it:
+    the peer's, or, when the peer is one of trusted_proxies (`tailscale serve`, Caddy), the
+    last address of X-Forwarded-For that is not a trusted proxy. A proxy appends the address
+    it saw to what the client sent, so what comes before that is the client's own word and
+    never believed; a hop that is not an address leaves the peer's."""
+
+    def trusted(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+        address = ipaddress.ip_address(text)  # a dual-stack listener's ::ffff:a.b.c.d as IPv4
+        address = getattr(address, "ipv4_mapped", None) or address
+        return None if any(address in network for network in proxies) else address
+
+    hops = [hop.strip() for header in forwarded for hop in header.split(",")]
+    try:
+        if not proxies or trusted(peer) is not None:
+            return peer
+        while hops:
+            if (client := trusted(hops.pop())) is not None:
+                return str(client)
+    except ValueError:
+        pass
+    return peer
 
 
 def authorize(app: App, headers: Any, client_ip: str, access: Access) -> Caller:
@@ -6603,6 +6729,9 @@ def manage_follows(config: Config, operands: list[str], user: str | None) -> int
 CERT_WARN_DAYS = 14  # API.md: health and the page warn when fewer days are left
 
 
+SELF_SIGNED_DAYS = 825  # API.md: the longest iOS accepts of a TLS server certificate
+
+
 ACME_TIMEOUT_S = 30.0  # each request to the ACME server, from connect to its last byte
 
 
@@ -6667,16 +6796,17 @@ def openssl(*arguments: str, data: bytes | None = None) -> bytes:
 
 
 def ensure_certificate(config: Config) -> tuple[Path, Path]:
-    """The configured certificate, or a self-signed EC P-256 one made with openssl once.
-
-    Phones are told to trust it as a CA, so it is constrained as one (API.md "Hardening"):
-    pathlen:0, and nameConstraints permitting only its own names and addresses, so its key,
-    if stolen, cannot vouch for any other site. One made by an older vidserve, without
-    them, is kept: phones already trust it, and a new one would have to be installed anew."""
+    """The configured certificate, or the self-signed one: made with openssl at the first
+    start, and made anew at a later one when it lacks a name a phone may type for this
+    machine (the Pi got a new address, cert_names changed) or iOS would refuse it (API.md
+    "A phone on the home network trusts it"), saying so with the new fingerprint: each
+    phone must then install it again, which is why a complete one is always kept."""
     if config.cert_file:
         return Path(config.cert_file).expanduser(), Path(config.key_file).expanduser()
     cert, key = config.data_path / "cert.pem", config.data_path / "key.pem"
-    if cert.exists() and key.exists():
+    wanted = self_signed_names(config)
+    saved = cert.exists() and key.exists()
+    if saved and not (shortfall := self_signed_shortfall(cert, wanted)):
         return cert, key
     if shutil.which("openssl") is None:
         raise ConfigError(
@@ -6684,11 +6814,47 @@ def ensure_certificate(config: Config) -> tuple[Path, Path]:
             " install it (apt install openssl), set cert_file and key_file,"
             " or set tls = false behind a proxy"
         )
-    names = {"localhost", socket.gethostname(), socket.getfqdn()}
-    addresses = {"127.0.0.1", "::1"} | local_addresses()
-    if config.host not in ("0.0.0.0", "::", ""):
-        (addresses if is_ip(config.host) else names).add(config.host)
-    names, addresses = sorted(n for n in names if n), sorted(addresses)
+    make_phone_certificate(cert, key, wanted)
+    if saved:
+        log.warning(
+            "the certificate %s: made a new one for %s, SHA-256 %s; install it again on each"
+            " phone from /cert",
+            shortfall,
+            ", ".join(sorted(wanted)),
+            fingerprint(cert),
+        )
+    else:
+        log.info("made a self-signed certificate for %s", ", ".join(sorted(wanted)))
+    return cert, key
+
+
+def self_signed_shortfall(cert: Path, wanted: set[str]) -> str:
+    """Why the saved self-signed certificate will not do, in words; "" when it will."""
+    try:
+        info = CertificateInfo.read(cert, "self-signed")
+    except (OSError, KeyError, ValueError) as err:
+        return f"could not be read ({err})"
+    if missing := sorted(wanted - set(info.names)):
+        return f"lacks {', '.join(missing)}"
+    if not info.server_auth:
+        return "lacks extendedKeyUsage serverAuth, which iOS requires"
+    if (valid_days := round((info.not_after - info.not_before) / 86400)) > SELF_SIGNED_DAYS:
+        return f"is valid for {valid_days} days, more than iOS accepts ({SELF_SIGNED_DAYS})"
+    if info.not_after - time.time() < CERT_WARN_DAYS * 86400:
+        return f"expires on {info.expires}"
+    return ""
+
+
+def make_phone_certificate(cert: Path, key: Path, wanted: set[str]) -> None:
+    """A self-signed EC P-256 certificate for `wanted`, as iOS and Android accept one.
+
+    Phones are told to trust it as a CA, so it is constrained as one (API.md "Hardening"):
+    pathlen:0, and nameConstraints permitting only its own names and addresses, so its key,
+    if stolen, cannot vouch for any other site. iOS requires of every TLS server
+    certificate, a trusted self-signed one included, extendedKeyUsage serverAuth and at
+    most 825 days (support.apple.com/103769)."""
+    addresses = sorted(name for name in wanted if is_ip(name))
+    names = sorted(wanted - set(addresses))
     san = ",".join([f"DNS:{n}" for n in names] + [f"IP:{a}" for a in addresses])
     permitted = [f"permitted;DNS:{n}" for n in names] + [
         f"permitted;IP:{a}/{ipaddress.ip_network(a).netmask}" for a in addresses
@@ -6703,17 +6869,17 @@ def ensure_certificate(config: Config) -> tuple[Path, Path]:
             [
                 f"subjectAltName={san}",
                 "basicConstraints=critical,CA:TRUE,pathlen:0",
+                "keyUsage=critical,digitalSignature,keyCertSign",
+                "extendedKeyUsage=serverAuth",
                 f"nameConstraints=critical,{','.join(permitted)}",
             ],
-            days=3650,
+            days=SELF_SIGNED_DAYS,
         )
     except OSError as err:
         raise ConfigError(f"openssl could not make a certificate: {err}") from err
     finally:
         os.umask(old_umask)
     cert.chmod(0o644)
-    log.info("made a self-signed certificate for %s", san)
-    return cert, key
 
 
 def make_self_signed(cert: Path, key: Path, subject: str, extensions: list[str], days: int) -> None:
@@ -6739,13 +6905,67 @@ def make_self_signed(cert: Path, key: Path, subject: str, extensions: list[str],
     )
 
 
-def local_addresses() -> set[str]:
-    """This machine's own addresses, as the resolver knows them; no packet is sent."""
+# /proc/net/if_inet6's IFA_F_* flags of addresses that are not, or not for long, this
+# machine's own: temporary (privacy: they change daily, and each would mean a new
+# certificate to install), DAD failed, deprecated, tentative.
+IFA_UNSTABLE = 0x01 | 0x08 | 0x20 | 0x40
+IPV6_SCOPE_GLOBAL = 0x00  # /proc/net/if_inet6's scope of global and unique-local addresses
+ANY_ADDRESS = ("0.0.0.0", "::", "")  # a `host` that listens on every interface
+
+
+def phone_addresses() -> set[str]:
+    """The addresses a phone at home may type for this machine, read from its interfaces,
+    not from the host name (Raspberry Pi OS maps that to 127.0.1.1): every IPv4 address of
+    an up interface, and its stable global or unique-local IPv6 addresses (not temporary
+    ones, nor link-local)."""
     try:
-        infos = socket.getaddrinfo(socket.gethostname(), None)
+        entries = interface_addresses()
     except OSError:
         return set()
-    return {info[4][0].split("%")[0] for info in infos}
+    return {
+        str(entry.address)
+        for entry in entries
+        if entry.up and entry.scope == IPV6_SCOPE_GLOBAL and not entry.flags & IFA_UNSTABLE
+    }
+
+
+@functools.cache
+def host_names() -> frozenset[str]:
+    """localhost, the host name, its fully qualified form and HOSTNAME.local (mDNS: what a
+    Pi is reached by at home). Read once: getfqdn may ask DNS."""
+    host = socket.gethostname().lower()
+    names = {"localhost", socket.getfqdn().lower()}
+    if host:
+        names |= {host, f"{host.split('.')[0]}.local"}
+    return frozenset(name_key(name) for name in names if name)
+
+
+def self_signed_names(config: Config) -> set[str]:
+    """Every name and address the self-signed certificate should hold, as name_key writes
+    them: the machine's names and its interfaces' addresses, loopback, `host` when it is
+    one address or name, and cert_names."""
+    wanted = set(host_names()) | {"127.0.0.1", "::1"} | phone_addresses()
+    if config.host not in ANY_ADDRESS:
+        wanted.add(config.host)
+    return {name_key(name) for name in wanted | set(config.cert_names)}
+
+
+def name_key(name: str) -> str:
+    """A certificate name as it is compared: an address in its one short form (openssl
+    prints FD00:0:0:0:0:0:0:20), a DNS name in lower case without a final dot."""
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        return name.lower().rstrip(".")
+
+
+def missing_names(config: Config, certificate: dict) -> list[str]:
+    """Health's certificate.missing_names: what the served self-signed certificate lacks of
+    what it should hold now (an address the machine got since it started); a restart makes
+    a new one. Empty for your own certificate files and ACME's: those name what you chose."""
+    if certificate["source"] != "self-signed":
+        return []
+    return sorted(self_signed_names(config) - set(certificate["names"]))
 
 
 def fingerprint(cert_file: Path) -> str:
@@ -6784,6 +7004,7 @@ class CertificateInfo:
     not_before: float  # Unix seconds
     not_after: float
     ca_issued: bool  # the issuer is not the subject: a CA vouches for it, so HSTS is safe
+    server_auth: bool  # extendedKeyUsage serverAuth, which iOS requires of a TLS server's
     ari_id: str  # RFC 9773 §4.1: base64url(authority key id) "." base64url(serial); or ""
 
     @classmethod
@@ -6799,7 +7020,7 @@ class CertificateInfo:
             "-enddate",
             "-serial",
             "-ext",
-            "subjectAltName,authorityKeyIdentifier",
+            "subjectAltName,authorityKeyIdentifier,extendedKeyUsage",
         ).decode()
         lines = dict(
             re.findall(r"^(subject|issuer|notBefore|notAfter|serial)=(.*)$", text, re.MULTILINE)
@@ -6812,10 +7033,11 @@ class CertificateInfo:
             ari_id = f"{b64url(bytes.fromhex(key_id[1].replace(':', '')))}.{b64url(serial_der)}"
         return cls(
             source=source,
-            names=tuple(re.findall(r"(?:DNS:|IP Address:)([^,\s]+)", text)),
+            names=tuple(name_key(n) for n in re.findall(r"(?:DNS:|IP Address:)([^,\s]+)", text)),
             not_before=ssl.cert_time_to_seconds(lines["notBefore"]),
             not_after=ssl.cert_time_to_seconds(lines["notAfter"]),
             ca_issued=lines["subject"] != lines["issuer"],
+            server_auth="TLS Web Server Authentication" in text,
             ari_id=ari_id,
         )
 
@@ -7408,6 +7630,7 @@ SCHEMAS |= {
         "required": ["status", "timestamp", "version", "database"],
         "properties": {
             "status": {"enum": ["healthy", "unhealthy"]},
+            "reason": nullable("string", description="why it is unhealthy; null when healthy"),
             "timestamp": {"type": "string", "format": "date-time"},
             "version": {"type": "string"},
             "database": {"type": "object"},
@@ -7435,6 +7658,12 @@ SCHEMAS |= {
                     "days_left": {"type": "integer"},
                     "error": nullable("string"),
                     "expires_soon": {"type": "boolean", "description": "fewer than 14 days"},
+                    "missing_names": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "what the self-signed one lacks: an address the"
+                        " machine got since it started; a restart makes a new one",
+                    },
                 },
             ),
         },
@@ -7452,7 +7681,7 @@ SCHEMAS |= {
 def get_metrics(app: App, request: Request) -> Reply:
     """GET /metrics: Prometheus text format, version 0.0.4."""
     counts = app.jobs.counts()
-    stored_bytes, stored_files = app.jobs.storage_totals()
+    stored_bytes, stored_files = app.library.files.storage_totals()
     requests, download_bytes = app.metrics.snapshot()
     series = [
         (
@@ -7529,14 +7758,16 @@ def get_metrics(app: App, request: Request) -> Reply:
             "content": json_content(ref("Health")),
         },
         "503": {
-            "description": "The database is not usable",
+            "description": "Unhealthy, saying why in reason: the database is not usable, yt-dlp"
+            " is not installed, or a worker or the egress proxy has stopped",
             "content": json_content(ref("Health")),
         },
     },
 )
 def health(app: App, request: Request) -> Reply:
-    """GET /api/v1/health: no token; 503 when the database cannot be read, or a worker or
-    the egress proxy has died."""
+    """GET /api/v1/health: no token; 503, saying why in `reason`, when the database cannot
+    be read, yt-dlp is not installed (every download would fail), or a worker or the egress
+    proxy has died."""
     try:
         counts = app.jobs.counts()
     except sqlite3.Error as err:
@@ -7546,28 +7777,39 @@ def health(app: App, request: Request) -> Reply:
             "timestamp": utc_now(),
             "version": __version__,
             "database": {"connected": False, "total_downloads": None},
+            "reason": f"the database cannot be read: {err}",
         }
         return Reply(body, 503)
     working = work_alive(app) or app.queue.stopping.is_set()
+    version = running_ytdlp_version()
+    reason = None
+    if version is None:
+        reason = f"yt-dlp is not installed: {YTDLP_INSTALL}"
+    elif not working:
+        reason = "a worker or the egress proxy has stopped; restart vidserve"
     age_days = ytdlp_age_days()
+    certificate = app.certificates.to_api() if app.certificates else None
+    if certificate:
+        certificate["missing_names"] = missing_names(app.config, certificate)
     body = {
-        "status": "healthy" if working else "unhealthy",
+        "status": "unhealthy" if reason else "healthy",
+        "reason": reason,
         "timestamp": utc_now(),
         "version": __version__,
         "database": {"connected": True, "total_downloads": sum(counts.values())},
         "queue": {"pending": counts["pending"], "downloading": counts["downloading"]},
-        "yt_dlp_version": running_ytdlp_version(),
+        "yt_dlp_version": version,
         "yt_dlp_age_days": age_days,
         "yt_dlp_outdated": (age_days or 0) > YTDLP_STALE_DAYS,
         "ffmpeg": ffmpeg_available(),
         "impersonation": can_impersonate(app),
         "disk_free_bytes": app.library.free_bytes(),
-        "certificate": app.certificates.to_api() if app.certificates else None,
+        "certificate": certificate,
         "follows": app.follows.counts(),
     }
-    if not working:
-        log.error("health check: a worker or the egress proxy has stopped")
-    return Reply(body, 200 if working else 503)
+    if reason:
+        log.error("health check: %s", reason)
+    return Reply(body, 503 if reason else 200)
 
 
 def openapi_document(policy: UrlPolicy) -> dict:
@@ -7768,7 +8010,9 @@ function describe(job) {
     return job.file_removed ? "completed · file deleted"
       : "completed · 100% · " + size(job.files.reduce((n, f) => n + f.file_size, 0));
   }
-  return job.status + (job.retry_count ? " · retry " + job.retry_count : "");
+  if (!job.retry_count) return job.status;  // the tries as the error message counts them
+  const tries = job.retry_count + 1;
+  return job.status + (job.status === "failed" ? " · tried " + tries + " times" : " · try " + tries);
 }
 
 async function save(file) {
@@ -7909,7 +8153,7 @@ async function loadHistory(more) {
   const shown = $("list").children.length;
   $("more").hidden = shown >= total;
   $("count").textContent = (search ? total + " found for “" + search + "”"
-    : total + " downloads") + (shown < total ? " · showing " + shown : "");
+    : total + (total === 1 ? " download" : " downloads")) + (shown < total ? " · showing " + shown : "");
 }
 
 async function follow() {
@@ -8058,6 +8302,7 @@ function sharedLink() {
 async function warnFromHealth() {
   const health = await fetch("/api/v1/health").then((r) => r.json()).catch(() => ({}));
   const warnings = [];
+  if (health.reason) warnings.push("The server is not healthy: " + health.reason);
   if (health.yt_dlp_outdated) {
     warnings.push("yt-dlp " + health.yt_dlp_version + " is " + health.yt_dlp_age_days
       + " days old; sites change often. Update it on the server: vidserve.py update-ytdlp");
@@ -8082,6 +8327,11 @@ setInterval(() => {  // "3 min ago" stays true while the page is open
 }, 30000);
 $("bookmarklet").href = "javascript:location.href=" + JSON.stringify(location.origin
   + "/share?url=") + "+encodeURIComponent(location.href)";
+if (location.hash.startsWith("#token=")) {  // the one-tap login link start-up prints
+  token = decodeURIComponent(location.hash.slice(7));
+  localStorage.setItem("vidserve-token", token);
+  history.replaceState(null, "", location.pathname + location.search);  // not kept in history
+}
 showForms();
 warnFromHealth();
 const shared = sharedLink();
@@ -8369,6 +8619,11 @@ class Handler(BaseHTTPRequestHandler):
     def handle_api_request(self) -> None:
         app = self.server.app
         started = time.perf_counter()
+        self.client_ip = forwarded_client(
+            self.client_address[0],
+            self.headers.get_all("X-Forwarded-For") or [],
+            proxy_networks(app.config.trusted_proxies),
+        )
         sent = self.headers.get("X-Request-ID", "")
         request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
         path = self.path.split("?", 1)[0]
@@ -8387,7 +8642,7 @@ class Handler(BaseHTTPRequestHandler):
         log.info(
             "id=%s ip=%s method=%s path=%r status=%d ms=%.1f",
             request_id,
-            self.client_address[0],
+            self.client_ip,
             self.command,
             path,
             reply.status,
@@ -8413,7 +8668,7 @@ class Handler(BaseHTTPRequestHandler):
             if route.access == Access.LINK and "sig" in query:  # a signed link: no token
                 caller = app.links.check(params, query)
             elif route.access != Access.PUBLIC:  # before the body: strangers cannot make us read it
-                caller = authorize(app, self.headers, self.client_address[0], route.access)
+                caller = authorize(app, self.headers, self.client_ip, route.access)
                 self.server.current_connection().trusted = True
                 body = self.read_body(route.body_limit)
             # Without a token no body is ever waited for (API.md "Strangers hold nothing"):
@@ -8424,7 +8679,7 @@ class Handler(BaseHTTPRequestHandler):
                 query,
                 self.headers,
                 body,
-                self.client_address[0],
+                self.client_ip,
                 request_id,
                 caller,
             )
@@ -9189,23 +9444,24 @@ def fill_history(database_path: Path, rows: int) -> list[str]:
     """Add `rows` completed jobs straight into the database, oldest first, titled with two
     of BENCH_WORDS each (for search); returns their ids."""
     words = BENCH_WORDS
-    jobs = [
+    ids = [new_download_id() for _ in range(rows)]
+    jobs = (
         {
-            "id": new_download_id(),
+            "id": download_id,
             "url": f"https://www.tiktok.com/v/{n}",
             "dedupe_key": f"k{n}",
             "client_id": f"client-{n % 7}",
             "title": f"{words[n % 100]} {words[n // 100 % 100]} video {n}",
             "uploader": f"user{n % 1000}",
         }
-        for n in range(rows)
-    ]
+        for n, download_id in enumerate(ids)
+    )
     database = Database(database_path)
     try:
         Jobs(database).insert_completed(jobs)
     finally:
         database.close()
-    return [job["id"] for job in jobs]
+    return ids
 
 
 def bench_while_downloading(media: LoopbackMedia, root: Path, row: Callable) -> None:
@@ -9548,6 +9804,7 @@ class App:
     # Set once worker-1 has imported yt-dlp and warmed its YoutubeDL: from then on a job
     # starts the moment it is queued (submit_download waits for it).
     warm: threading.Event
+    ytdlp_version: str | None  # the installed yt-dlp's; None: not installed (submits are 503)
 
 
 def open_app(
@@ -9593,6 +9850,7 @@ def open_app(
         extractors=LoadedExtractors(),
         workers=[],
         warm=threading.Event(),
+        ytdlp_version=running_ytdlp_version(),
     )
     library.open()
     return app
@@ -9602,13 +9860,26 @@ STOP_GRACE_S = 3.0  # how long a stop waits for requests in flight; the whole st
 
 
 def print_welcome(app: App, server: Server, cert: Path | None, new_token: bool) -> None:
-    """What a new user needs next: the URL, the token, the fingerprint and a curl line."""
+    """What a new user needs next: where to point the phone (each address and the .local
+    name, /cert, the page's one-tap login link), the token, the fingerprint, a curl line."""
     host = app.config.host
-    shown = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
-    url = f"{'https' if cert else 'http'}://{shown}:{server.server_address[1]}"
+    shown = socket.gethostname() if host in ANY_ADDRESS else host
+    scheme, port = "https" if cert else "http", server.server_address[1]
+    url = f"{scheme}://{shown}:{port}"
     interactive = sys.stdout.isatty() or new_token
     token = app.token if interactive else "<token>  (print it with: python3 vidserve.py token)"
-    lines = [f"vidserve {__version__} is ready at {url}/", f"  token:        {token}"]
+    phone_urls = [f"{scheme}://{name}:{port}" for name in phone_hosts(host)]
+    lines = [f"vidserve {__version__} is ready at {url}/"]
+    if phone_urls:
+        lines += ["On a phone on this network, open it by any of:"]
+        lines += [f"  {phone_url}/" for phone_url in phone_urls]
+        if cert:
+            lines.append(
+                f"  first install the certificate from {phone_urls[0]}/cert as a CA certificate"
+                " (README: Trusting the self-signed certificate)"
+            )
+        lines += [f"  log the page in with one tap: {phone_urls[0]}/#token={token.split()[0]}"]
+    lines += [f"  token:        {token}"]
     curl_tls = ""
     if cert:
         lines += [f"  certificate:  {cert}", f"  SHA-256:      {fingerprint(cert)}"]
@@ -9626,24 +9897,47 @@ def print_welcome(app: App, server: Server, cert: Path | None, new_token: bool) 
     print("\n".join(lines), flush=True)
 
 
+def phone_hosts(host: str) -> list[str]:
+    """What a phone at home may type to reach this server, as URLs write them: the
+    addresses it listens on but loopback (IPv4 first; IPv6 where it listens on `::`), then
+    HOSTNAME.local; only `host` itself when it is one address or name."""
+    if host not in ANY_ADDRESS:
+        return [] if host in ("localhost", "127.0.0.1", "::1") else [url_host(host)]
+    found = [ipaddress.ip_address(address) for address in phone_addresses()]
+    reachable = [a for a in found if not a.is_loopback and (a.version == 4 or host == "::")]
+    ordered = sorted(reachable, key=lambda address: (address.version, address))
+    local = sorted(name for name in host_names() if name.endswith(".local"))
+    return [url_host(str(address)) for address in ordered] + local
+
+
+def url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
 class Service:
     """The whole server, started and stopped as one: used by serve, --selftest and --bench."""
 
     def __init__(self, config: Config):
         make_private_dir(config.data_path)
         self.token, self.new_token = ensure_token(config)
+        for setting in ("port", "http_port") if config.http_port else ("port",):
+            port = getattr(config, setting)
+            listen(lambda port=port: probe_listen(config.host, port), config, setting).close()
         cert = key = certificates = None
-        if config.tls:
+        if config.tls:  # made (anew) only for a start that can listen
             cert, key = ensure_certificate(config)
             certificates = Certificates(cert, key, "file" if config.cert_file else "self-signed")
         self.cert_file = cert
         self.app = open_app(config, self.token, cert, certificates)
         challenges = Challenges()
-        self.server = Server(self.app, certificates, challenges)
+        self.server = listen(lambda: Server(self.app, certificates, challenges), config, "port")
         self._http = threading.Thread(target=self.server.serve_forever, name="http")
         self.plain = None
         if config.http_port:
-            self.plain = PlainHttpServer(config, challenges, self.server.server_address[1])
+            https_port = self.server.server_address[1]
+            self.plain = listen(
+                lambda: PlainHttpServer(config, challenges, https_port), config, "http_port"
+            )
         self.renewer = None
         if certificates and config.acme_domain:
             self.renewer = CertificateRenewer(config, certificates, challenges)
@@ -9681,6 +9975,49 @@ class Service:
         self.server.server_close()
         self.app.database.close()
         log.info("stopped")
+
+
+def probe_listen(host: str, port: int) -> socket.socket:
+    """A listening socket where a listener will be, closed at once: tried before the
+    certificate is made for `host`, so that a start that cannot listen changes nothing."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as socketserver does
+        sock.bind((host, port))  # a name is resolved here: socket.gaierror
+        sock.listen()
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def listen(make: Callable[[], Any], config: Config, key: str) -> Any:
+    """A listener made by make(), or a ConfigError of one line naming the key and the fix
+    (API.md: exit code 2, no traceback) for what a person gets wrong when starting it."""
+    port = getattr(config, key)
+    try:
+        return make()
+    except socket.gaierror:
+        raise ConfigError(
+            f"setting host = {config.host!r}: not an address of this machine, nor a name that"
+            ' resolves to one; set host = "0.0.0.0" (every address) and put the name in'
+            " cert_names"
+        ) from None
+    except OSError as err:
+        if err.errno == errno.EADDRNOTAVAIL:
+            raise ConfigError(
+                f"setting host = {config.host!r}: not an address of this machine; set host to"
+                ' one of its addresses, or to "0.0.0.0" for every one'
+            ) from None
+        fixes = {
+            errno.EADDRINUSE: f"in use by another program (another vidserve? `ss -ltnp"
+            f" 'sport = :{port}'` names it): stop it, or choose a free {key}",
+            errno.EACCES: f"below 1024, which needs root or CAP_NET_BIND_SERVICE: choose a {key}"
+            f" of 1024 or more (8443), or install with `install.sh --port {port}`, which grants"
+            " just that",
+        }
+        problem = fixes.get(err.errno, f"cannot listen on {config.host}:{port}: {err.strerror}")
+        raise ConfigError(f"setting {key} = {port}: {problem}") from None
 
 
 class StopSignals:
@@ -9729,7 +10066,8 @@ def serve(config: Config) -> int:
             "ffmpeg is not installed: yt-dlp cannot merge formats or extract audio"
             " (sudo apt install ffmpeg)"
         )
-    threading.Thread(target=report_impersonation, name="warm-up", daemon=True).start()
+    if running_ytdlp_version() is not None:  # without it, run_worker has said what to do
+        threading.Thread(target=report_impersonation, name="warm-up", daemon=True).start()
     notify_systemd("READY=1")
     watchdog_s = int(os.environ.get("WATCHDOG_USEC", "0")) / 2e6  # ping twice per interval
     next_upkeep = 0.0
