@@ -568,6 +568,10 @@ class EventReader:
         return [data for event, data in self.events if data["download_id"] == download_id]
 
     def close(self):
+        """Hang up as a phone does: the server sees the connection end at once."""
+        if self.reply.fp is not None:
+            with contextlib.suppress(OSError):
+                self.reply.fp.raw._sock.shutdown(socket.SHUT_RDWR)
         self.connection.close()
 
 
@@ -5558,6 +5562,93 @@ def test_token_throttle_behind_a_trusted_proxy_counts_each_client(tmp_path):
     assert other == 200 and proxy_itself == 200  # every other client, and the proxy
     assert "ip=203.0.113.5 method=GET" in logged
     assert spoofed == [401] * 10 and direct == 429
+
+
+def slow_links(media_server, key: str, count: int, seconds: float = 60) -> list[str]:
+    """Links no worker finishes soon; each a distinct download."""
+    return [f"{media_server}/slow.mp4?seconds={seconds}&size=200000&n={key}-{n}" for n in range(count)]
+
+
+def pending_of(api: Api) -> int:
+    return int(api.get("/api/v1/history?status=pending&limit=1").headers["X-Total-Count"])
+
+
+def test_a_person_filling_the_queue_gets_429_queue_full_at_200_and_the_owner_does_not(
+    tmp_path, media_server
+):
+    with start_vidserve(tmp_path, workers=1) as owner:
+        carol = add_person(owner, "carol")
+        carol.submit(slow_links(media_server, "running", 1)[0])  # the one worker's
+        wait_until(lambda: pending_of(carol) == 0, 10, "the worker to start it")
+        answers = submit_from_clients(
+            carol, 4, lambda n: slow_links(media_server, f"c{n}", 50)
+        )  # 200 pending: the bound
+        refused = carol.post("/api/v1/download", {"url": unique(media_server, "one-more")})
+        owners = owner.post("/api/v1/download", {"url": unique(media_server, "owner")})
+        pending = pending_of(carol)
+
+    assert sorted(answer.status for _, answer in answers) == [201] * 200
+    assert_error(refused, 429, "queue_full")
+    assert int(refused.headers["Retry-After"]) > 0
+    assert pending == 200  # nothing stored for the refused one
+    assert owners.status == 201
+
+
+def test_ones_share_starts_while_anothers_thousand_wait(tmp_path, media_server):
+    with start_vidserve(tmp_path, workers=1, max_pending_per_user=0) as owner:
+        dave, erin = add_person(owner, "dave"), add_person(owner, "erin")
+        dave.submit(slow_links(media_server, "first", 1, seconds=2)[0])
+        answers = submit_from_clients(
+            dave, 8, lambda n: slow_links(media_server, f"d{n}", 125, seconds=2)
+        )
+        shared = time.monotonic()
+        status = erin.wait_for(erin.submit(unique(media_server, "erins")), 30)
+        waited_s = time.monotonic() - shared
+        waiting = pending_of(dave)
+
+    assert len(answers) == 1000
+    assert status["status"] == "completed"
+    assert waited_s < 10  # at most the one running download of dave's, then erin's
+    assert waiting >= 990
+
+
+def test_a_persons_streams_and_waits_stop_at_8_and_a_closed_stream_frees_its_place_at_once(
+    tmp_path, media_server
+):
+    with start_vidserve(tmp_path, events_heartbeat_s=60) as owner:
+        frank = add_person(owner, "frank")
+        held = frank.submit(slow_links(media_server, "held", 1)[0])
+        streams = [EventReader(frank) for _ in range(7)]
+
+        def hold_a_wait():  # the eighth place: a ?wait hold (again if a probe took its place)
+            wait_until(
+                lambda: frank.get(f"/api/v1/status/{held}?wait=30").status != 429, 30, "a hold"
+            )
+
+        hold = threading.Thread(target=hold_a_wait)
+        hold.start()
+        wait_until(
+            lambda: frank.get(f"/api/v1/status/{held}?wait=1").status == 429, 10, "the hold"
+        )
+        ninth_stream = EventReader(frank)
+        ninth_wait = frank.get(f"/api/v1/status/{held}?wait=1")
+        owners = [EventReader(owner) for _ in range(9)]
+        streams.pop().close()
+        closed = time.monotonic()
+        wait_until(
+            lambda: frank.get(f"/api/v1/status/{held}?wait=1").status == 200, 10, "a place"
+        )
+        freed_s = time.monotonic() - closed
+        again = EventReader(frank)
+        statuses = [reader.reply.status for reader in streams]
+    hold.join()
+
+    assert statuses == [200] * 6
+    assert ninth_stream.reply.status == 429
+    assert_error(ninth_wait, 429, "too_many_streams")
+    assert [reader.reply.status for reader in owners] == [200] * 9  # the owner is not bound
+    assert freed_s < 5  # the stream's place, not at the 60 s heartbeat
+    assert again.reply.status == 200
 
 
 # ---- 14. Follows: following an account -------------------------------------------------------

@@ -441,6 +441,9 @@ class Config:
     keep_days: float = 0.0  # delete finished files older than this; 0 keeps them
     max_total_bytes: int = 0  # delete the oldest files above this total; 0: no limit
     max_connections: int = 64
+    max_pending_per_user: int = 200  # a person's pending downloads; then 429 queue_full; 0: none
+    max_follows_per_user: int = 50  # a person's follows; then 429 too_many_follows; 0: none
+    max_streams_per_user: int = 8  # a person's /events streams and ?wait holds; 0: none
     request_timeout_s: float = 30.0  # handshake, headers, body, idle keep-alive
     events_heartbeat_s: float = 15.0  # API.md: a comment line on /events this often
     log_level: str = "info"
@@ -563,6 +566,9 @@ def check_config(config: Config) -> Config:
         "keep_days": config.keep_days < 0,
         "max_total_bytes": config.max_total_bytes < 0,
         "max_connections": not 1 <= config.max_connections <= 10000,
+        "max_pending_per_user": config.max_pending_per_user < 0,
+        "max_follows_per_user": config.max_follows_per_user < 0,
+        "max_streams_per_user": config.max_streams_per_user < 0,
         "auth_failures_allowed": config.auth_failures_allowed < 0,
         "request_timeout_s": config.request_timeout_s <= 0,
         "events_heartbeat_s": config.events_heartbeat_s <= 0,
@@ -877,6 +883,12 @@ MIGRATIONS = [
     -- few not in the search index yet, matching its words itself.
     DROP TRIGGER jobs_search_first;
     CREATE INDEX jobs_unsearchable ON jobs (seq) WHERE NOT searchable;
+    """,
+    """
+    -- A fair queue and per-person bounds (API.md "Fair to every person"): each person's
+    -- pending downloads counted, and when their last download started, by index.
+    CREATE INDEX jobs_pending_by_user ON jobs (user) WHERE status = 'pending';
+    CREATE INDEX jobs_by_user_start ON jobs (user, started_at);
     """,
 ]
 
@@ -1237,6 +1249,7 @@ class Stream:
     """A reply body too large, or too long-lived, to hold in memory."""
 
     length: int | None = None  # None: it runs until the connection closes
+    end: Callable[[], None] = staticmethod(lambda: None)  # after the reply, sent or not
 
     def send(self, wfile: Any, sock: socket.socket) -> None:
         raise NotImplementedError
@@ -2859,12 +2872,14 @@ class Jobs:
         force: bool,
         still_present: Callable[[Job], bool],
         user: str,
+        admit: Callable[[sqlite3.Connection, str], None] = lambda db, user: None,
     ) -> tuple[Job, bool]:
         """Insert a pending job, or return the live duplicate of it: (job, duplicate).
-        Duplicates are per user: one person's download never stands for another's."""
+        Per user: one person's download never stands for another's. `admit` may refuse a
+        new one (ApiError) in the same transaction: a person's bounds."""
         new = {"url": url, "dedupe_key": dedupe_key, "client_id": client_id}
         new |= {"audio_only": audio_only, "forced": force, "user": user}
-        row, duplicate = self._db.commit(lambda db: self.insert_job(db, new, still_present))
+        row, duplicate = self._db.commit(lambda db: self.insert_job(db, new, still_present, admit))
         job = Job.from_row(row)
         if not duplicate:
             self._on_change(job)
@@ -2872,10 +2887,10 @@ class Jobs:
 
     @staticmethod
     def insert_job(
-        db: sqlite3.Connection, new: dict, still_present: Callable[[Job], bool]
+        db: sqlite3.Connection, new: dict, still_present: Callable[[Job], bool], admit=None
     ) -> tuple[sqlite3.Row, bool]:
         """Insert a pending job of the columns in `new`, unless it is not forced and the same
-        user has a live duplicate of it: (the row, whether it is the duplicate)."""
+        user has a live duplicate of it, or `admit` refuses: (the row, if it is the duplicate)."""
         if not new["forced"]:
             for row in db.execute(
                 "SELECT * FROM jobs WHERE dedupe_key = ? AND user = ?"
@@ -2886,6 +2901,8 @@ class Jobs:
                 existing = Job.from_row(row)
                 if existing.status != Status.COMPLETED or still_present(existing):
                     return row, True
+        if admit:
+            admit(db, new["user"])
         now = utc_now()
         columns = {**new, "id": new_download_id(), "created_at": now, "last_updated": now}
         row = db.execute(
@@ -2911,14 +2928,17 @@ class Jobs:
         return [row[0] for row in rows]
 
     def claim_next(self) -> Job | None:
-        """Move the oldest due pending job to downloading and return it, atomically: a
-        shared link before any download a follow queued (API.md). Not fsync'd: after a power
-        cut the job is pending again, as recovery would make it."""
+        """Move the next due pending job to downloading and return it, atomically: a shared
+        link before any download a follow queued, then the oldest of the person whose last
+        download started longest ago (API.md "A fair queue"). Not fsync'd: after a power cut
+        the job is pending again, as recovery would make it."""
         return self.write(
             "UPDATE jobs SET status = 'downloading', started_at = :now, last_updated = :now,"
             " error_code = NULL, error_message = NULL, progress = NULL"
-            " WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND not_before <= :epoch"
-            "             ORDER BY follow_id IS NOT NULL, seq LIMIT 1)"  # shared links first
+            " WHERE seq = (WITH waiting AS (SELECT user, follow_id IS NOT NULL AS followed,"
+            "   MIN(seq) AS first FROM jobs WHERE status = 'pending' AND not_before <= :epoch"
+            "   GROUP BY 1, 2) SELECT first FROM waiting ORDER BY followed,"  # shared links first
+            "   (SELECT MAX(started_at) FROM jobs WHERE jobs.user = waiting.user), first LIMIT 1)"
             " RETURNING *",
             {"now": utc_now(), "epoch": time.time()},
             durable=False,
@@ -3070,12 +3090,6 @@ class Jobs:
             )
         )
 
-    @staticmethod
-    def count_in(path: Path) -> int:
-        """How many downloads a database file holds, read without changing it (a backup)."""
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
-
     # What the API tells of a person's downloads: how many they submitted (see People).
     DOWNLOADS_OF_PERSON = "(SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE user = users.name)"
 
@@ -3133,6 +3147,12 @@ class JobFiles:
             " ORDER BY completed_at, seq"
         )
         return [Job.from_row(row) for row in rows]
+
+
+def count_jobs_in(path: Path) -> int:
+    """How many downloads a database file holds, read without changing it (a backup)."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
 
 
 class ChangeFeed:
@@ -3263,6 +3283,28 @@ class RunningJobs:
     def __len__(self) -> int:
         with self._lock:
             return len(self._runs)
+
+
+def person_bounds(config: Config) -> Callable[[sqlite3.Connection, str], None]:
+    """What a person may still queue, asked in the submit's own transaction so that
+    concurrent submits cannot pass it together: at most max_pending_per_user pending
+    (API.md "Per person bounds"). The owner is not bound."""
+
+    def admit(db: sqlite3.Connection, user: str) -> None:
+        limit = config.max_pending_per_user
+        if user == OWNER or not limit:
+            return
+        sql = "SELECT COUNT(*) FROM jobs WHERE user = ? AND status = 'pending'"
+        if db.execute(sql, (user,)).fetchone()[0] >= limit:
+            raise ApiError(
+                429,
+                "queue_full",
+                f"you have {limit} downloads waiting (max_pending_per_user); submit more once"
+                " some have started",
+                {"Retry-After": "60"},
+            )
+
+    return admit
 
 
 def parse_client_id(form: dict) -> str:
@@ -3500,6 +3542,7 @@ def submit_download(app: App, request: Request) -> Reply:
         force,
         app.library.files_present,
         caller.user,
+        person_bounds(app.config),
     )
     if not duplicate:
         app.queue.wake()
@@ -3542,6 +3585,17 @@ def get_status(app: App, request: Request, download_id: str) -> Reply:
     """GET /api/v1/status/{id}, optionally holding the answer until the job ends (?wait=N)."""
     job = find_job(app, request, download_id)
     wait_s = parse_number(request.query, "wait", 0, 0, MAX_WAIT_S)
+    if wait_s and job.status not in TERMINAL:
+        give_back = app.streams.take(request.caller)  # a hold is a stream's place
+        try:
+            job = wait_for_end(app, job, wait_s)
+        finally:
+            give_back()
+    return Reply(app.running.status_object(job))
+
+
+def wait_for_end(app: App, job: Job, wait_s: float) -> Job:
+    """The job once it has ended, or as it is after wait_s seconds (or a stop)."""
     deadline = time.monotonic() + wait_s
     cursor = app.feed.version
     while job.status not in TERMINAL and not app.queue.stopping.is_set():
@@ -3556,7 +3610,7 @@ def get_status(app: App, request: Request, download_id: str) -> Reply:
         missed = len(entries) < cursor - previous
         if missed or any(entry["download_id"] == job.id for _, entry in entries):
             job = app.jobs.get(job.id) or job
-    return Reply(app.running.status_object(job))
+    return job
 
 
 @route(
@@ -3821,6 +3875,52 @@ def list_history(app: App, request: Request) -> Reply:
     )
 
 
+class StreamPlaces:
+    """How many /events streams and ?wait holds each person has open, within
+    max_streams_per_user (API.md "Per person bounds"); the owner is not bound."""
+
+    def __init__(self, limit: int):
+        self._lock = threading.Lock()  # guards _open
+        self._open: collections.Counter = collections.Counter()
+        self.limit = limit
+
+    def take(self, caller: Caller) -> Callable[[], None]:
+        """A place for one more of the caller's streams, or ApiError 429; returns what gives
+        it back (once, however often it is called)."""
+        user = caller.user
+        if user == OWNER or not self.limit:
+            return lambda: None
+        with self._lock:
+            if self._open[user] >= self.limit:
+                raise ApiError(
+                    429,
+                    "too_many_streams",
+                    f"you have {self.limit} event streams and waits open (max_streams_per_user);"
+                    " close one first",
+                    {"Retry-After": "5"},
+                )
+            self._open[user] += 1
+        given_back = threading.Event()
+
+        def give_back() -> None:
+            with self._lock:
+                if not given_back.is_set():
+                    given_back.set()
+                    self._open[user] -= 1
+
+        return give_back
+
+
+STREAM_LOOK_S = 1.0  # how often a quiet event stream looks whether its client has gone
+
+
+def client_left(sock: socket.socket) -> bool:
+    """Whether the client of a stream has closed it (or sent anything: a stream's client
+    only listens): then its place is given back now, not at the next heartbeat."""
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable)
+
+
 @dataclass
 class EventStream(Stream):
     """Server-Sent Events from the change feed: one `download` event per change the caller
@@ -3839,8 +3939,9 @@ class EventStream(Stream):
         written_at = time.monotonic()
         while not self.feed.closed:
             quiet_s = written_at + self.heartbeat_s - time.monotonic()
-            self.cursor, entries = self.feed.wait(self.cursor, max(0.0, quiet_s))
-            if self.feed.closed:
+            wait_s = max(0.0, min(quiet_s, STREAM_LOOK_S))
+            self.cursor, entries = self.feed.wait(self.cursor, wait_s)
+            if self.feed.closed or client_left(sock):
                 break
             chunk = "".join(
                 f"id: {number}\nevent: download\ndata: {json.dumps(entry)}\n\n"
@@ -3876,6 +3977,7 @@ def stream_events(app: App, request: Request) -> Reply:
     caller = request.caller
     allowed = functools.partial(app.people.holds, caller)
     stream = EventStream(app.feed, cursor, app.config.events_heartbeat_s, caller, allowed)
+    stream.end = app.streams.take(caller)
     return Reply(
         stream,
         headers={"Content-Type": "text/event-stream; charset=utf-8", "X-Accel-Buffering": "no"},
@@ -6077,13 +6179,20 @@ class Follows:
     # A follow as the API tells it: its row and how many posts it has seen.
     FOLLOW = "follows.*, (SELECT COUNT(*) FROM follow_posts WHERE follow_id = id) AS posts_seen"
 
-    def add(self, values: dict) -> tuple[Follow, bool]:
+    def add(self, values: dict, limit: int = 0) -> tuple[Follow, bool]:
         """A new follow of the columns in `values`, due at once, or the same user's existing
-        follow of that account: (the follow, whether it is new)."""
+        follow of that account: (the follow, whether it is new). A new one past `limit`
+        follows of that user is ApiError 429 (0: no limit)."""
         columns = {**values, "id": new_download_id(), "created_at": utc_now()}
         columns["next_check"] = time.time()
+        key = (values["user"], values["site"], values["account"])
 
         def insert(db: sqlite3.Connection) -> tuple[sqlite3.Row, bool]:
+            sql = "SELECT COUNT(*), SUM(site = ? AND account = ?) FROM follows WHERE user = ?"
+            held, again = db.execute(sql, (*key[1:], key[0])).fetchone()
+            if limit and held >= limit and not again:
+                message = f"you follow {held} accounts (max_follows_per_user); remove one first"
+                raise ApiError(429, "too_many_follows", message, {"Retry-After": "3600"})
             added = db.execute(
                 f"INSERT INTO follows ({', '.join(columns)})"
                 f" VALUES ({', '.join(':' + name for name in columns)})"
@@ -6563,7 +6672,8 @@ def create_follow(app: App, request: Request) -> Reply:
         "first": parse_integer(request, form, "first", FOLLOW_FIRST, 0, app.config.max_items),
     }
     values = new_follow(app.config, app.policy, request.caller.user, form.get("url"), **settings)
-    follow, added = app.follows.add(values)
+    bound = 0 if request.caller.user == OWNER else app.config.max_follows_per_user
+    follow, added = app.follows.add(values, bound)
     if added:
         app.follow_checker.nudge()
         log.info("follow %s: %s follows %s", follow.id, follow.user, follow.url)
@@ -8635,7 +8745,11 @@ class Handler(BaseHTTPRequestHandler):
         try:
             with app.foreground.working():
                 route_name, reply = self.answer(path, request_id)
-                self.send_reply(reply, request_id)
+                try:
+                    self.send_reply(reply, request_id)
+                finally:
+                    if isinstance(reply.body, Stream):
+                        reply.body.end()
         finally:
             self.server.in_flight.leave()
         app.metrics.count_request(self.command, route_name, reply.status)
@@ -9799,6 +9913,7 @@ class App:
     auth_failures: AuthThrottle
     metrics: Metrics
     foreground: Foreground  # requests before downloads
+    streams: StreamPlaces  # each person's open streams and waits
     extractors: LoadedExtractors  # loaded by the first worker's warm-up
     workers: list[threading.Thread]  # filled by start_workers
     # Set once worker-1 has imported yt-dlp and warmed its YoutubeDL: from then on a job
@@ -9847,6 +9962,7 @@ def open_app(
         auth_failures=AuthThrottle(config.auth_failures_allowed),
         metrics=Metrics(),
         foreground=Foreground(),
+        streams=StreamPlaces(config.max_streams_per_user),
         extractors=LoadedExtractors(),
         workers=[],
         warm=threading.Event(),
@@ -10117,7 +10233,7 @@ def backup(config: Config, target: str) -> int:
     if target_path.is_dir():
         target_path = target_path / f"vidserve-{time.strftime('%Y%m%d-%H%M%S')}.db"
     Database.copy(source_path, target_path)
-    print(f"backed up {Jobs.count_in(target_path)} downloads to {target_path}")
+    print(f"backed up {count_jobs_in(target_path)} downloads to {target_path}")
     return 0
 
 
