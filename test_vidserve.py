@@ -38,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+import unicodedata
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field, replace
@@ -3136,6 +3137,8 @@ HOSTILE_URLS = [
     ("tab-in-host", "https://tiktok.com\t.evil.net/", 400, "invalid_url"),
     ("nul-in-host", "https://tiktok.com\x00.evil.net/", 400, "invalid_url"),
     ("space", "https://tiktok.com/ x", 400, "invalid_url"),
+    ("space-in-host", "https://www.tik tok.com/@someone", 422, "domain_not_allowed"),
+    ("space-in-port", "https://www.tiktok.com: 443/@someone", 422, "domain_not_allowed"),
     ("bad-ipv6", "http://[::1/x", 400, "invalid_url"),
     ("port-overflow", "http://127.0.0.1:65536/", 400, "invalid_url"),
     ("huge-label", "https://" + "a" * 300 + ".tiktok.com/", 400, "invalid_url"),
@@ -3559,6 +3562,22 @@ def test_page_with_og_video_is_downloaded_under_its_title(vidserve_api, media_se
     assert status["filename"].startswith("Cat 🐱")
     assert status["filename"].endswith(".mp4") and "/" not in status["filename"]
     assert (vidserve_api.download_dir / status["filename"]).read_bytes() == CLIP_BYTES
+
+
+def test_title_with_bidi_and_zero_width_characters_is_saved_under_a_name_without_them(
+    vidserve_api, media_server
+):
+    title = "innocent\u202egpj.exe\u200b\u2066x\u2069"  # shows as "innocentexe.jpg"
+    page = page_url(media_server, title=title)
+
+    status = vidserve_api.wait_for(vidserve_api.submit(page))
+
+    assert status["status"] == "completed"
+    assert status["title"] == title  # the title is the site's, as it came
+    assert status["filename"] == "innocentgpj.exex [clip].mp4"
+    assert (vidserve_api.download_dir / status["filename"]).read_bytes() == CLIP_BYTES
+    names = [path.name for path in vidserve_api.download_dir.rglob("*")]
+    assert not any(unicodedata.category(char) == "Cf" for name in names for char in name)
 
 
 def test_form_encoded_submission_is_accepted(vidserve_api, media_server):
@@ -4151,6 +4170,15 @@ def test_over_long_or_control_character_search_is_400(library, query):
 
     assert_error(answer, 400, "invalid_parameter")
     assert library.get("/api/v1/health", token=False).json["status"] == "healthy"
+
+
+def test_a_search_of_8_words_is_answered_and_of_9_words_is_400(library):
+    eight, total = search(library, "grumpy cat GRUMPY CAT Grumpy Cat grumpy cat")
+    nine = library.get("/api/v1/history?" + urllib.parse.urlencode({"q": "a " * 9}))
+
+    assert eight == ["caps"] and total == 1
+    assert_error(nine, 400, "invalid_parameter")
+    assert "8 words" in nine.json["error"]["message"]
 
 
 # ---- 9. Saved files: serving files, thumbnails, tags, signed links, retention, the disk ------
@@ -5853,6 +5881,7 @@ FOLLOW_ID = "0b7c6a1e-8d2f-4c3b-9a5e-1f2d3c4b5a69"
     [
         ("POST", "", {"url": "https://www.tiktok.com/@a/video/1"}, 422, "not_an_account"),
         ("POST", "", {"url": "https://example.com/@a"}, 422, "domain_not_allowed"),
+        ("POST", "", {"url": "https://www.tik tok.com/@someone"}, 422, "domain_not_allowed"),
         ("POST", "", {"url": "https://www.instagram.com/a.b/"}, 422, "login_required"),
         ("POST", "", {"url": "https://www.instagram.com/p/DBreel0Pi12/"}, 422, "not_an_account"),
         ("POST", "", {"url": "https://www.tiktok.com/@"}, 422, "not_an_account"),
@@ -7390,15 +7419,14 @@ def test_page_with_a_persons_token_lists_only_their_downloads(household, tmp_pat
     assert meta.startswith("alice · ")
 
 
-@pytest.mark.parametrize("opened_by", ["cross-site", "same-site"])
-def test_share_opened_from_another_site_fills_the_form_and_waits_for_a_tap(
+@pytest.mark.parametrize("opened_by", ["cross-site", "same-site", None])
+def test_share_opened_from_another_site_or_without_fetch_metadata_waits_for_a_tap(
     vidserve_api, media_server, opened_by
 ):
     shared = urllib.parse.quote(unique(media_server, "cross-site"))
+    headers = {"Sec-Fetch-Site": opened_by} if opened_by else {}  # None: an older browser
 
-    answer = vidserve_api.get(
-        f"/share?url={shared}", token=False, headers={"Sec-Fetch-Site": opened_by}
-    )
+    answer = vidserve_api.get(f"/share?url={shared}", token=False, headers=headers)
 
     assert answer.status == 200
     assert b'<body data-from="cross-site">' in answer.body

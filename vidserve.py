@@ -99,6 +99,7 @@ import threading
 import time
 import tomllib
 import typing
+import unicodedata
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable
@@ -2169,6 +2170,7 @@ MAX_URL_CHARS = 2048
 
 
 URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f]")  # spaces and control characters
+URL_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")  # user, host and port
 
 
 PLAIN_HOST = re.compile(r"[a-z0-9.-]{1,253}")  # API.md "Hardening": a host name, IDNA-encoded
@@ -2330,6 +2332,10 @@ class UrlPolicy:
         url = url.strip()
         if len(url) > MAX_URL_CHARS:
             raise ApiError(400, "invalid_url", f"url is longer than {MAX_URL_CHARS} characters")
+        authority = URL_AUTHORITY.match(url)
+        if authority and " " in authority[1] and not URL_FORBIDDEN.search(url.replace(" ", "")):
+            host = authority[1].rpartition("@")[2]  # a host, not a malformed URL (API.md)
+            raise ApiError(422, "domain_not_allowed", f"{host!r} is not a host name")
         if URL_FORBIDDEN.search(url) or not is_utf8(url):
             raise ApiError(400, "invalid_url", "url contains spaces or control characters")
         try:
@@ -3672,6 +3678,7 @@ MAX_OFFSET = 10**9  # history paging by offset; deep pages should use `before`
 
 
 MAX_SEARCH_CHARS = 200  # API.md: history ?q= longer than this is 400
+MAX_SEARCH_WORDS = 8  # API.md: a ?q= of more words is 400
 
 
 class History:
@@ -3799,12 +3806,17 @@ class History:
 
 
 def parse_search(text: str) -> list[str]:
-    """?q=: the words a download's title, uploader or URL must all contain."""
+    """?q=: the words a download's title, uploader or URL must all contain, each once. At
+    most MAX_SEARCH_WORDS: every short word costs a scan of every row (API.md "Search is
+    bounded")."""
     if len(text) > MAX_SEARCH_CHARS or re.search(r"[\x00-\x1f\x7f-\x9f]", text):
         raise ApiError(
             400, "invalid_parameter", f"q must be at most {MAX_SEARCH_CHARS} printable characters"
         )
-    return text.split()
+    words = text.split()
+    if len(words) > MAX_SEARCH_WORDS:
+        raise ApiError(400, "invalid_parameter", f"q must be at most {MAX_SEARCH_WORDS} words")
+    return list(dict.fromkeys(words))
 
 
 @route(
@@ -3842,7 +3854,8 @@ def parse_search(text: str) -> list[str]:
             "q",
             "query",
             {"type": "string", "maxLength": MAX_SEARCH_CHARS},
-            "Words that title, uploader or URL must all contain (any case)",
+            f"Words (at most {MAX_SEARCH_WORDS}) that title, uploader or URL must all contain"
+            " (any case)",
         ),
     ],
     replies={
@@ -4127,7 +4140,10 @@ def only_image_thumbnails(info: dict) -> bool:
 
 
 def safe_filename(name: str, max_bytes: int = 200) -> str:
-    """A base name that cannot leave its directory: no separators, controls or leading dots."""
+    """A base name that cannot leave its directory or hide what it is: no separators,
+    controls, Unicode format characters (bidirectional overrides, zero-width ones: a name
+    "photo\u202egpj.exe" shows as "photoexe.jpg") or leading dots."""
+    name = "".join(char for char in name if unicodedata.category(char) != "Cf")
     name = re.sub(r"[\x00-\x1f\x7f/\\]", "_", name).strip().lstrip(".") or "download"
     stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
     budget = max_bytes - len((dot + ext).encode())
@@ -8522,7 +8538,8 @@ PAGE_HTML = f"""<!doctype html>
 """.encode()
 
 
-# The page as another site's link opens it (Sec-Fetch-Site: cross-site): it waits for a tap.
+# The page as another site's link opens it (Sec-Fetch-Site: cross-site, or no Fetch Metadata
+# at all): it waits for a tap.
 CROSS_SITE_PAGE_HTML = PAGE_HTML.replace(b"<body>", b'<body data-from="cross-site">', 1)
 
 
@@ -8621,7 +8638,8 @@ def get_icon(app: App, request: Request) -> Reply:
 def index_page(app: App, request: Request) -> Reply:
     """GET / (and /share, the share target): the page. No token: the page asks for it and
     keeps it in localStorage. A shared link is submitted at once only when the share sheet
-    or the page itself opened /share; another site's link only fills the form."""
+    or the page itself opened /share; another site's link, or a browser that does not say
+    (no Sec-Fetch-Site), only fills the form."""
     headers = {
         "Content-Type": "text/html; charset=utf-8",
         "Cache-Control": "no-cache",
@@ -8629,8 +8647,10 @@ def index_page(app: App, request: Request) -> Reply:
         "Referrer-Policy": "no-referrer",
         "Vary": "Sec-Fetch-Site",
     }
-    opened_by = request.headers.get("Sec-Fetch-Site", "none")
-    own = opened_by in ("none", "same-origin")  # the share sheet, typed, or the page itself
+    # The share sheet and a typed address send "none", the page itself "same-origin"; a
+    # browser that sends no Fetch Metadata cannot tell another site's link: it waits too.
+    opened_by = request.headers.get("Sec-Fetch-Site")
+    own = opened_by in ("none", "same-origin")
     return Reply(PAGE_HTML if own else CROSS_SITE_PAGE_HTML, headers=headers)
 
 
