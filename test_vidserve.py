@@ -5755,8 +5755,8 @@ def test_a_new_post_is_queued_once_on_the_next_check(followers):
     followed = follow(followers.alice, account, first=0)
     new_post = account.publish()
 
-    check_now(followers.alice, followed["follow_id"])
-    after = check_now(followers.alice, followed["follow_id"])
+    check_now(followers.owner, followed["follow_id"])  # the owner's token checks at once
+    after = check_now(followers.owner, followed["follow_id"])
 
     assert [d["video_id"] for d in queued_by(followers.alice, followed["follow_id"])] == [new_post]
     assert (after["posts_seen"], after["downloads_queued"]) == (4, 1)
@@ -5788,7 +5788,7 @@ def test_a_blocked_listing_says_blocked_queues_nothing_and_backs_off_doubling(fo
     account.blocked = True
 
     first = follow(followers.alice, account, every_h=1)
-    second = check_now(followers.alice, first["follow_id"])
+    second = check_now(followers.owner, first["follow_id"])
 
     assert (first["last_error_code"], second["last_error_code"]) == ("blocked", "blocked")
     assert "refused" in first["last_error_message"]
@@ -5846,6 +5846,30 @@ def test_another_persons_follow_answers_404_and_stays_as_it_was(followers):
     assert followed["follow_id"] in [
         f["follow_id"] for f in followers.owner.get("/api/v1/follows").json
     ]
+
+
+def test_a_persons_check_now_waits_10_minutes_and_a_backoff_and_the_owners_does_not(followers):
+    account = followers.accounts.add(posts=1)
+    followed = follow(followers.alice, account, first=0)
+    path = f"/api/v1/follows/{followed['follow_id']}/check"
+    queries = len(account.queries)
+
+    again = [followers.alice.post(path) for _ in range(30)]
+    owners = check_now(followers.owner, followed["follow_id"])
+    listed = len(account.queries)
+    account.blocked = True
+    failed = check_now(followers.owner, followed["follow_id"])
+    in_backoff = followers.alice.post(path)
+
+    for answer in again:
+        assert_error(answer, 429, "check_too_soon")
+        assert 0 < int(answer.headers["Retry-After"]) <= 600
+    assert "10 minutes" in again[0].json["error"]["message"]
+    assert listed == queries + 1  # the owner's check alone listed the account again
+    assert owners["last_error_code"] is None and failed["last_error_code"] == "blocked"
+    assert_error(in_backoff, 429, "check_too_soon")
+    assert "failed checks" in in_backoff.json["error"]["message"]
+    assert int(in_backoff.headers["Retry-After"]) > 600  # the backoff's 2 hours, not 10 min
 
 
 def test_a_paused_follow_is_not_checked_until_resumed(followers):

@@ -6774,6 +6774,29 @@ def delete_follow(app: App, request: Request, follow_id: str) -> Reply:
     return Reply(follow.to_api())
 
 
+CHECK_NOW_EVERY_S = 600  # a person's check-now of one follow, at most this often
+
+
+def refuse_impolite_check(follow: Follow, now: float) -> None:
+    """ApiError 429 when a person asks for a check during a failure's backoff or within
+    CHECK_NOW_EVERY_S of the last one: the site sees the Pi, not the person tapping."""
+    if follow.failures and follow.next_check > now:
+        wait_s, why = follow.next_check - now, "waits after its failed checks"
+    elif follow.last_checked_at and (
+        last := datetime.fromisoformat(follow.last_checked_at).timestamp()
+    ) + CHECK_NOW_EVERY_S > now:
+        wait_s, why = last + CHECK_NOW_EVERY_S - now, "was checked less than 10 minutes ago"
+    else:
+        return
+    at = time.strftime("%H:%M UTC", time.gmtime(now + wait_s))
+    raise ApiError(
+        429,
+        "check_too_soon",
+        f"this follow {why}; it can be checked again at {at}",
+        {"Retry-After": str(int(wait_s) + 1)},
+    )
+
+
 @route(
     "POST",
     "/api/v1/follows/{follow_id}/check",
@@ -6783,13 +6806,17 @@ def delete_follow(app: App, request: Request, follow_id: str) -> Reply:
     replies=json_reply(
         "The check is due now; it runs after any check running", "Follow", status="202"
     ),
-    errors=(400, 404, 409),
+    errors=(400, 404, 409, 429),
 )
 def check_follow(app: App, request: Request, follow_id: str) -> Reply:
-    """POST /api/v1/follows/{id}/check: check at once (202); a paused follow is 409."""
+    """POST /api/v1/follows/{id}/check: check at once (202); a paused follow is 409. A
+    person's check stays polite to the site (API.md "Checks stay polite"); the owner's runs
+    at once."""
     follow = find_follow(app, request, follow_id)
     if follow.paused:
         raise ApiError(409, "paused", "this follow is paused; resume it to check it")
+    if request.caller.user != OWNER:
+        refuse_impolite_check(follow, time.time())
     if (due := app.follows.change(follow.id, {"next_check": time.time()})) is None:
         raise no_such_follow()
     app.follow_checker.nudge()
