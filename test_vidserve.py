@@ -5557,6 +5557,33 @@ def test_removed_persons_signed_link_is_403_at_once(household, media_server):
     assert_error(person.get(link, token=False), 403, "person_removed")
 
 
+@pytest.mark.parametrize("removed_by", ["route", "cli"])
+def test_removing_a_person_cancels_their_downloads_and_pauses_their_follows(
+    tmp_path, media_server, removed_by
+):
+    domains = ["127.0.0.1", "tiktok.com"]  # a follow of TikTok: checks fail offline, harmless
+    with start_vidserve(tmp_path, workers=1, allowed_domains=domains) as owner:
+        gina = add_person(owner, "gina")
+        running = gina.submit(slow_links(media_server, "running", 1)[0])
+        wait_until(lambda: owner.get(f"/api/v1/status/{running}").json["status"] == "downloading", 10, "its start")
+        waiting = [gina.submit(url) for url in slow_links(media_server, "waiting", 2)]
+        followed = gina.post("/api/v1/follows", {"url": "https://www.tiktok.com/@gina.follows"})
+        owners = owner.submit(unique(media_server, "owners"))
+        if removed_by == "route":
+            assert owner.delete("/api/v1/users/gina").status == 200
+        else:
+            assert vidserve_cli(owner, "user", "remove", "gina").returncode == 0
+        ended = [owner.get(f"/api/v1/status/{d}").json for d in [running, *waiting]]
+        assert followed.status == 201, followed.body
+        follow_now = owner.get(f"/api/v1/follows/{followed.json['follow_id']}").json
+        owners_status = owner.wait_for(owners, 30) if removed_by == "route" else None
+
+    assert {(s["status"], s["error_code"]) for s in ended} == {("cancelled", "user_removed")}
+    assert follow_now["paused"] is True and follow_now["next_check_at"] is None
+    if owners_status:  # the one worker stopped gina's download at once
+        assert owners_status["status"] == "completed"
+
+
 def test_new_token_for_a_person_leaves_their_signed_links_working(household, media_server):
     person = add_person(household.owner, "rekeyed-link")
     theirs = person.wait_for(person.submit(unique(media_server, "rekeyed-link")))

@@ -3052,6 +3052,32 @@ class Jobs:
             {"id": download_id, "now": utc_now()},
         )
 
+    @staticmethod
+    def cancel_every_job_of(db: sqlite3.Connection, user: str) -> None:
+        """A removed person's waiting and running downloads end (in their removal's commit;
+        RunningJobs.stop_ended stops the running ones' workers)."""
+        db.execute(
+            "UPDATE jobs SET status = 'cancelled', completed_at = :now, last_updated = :now,"
+            " error_code = 'user_removed', error_message = 'the person who asked was removed'"
+            " WHERE user = :user AND status IN ('pending', 'downloading')",
+            {"user": user, "now": utc_now()},
+        )
+
+    def announce_removal_of(self, user: str) -> None:
+        """Tell waiting clients and event streams of the downloads a removal cancelled."""
+        for row in self._db.read(
+            "SELECT * FROM jobs WHERE user = ? AND error_code = 'user_removed'"
+            " AND status = 'cancelled'",
+            (user,),
+        ):
+            self._on_change(Job.from_row(row))
+
+    def statuses(self, download_ids: list[str]) -> dict[str, str]:
+        """id -> status of these jobs, read now."""
+        marks = ", ".join("?" * len(download_ids))
+        rows = self._db.read(f"SELECT id, status FROM jobs WHERE id IN ({marks})", (*download_ids,))
+        return {row[0]: row[1] for row in rows}
+
     def mark_removed(self, download_id: str) -> Job | None:
         """A completed job's files are gone (deleted by a client, or by hand)."""
         return self.write(
@@ -3281,6 +3307,16 @@ class RunningJobs:
         with self._lock:
             if run := self._runs.get(download_id):
                 run.cancel.set()
+
+    def stop_ended(self, jobs: Jobs) -> None:
+        """Stop the runs whose jobs ended without a worker (a person removed, maybe by
+        `vidserve.py user remove` in another process): their workers clean up at once."""
+        with self._lock:
+            running = list(self._runs)
+        if running:
+            for download_id, status in jobs.statuses(running).items():
+                if status != Status.DOWNLOADING:
+                    self.cancel(download_id)
 
     def status_object(self, job: Job) -> dict:
         """API.md's status object, with live progress while a worker runs the job."""
@@ -5737,6 +5773,11 @@ PERSON_NAME = re.compile(r"[a-z0-9_-]{1,32}")  # API.md: a person's name, also t
 AUTH_WINDOW_S = 300.0  # failed tokens are counted per address over this window
 
 
+# What ends with a person besides their token: statements of other capabilities' tables,
+# run in the removal's transaction (given by open_app: jobs cancelled, follows paused).
+PersonEndings = tuple[Callable[[sqlite3.Connection, str], None], ...]
+
+
 class People:
     """The people who share this server, each with a token of their own (the users table).
 
@@ -5747,8 +5788,9 @@ class People:
     owner's with 3 people, 0.15 ms with 100: no cache is worth its invalidation.
     """
 
-    def __init__(self, database: Database):
+    def __init__(self, database: Database, endings: PersonEndings = ()):
         self._db = database
+        self._endings = endings  # what else ends with a person, in the same transaction
 
     # What the API tells of a person: never the token's hash.
     PERSON = f"name, created_at, {Jobs.DOWNLOADS_OF_PERSON} AS downloads"
@@ -5781,12 +5823,18 @@ class People:
         return row is not None
 
     def _delete(self, name: str) -> dict | None:
-        """Forget a person and their token (their downloads stay); None when unknown."""
-        row = self._db.commit(
-            lambda db: db.execute(
+        """Forget a person and their token, and end what `endings` end, in one commit (their
+        files stay); None when unknown."""
+
+        def delete(db: sqlite3.Connection) -> sqlite3.Row | None:
+            row = db.execute(
                 f"DELETE FROM users WHERE name = ? RETURNING {self.PERSON}", (name,)
             ).fetchone()
-        )
+            for end in self._endings if row else ():
+                end(db, name)
+            return row
+
+        row = self._db.commit(delete)
         return dict(row) if row else None
 
     def tokens(self) -> list[tuple[str, bytes]]:
@@ -5819,7 +5867,8 @@ class People:
         return person | {"token": token}
 
     def remove(self, name: str) -> dict:
-        """End a person's token; their downloads stay, for the owner to see."""
+        """End a person's token, their waiting and running downloads and their follows'
+        checks (API.md "Removing a person"); their files stay, for the owner to see."""
         if (person := self._delete(self.check_name(name))) is None:
             raise ApiError(404, "not_found", f"no person called {name}")
         log.info("person %r removed", name)
@@ -6039,14 +6088,18 @@ def create_user(app: App, request: Request) -> Reply:
     "DELETE",
     "/api/v1/users/{name}",
     OWNER_ONLY,
-    summary="Remove a person: their token ends at once, their downloads stay",
+    summary="Remove a person: their token, downloads waiting or running and follows' checks end",
     parameters=[USER_NAME_PARAMETER],
     replies=json_reply("Removed", "Person"),
     errors=(400, 404),
 )
 def delete_user(app: App, request: Request, name: str) -> Reply:
-    """DELETE /api/v1/users/{name} (owner only): the token ends now; the downloads stay."""
-    return Reply({"success": True, **app.people.remove(name)})
+    """DELETE /api/v1/users/{name} (owner only): the token ends now, and what the person had
+    queued or running is cancelled; the files stay."""
+    person = app.people.remove(name)
+    app.running.stop_ended(app.jobs)
+    app.jobs.announce_removal_of(name)
+    return Reply({"success": True, **person})
 
 
 @route(
@@ -6066,16 +6119,17 @@ def renew_user_token(app: App, request: Request, name: str) -> Reply:
 USER_USAGE = "usage: vidserve.py user add NAME | user list | user remove NAME | user token NAME"
 
 
-def manage_people(config: Config, operands: list[str]) -> int:
+def manage_people(config: Config, operands: list[str], endings: PersonEndings) -> int:
     """`vidserve.py user ...`: people and their tokens. It writes the database a running
-    server reads on every request, so each change counts there at once, with no restart."""
+    server reads on every request, so each change counts there at once, with no restart (a
+    removed person's running download stops at the server's next upkeep)."""
     verb, names = (operands[0], operands[1:]) if operands else ("", [])
     if {"add": 1, "list": 0, "remove": 1, "token": 1}.get(verb) != len(names):
         print(USER_USAGE, file=sys.stderr)
         return 2
     make_private_dir(config.data_path)
     database = Database(config.data_path / "vidserve.db")
-    people = People(database)
+    people = People(database, endings)
     try:
         if verb == "list":
             rows = [(p["name"], p["created_at"], str(p["downloads"])) for p in people.everyone()]
@@ -6084,8 +6138,9 @@ def manage_people(config: Config, operands: list[str]) -> int:
         elif verb == "remove":
             person = people.remove(names[0])
             print(
-                f"removed {person['name']}: their token no longer works;"
-                f" their {person['downloads']} download(s) stay, for the owner to see"
+                f"removed {person['name']}: their token no longer works, their waiting"
+                " downloads are cancelled and their follows paused; their"
+                f" {person['downloads']} download(s) stay, for the owner to see"
             )
         else:
             person = people.add(names[0]) if verb == "add" else people.new_token(names[0])
@@ -6248,6 +6303,11 @@ class Follows:
 
         row = self._db.commit(change)
         return Follow.from_row(row) if row else None
+
+    @staticmethod
+    def pause_every_follow_of(db: sqlite3.Connection, user: str) -> None:
+        """A removed person's follows stop being checked (kept, for the owner to see)."""
+        db.execute("UPDATE follows SET paused = 1 WHERE user = ?", (user,))
 
     def change(self, follow_id: str, changes: dict) -> Follow | None:
         """Set every_h, paused, audio_only or next_check; None when there is no such follow."""
@@ -6782,9 +6842,11 @@ def refuse_impolite_check(follow: Follow, now: float) -> None:
     CHECK_NOW_EVERY_S of the last one: the site sees the Pi, not the person tapping."""
     if follow.failures and follow.next_check > now:
         wait_s, why = follow.next_check - now, "waits after its failed checks"
-    elif follow.last_checked_at and (
-        last := datetime.fromisoformat(follow.last_checked_at).timestamp()
-    ) + CHECK_NOW_EVERY_S > now:
+    elif (
+        follow.last_checked_at
+        and (last := datetime.fromisoformat(follow.last_checked_at).timestamp()) + CHECK_NOW_EVERY_S
+        > now
+    ):
         wait_s, why = last + CHECK_NOW_EVERY_S - now, "was checked less than 10 minutes ago"
     else:
         return
@@ -9969,6 +10031,10 @@ class App:
     ytdlp_version: str | None  # the installed yt-dlp's; None: not installed (submits are 503)
 
 
+# Removing a person ends their downloads and their follows' checks (API.md).
+PERSON_ENDINGS: PersonEndings = (Jobs.cancel_every_job_of, Follows.pause_every_follow_of)
+
+
 def open_app(
     config: Config, token: str, cert_file: Path | None, certificates: Certificates | None
 ) -> App:
@@ -9977,7 +10043,7 @@ def open_app(
     database = Database(config.data_path / "vidserve.db")
     # Every committed change of a job goes to waiting clients and the event stream.
     jobs = Jobs(database, on_change=lambda job: feed.publish(running.status_object(job)))
-    people = People(database)
+    people = People(database, PERSON_ENDINGS)
     library = Library(config, database, jobs)
     links = LinkSigner.load(config.data_path, jobs, people)
     policy = UrlPolicy(
@@ -10241,6 +10307,7 @@ def serve(config: Config) -> int:
             next_upkeep = time.monotonic() + UPKEEP_INTERVAL_S
             service.app.library.enforce_retention()
             service.app.follow_checker.notice_changes()  # `vidserve.py follow` in another process
+            service.app.running.stop_ended(service.app.jobs)  # `vidserve.py user remove`
     notify_systemd("STOPPING=1")
     service.stop()
     return 0
@@ -10381,7 +10448,7 @@ def main(argv: list[str] | None = None) -> int:
             "serve": lambda: serve(config),
             "init": lambda: initialize(config),
             "token": lambda: print_token(config),
-            "user": lambda: manage_people(config, arguments.operands),
+            "user": lambda: manage_people(config, arguments.operands, PERSON_ENDINGS),
             "follow": lambda: manage_follows(config, arguments.operands, arguments.user),
             "backup": lambda: backup(config, arguments.operands[0]),
             "update-ytdlp": update_ytdlp,
