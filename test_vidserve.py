@@ -4632,6 +4632,60 @@ def test_retention_by_total_size_removes_the_oldest_files_first(tmp_path, media_
     assert len(list((tmp_path / "vidserve-data/downloads").glob("*.mp4"))) == 2
 
 
+def test_retention_past_max_total_bytes_removes_a_persons_files_not_the_owners(
+    tmp_path, media_server
+):
+    with start_vidserve(tmp_path, max_total_bytes=len(CLIP_BYTES) * 3) as owner:
+        hana = add_person(owner, "hana")
+        owners = owner.wait_for(owner.submit(unique(media_server, "owners-first")))
+        hanas = [hana.wait_for(hana.submit(unique(media_server, f"h{n}"))) for n in range(4)]
+        wait_until(
+            lambda: hana.get(f"/api/v1/status/{hanas[1]['download_id']}").json["file_removed"],
+            10,
+            "retention",
+        )
+        after = [owner.get(f"/api/v1/status/{s['download_id']}").json for s in [owners, *hanas]]
+        owners_file = owner.get(f"/api/v1/files/{owners['download_id']}")
+        person = owner.get("/api/v1/users").json[0]
+
+    assert [s["file_removed"] for s in after] == [False, True, True, False, False]
+    assert owners_file.status == 200 and owners_file.body == CLIP_BYTES  # the oldest file
+    assert (person["name"], person["used_bytes"]) == ("hana", 2 * len(CLIP_BYTES))
+
+
+def test_a_person_at_their_quota_gets_507_and_the_owner_sets_it_by_route_and_cli(
+    tmp_path, media_server
+):
+    with start_vidserve(tmp_path) as owner:
+        added = vidserve_cli(owner, "user", "add", "ivan", "--quota", "1K")
+        ivan = replace(owner, token=added.stdout.strip())
+        first = ivan.wait_for(ivan.submit(unique(media_server, "under")))  # 1 KiB is < a clip
+        full = ivan.post("/api/v1/download", {"url": unique(media_server, "over")})
+        listed = owner.get("/api/v1/users").json
+        raised = owner.request("PATCH", "/api/v1/users/ivan", {"quota_bytes": 10**9})
+        again = ivan.post("/api/v1/download", {"url": unique(media_server, "after")})
+        unlimited = owner.request("PATCH", "/api/v1/users/ivan", {"quota_bytes": None})
+        hostile = [
+            owner.request("PATCH", "/api/v1/users/ivan", body)
+            for body in ({}, {"quota_bytes": -1}, {"quota_bytes": "5G"}, {"quota_bytes": 2**60})
+        ]
+        by_person = ivan.request("PATCH", "/api/v1/users/ivan", {"quota_bytes": None})
+        unknown = owner.request("PATCH", "/api/v1/users/nobody", {"quota_bytes": 1})
+        bad_size = vidserve_cli(owner, "user", "add", "jane", "--quota", "lots")
+
+    assert added.returncode == 0, added.stderr
+    assert first["status"] == "completed"
+    assert_error(full, 507, "quota_exceeded")
+    assert [(p["quota_bytes"], p["used_bytes"]) for p in listed] == [(1024, len(CLIP_BYTES))]
+    assert raised.json["quota_bytes"] == 10**9 and again.status == 201
+    assert unlimited.status == 200 and unlimited.json["quota_bytes"] is None
+    for answer in hostile:
+        assert_error(answer, 400)
+    assert_error(by_person, 403)
+    assert_error(unknown, 404, "not_found")
+    assert bad_size.returncode == 2 and "not a size" in bad_size.stderr
+
+
 def test_retention_by_age_removes_files_older_than_keep_days(tmp_path, media_server):
     with start_vidserve(tmp_path, keep_days=2 / 86400) as api:  # two seconds
         old = api.wait_for(api.submit(unique(media_server)))

@@ -891,6 +891,12 @@ MIGRATIONS = [
     CREATE INDEX jobs_pending_by_user ON jobs (user) WHERE status = 'pending';
     CREATE INDEX jobs_by_user_start ON jobs (user, started_at);
     """,
+    """
+    -- Space per person (API.md): how much a person's files may take; NULL: no limit. Their
+    -- bytes on disk are summed by this index of the files kept.
+    ALTER TABLE users ADD COLUMN quota_bytes INTEGER;
+    CREATE INDEX jobs_kept_by_user ON jobs (user) WHERE status = 'completed' AND file_removed = 0;
+    """,
 ]
 
 
@@ -3122,8 +3128,18 @@ class Jobs:
             )
         )
 
-    # What the API tells of a person's downloads: how many they submitted (see People).
+    # What the API tells of a person's downloads: how many they submitted (see People), and
+    # the bytes of the files they keep, a file two downloads share counted once, for the first.
     DOWNLOADS_OF_PERSON = "(SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE user = users.name)"
+    KEPT_BYTES = (
+        "(SELECT COALESCE(SUM(total_bytes), 0) FROM jobs WHERE jobs.user = {user}"
+        " AND status = 'completed' AND file_removed = 0 AND duplicate_of IS NULL)"
+    )
+    BYTES_OF_PERSON = KEPT_BYTES.format(user="users.name")
+
+    @classmethod
+    def bytes_kept_by(cls, db: sqlite3.Connection, user: str) -> int:
+        return db.execute("SELECT " + cls.KEPT_BYTES.format(user="?"), (user,)).fetchone()[0]
 
     def counts(self) -> dict[str, int]:
         rows = self._db.read("SELECT status, SUM(n) FROM job_counts GROUP BY status")
@@ -3327,17 +3343,27 @@ class RunningJobs:
             return len(self._runs)
 
 
-def person_bounds(config: Config) -> Callable[[sqlite3.Connection, str], None]:
+def person_bounds(
+    config: Config, quota_bytes: int | None
+) -> Callable[[sqlite3.Connection, str], None]:
     """What a person may still queue, asked in the submit's own transaction so that
-    concurrent submits cannot pass it together: at most max_pending_per_user pending
-    (API.md "Per person bounds"). The owner is not bound."""
+    concurrent submits cannot pass it together: nothing once their files fill their quota
+    (507), at most max_pending_per_user pending (API.md "Per person bounds"). The owner is
+    not bound."""
 
     def admit(db: sqlite3.Connection, user: str) -> None:
-        limit = config.max_pending_per_user
-        if user == OWNER or not limit:
+        if user == OWNER:
             return
+        if quota_bytes is not None and Jobs.bytes_kept_by(db, user) >= quota_bytes:
+            raise ApiError(
+                507,
+                "quota_exceeded",
+                f"your files take your whole quota ({human_bytes(quota_bytes)}); delete some"
+                " to download more",
+            )
+        limit = config.max_pending_per_user
         sql = "SELECT COUNT(*) FROM jobs WHERE user = ? AND status = 'pending'"
-        if db.execute(sql, (user,)).fetchone()[0] >= limit:
+        if limit and db.execute(sql, (user,)).fetchone()[0] >= limit:
             raise ApiError(
                 429,
                 "queue_full",
@@ -3584,7 +3610,7 @@ def submit_download(app: App, request: Request) -> Reply:
         force,
         app.library.files_present,
         caller.user,
-        person_bounds(app.config),
+        person_bounds(app.config, app.people.quota_of(caller.user)),
     )
     if not duplicate:
         app.queue.wake()
@@ -4277,27 +4303,37 @@ class Library:
             (self.thumbnail_dir / job.thumbnail).unlink(missing_ok=True)
 
     def enforce_retention(self) -> None:
-        """Delete the oldest finished files past keep_days or max_total_bytes; records stay."""
+        """Delete finished files older than keep_days, then, while the total is over
+        max_total_bytes, the oldest file of whoever holds the most bytes (API.md "Space per
+        person": one person's downloads never remove another's files while they hold more
+        themselves); a file two downloads share counts once, for the first. Records stay."""
         if not (self.config.keep_days or self.config.max_total_bytes):
             return
-        jobs = self.files.stored_files()
-        total = sum(job.total_bytes or 0 for job in jobs)
         cutoff = time.strftime(
             "%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - self.config.keep_days * 86400)
         )
-        for job in jobs:  # oldest first
-            too_old = self.config.keep_days and (job.completed_at or "") < cutoff
-            too_much = self.config.max_total_bytes and total > self.config.max_total_bytes
-            if not (too_old or too_much):
-                continue
-            self.remove_files(job)
-            self._jobs.mark_removed(job.id)
-            total -= job.total_bytes or 0
-            log.info(
-                "retention: removed the files of job %s (%s)",
-                job.id,
-                "older than keep_days" if too_old else "over max_total_bytes",
-            )
+        kept: dict[str, collections.deque[Job]] = collections.defaultdict(collections.deque)
+        for job in self.files.stored_files():  # oldest first
+            if self.config.keep_days and (job.completed_at or "") < cutoff:
+                self.remove_by_retention(job, "older than keep_days")
+            else:
+                kept[job.user].append(job)
+        held = {
+            user: sum(job.total_bytes or 0 for job in jobs if not job.duplicate_of)
+            for user, jobs in kept.items()
+        }
+        while self.config.max_total_bytes and sum(held.values()) > self.config.max_total_bytes:
+            user = max(held, key=held.__getitem__)
+            job = kept[user].popleft()
+            self.remove_by_retention(job, f"over max_total_bytes, {user} holding the most")
+            held[user] -= 0 if job.duplicate_of else job.total_bytes or 0
+            if not kept[user]:
+                del held[user]
+
+    def remove_by_retention(self, job: Job, why: str) -> None:
+        self.remove_files(job)
+        self._jobs.mark_removed(job.id)
+        log.info("retention: removed the files of job %s (%s)", job.id, why)
 
     def free_bytes(self) -> int:
         return shutil.disk_usage(self.download_dir).free
@@ -5793,18 +5829,43 @@ class People:
         self._endings = endings  # what else ends with a person, in the same transaction
 
     # What the API tells of a person: never the token's hash.
-    PERSON = f"name, created_at, {Jobs.DOWNLOADS_OF_PERSON} AS downloads"
+    PERSON = (
+        f"name, created_at, {Jobs.DOWNLOADS_OF_PERSON} AS downloads, quota_bytes,"
+        f" {Jobs.BYTES_OF_PERSON} AS used_bytes"
+    )
 
-    def _insert(self, name: str, token_sha256: bytes) -> dict | None:
+    def _insert(self, name: str, token_sha256: bytes, quota_bytes: int | None) -> dict | None:
         """A new person; None when the name is taken."""
         row = self._db.commit(
             lambda db: db.execute(
-                "INSERT INTO users VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING"
-                f" RETURNING {self.PERSON}",
-                (name, token_sha256, utc_now()),
+                "INSERT INTO users (name, token_sha256, created_at, quota_bytes)"
+                f" VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING {self.PERSON}",
+                (name, token_sha256, utc_now(), quota_bytes),
             ).fetchone()
         )
         return dict(row) if row else None
+
+    def set_quota(self, name: str, quota_bytes: int | None) -> dict:
+        """How much a person's files may take from now on (None: no limit)."""
+        row = self._db.commit(
+            lambda db: db.execute(
+                f"UPDATE users SET quota_bytes = ? WHERE name = ? RETURNING {self.PERSON}",
+                (quota_bytes, self.check_name(name)),
+            ).fetchone()
+        )
+        if row is None:
+            raise ApiError(404, "not_found", f"no person called {name}")
+        log.info(
+            "person %r may keep %s",
+            name,
+            "any amount" if quota_bytes is None else human_bytes(quota_bytes),
+        )
+        return dict(row)
+
+    def quota_of(self, user: str) -> int | None:
+        """How many bytes a person's files may take; None for the owner or no limit."""
+        rows = self._db.read("SELECT quota_bytes FROM users WHERE name = ?", (user,))
+        return rows[0][0] if rows else None
 
     def everyone(self) -> list[dict]:
         """Every person, by name, with how many downloads they have submitted."""
@@ -5857,10 +5918,10 @@ class People:
         token = secrets.token_urlsafe(32)
         return token, hashlib.sha256(token.encode()).digest()
 
-    def add(self, name: Any) -> dict:
-        """A new person: name, created_at, downloads, and the token, shown this once."""
+    def add(self, name: Any, quota_bytes: int | None = None) -> dict:
+        """A new person: name, created_at, downloads, quota, and the token, shown this once."""
         token, token_sha256 = self.new_secret()
-        person = self._insert(self.check_name(name), token_sha256)
+        person = self._insert(self.check_name(name), token_sha256, quota_bytes)
         if person is None:
             raise ApiError(409, "user_exists", f"there is already a person called {name}")
         log.info("person %r added", name)
@@ -6020,12 +6081,27 @@ USER_NAME_PARAMETER = parameter("name", "path", PERSON_NAME_SCHEMA, "A person's 
 SCHEMAS |= {
     "Person": {
         "type": "object",
-        "required": ["name", "created_at", "downloads"],
+        "required": ["name", "created_at", "downloads", "quota_bytes", "used_bytes"],
         "properties": {
             "name": PERSON_NAME_SCHEMA,
             "created_at": {"type": "string", "format": "date-time"},
             "downloads": {"type": "integer", "minimum": 0},
+            "quota_bytes": {
+                "type": ["integer", "null"],
+                "minimum": 0,
+                "description": "How much the person's files may take; null: no limit",
+            },
+            "used_bytes": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "What their files take (a file two downloads share, once)",
+            },
         },
+    },
+    "PersonChange": {
+        "type": "object",
+        "required": ["quota_bytes"],
+        "properties": {"quota_bytes": {"type": ["integer", "null"], "minimum": 0}},
     },
     "PersonToken": {
         "type": "object",
@@ -6084,6 +6160,39 @@ def create_user(app: App, request: Request) -> Reply:
     return Reply({"success": True, **person}, 201)
 
 
+MAX_QUOTA_BYTES = 2**53  # a JSON number any client reads exactly
+
+
+@route(
+    "PATCH",
+    "/api/v1/users/{name}",
+    OWNER_ONLY,
+    summary="Set how much a person's files may take (quota_bytes; null for no limit)",
+    parameters=[USER_NAME_PARAMETER],
+    body={"required": True, "content": json_content(ref("PersonChange"))},
+    replies=json_reply("The person, as now", "Person"),
+    errors=(400, 404, 413, 415),
+)
+def change_user(app: App, request: Request, name: str) -> Reply:
+    """PATCH /api/v1/users/{name} (owner only): the person's quota (API.md "Space per
+    person"); a person past it submits nothing more (507) until files are deleted."""
+    form = request.form()
+    if "quota_bytes" not in form:
+        raise ApiError(400, "invalid_body", "send quota_bytes (a number of bytes, or null)")
+    quota = form["quota_bytes"]
+    if quota is not None:
+        quota = parse_integer(request, form, "quota_bytes", 0, 0, MAX_QUOTA_BYTES)
+    return Reply(app.people.set_quota(name, quota))
+
+
+def parse_size(text: str) -> int:
+    """'5G', '500M', '1048576': bytes (K, M, G, T are powers of 1024), or ValueError."""
+    match = re.fullmatch(r"(\d{1,16})\s*([KMGT]?)i?B?", text.strip(), re.IGNORECASE)
+    if not match:
+        raise ValueError(f"not a size: {text!r} (say 5G, 500M or a number of bytes)")
+    return int(match[1]) * 1024 ** " KMGT".index(match[2].upper() or " ")
+
+
 @route(
     "DELETE",
     "/api/v1/users/{name}",
@@ -6116,10 +6225,14 @@ def renew_user_token(app: App, request: Request, name: str) -> Reply:
     return Reply({"success": True, **app.people.new_token(name)})
 
 
-USER_USAGE = "usage: vidserve.py user add NAME | user list | user remove NAME | user token NAME"
+USER_USAGE = (
+    "usage: vidserve.py user add NAME [--quota 5G] | user list | user remove NAME | user token NAME"
+)
 
 
-def manage_people(config: Config, operands: list[str], endings: PersonEndings) -> int:
+def manage_people(
+    config: Config, operands: list[str], endings: PersonEndings, quota: str | None = None
+) -> int:
     """`vidserve.py user ...`: people and their tokens. It writes the database a running
     server reads on every request, so each change counts there at once, with no restart (a
     removed person's running download stops at the server's next upkeep)."""
@@ -6132,9 +6245,13 @@ def manage_people(config: Config, operands: list[str], endings: PersonEndings) -
     people = People(database, endings)
     try:
         if verb == "list":
-            rows = [(p["name"], p["created_at"], str(p["downloads"])) for p in people.everyone()]
-            for row in [("NAME", "ADDED", "DOWNLOADS"), *rows]:
-                print(f"{row[0]:<32}  {row[1]:<20}  {row[2]:>9}")
+            rows = [
+                (p["name"], p["created_at"], str(p["downloads"]), human_bytes(p["used_bytes"]))
+                + ("any" if p["quota_bytes"] is None else human_bytes(p["quota_bytes"]),)
+                for p in people.everyone()
+            ]
+            for row in [("NAME", "ADDED", "DOWNLOADS", "USED", "QUOTA"), *rows]:
+                print(f"{row[0]:<32}  {row[1]:<20}  {row[2]:>9}  {row[3]:>9}  {row[4]:>9}")
         elif verb == "remove":
             person = people.remove(names[0])
             print(
@@ -6143,13 +6260,20 @@ def manage_people(config: Config, operands: list[str], endings: PersonEndings) -
                 f" {person['downloads']} download(s) stay, for the owner to see"
             )
         else:
-            person = people.add(names[0]) if verb == "add" else people.new_token(names[0])
+            quota_bytes = None if quota is None else parse_size(quota)
+            if verb == "add":
+                person = people.add(names[0], quota_bytes)
+            else:
+                person = people.new_token(names[0])
             print(
                 f"{person['name']}'s {'token' if verb == 'add' else 'new token'}"
                 " (shown only this once; the server keeps just a hash of it):",
                 file=sys.stderr,
             )
             print(person["token"])
+    except ValueError as err:  # a --quota that is not a size
+        print(f"vidserve: {err}", file=sys.stderr)
+        return 2
     except ApiError as err:
         print(f"vidserve: {err.message}", file=sys.stderr)
         return 1
@@ -6352,19 +6476,23 @@ class Follows:
         downloads: list[dict],
         delay_s: float,
         still_present: Callable[[Job], bool],
+        quota_bytes: int | None = None,
     ) -> list[Job]:
         """A check that listed `posts` (their ids), in one transaction: they are seen from now
         on, each of `downloads` (jobs columns) is queued unless its user already has that
         post (same site and id, or a live duplicate), and the next check is due in delay_s.
-        Returns the jobs queued."""
+        Nothing is queued once the person's files fill quota_bytes, or when the follow was
+        paused meanwhile (its person removed, say). Returns the jobs queued."""
 
         def record(db: sqlite3.Connection) -> list[sqlite3.Row]:
             db.executemany(
                 "INSERT INTO follow_posts VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [(follow.id, post) for post in posts],
             )
+            paused = db.execute("SELECT paused FROM follows WHERE id = ?", (follow.id,))
+            full = quota_bytes is not None and Jobs.bytes_kept_by(db, follow.user) >= quota_bytes
             queued = []
-            for new in downloads:
+            for new in () if full or paused.fetchone()[0] else downloads:
                 if Jobs.holds_post(db, new):
                     continue
                 row, duplicate = Jobs.insert_job(db, new, still_present)
@@ -6538,6 +6666,7 @@ class FollowChecker:
             downloads,
             follow_delay_s(follow.every_h, 0),
             self.app.library.files_present,
+            self.app.people.quota_of(follow.user),
         )
         if jobs:
             self.app.queue.wake()
@@ -10399,6 +10528,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         help="backup: PATH; user: add|list|remove|token NAME; follow: add URL|list|remove ID",
     )
     parser.add_argument("--user", help="follow add/list: the person (default: the owner)")
+    parser.add_argument("--quota", help="user add: how much their files may take (e.g. 5G)")
     parser.add_argument("--config", help="path of vidserve.toml (default: ./vidserve.toml)")
     parser.add_argument(
         "--bench",
@@ -10448,7 +10578,9 @@ def main(argv: list[str] | None = None) -> int:
             "serve": lambda: serve(config),
             "init": lambda: initialize(config),
             "token": lambda: print_token(config),
-            "user": lambda: manage_people(config, arguments.operands, PERSON_ENDINGS),
+            "user": lambda: manage_people(
+                config, arguments.operands, PERSON_ENDINGS, arguments.quota
+            ),
             "follow": lambda: manage_follows(config, arguments.operands, arguments.user),
             "backup": lambda: backup(config, arguments.operands[0]),
             "update-ytdlp": update_ytdlp,
