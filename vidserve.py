@@ -21,9 +21,10 @@ their SQL first, then the logic, then the routes.
    5. Sites                       TikTok and Instagram: photo posts, images, their refusals;
                                   ExtractorFinder, which extractor takes a link
    6. Links and the egress proxy  UrlPolicy, own addresses, connect_allowed, the proxy
-   7. Jobs                        the status object, the jobs table, the change feed, the
-                                  queue, running jobs; submit, status, cancel, retry
-   8. History and events          pages and search of every download; the event stream
+   7. Jobs                        the status object, the jobs table, the queue (fair across
+                                  people), running jobs; submit, status, cancel, retry
+   8. History and events          the change feed; pages and search of every download; the
+                                  event stream and each person's open streams
    9. Saved files                 tags, thumbnails, files published whole, the Library,
                                   signed links, the file routes
   10. Notifications               notify_url told how a download ended
@@ -2698,7 +2699,7 @@ def chunk_mover(stack: contextlib.ExitStack) -> Callable[[socket.socket, socket.
 
 # ---- 7. Jobs ---------------------------------------------------------------------------------
 # A download from submit to its end: the status object, the jobs table and its SQL, the
-# change feed, the queue and the jobs running now, and the routes that submit, read, wait
+# queue and the jobs running now, a person's bounds, and the routes that submit, read, wait
 # for, cancel and retry a download.
 
 
@@ -3203,39 +3204,6 @@ def count_jobs_in(path: Path) -> int:
         return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
 
 
-class ChangeFeed:
-    """Every committed change and progress step, in order, for ?wait and /events.
-
-    Publishers never block on readers: the feed is a bounded ring, and a reader that falls
-    behind it simply misses the oldest entries (it reads the current state instead).
-    """
-
-    def __init__(self, size: int = 2048):
-        self._changed = threading.Condition()  # guards _entries, version and closed
-        self._entries: collections.deque[tuple[int, dict]] = collections.deque(maxlen=size)
-        self.version = 0
-        self.closed = False
-
-    def publish(self, status_object: dict) -> None:
-        with self._changed:
-            self.version += 1
-            self._entries.append((self.version, status_object))
-            self._changed.notify_all()
-
-    def wait(self, after: int, timeout_s: float) -> tuple[int, list[tuple[int, dict]]]:
-        """(number, entry) pairs newer than `after`, waiting up to timeout_s for one, and the
-        new cursor. Returns at once, with nothing new, once the feed is closed."""
-        with self._changed:
-            self._changed.wait_for(lambda: self.version > after or self.closed, timeout_s)
-            return self.version, [(n, entry) for n, entry in self._entries if n > after]
-
-    def close(self) -> None:
-        """The server is stopping: every waiting reader returns now."""
-        with self._changed:
-            self.closed = True
-            self._changed.notify_all()
-
-
 class JobQueue:
     """Hands a committed job to a sleeping worker at once: there is no poll interval.
 
@@ -3732,8 +3700,42 @@ def retry_download(app: App, request: Request, download_id: str) -> Reply:
 
 
 # ---- 8. History and events -------------------------------------------------------------------
-# Every download, newest first, found by its words (History: pages, search and its trigram
-# index, filled in batches), and the event stream of their changes.
+# Every change, in order (the change feed ?wait and /events read); every download, newest
+# first, found by its words (History: pages, search and its trigram index, filled in
+# batches); the event stream of their changes, within each person's streams.
+
+
+class ChangeFeed:
+    """Every committed change and progress step, in order, for ?wait and /events.
+
+    Publishers never block on readers: the feed is a bounded ring, and a reader that falls
+    behind it simply misses the oldest entries (it reads the current state instead).
+    """
+
+    def __init__(self, size: int = 2048):
+        self._changed = threading.Condition()  # guards _entries, version and closed
+        self._entries: collections.deque[tuple[int, dict]] = collections.deque(maxlen=size)
+        self.version = 0
+        self.closed = False
+
+    def publish(self, status_object: dict) -> None:
+        with self._changed:
+            self.version += 1
+            self._entries.append((self.version, status_object))
+            self._changed.notify_all()
+
+    def wait(self, after: int, timeout_s: float) -> tuple[int, list[tuple[int, dict]]]:
+        """(number, entry) pairs newer than `after`, waiting up to timeout_s for one, and the
+        new cursor. Returns at once, with nothing new, once the feed is closed."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.version > after or self.closed, timeout_s)
+            return self.version, [(n, entry) for n, entry in self._entries if n > after]
+
+    def close(self) -> None:
+        """The server is stopping: every waiting reader returns now."""
+        with self._changed:
+            self.closed = True
+            self._changed.notify_all()
 
 
 MAX_OFFSET = 10**9  # history paging by offset; deep pages should use `before`
@@ -6075,6 +6077,8 @@ PERSON_NAME_SCHEMA = {
 }
 
 
+MAX_QUOTA_BYTES = 2**53  # a JSON number any client reads exactly
+
 USER_NAME_PARAMETER = parameter("name", "path", PERSON_NAME_SCHEMA, "A person's name")
 
 
@@ -6089,6 +6093,7 @@ SCHEMAS |= {
             "quota_bytes": {
                 "type": ["integer", "null"],
                 "minimum": 0,
+                "maximum": MAX_QUOTA_BYTES,
                 "description": "How much the person's files may take; null: no limit",
             },
             "used_bytes": {
@@ -6101,7 +6106,9 @@ SCHEMAS |= {
     "PersonChange": {
         "type": "object",
         "required": ["quota_bytes"],
-        "properties": {"quota_bytes": {"type": ["integer", "null"], "minimum": 0}},
+        "properties": {
+            "quota_bytes": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_QUOTA_BYTES}
+        },
     },
     "PersonToken": {
         "type": "object",
@@ -6158,9 +6165,6 @@ def create_user(app: App, request: Request) -> Reply:
     """POST /api/v1/users (owner only): a new person; their token is in this reply only."""
     person = app.people.add(request.form().get("name"))
     return Reply({"success": True, **person}, 201)
-
-
-MAX_QUOTA_BYTES = 2**53  # a JSON number any client reads exactly
 
 
 @route(
