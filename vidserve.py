@@ -3311,36 +3311,18 @@ class RunningJobs:
             return len(self._runs)
 
 
-def person_bounds(
-    config: Config, quota_bytes: int | None
-) -> Callable[[sqlite3.Connection, str], None]:
-    """What a person may still queue, asked in the submit's own transaction so that
-    concurrent submits cannot pass it together: nothing once their files fill their quota
-    (507), at most max_pending_per_user pending (API.md "Per person bounds"). The owner is
-    not bound."""
-
-    def admit(db: sqlite3.Connection, user: str) -> None:
-        if user == OWNER:
-            return
-        if quota_bytes is not None and Jobs.bytes_kept_by(db, user) >= quota_bytes:
-            raise ApiError(
-                507,
-                "quota_exceeded",
-                f"your files take your whole quota ({human_bytes(quota_bytes)}); delete some"
-                " to download more",
-            )
-        limit = config.max_pending_per_user
-        sql = "SELECT COUNT(*) FROM jobs WHERE user = ? AND status = 'pending'"
-        if limit and db.execute(sql, (user,)).fetchone()[0] >= limit:
-            raise ApiError(
-                429,
-                "queue_full",
-                f"you have {limit} downloads waiting (max_pending_per_user); submit more once"
-                " some have started",
-                {"Retry-After": "60"},
-            )
-
-    return admit
+def admit_person(db: sqlite3.Connection, user: str, max_pending: int, quota: int | None) -> None:
+    """What a person may still queue, asked in the submit's own transaction so that concurrent
+    submits cannot pass it together (API.md "Per person bounds"); the owner is not bound."""
+    if user == OWNER:
+        return
+    if quota is not None and Jobs.bytes_kept_by(db, user) >= quota:
+        message = f"your files fill your quota ({human_bytes(quota)}); delete some first"
+        raise ApiError(507, "quota_exceeded", message)
+    pending = db.execute("SELECT COUNT(*) FROM jobs WHERE user = ? AND status = 'pending'", (user,))
+    if max_pending and pending.fetchone()[0] >= max_pending:
+        message = f"you have {max_pending} downloads waiting (max_pending_per_user); wait a little"
+        raise ApiError(429, "queue_full", message, {"Retry-After": "60"})
 
 
 def parse_client_id(form: dict) -> str:
@@ -3578,7 +3560,11 @@ def submit_download(app: App, request: Request) -> Reply:
         force,
         app.library.files_present,
         caller.user,
-        person_bounds(app.config, app.people.quota_of(caller.user)),
+        functools.partial(
+            admit_person,
+            max_pending=app.config.max_pending_per_user,
+            quota=app.people.quota_of(caller.user),
+        ),
     )
     if not duplicate:
         app.queue.wake()
