@@ -5721,6 +5721,24 @@ def test_ones_share_starts_while_anothers_thousand_wait(tmp_path, media_server):
     assert waiting >= 990
 
 
+def test_a_persons_51st_follow_is_429_and_the_owners_is_not(tmp_path):
+    domains = ["127.0.0.1", "tiktok.com"]  # follows of TikTok: their checks fail offline
+    with start_vidserve(tmp_path, allowed_domains=domains) as owner:
+        kim = add_person(owner, "kim")
+        accounts = [f"https://www.tiktok.com/@kim.{n}" for n in range(52)]
+        fifty = [kim.post("/api/v1/follows", {"url": url}) for url in accounts[:50]]
+        refused = kim.post("/api/v1/follows", {"url": accounts[50]})
+        again = kim.post("/api/v1/follows", {"url": accounts[0]})  # one kim has: no new one
+        owners = owner.post("/api/v1/follows", {"url": accounts[51]})
+        held = len(kim.get("/api/v1/follows").json)
+
+    assert [answer.status for answer in fifty] == [201] * 50
+    assert_error(refused, 429, "too_many_follows")
+    assert int(refused.headers["Retry-After"]) > 0
+    assert again.status == 200 and owners.status == 201
+    assert held == 50
+
+
 def test_a_persons_streams_and_waits_stop_at_8_and_a_closed_stream_frees_its_place_at_once(
     tmp_path, media_server
 ):
