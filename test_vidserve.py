@@ -5354,7 +5354,8 @@ def test_people_get_a_token_shown_once_and_are_listed_without_it(household):
 
     assert [(p["name"], p["downloads"]) for p in listed.json] == [("alice", 1), ("bob", 1)]
     assert all(TIMESTAMP.fullmatch(p["created_at"]) for p in listed.json)
-    assert by_cli.returncode == 0 and re.search(r"^alice\s.*\s1$", by_cli.stdout, re.MULTILINE)
+    alice_line = r"^alice\s+\S+\s+1\s+\d+(\.\d)? [KMG]?B\s+any$"  # downloads, used, quota
+    assert by_cli.returncode == 0 and re.search(alice_line, by_cli.stdout, re.MULTILINE)
     for person in (household.alice, household.bob):
         assert person.token.encode() not in listed.body + by_cli.stdout.encode()
         assert person.token.encode() not in database_bytes
