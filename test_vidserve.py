@@ -5173,6 +5173,67 @@ def test_transient_failures_are_retried_then_failed_with_their_cause(
     assert status["retry_count"] == 1
 
 
+class UntrustedTls:
+    """A TLS listener with a certificate no one trusts: every handshake with it fails."""
+
+    def __init__(self, directory: Path):
+        cert, key = make_certificate(directory, "untrusted")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.listener = context.wrap_socket(socket.create_server(("127.0.0.1", 0)), True)
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        with contextlib.suppress(OSError):
+            while True:
+                with contextlib.suppress(ssl.SSLError):
+                    self.listener.accept()[0].close()
+
+
+def assert_in_words(message: str, *expected: str):
+    """API.md "Errors in words": a sentence of at most 300 characters saying what happened,
+    with none of yt-dlp's advice to report it and no yt-dlp URL."""
+    assert len(message) <= 300, message
+    for words in expected:
+        assert words in message, message
+    for never in ("please report", "github.com/yt-dlp", "yt-dlp -U", "502 Bad Gateway"):
+        assert never not in message, message
+
+
+def test_the_offline_messages_say_which_host_could_not_be_reached_and_why(tmp_path):
+    untrusted = UntrustedTls(tmp_path)
+    closed = free_port()
+    domains = ["127.0.0.1", "tiktok.com"]  # offline here: no name of tiktok.com resolves
+    with start_vidserve(tmp_path / "server", allowed_domains=domains, max_retries=1) as api:
+        unresolved = api.submit("https://vm.tiktok.com/ZMabc123/")
+        refused = api.submit(f"http://127.0.0.1:{closed}/clip.mp4")
+        handshake = api.submit(f"https://127.0.0.1:{untrusted.port}/clip.mp4")
+        follow = api.post("/api/v1/follows", {"url": "https://www.tiktok.com/@offline.pi"})
+        ended = {name: api.wait_for(d) for name, d in [
+            ("unresolved", unresolved), ("refused", refused), ("handshake", handshake)
+        ]}
+        checked = wait_until(
+            lambda: api.get(f"/api/v1/follows/{follow.json['follow_id']}").json["last_error_code"],
+            30,
+            "the follow's first check",
+        )
+        log_text = api.log_text()
+    untrusted.listener.close()
+
+    assert {s["error_code"] for s in ended.values()} == {"network"}, [
+        (s["error_code"], s["error_message"]) for s in ended.values()
+    ]
+    assert ended["unresolved"]["error_message"].startswith(
+        "cannot reach vm.tiktok.com: its name does not resolve"
+    )
+    assert_in_words(ended["unresolved"]["error_message"], "(tried 2 times)")
+    assert_in_words(ended["refused"]["error_message"], "cannot reach 127.0.0.1: it refused")
+    assert_in_words(ended["handshake"]["error_message"], "cannot reach 127.0.0.1: its TLS")
+    assert checked == "network"  # not `extractor`: the link is right, the network is not
+    assert "Tunnel connection failed: 502" in log_text  # yt-dlp's whole text stays in the log
+
+
 def test_a_share_sent_as_the_port_opens_is_answered_once_yt_dlp_is_warm(tmp_path, media_server):
     """Issues 17 and 25: after a (re)start the server answers at once, while worker-1 loads
     yt-dlp beside it; a share sent the moment the port opens is queued at once and answered

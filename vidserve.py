@@ -226,6 +226,21 @@ def vidserve_program(statement: str) -> list[str]:
     return [sys.executable, "-c", program]
 
 
+MAX_MESSAGE_CHARS = 300  # API.md "Errors in words": an error_message, a notification's line
+
+
+def in_words(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """text on one line, at most limit characters, shortened at a word's end (with "…"),
+    never inside a word: what a person reads on a phone."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:(") + "…"
+
+
 def human_bytes(count: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if count < 1024:
@@ -2474,7 +2489,9 @@ class EgressProxy:
     (websockets) refuses such requests instead of going around it.
 
     Each worker names itself in the proxy credentials; what the proxy refused it is kept for
-    `refusal()`, so a failed download can say that a non-public address was the reason.
+    `refusal()`, so a failed download can say that a non-public address was the reason, and
+    the host it last tried to reach and what happened there (a name that did not resolve, a
+    connection refused or timed out) for `last_reached()`: yt-dlp itself sees only "502".
     Threads: `egress` accepts; each tunnel has two threads, one per direction.
     """
 
@@ -2489,8 +2506,9 @@ class EgressProxy:
         # Only authenticated tunnels take one of the EGRESS_MAX_TUNNELS slots.
         self._connections = Connections(2 * EGRESS_MAX_TUNNELS, timeout_s)
         self._tunnels = threading.BoundedSemaphore(EGRESS_MAX_TUNNELS)
-        self._lock = threading.Lock()  # guards _refusals
+        self._lock = threading.Lock()  # guards _refusals and _reached
         self._refusals: dict[str, str] = {}  # client name -> the last thing refused to it
+        self._reached: dict[str, Reached] = {}  # client name -> its last connection's fate
 
     def url(self, client: str) -> str:
         """What YoutubeDL's `proxy` option takes, naming the client (a worker)."""
@@ -2513,9 +2531,16 @@ class EgressProxy:
         self._connections.close()
 
     def refusal(self, client: str) -> str | None:
-        """What the proxy refused this client since it last asked, if anything."""
+        """What the proxy refused this client since it last asked, if anything; the host it
+        last reached is forgotten too, so that a new job starts clean."""
         with self._lock:
+            self._reached.pop(client, None)
             return self._refusals.pop(client, None)
+
+    def last_reached(self, client: str) -> Reached | None:
+        """The host this client's last connection was for, and why it failed if it did."""
+        with self._lock:
+            return self._reached.get(client)
 
     def _accept(self) -> None:
         # At the default priority, as are the tunnels' threads it starts: the data path.
@@ -2605,14 +2630,44 @@ class EgressProxy:
         if not self.policy.host_is_plain(host.lower()):
             return self._refuse(client, repr(host), port, "not a plain host name")
         try:
-            return connect_allowed(self.policy, host, port, self.timeout_s)
+            upstream = connect_allowed(self.policy, host, port, self.timeout_s)
         except AddressRefused as refused:
             return self._refuse(client, host, port, str(refused))
+        except OSError as err:
+            cause = connect_failure_in_words(err, self.timeout_s)
+            log.info("egress: cannot reach %s:%d for %s: %s (%s)", host, port, client, cause, err)
+            with self._lock:
+                self._reached[client] = Reached(host, cause)
+            raise
+        with self._lock:
+            self._reached[client] = Reached(host, None)
+        return upstream
 
     def _refuse(self, client: str, host: str, port: int, refused: str) -> None:
         log.warning("egress: refused %s:%d for %s: %s", host, port, client, refused)
         with self._lock:
             self._refusals[client] = refused
+
+
+@dataclass(frozen=True, slots=True)
+class Reached:
+    """A host the egress proxy connected to for a client, and why it could not, if so."""
+
+    host: str
+    failure: str | None  # in words: "its name does not resolve"; None: it connected
+
+
+def connect_failure_in_words(err: OSError, timeout_s: float) -> str:
+    """What a failed connection to a site means to a person (API.md "Errors in words")."""
+    if isinstance(err, socket.gaierror):
+        return "its name does not resolve (is this server offline, or its DNS down?)"
+    if isinstance(err, ConnectionRefusedError):
+        return "it refused the connection"
+    if isinstance(err, TimeoutError):
+        return f"it did not answer within {timeout_s:g} s"
+    if err.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return "no network route leads to it (is this server offline?)"
+    return (err.strerror or str(err) or type(err).__name__).lower()
 
 
 def read_head(sock: socket.socket) -> tuple[bytes, bytes]:
@@ -2751,6 +2806,7 @@ class FetchError(Exception):
         retry_after_s: float = 0,
         max_retries: int | None = None,
     ):
+        message = in_words(message)
         super().__init__(message)
         self.code, self.message, self.transient = code, message, transient
         self.retry_after_s, self.max_retries = retry_after_s, max_retries
@@ -5091,9 +5147,19 @@ def blocked(reason: str, impersonation: bool) -> FetchError:
     )
 
 
+YTDLP_ADVICE = re.compile(  # yt-dlp's advice to its own users, not to a person sharing a link
+    r"[;.]?\s*(please report this issue on|confirm you are on the latest version using)"
+    r"[^;]*?(?:yt-dlp -U|issue template\.?|$)"
+    r"|\s*\(?(?:https?://)?(?:github\.com/yt-dlp|yt-dl\.org)\S*",
+    re.IGNORECASE,
+)
+
+
 def first_line(error: BaseException) -> str:
+    """The first line of a yt-dlp error, without yt-dlp's advice to report it or its URLs."""
     text = str(error).removeprefix("ERROR: ").strip()
-    return (text.splitlines() or [type(error).__name__])[0][:300]
+    line = (text.splitlines() or [type(error).__name__])[0]
+    return in_words(YTDLP_ADVICE.sub("", line).strip(" ;") or type(error).__name__)
 
 
 class YtdlpLog:
@@ -5130,11 +5196,38 @@ def phone_formats(can_merge: bool) -> dict:
 
 def ytdlp_failure(app: App, client: str, error: Exception) -> FetchError:
     """What a yt-dlp error of an egress client (a worker, the follow checker) means: the
-    egress proxy's refusal when there was one, else classify_failure's reading of it."""
+    egress proxy's refusal when there was one, else classify_failure's reading of it, told
+    with the host the proxy could not reach when that was the cause (yt-dlp saw only a
+    "502", and an extractor that swallows it then fails to find its data: `extractor` would
+    send a person looking at the link). The whole text stays in the log."""
+    reached = app.egress.last_reached(client)
+    log.info("%s: yt-dlp failed: %s", client, " ".join(str(error).split()))
     if refused := app.egress.refusal(client):
         return FetchError("private_address", f"refused to follow the link: {refused}", False)
     cookies = app.config.cookie_path.exists()
-    return classify_failure(error, bool(impersonation_targets()), cookies)
+    failure = classify_failure(error, bool(impersonation_targets()), cookies)
+    # http_error too: over plain http, the proxy's own "502" is all yt-dlp is answered
+    if failure.code not in ("network", "extractor", "http_error") or reached is None:
+        return failure
+    if reached.failure:
+        return FetchError("network", f"cannot reach {reached.host}: {reached.failure}", True)
+    if failure.code != "http_error" and (handshake := tls_failure(error)):
+        return FetchError("network", f"cannot reach {reached.host}: {handshake}", True)
+    return failure
+
+
+def tls_failure(error: BaseException) -> str | None:
+    """What went wrong in a TLS handshake yt-dlp failed (the proxy sees only bytes pass), in
+    words, or None when none failed."""
+    from yt_dlp.networking.exceptions import SSLError
+
+    for item in exception_chain(error):
+        if isinstance(item, (SSLError, ssl.SSLError)):
+            reason = getattr(item, "reason", None) or getattr(item.__cause__, "reason", None)
+            if "CERTIFICATE_VERIFY_FAILED" in str(item) or reason == "CERTIFICATE_VERIFY_FAILED":
+                return "its TLS certificate is not one this server trusts"
+            return "the TLS handshake with it failed"
+    return None
 
 
 def ytdlp_params(
@@ -5710,7 +5803,8 @@ def settle_failure(app: App, job: Job, failure: FetchError) -> bool:
         app.queue.wake()  # a worker must recompute how long to sleep
         return True
     tries = job.retry_count + 1
-    message = failure.message + (f" (tried {tries} times)" if tries > 1 else "")
+    tried = f" (tried {tries} times)" if tries > 1 else ""
+    message = in_words(failure.message, MAX_MESSAGE_CHARS - len(tried)) + tried
     if failed := app.jobs.fail(job.id, failure.code, message):
         app.notifier.download_ended(app.running.status_object(failed))
     log.info("job %s failed: %s: %s", job.id, failure.code, message)
