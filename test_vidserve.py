@@ -4786,20 +4786,21 @@ def test_readme_curl_of_a_signed_link_saves_the_file_under_its_name(
     assert saved[0].suffix == ".mp4" and saved[0].read_bytes() == CLIP_BYTES
 
 
-# ---- 10. Notifications -----------------------------------------------------------------------
+# ---- 10. Notifications and alerts: each person's target, the outbox, alerts ----------------------
 
 
 class Receiver:
-    """A loopback notification receiver: records what it is sent."""
+    """A loopback notification receiver: records what it is sent; answers `status`, after
+    answering 500 to the first `failing` sends."""
 
-    def __init__(self, status: int = 200):
+    def __init__(self, status: int = 200, failing: int = 0):
         received = self.received = []
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 received.append((dict(self.headers), body))
-                self.send_response(status)
+                self.send_response(500 if len(received) <= failing else status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -4874,6 +4875,102 @@ def test_a_failing_notification_receiver_never_affects_the_job(tmp_path, media_s
 
 
 # ---- 11. Cookies -----------------------------------------------------------------------------
+
+
+def assert_no_secret_in(receivers, *secrets: str):
+    """API.md: a notification never carries a token (or a cookie)."""
+    for receiver in receivers:
+        for headers, body in receiver.received:
+            for secret in secrets:
+                assert secret not in body.decode() and secret not in json.dumps(headers)
+
+
+def test_a_persons_download_notifies_that_person_and_the_owner_and_no_one_else(
+    tmp_path, media_server
+):
+    owners, alices, bobs = Receiver(), Receiver(), Receiver()
+    settings = {"notify_url": owners.url, "public_url": "https://pi.example"}
+    with start_vidserve(tmp_path, **settings) as owner:
+        alice, bob = add_person(owner, "alice"), add_person(owner, "bob")
+        put = alice.request("PUT", "/api/v1/me/notify", {"url": alices.url, "format": "ntfy"})
+        by_cli = vidserve_cli(owner, "user", "notify", "bob", bobs.url, "--format", "json")
+        shown = alice.get("/api/v1/me/notify").json
+        owners_shown = owner.get("/api/v1/me/notify").json
+        done = alice.wait_for(alice.submit(f"{media_server}/page.html?title=Cat&n={random.random()}"))
+        wait_until(lambda: owners.received and alices.received, 10, "both notifications")
+        time.sleep(0.5)  # bob's receiver would have had it by now
+        headers, body = alices.received[0]
+        tapped = alice.get(headers["Click"].removeprefix("https://pi.example"), token=False)
+        failed = bob.wait_for(bob.submit(f"{media_server}/status/404?n={random.random()}"))
+        wait_until(lambda: bobs.received and len(owners.received) == 2, 10, "bob's failure told")
+    for receiver in (owners, alices, bobs):
+        receiver.close()
+
+    assert put.status == 200, put.body
+    assert by_cli.returncode == 0 and "bob's notifications go to" in by_cli.stdout
+    assert shown == {"url": alices.url, "format": "ntfy", "configured": False}
+    assert owners_shown == {"url": owners.url, "format": "json", "configured": True}
+    assert [json.loads(b)["download_id"] for _, b in owners.received] == [
+        done["download_id"],
+        failed["download_id"],
+    ]
+    assert len(alices.received) == 1  # bob's download never reached alice
+    assert body.decode() == "Downloaded: Cat"
+    assert (headers["Title"], headers["Priority"], headers["Tags"]) == (
+        "Downloaded",
+        "3",
+        "white_check_mark",
+    )
+    assert headers["Click"].startswith(f"https://pi.example/api/v1/files/{done['download_id']}/0?")
+    assert tapped.status == 200 and tapped.body == CLIP_BYTES
+    assert [json.loads(b)["error_code"] for _, b in bobs.received] == ["not_found"]
+    assert_no_secret_in((owners, alices, bobs), owner.token, alice.token, bob.token)
+
+
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        ({"url": "https://ntfy.sh/t", "format": "xml"}, 400, "invalid_format"),
+        ({"url": "ftp://ntfy.sh/t", "format": "ntfy"}, 422, "scheme_not_allowed"),
+        ({"url": "https://me@ntfy.sh/t"}, 422, "userinfo_not_allowed"),
+        ({"url": "http://127.0.0.1:9/hook"}, 422, "private_address"),
+        ({"format": "json"}, 400, "invalid_url"),
+    ],
+)
+def test_a_bad_notification_target_is_refused_and_changes_nothing(tmp_path, body, status, code):
+    with start_vidserve(tmp_path, allow_private_addresses=False) as api:
+        answer = api.request("PUT", "/api/v1/me/notify", body)
+        shown = api.get("/api/v1/me/notify").json
+        removed = api.delete("/api/v1/me/notify")
+
+    assert_error(answer, status, code)
+    assert shown == {"url": None, "format": None, "configured": False}
+    assert_error(removed, 404, "not_found")
+
+
+def test_a_receiver_failing_twice_then_answering_across_a_restart_gets_it_once(
+    tmp_path, media_server
+):
+    receiver = Receiver(failing=2)
+    with start_vidserve(tmp_path, notify_url=receiver.url, notify_format="ntfy") as api:
+        done = api.wait_for(api.submit(unique(media_server)))
+        wait_until(lambda: len(receiver.received) == 2, 20, "two failed sends")
+        stop_process(api)
+        restarted = start_process(tmp_path)
+        try:
+            wait_until(lambda: len(receiver.received) == 3, 20, "the send after the restart")
+            time.sleep(NOTIFY_SETTLE_S)  # a second delivery would come meanwhile
+            log_text = restarted.log_text()
+        finally:
+            stop_process(restarted)
+    receiver.close()
+
+    assert len(receiver.received) == 3  # twice refused, then once delivered: never again
+    assert {body for _, body in receiver.received} == {b"Downloaded: " + done["title"].encode()}
+    assert "tried again in 2 s" in log_text and "tried again in 4 s" in log_text
+
+
+NOTIFY_SETTLE_S = 1.0
 
 
 def test_cookies_round_trip_never_shows_their_values(own_vidserve):

@@ -27,7 +27,8 @@ their SQL first, then the logic, then the routes.
                                   event stream and each person's open streams
    9. Saved files                 tags, thumbnails, files published whole, the Library,
                                   signed links, the file routes
-  10. Notifications               notify_url told how a download ended
+  10. Notifications and alerts    each person's target, the messages and their formats, the
+                                  outbox (retried across restarts), the owner's alerts
   11. Cookies                     the owner's cookies.txt and its routes
   12. The worker                  yt-dlp loaded and warmed, its options, the Fetcher (one
                                   post = one download), the iPhone checks, failures by type
@@ -54,8 +55,8 @@ start, while `worker-1` imports yt-dlp and warms it up; each connection gets its
 `worker-N` threads each own one yt-dlp instance, worker-1's built before the first request
 is taken and the others' right after; `egress` threads carry yt-dlp's connections;
 `reaper` (one per bounded listener) closes connections that waited too long; `checkpoint`
-indexes ended jobs for search and copies the database's WAL back; `notify` tells notify_url
-how a download ended; `warm-up` reports impersonation; `acme` renews an ACME certificate;
+indexes ended jobs for search and copies the database's WAL back; `notify` delivers the
+outbox (how a download ended, alerts) to each person's target; `warm-up` reports impersonation; `acme` renews an ACME certificate;
 `http-plain` serves http_port; `follows` checks followed accounts, one at a time, sleeping
 until the next is due. `python3 vidserve.py` re-executes itself as the module, from its
 cached bytecode.
@@ -469,7 +470,7 @@ class Config:
     log_level: str = "info"
     ytdlp_options: dict = field(default_factory=dict)  # handed to YoutubeDL unchanged
     notify_url: str = ""  # POSTed to when a download completes or finally fails
-    notify_format: str = "json"  # or "text": one plain line, ntfy-style headers
+    notify_format: str = "json"  # or "ntfy" (Title, Priority, Tags, Click), or "text"
     notify_headers: dict = field(default_factory=dict)  # e.g. {"Authorization": "Bearer x"}
     public_url: str = ""  # how others reach this server, for file links in notifications
     acme_domain: str = ""  # a DNS name: vidserve gets and renews a certificate for it; "": off
@@ -593,7 +594,7 @@ def check_config(config: Config) -> Config:
         "request_timeout_s": config.request_timeout_s <= 0,
         "events_heartbeat_s": config.events_heartbeat_s <= 0,
         "log_level": config.log_level.lower() not in LOG_LEVELS,
-        "notify_format": config.notify_format not in ("json", "text"),
+        "notify_format": config.notify_format not in ("json", "ntfy", "text"),
         "notify_url": bool(config.notify_url)
         and not config.notify_url.startswith(("http://", "https://")),
         "allowed_domains": not config.allowed_domains,
@@ -915,6 +916,41 @@ MIGRATIONS = [
     -- bytes on disk are summed by this index of the files kept.
     ALTER TABLE users ADD COLUMN quota_bytes INTEGER;
     CREATE INDEX jobs_kept_by_user ON jobs (user) WHERE status = 'completed' AND file_removed = 0;
+    """,
+    """
+    -- Telling people what needs them (API.md): each person's own target (the owner's too,
+    -- set through the API; else notify_url), the outbox a receiver that fails is retried
+    -- from (for a day, across restarts), and the owner's alerts, once a day per subject.
+    CREATE TABLE notify_targets (
+        user TEXT PRIMARY KEY,              -- 'owner' or a person's name
+        url TEXT NOT NULL,
+        format TEXT NOT NULL                -- ntfy | json | text
+    ) WITHOUT ROWID;
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        user TEXT NOT NULL,                 -- whose target
+        url TEXT NOT NULL,
+        configured INTEGER NOT NULL,        -- the configuration's notify_url: notify_headers
+        body BLOB NOT NULL,
+        headers TEXT NOT NULL,              -- a JSON object
+        about TEXT NOT NULL,                -- for the log: 'job <id>', 'alert <kind> <subject>'
+        alert_id INTEGER,                   -- the alert the owner's copy delivers
+        created REAL NOT NULL,              -- epoch seconds; given up a day after
+        attempts INTEGER NOT NULL,
+        due REAL NOT NULL
+    );
+    CREATE INDEX outbox_by_due ON outbox (due);
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        title TEXT NOT NULL,
+        message TEXT NOT NULL,
+        at TEXT NOT NULL,
+        raised REAL NOT NULL,               -- epoch seconds: once a day per (kind, subject)
+        delivered INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX alerts_by_subject ON alerts (kind, subject, raised);
     """,
 ]
 
@@ -2305,6 +2341,15 @@ class UrlPolicy:
         self.private_networks = [ipaddress.ip_network(n) for n in private_networks]
         self.allowed_ports = frozenset(allowed_ports)
 
+    @classmethod
+    def of(cls, config: Config) -> Self:
+        return cls(
+            config.allowed_domains,
+            config.allow_private_addresses,
+            config.private_networks,
+            config.allowed_ports,
+        )
+
     @staticmethod
     def host_is_plain(host: str) -> bool:
         """API.md: letters, digits, '-' and '.', or an IPv6 address; never a backslash, '%'
@@ -2349,9 +2394,10 @@ class UrlPolicy:
             ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         return port in self.allowed_ports and ip.is_global and ip not in own_addresses()
 
-    def check(self, url: Any) -> tuple[str, str]:
+    def check(self, url: Any, any_domain: bool = False) -> tuple[str, str]:
         """The URL to fetch, as parsed here, and its duplicate key (normalized), or ApiError
-        400 (malformed) or 422 (not allowed)."""
+        400 (malformed) or 422 (not allowed). any_domain: a notification target's, which
+        may be on any domain but is otherwise judged as a link is."""
         if not isinstance(url, str) or not url.strip():
             raise ApiError(400, "invalid_url", "url must be a non-empty string")
         url = url.strip()
@@ -2379,7 +2425,7 @@ class UrlPolicy:
             raise ApiError(400, "invalid_url", "the host name is not valid") from None
         if not host:
             raise ApiError(400, "invalid_url", "url has no host")
-        if not self.host_is_plain(host) or not self.domain_allowed(host):
+        if not self.host_is_plain(host) or not (any_domain or self.domain_allowed(host)):
             raise ApiError(
                 422,
                 "domain_not_allowed",
@@ -4669,8 +4715,15 @@ def create_link(app: App, request: Request, download_id: str) -> Reply:
     return Reply({"url": url, "expires_at": expires_at}, 201)
 
 
-# ---- 10. Notifications -----------------------------------------------------------------------
-# notify_url hears how each download ended, from a thread of its own.
+# ---- 10. Notifications and alerts ------------------------------------------------------------
+# Telling people what needs them (API.md): each person's own target and the owner's, the
+# messages (how a download ended, an alert for the owner) in each target's format, and the
+# outbox, a table a thread of its own delivers from, retried with backoff across restarts.
+# Alerts live here, not in a section of their own: an alert is one more message to the
+# owner's target, through the same outbox, and once a day per subject is this table's rule.
+
+
+NOTIFY_FORMATS = ("ntfy", "json", "text")
 
 
 NOTIFY_TIMEOUT_S = 10.0  # a notification receiver gets this long to answer
@@ -4679,27 +4732,158 @@ NOTIFY_TIMEOUT_S = 10.0  # a notification receiver gets this long to answer
 NOTIFY_LINK_S = 7 * 86400  # a notification's signed link works this long (the longest allowed)
 
 
-class Notifier:
-    """Tells notify_url when a download ends, from a thread of its own: a slow or broken
-    receiver is logged, and never delays or fails a job.
+NOTIFY_RETRY_S = 2.0  # a failed delivery is tried again after this, doubling each time ...
+NOTIFY_RETRY_MAX_S = 3600.0  # ... to at most an hour between tries ...
+NOTIFY_GIVE_UP_S = 86400.0  # ... and given up a day after it was queued (API.md)
 
-    json: {"event", "download_id", "status", "title", "url", "file_url", "files", "user", ...}.
-    text: one line as the body, with ntfy's Title, Tags and Click headers.
+
+ALERT_KINDS = (
+    "ytdlp_switched",
+    "ytdlp_refused",
+    "ytdlp_rolled_back",
+    "follow_failing",
+    "cookies_invalid",
+    "site_blocking",
+    "certificate_expiring",
+    "disk_low",
+    "component_failed",
+)
+
+
+ALERT_EVERY_S = 86400.0  # API.md: an alert at most once a day per (kind, subject)
+
+
+ALERTS_LISTED = 100  # GET /api/v1/alerts: the last 100
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where one person's notifications go. `configured`: the owner's notify_url of the
+    configuration, which the owner wrote there: sent with notify_headers, to any address."""
+
+    user: str
+    url: str
+    format: str
+    configured: bool = False
+
+    def describe(self) -> dict:
+        return {"url": self.url, "format": self.format, "configured": self.configured}
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One thing to tell, before it is put in a target's format."""
+
+    about: str  # for the log: "job <id>", "alert <kind> <subject>"
+    title: str  # ntfy's Title
+    line: str  # the sentence: ntfy's and text's body
+    priority: int  # ntfy's: 3 default, 4 high
+    tags: str  # ntfy's emoji shortcodes
+    click: str | None  # what tapping opens: a signed link, the page
+    fields: dict  # the json format's body
+
+    def rendered(self, target_format: str) -> tuple[bytes, dict]:
+        """(body, headers) as a target of this format takes it."""
+        if target_format == "json":
+            return json.dumps(self.fields).encode(), {"Content-Type": "application/json"}
+        headers = {"Content-Type": "text/plain; charset=utf-8", "Tags": self.tags}
+        if target_format == "ntfy":
+            headers |= {"Title": header_text(self.title), "Priority": str(self.priority)}
+        else:  # text: one line, as before ntfy was a format of its own
+            headers["Title"] = "vidserve"
+        if self.click:
+            headers["Click"] = self.click
+        return self.line.encode(), headers
+
+
+def header_text(text: str) -> str:
+    """A header value any HTTP library sends: ASCII as it is, else RFC 2047's encoded word
+    (which ntfy reads), so a title in any script arrives whole."""
+    text = in_words(text, 200)
+    if text.isascii():
+        return text
+    return f"=?utf-8?b?{base64.b64encode(text.encode()).decode()}?="
+
+
+def judge_target(policy: UrlPolicy, url: Any, target_format: Any) -> tuple[str, str]:
+    """A target as PUT /api/v1/me/notify sends it, judged as a download link is (any domain,
+    but http/https, no user-info, no private address unless allowed): (url, format), or
+    ApiError 400/422."""
+    if target_format not in NOTIFY_FORMATS:
+        raise ApiError(400, "invalid_format", f"format must be one of {', '.join(NOTIFY_FORMATS)}")
+    return policy.check(url, any_domain=True)[0], target_format
+
+
+class Targets:
+    """Each person's target, in the notify_targets table: set with PUT /api/v1/me/notify or
+    `vidserve.py user notify`; the owner's is notify_url of the configuration until set."""
+
+    def __init__(self, config: Config, database: Database):
+        self.config = config
+        self.database = database
+
+    def of(self, user: str) -> Target | None:
+        rows = self.database.read("SELECT url, format FROM notify_targets WHERE user = ?", (user,))
+        if rows:
+            return Target(user, rows[0]["url"], rows[0]["format"])
+        if user == OWNER and self.config.notify_url:
+            return Target(OWNER, self.config.notify_url, self.config.notify_format, True)
+        return None
+
+    def set(self, user: str, url: str, target_format: str) -> Target:
+        self.database.commit(
+            lambda db: db.execute(
+                "INSERT INTO notify_targets (user, url, format) VALUES (?, ?, ?)"
+                " ON CONFLICT (user) DO UPDATE SET url = excluded.url, format = excluded.format",
+                (user, url, target_format),
+            )
+        )
+        return Target(user, url, target_format)
+
+    def remove(self, user: str) -> bool:
+        removed = self.database.commit(
+            lambda db: db.execute("DELETE FROM notify_targets WHERE user = ?", (user,)).rowcount
+        )
+        return bool(removed)
+
+    @staticmethod
+    def forget_target_of(db: sqlite3.Connection, name: str) -> None:
+        """A removed person's target goes with them (a PersonEnding): a person added later
+        under the same name starts with none."""
+        db.execute("DELETE FROM notify_targets WHERE user = ?", (name,))
+
+
+class Notifier:
+    """Each person's target (the notify_targets table) and the messages they are sent, put in
+    the outbox: how a person's download ended goes to that person and to the owner, never to
+    another person; an alert goes to the owner (and, for some, to the person it is about).
+
+    json: {"event", "download_id", "status", "title", "url", "file_url", "files", "user", ...};
+    an alert: {"event": "alert", "kind", "subject", "title", "message", "at"}.
+    ntfy: the sentence as the body, with Title, Priority, Tags and Click headers.
+    text: one line as the body, with ntfy's Title ("vidserve"), Tags and Click headers.
     With public_url set, a completed download's message carries signed links that need no
-    token (json: "link" and "links"; text: Click), so tapping it opens the video.
+    token (json: "link" and "links"; ntfy and text: Click), so tapping it opens the video.
     """
 
-    def __init__(self, config: Config, links: LinkSigner):
+    def __init__(self, config: Config, links: LinkSigner, targets: Targets, outbox: Outbox):
         self.config = config
         self.links = links
+        self.targets = targets
+        self.outbox = outbox
+
+    def targets_for(self, user: str) -> list[Target]:
+        """The owner's target, and the person's when it is a person's: never another's."""
+        users = [OWNER] if user == OWNER else [OWNER, user]
+        return [target for name in users if (target := self.targets.of(name))]
 
     def download_ended(self, status: dict) -> None:
-        if self.config.notify_url:
-            threading.Thread(target=self._send, args=(status,), name="notify", daemon=True).start()
+        """How a download ended, to its person and to the owner: queued in the outbox (a
+        broken receiver never delays or fails a job)."""
+        if targets := self.targets_for(status["user"]):
+            self.outbox.put(targets, self.download_message(status))
 
-    def _send(self, status: dict) -> None:
-        import urllib.request  # only when notifications are on: it costs ~1 MB
-
+    def download_message(self, status: dict) -> Message:
         completed = status["status"] == Status.COMPLETED
         base = self.config.public_url.rstrip("/")
         file_url = base + status["file_url"] if completed else None
@@ -4709,57 +4893,348 @@ class Notifier:
         ]
         links = [base + link for link in signed] if base else []  # a bare path opens nothing
         title = status["title"] or status["url"]
-        if self.config.notify_format == "text":
-            line = (
-                f"Downloaded: {title}"
-                if completed
-                else (f"Download failed: {title} ({status['error_message']})")
-            )
-            body = line.encode()
-            headers = {
-                "Content-Type": "text/plain; charset=utf-8",
-                "Title": "vidserve",
-                "Tags": "white_check_mark" if completed else "warning",
-            }
-            if file_url:
-                headers["Click"] = links[0] if links else file_url
+        keys = (
+            "download_id",
+            "status",
+            "title",
+            "url",
+            "client_id",
+            "error_code",
+            "error_message",
+            "completed_at",
+            "user",
+        )
+        fields = {
+            "event": f"download.{status['status']}",
+            "file_url": file_url,
+            "files": [base + f["file_url"] for f in status["files"]],
+            "link": links[0] if links else None,
+            "links": links,
+        } | {key: status[key] for key in keys}
+        if completed:
+            line = f"Downloaded: {title}"
         else:
-            message = {
-                "event": f"download.{status['status']}",
-                "file_url": file_url,
-                "files": [base + f["file_url"] for f in status["files"]],
-                "link": links[0] if links else None,
-                "links": links,
-            }
-            keys = (
-                "download_id",
-                "status",
-                "title",
-                "url",
-                "client_id",
-                "error_code",
-                "error_message",
-                "completed_at",
-                "user",
+            line = f"Download failed: {title} ({status['error_message']})"
+        return Message(
+            about=f"job {status['download_id']}",
+            title="Downloaded" if completed else "Download failed",
+            line=in_words(line, 2 * MAX_MESSAGE_CHARS),
+            priority=3 if completed else 4,
+            tags="white_check_mark" if completed else "warning",
+            click=(links[0] if links else file_url) if completed else None,
+            fields=fields,
+        )
+
+
+class Outbox:
+    """Notifications waiting to be delivered, in the database: a receiver that fails is
+    tried again after 2 s, doubling to an hour, for a day, and a restart loses none. One
+    thread, `notify`, sends them in the order they fall due, each through connect_allowed
+    (a target set through the API is judged as a download link is, at every send: a name
+    that changes its answer cannot slip past), with a 10 s limit."""
+
+    def __init__(self, config: Config, database: Database, policy: UrlPolicy):
+        self.config = config
+        self.database = database
+        self.policy = policy
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+
+    def put(self, targets: list[Target], message: Message, alert_id: int | None = None) -> None:
+        self.database.commit(lambda db: self.put_in(db, targets, message, alert_id))
+        self.wake()
+
+    @staticmethod
+    def put_in(
+        db: sqlite3.Connection, targets: list[Target], message: Message, alert_id: int | None
+    ) -> None:
+        """The message for each target, in the caller's transaction. The owner's copy of an
+        alert carries alert_id: its delivery marks the alert delivered."""
+        now = time.time()
+        for target in targets:
+            body, headers = message.rendered(target.format)
+            db.execute(
+                "INSERT INTO outbox (user, url, configured, body, headers, about, alert_id,"
+                " created, attempts, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                (
+                    target.user,
+                    target.url,
+                    target.configured,
+                    body,
+                    json.dumps(headers),
+                    message.about,
+                    alert_id if target.user == OWNER else None,
+                    now,
+                    now,
+                ),
             )
-            body = json.dumps(message | {key: status[key] for key in keys}).encode()
-            headers = {"Content-Type": "application/json"}
-        request = urllib.request.Request(
-            self.config.notify_url,
-            data=body,
-            method="POST",
-            headers=headers | self.config.notify_headers,
+
+    def wake(self) -> None:
+        with self._wake:
+            self._wake.notify()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="notify", daemon=True)
+        self._thread.start()
+
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
+
+    def _run(self) -> None:
+        while True:
+            rows = self.database.read("SELECT * FROM outbox ORDER BY due LIMIT 1")
+            with self._wake:
+                if self._stopping:
+                    return
+                if not rows or rows[0]["due"] > time.time():
+                    self._wake.wait(rows[0]["due"] - time.time() if rows else None)
+                    continue
+            self._deliver(rows[0])
+
+    def _deliver(self, row: sqlite3.Row) -> None:
+        """One try; sent, the row goes (and its alert is marked delivered), else it waits."""
+        headers = json.loads(row["headers"]) | (
+            self.config.notify_headers if row["configured"] else {}
         )
         try:
-            with urllib.request.urlopen(request, timeout=NOTIFY_TIMEOUT_S) as reply:
-                reply.read(1024)
-        except Exception as err:  # noqa: BLE001 (whatever the receiver does, the job stands)
+            self.send(row["url"], row["body"], headers, judged=not row["configured"])
+        except (OSError, ValueError, http.client.HTTPException, AddressRefused) as err:
+            attempts = row["attempts"] + 1
+            delay = min(NOTIFY_RETRY_S * 2 ** (attempts - 1), NOTIFY_RETRY_MAX_S)
+            give_up = time.time() + delay > row["created"] + NOTIFY_GIVE_UP_S
             log.warning(
-                "notification for job %s to %s failed: %s",
-                status["download_id"],
-                self.config.notify_url,
+                "notification for %s to %s failed (try %d): %s; %s",
+                row["about"],
+                row["url"],
+                attempts,
                 err,
+                "given up after a day" if give_up else f"tried again in {delay:g} s",
             )
+            self.database.commit(
+                lambda db: (
+                    db.execute("DELETE FROM outbox WHERE id = ?", (row["id"],))
+                    if give_up
+                    else db.execute(
+                        "UPDATE outbox SET attempts = ?, due = ? WHERE id = ?",
+                        (attempts, time.time() + delay, row["id"]),
+                    )
+                )
+            )
+            return
+        log.info("notification for %s sent to %s", row["about"], row["url"])
+
+        def sent(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM outbox WHERE id = ?", (row["id"],))
+            if row["alert_id"] is not None:
+                Alerts.mark_delivered(db, row["alert_id"])
+
+        self.database.commit(sent)
+
+    def send(self, url: str, body: bytes, headers: dict, judged: bool) -> None:
+        """POST body to url; OSError unless it answers 2xx. A judged target is reached only
+        at an address the policy allows (connect_allowed), the address checked being the
+        address used."""
+        parts = urllib.parse.urlsplit(url)
+        https = parts.scheme == "https"
+        host, port = parts.hostname or "", parts.port or (443 if https else 80)
+        if judged:
+            sock = connect_allowed(self.policy, host, port, NOTIFY_TIMEOUT_S)
+        else:
+            sock = socket.create_connection((host, port), NOTIFY_TIMEOUT_S)
+        connection = http.client.HTTPConnection(host, port, timeout=NOTIFY_TIMEOUT_S)
+        try:
+            if https:
+                sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+            connection.sock = sock
+            path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+            connection.request("POST", path, body, headers)
+            reply = connection.getresponse()
+            reply.read(1024)
+            if not 200 <= reply.status < 300:
+                raise OSError(f"the receiver answered HTTP {reply.status}")
+        finally:
+            connection.close()
+            sock.close()
+
+
+class Alerts:
+    """What the owner is told when something breaks (API.md "Alerts for the owner"): one
+    entry point, raise_, called where the cause is noticed; each (kind, subject) at most
+    once a day; stored (GET /api/v1/alerts lists the last 100) and sent to the owner's
+    target through the outbox, and to the person it concerns when there is one. A message
+    never holds a token or a cookie: each is a sentence written here, by its raiser."""
+
+    def __init__(self, config: Config, database: Database, notifier: Notifier):
+        self.config = config
+        self.database = database
+        self.notifier = notifier
+
+    def raise_(
+        self, kind: str, subject: str, title: str, message: str, person: str | None = None
+    ) -> bool:
+        """Raise an alert, unless this (kind, subject) was raised in the last day: stored
+        and queued for the owner (and `person`) in one commit. Whether it was raised."""
+        if kind not in ALERT_KINDS:
+            raise ValueError(f"unknown alert kind {kind!r}")
+        title, message = in_words(title, 100), in_words(message)
+        now, at = time.time(), utc_now()
+        targets = self.notifier.targets_for(person or OWNER)
+        base = self.config.public_url.rstrip("/")
+        note = Message(
+            about=f"alert {kind} {subject}",
+            title=title,
+            line=message,
+            priority=4,
+            tags="rotating_light",
+            click=base + "/" if base else None,
+            fields={"event": "alert", "kind": kind, "subject": subject, "title": title}
+            | {"message": message, "at": at},
+        )
+
+        def raised(db: sqlite3.Connection) -> bool:
+            recent = db.execute(
+                "SELECT 1 FROM alerts WHERE kind = ? AND subject = ? AND raised > ?",
+                (kind, subject, now - ALERT_EVERY_S),
+            ).fetchone()
+            if recent:
+                return False
+            alert_id = db.execute(
+                "INSERT INTO alerts (kind, subject, title, message, at, raised)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (kind, subject, title, message, at, now),
+            ).lastrowid
+            Outbox.put_in(db, targets, note, alert_id)
+            return True
+
+        if not (done := self.database.commit(raised)):
+            return False
+        log.warning("alert %s (%s): %s: %s", kind, subject, title, message)
+        self.notifier.outbox.wake()
+        return done
+
+    @staticmethod
+    def mark_delivered(db: sqlite3.Connection, alert_id: int) -> None:
+        db.execute("UPDATE alerts SET delivered = 1 WHERE id = ?", (alert_id,))
+
+    def latest(self) -> list[dict]:
+        rows = self.database.read(
+            "SELECT kind, subject, title, message, at, delivered FROM alerts"
+            " ORDER BY id DESC LIMIT ?",
+            (ALERTS_LISTED,),
+        )
+        return [dict(row) | {"delivered": bool(row["delivered"])} for row in rows]
+
+
+SCHEMAS |= {
+    "NotifyTarget": {
+        "type": "object",
+        "required": ["url", "format"],
+        "properties": {
+            "url": {"type": "string", "format": "uri", "maxLength": MAX_URL_CHARS},
+            "format": {"enum": list(NOTIFY_FORMATS)},
+        },
+    },
+    "NotifyTargetShown": {
+        "type": "object",
+        "required": ["url", "format", "configured"],
+        "properties": {
+            "url": {"type": ["string", "null"]},
+            "format": {"enum": [*NOTIFY_FORMATS, None]},
+            "configured": {
+                "type": "boolean",
+                "description": "The owner's notify_url of the configuration (no target set)",
+            },
+        },
+    },
+    "Alert": {
+        "type": "object",
+        "required": ["kind", "subject", "title", "message", "at", "delivered"],
+        "properties": {
+            "kind": {"enum": list(ALERT_KINDS)},
+            "subject": {"type": "string"},
+            "title": {"type": "string"},
+            "message": {"type": "string", "maxLength": MAX_MESSAGE_CHARS},
+            "at": {"type": "string", "format": "date-time"},
+            "delivered": {"type": "boolean"},
+        },
+    },
+}
+
+
+def shown_target(target: Target | None) -> dict:
+    return target.describe() if target else {"url": None, "format": None, "configured": False}
+
+
+@route(
+    "GET",
+    "/api/v1/me/notify",
+    WRITE,
+    summary="Where the caller's own notifications go (url null: nowhere)",
+    replies=json_reply("The caller's target", "NotifyTargetShown"),
+)
+def get_my_target(app: App, request: Request) -> Reply:
+    """GET /api/v1/me/notify: the caller's target; the owner's is notify_url until set."""
+    return Reply(shown_target(app.notifier.targets.of(request.caller.user)))
+
+
+@route(
+    "PUT",
+    "/api/v1/me/notify",
+    WRITE,
+    summary="Send the caller's own notifications to url, as ntfy, json or text",
+    body={
+        "required": True,
+        "content": {
+            kind: {"schema": ref("NotifyTarget")}
+            for kind in ("application/json", "application/x-www-form-urlencoded")
+        },
+    },
+    replies=json_reply("The caller's target, as now", "NotifyTargetShown"),
+    errors=(400, 413, 415, 422),
+)
+def put_my_target(app: App, request: Request) -> Reply:
+    """PUT /api/v1/me/notify: the target, judged as a download link is, committed."""
+    form = request.form()
+    url, target_format = judge_target(app.policy, form.get("url"), form.get("format", "ntfy"))
+    return Reply(app.notifier.targets.set(request.caller.user, url, target_format).describe())
+
+
+@route(
+    "DELETE",
+    "/api/v1/me/notify",
+    WRITE,
+    summary="No more notifications for the caller (the owner's: back to notify_url)",
+    replies=json_reply("The caller's target, as now", "NotifyTargetShown"),
+    errors=(404,),
+)
+def delete_my_target(app: App, request: Request) -> Reply:
+    """DELETE /api/v1/me/notify: 404 when none was set through the API."""
+    if not app.notifier.targets.remove(request.caller.user):
+        raise ApiError(404, "not_found", "no notification target was set")
+    return Reply(shown_target(app.notifier.targets.of(request.caller.user)))
+
+
+@route(
+    "GET",
+    "/api/v1/alerts",
+    OWNER_ONLY,
+    summary="The last 100 alerts for the owner, newest first",
+    replies={
+        "200": {
+            "description": "The alerts",
+            "content": json_content({"type": "array", "items": ref("Alert")}),
+        }
+    },
+)
+def list_alerts(app: App, request: Request) -> Reply:
+    """GET /api/v1/alerts (owner only): what broke, and whether the owner was told."""
+    return Reply(app.alerts.latest())
 
 
 # ---- 11. Cookies -----------------------------------------------------------------------------
@@ -6316,17 +6791,40 @@ def renew_user_token(app: App, request: Request, name: str) -> Reply:
 
 USER_USAGE = (
     "usage: vidserve.py user add NAME [--quota 5G] | user list | user remove NAME | user token NAME"
+    " | user notify NAME URL|off [--format ntfy|json|text]"
 )
 
 
+def notify_person(
+    config: Config, database: Database, people: People, name: str, url: str, target_format: str
+) -> str:
+    """`user notify NAME URL|off`: where a person's (or the owner's) notifications go, judged
+    as PUT /api/v1/me/notify judges it; what was done, in words."""
+    if name != OWNER and name not in {person["name"] for person in people.everyone()}:
+        raise ApiError(404, "not_found", f"no person is called {name!r}")
+    targets = Targets(config, database)
+    if url == "off":
+        targets.remove(name)
+        return f"{name}'s notifications are off" + (
+            " (the owner's go to notify_url)" if name == OWNER and config.notify_url else ""
+        )
+    url, target_format = judge_target(UrlPolicy.of(config), url, target_format)
+    targets.set(name, url, target_format)
+    return f"{name}'s notifications go to {url} ({target_format})"
+
+
 def manage_people(
-    config: Config, operands: list[str], endings: PersonEndings, quota: str | None = None
+    config: Config,
+    operands: list[str],
+    endings: PersonEndings,
+    quota: str | None = None,
+    target_format: str = "ntfy",
 ) -> int:
     """`vidserve.py user ...`: people and their tokens. It writes the database a running
     server reads on every request, so each change counts there at once, with no restart (a
     removed person's running download stops at the server's next upkeep)."""
     verb, names = (operands[0], operands[1:]) if operands else ("", [])
-    if {"add": 1, "list": 0, "remove": 1, "token": 1}.get(verb) != len(names):
+    if {"add": 1, "list": 0, "remove": 1, "token": 1, "notify": 2}.get(verb) != len(names):
         print(USER_USAGE, file=sys.stderr)
         return 2
     make_private_dir(config.data_path)
@@ -6341,6 +6839,8 @@ def manage_people(
             ]
             for row in [("NAME", "ADDED", "DOWNLOADS", "USED", "QUOTA"), *rows]:
                 print(f"{row[0]:<32}  {row[1]:<20}  {row[2]:>9}  {row[3]:>9}  {row[4]:>9}")
+        elif verb == "notify":
+            print(notify_person(config, database, people, *names, target_format))
         elif verb == "remove":
             person = people.remove(names[0])
             print(
@@ -10230,7 +10730,8 @@ class App:
     library: Library
     policy: UrlPolicy
     links: LinkSigner  # signs links that need no token
-    notifier: Notifier
+    notifier: Notifier  # each person's target; messages into the outbox
+    alerts: Alerts  # what the owner is told when something breaks
     cookies: Cookies
     queue: JobQueue
     egress: EgressProxy  # every yt-dlp connection's door
@@ -10250,7 +10751,11 @@ class App:
 
 
 # Removing a person ends their downloads and their follows' checks (API.md).
-PERSON_ENDINGS: PersonEndings = (Jobs.cancel_every_job_of, Follows.pause_every_follow_of)
+PERSON_ENDINGS: PersonEndings = (
+    Jobs.cancel_every_job_of,
+    Follows.pause_every_follow_of,
+    Targets.forget_target_of,
+)
 
 
 def open_app(
@@ -10264,12 +10769,9 @@ def open_app(
     people = People(database, PERSON_ENDINGS)
     library = Library(config, database, jobs)
     links = LinkSigner.load(config.data_path, jobs, people)
-    policy = UrlPolicy(
-        config.allowed_domains,
-        config.allow_private_addresses,
-        config.private_networks,
-        config.allowed_ports,
-    )
+    policy = UrlPolicy.of(config)
+    targets, outbox = Targets(config, database), Outbox(config, database, policy)
+    notifier = Notifier(config, links, targets, outbox)
     app = App(
         config=config,
         token=token,
@@ -10283,7 +10785,8 @@ def open_app(
         library=library,
         policy=policy,
         links=links,
-        notifier=Notifier(config, links),
+        notifier=notifier,
+        alerts=Alerts(config, database, notifier),
         cookies=Cookies(config.cookie_path),
         queue=JobQueue(jobs, may_start=library.disk_allows_work),
         egress=EgressProxy(policy).start(),
@@ -10398,6 +10901,7 @@ class Service:
         starts within milliseconds of it, not after yt-dlp's import (issue 17)."""
         if self.renewer:  # first: a saved ACME certificate serves from the start
             self.renewer.start()
+        self.app.notifier.outbox.start()  # what a restart found undelivered goes now
         start_workers(self.app)
         self._http.start()
         log.info("vidserve %s listening on %s", __version__, self.server.url)
@@ -10419,6 +10923,7 @@ class Service:
             self.plain.server_close()
         self.server.in_flight.wait_idle(STOP_GRACE_S)
         stop_workers(self.app, timeout_s=6.0)
+        self.app.notifier.outbox.stop()
         self.server.server_close()
         self.app.database.close()
         log.info("stopped")
@@ -10607,7 +11112,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         choices=["serve", "init", "token", "user", "follow", "backup", "update-ytdlp"],
         help="serve (default); init: make the data directory, token and certificate; token:"
         " print the owner's API token; user add|list|remove|token [NAME]: people and their"
-        " tokens; follow add URL|list|remove ID: followed accounts; backup PATH: copy the"
+        " tokens; user notify NAME URL|off: where their notifications go; follow add URL|list|remove ID: followed accounts; backup PATH: copy the"
         " database; update-ytdlp: upgrade yt-dlp",
     )
     parser.add_argument(
@@ -10618,6 +11123,12 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--user", help="follow add/list: the person (default: the owner)")
     parser.add_argument("--quota", help="user add: how much their files may take (e.g. 5G)")
+    parser.add_argument(
+        "--format",
+        choices=NOTIFY_FORMATS,
+        default="ntfy",
+        help="user notify: how the target takes a message (default: ntfy)",
+    )
     parser.add_argument("--config", help="path of vidserve.toml (default: ./vidserve.toml)")
     parser.add_argument(
         "--bench",
@@ -10668,7 +11179,7 @@ def main(argv: list[str] | None = None) -> int:
             "init": lambda: initialize(config),
             "token": lambda: print_token(config),
             "user": lambda: manage_people(
-                config, arguments.operands, PERSON_ENDINGS, arguments.quota
+                config, arguments.operands, PERSON_ENDINGS, arguments.quota, arguments.format
             ),
             "follow": lambda: manage_follows(config, arguments.operands, arguments.user),
             "backup": lambda: backup(config, arguments.operands[0]),
