@@ -13,6 +13,7 @@ each group opens with its own helpers and fixtures, and each test proves one beh
 
 import ast
 import base64
+import calendar
 import collections
 import contextlib
 import ctypes
@@ -963,6 +964,7 @@ class SiteHandler(QuietHandler):
     www.instagram.com/api/graphql         the post, for browsers only (403 to others);
                                           nothing for a members-only post
     www.instagram.com/p/<code>            the logged-out page: no media in it
+    www.instagram.com/api/v1/media/...    (logged in) 302 to the login page: cookies expired
     <cdn>/<path>                          SITE_MEDIA; any .jpg a small image;
     <cdn>/photo/flaky.webp                429 the first time, then /photo/2.webp
     any host on port 80                   301 to https
@@ -1013,6 +1015,11 @@ class SiteHandler(QuietHandler):
                 return self.send_body(page.encode(), "text/html")
             page = tiktok_page(match[2], with_post=match[1] == "video")
             return self.send_body(page.encode(), "text/html", head=head)
+        if host.endswith("instagram.com") and path.startswith("/api/v1/media/"):
+            # Logged-in media info with cookies Instagram no longer takes: to the login page
+            # (yt-dlp then says "cookies are no longer valid" and goes on logged out).
+            login = {"Location": "https://www.instagram.com/accounts/login/?next=/"}
+            return self.send_body(b"", "text/plain", status=302, headers=login)
         if host == "www.instagram.com":
             return self.instagram(path, form, browser)
         if path == "/photo/flaky.webp" and self.first_time("flaky"):
@@ -4971,6 +4978,139 @@ def test_a_receiver_failing_twice_then_answering_across_a_restart_gets_it_once(
 
 
 NOTIFY_SETTLE_S = 1.0
+
+
+def alerts_of(api: Api, kind: str) -> list[dict]:
+    answer = api.get("/api/v1/alerts")
+    assert answer.status == 200, answer.body
+    return [alert for alert in answer.json if alert["kind"] == kind]
+
+
+def assert_alert(alert: dict, subject: str, *words: str):
+    """An alert as API.md writes it: its subject, a title, and a sentence that says what to do."""
+    assert alert["subject"] == subject, alert
+    assert TIMESTAMP.fullmatch(alert["at"]) and alert["title"]
+    assert_in_words(alert["message"], *words)
+
+
+def test_a_low_disk_is_told_to_the_owner_once_a_day_never_with_a_token(tmp_path):
+    receiver = Receiver()
+    with start_vidserve(tmp_path, min_free_bytes=2**62, notify_url=receiver.url) as api:
+        alice = add_person(api, "alice")
+        refused = [
+            who.post("/api/v1/download", {"url": f"http://127.0.0.1/{n}.mp4"})
+            for n, who in enumerate((api, alice, api))
+        ]
+        wait_until(lambda: receiver.received, 10, "the alert")
+        time.sleep(NOTIFY_SETTLE_S)  # a second one would come meanwhile
+        alerts = alerts_of(api, "disk_low")
+        persons = alice.get("/api/v1/alerts")
+    receiver.close()
+
+    assert [answer.status for answer in refused] == [507] * 3
+    assert len(alerts) == 1 and alerts[0]["delivered"] is True
+    assert_alert(alerts[0], str(api.download_dir), "min_free_bytes", "Delete")
+    assert len(receiver.received) == 1
+    sent = json.loads(receiver.received[0][1])
+    assert (sent["event"], sent["kind"]) == ("alert", "disk_low")
+    assert sent["message"] == alerts[0]["message"]
+    assert_error(persons, 403, "owner_only")
+    assert_no_secret_in([receiver], api.token, alice.token)
+
+
+def test_a_stopped_egress_proxy_is_told_to_the_owner_once(tmp_path):
+    with serve_in_process(tmp_path) as (service, api):
+        service.app.egress.stop()  # the accept loop ends, as an uncaught error once ended it
+        wait_until(lambda: not service.app.egress.alive(), 10, "the proxy to end")
+        health = [api.get("/api/v1/health", token=False).status for _ in range(2)]
+        alerts = alerts_of(api, "component_failed")
+
+    assert health == [503, 503]
+    assert len(alerts) == 1
+    assert_alert(alerts[0], "egress proxy", "restart")
+
+
+def test_a_certificate_near_its_end_is_told_to_the_owner(tmp_path):
+    cert, key = make_certificate(tmp_path, "ending")  # valid for 2 days
+    with start_vidserve(tmp_path / "server", cert_file=str(cert), key_file=str(key)) as api:
+        alerts = alerts_of(replace(api, cafile=cert), "certificate_expiring")
+
+    assert len(alerts) == 1
+    assert_alert(alerts[0], "127.0.0.1", "ends in 1 day ", "cert_file")
+
+
+def test_a_follows_third_failed_check_is_told_to_the_owner_and_its_person(followers, sites):
+    receiver = sites.run(Receiver)  # where the server is: in the namespace
+    target = {"url": receiver.url, "format": "json"}
+    set_target = followers.alice.request("PUT", "/api/v1/me/notify", target)
+    account = followers.accounts.add(posts=1)
+    account.blocked = True
+    followed = follow(followers.alice, account)
+    after_two = check_now(followers.owner, followed["follow_id"])
+    after_three = check_now(followers.owner, followed["follow_id"])
+    wait_until(lambda: receiver.received, 10, "alice's alert")
+    alerts = [
+        alert
+        for alert in alerts_of(followers.owner, "follow_failing")
+        if alert["subject"] == followed["follow_id"]
+    ]
+    followers.alice.delete("/api/v1/me/notify")
+    receiver.close()
+
+    assert set_target.status == 200, set_target.body
+    assert (after_two["last_error_code"], after_three["last_error_code"]) == ("blocked",) * 2
+    assert len(alerts) == 1
+    assert_alert(alerts[0], followed["follow_id"], "3 checks", account.url, "blocked")
+    sent = [json.loads(body) for _, body in receiver.received]
+    assert [(m["kind"], m["subject"]) for m in sent] == [("follow_failing", followed["follow_id"])]
+    assert_no_secret_in([receiver], followers.owner.token, followers.alice.token)
+
+
+@pytest.fixture(scope="module")
+def refused_vidserve(sites, tmp_path_factory):
+    """vidserve in the namespace without curl_cffi, of its own: TikTok's bot wall refuses it,
+    and Instagram asks it for a login."""
+    directory = tmp_path_factory.mktemp("refused")
+    shadow = directory / "shadow" / "curl_cffi"  # shadows the installed one, as a missing wheel
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('no curl_cffi for this platform')\n")
+    env = {"PYTHONPATH": str(shadow.parent)}
+    with start_vidserve(directory / "server", env, namespace=sites, **SITE_SETTINGS) as api:
+        yield api
+
+
+def test_three_bot_walls_leave_tiktok_alone_for_a_minute_while_instagram_goes_on(refused_vidserve):
+    api = refused_vidserve
+    walled = [api.wait_for(api.submit(f"{TIKTOK_PAGE}?n=wall{n}")) for n in range(3)]
+    alerts = alerts_of(api, "site_blocking")
+    waiting = api.get(f"/api/v1/status/{api.submit(f'{TIKTOK_PAGE}?n=waits')}").json
+    time.sleep(0.5)  # a worker would have taken it by now
+    still = api.get(f"/api/v1/status/{waiting['download_id']}").json
+    instagram = api.wait_for(api.submit(f"https://www.instagram.com/reel/{INSTAGRAM_REEL}/?n=goes"))
+
+    assert [s["error_code"] for s in walled] == ["blocked"] * 3
+    assert len(alerts) == 1
+    assert_alert(alerts[0], "tiktok", "3 downloads in a row", "TikTok", "update-ytdlp")
+    assert still["status"] == "pending" and still["retry_count"] == 0
+    until = time.strptime(still["waiting_until"], "%Y-%m-%dT%H:%M:%SZ")
+    waits_s = calendar.timegm(until) - time.time()
+    assert 30 < waits_s <= 61
+    assert instagram["status"] == "failed" and instagram["waiting_until"] is None
+
+
+def test_a_login_wall_with_cookies_uploaded_says_the_cookies_no_longer_work(refused_vidserve):
+    api = refused_vidserve
+    assert put_cookies(api, COOKIES_TXT.encode()).status == 200
+    try:
+        status = api.wait_for(api.submit(f"https://www.instagram.com/reel/{INSTAGRAM_REEL}/?n=c"))
+        alerts = alerts_of(api, "cookies_invalid")
+    finally:
+        api.delete("/api/v1/cookies")
+
+    assert status["error_code"] == "login_required"
+    assert len(alerts) == 1
+    assert_alert(alerts[0], "instagram", "Instagram", "cookies.txt", "PUT /api/v1/cookies")
+    assert "secret-value" not in json.dumps(alerts)
 
 
 def test_cookies_round_trip_never_shows_their_values(own_vidserve):

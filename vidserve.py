@@ -168,7 +168,11 @@ log = logging.getLogger("vidserve")
 
 def utc_now() -> str:
     """ISO 8601 UTC with a Z suffix, as API.md writes every timestamp."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return utc_iso(time.time())
+
+
+def utc_iso(epoch_s: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_s))
 
 
 def new_download_id() -> str:
@@ -240,6 +244,10 @@ def in_words(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     if " " in cut and not text[limit - 1].isspace():
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:(") + "…"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def human_bytes(count: float) -> str:
@@ -1788,6 +1796,7 @@ class Site:
     not_accounts: frozenset[str]  # paths that look like an account's but are not
     follow_extractor: str  # yt-dlp's profile extractor
     follow_needs_cookies: bool  # whether yt-dlp lists an account only when logged in
+    domain: str  # its links' hosts are this domain or under it
 
     def account_of(self, host: str, path: str) -> str | None:
         """The account a page of this site is of (lower case), or None."""
@@ -1836,6 +1845,7 @@ TIKTOK = Site(
     not_accounts=frozenset(),
     follow_extractor="TikTokUser",  # lists an account without a login
     follow_needs_cookies=False,
+    domain="tiktok.com",
 )
 
 INSTAGRAM = Site(
@@ -1865,6 +1875,7 @@ INSTAGRAM = Site(
     # tried only where cookies are uploaded.
     follow_extractor="InstagramUser",
     follow_needs_cookies=True,
+    domain="instagram.com",
 )
 
 SITES = (TIKTOK, INSTAGRAM)
@@ -1879,6 +1890,58 @@ EVERY_SITES_FAILURES = (
     ),
     SiteFailure(re.compile(r"private"), "private", "this video is private"),
 )
+
+
+def site_of_link(url: str) -> Site | None:
+    """The site a link is on, by its host, or None (another allowed domain)."""
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    found = [site for site in SITES if host == site.domain or host.endswith("." + site.domain)]
+    return found[0] if found else None
+
+
+SITE_REFUSALS_IN_A_ROW = 3  # API.md: a site refusing this many downloads in a row is left alone
+SITE_WAIT_S = (60.0, 3600.0)  # its wait: a minute, doubling while it refuses, to an hour
+
+
+class SitePushback:
+    """Which sites are refusing this server (API.md "Sites that push back are left alone for
+    a while"): after three downloads in a row from one site end `blocked` or `rate_limited`,
+    its downloads and follow checks wait, a minute, doubling while it keeps refusing, to an
+    hour; a download from it that succeeds ends the wait. Kept in memory: a restart is a
+    fresh start, as the site's own limits usually are."""
+
+    def __init__(self):
+        self._lock = threading.Lock()  # guards _refusals and _until
+        self._refusals: dict[str, int] = {}  # site name -> refusals in a row
+        self._until: dict[str, float] = {}  # site name -> epoch seconds its wait ends
+
+    def refused(self, site: Site) -> int:
+        """A download from site was refused: how many in a row now (the wait starts at 3)."""
+        with self._lock:
+            count = self._refusals[site.name] = self._refusals.get(site.name, 0) + 1
+            if count >= SITE_REFUSALS_IN_A_ROW:
+                wait_s = min(SITE_WAIT_S[0] * 2 ** (count - SITE_REFUSALS_IN_A_ROW), SITE_WAIT_S[1])
+                self._until[site.name] = time.time() + wait_s
+            return count
+
+    def succeeded(self, site: Site) -> None:
+        with self._lock:
+            self._refusals.pop(site.name, None)
+            self._until.pop(site.name, None)
+
+    def waiting_until(self, site: Site | None) -> float | None:
+        """When site's wait ends, or None when it is not waiting."""
+        if site is None:
+            return None
+        with self._lock:
+            until = self._until.get(site.name)
+        return until if until and until > time.time() else None
+
+    def waiting_sites(self) -> dict[str, float]:
+        """Each site waiting now, and when its wait ends."""
+        now = time.time()
+        with self._lock:
+            return {name: until for name, until in self._until.items() if until > now}
 
 
 def site_named(name: str | None) -> Site | None:
@@ -2716,6 +2779,20 @@ def connect_failure_in_words(err: OSError, timeout_s: float) -> str:
     return (err.strerror or str(err) or type(err).__name__).lower()
 
 
+def tls_failure(error: BaseException) -> str | None:
+    """What went wrong in a TLS handshake yt-dlp failed (the proxy sees only bytes pass), in
+    words, or None when none failed."""
+    from yt_dlp.networking.exceptions import SSLError
+
+    for item in exception_chain(error):
+        if isinstance(item, (SSLError, ssl.SSLError)):
+            reason = getattr(item, "reason", None) or getattr(item.__cause__, "reason", None)
+            if "CERTIFICATE_VERIFY_FAILED" in str(item) or reason == "CERTIFICATE_VERIFY_FAILED":
+                return "its TLS certificate is not one this server trusts"
+            return "the TLS handshake with it failed"
+    return None
+
+
 def read_head(sock: socket.socket) -> tuple[bytes, bytes]:
     """A request's head (without the blank line) and whatever followed it, bounded."""
     data = b""
@@ -2953,6 +3030,9 @@ class Job:
             "file_removed": self.file_removed,
             "last_updated": self.last_updated,
             "user": self.user,
+            "waiting_until": utc_iso(self.not_before)  # its site's wait, a retry's backoff
+            if self.status == Status.PENDING and self.not_before > time.time()
+            else None,
             **{key: video.get(key) for key in PLAYABILITY_FIELDS},
             "follow_id": self.follow_id,
         }
@@ -3124,10 +3204,13 @@ class Jobs:
             },
         )
 
-    def reschedule(self, download_id: str, delay_s: float, code: str, message: str) -> Job | None:
-        """Back to pending after a transient failure, due again in delay_s."""
+    def reschedule(
+        self, download_id: str, delay_s: float, code: str | None, message: str | None, tried=1
+    ) -> Job | None:
+        """Back to pending after a transient failure (or untried, tried=0, while its site
+        refuses this server: SitePushback), due again in delay_s."""
         return self.write(
-            "UPDATE jobs SET status = 'pending', retry_count = retry_count + 1,"
+            f"UPDATE jobs SET status = 'pending', retry_count = retry_count + {int(tried)},"
             " not_before = :due, error_code = :code, error_message = :message,"
             " last_updated = :now WHERE id = :id AND status = 'downloading' RETURNING *",
             {
@@ -3539,6 +3622,7 @@ SCHEMAS |= {
             "started_at": nullable("string", format="date-time"),
             "completed_at": nullable("string", format="date-time"),
             "last_updated": {"type": "string", "format": "date-time"},
+            "waiting_until": nullable("string", format="date-time"),  # pending: may start then
             "filename": nullable("string"),
             "file_size": nullable("integer"),
             "file_url": nullable("string"),
@@ -3652,6 +3736,7 @@ def submit_download(app: App, request: Request) -> Reply:
             503, "yt_dlp_missing", f"yt-dlp is not installed on the server: {YTDLP_INSTALL}"
         )
     if app.library.disk_is_low():
+        app.library.alert_low(app.alerts)
         raise ApiError(
             507,
             "insufficient_storage",
@@ -4433,6 +4518,17 @@ class Library:
 
     def disk_is_low(self) -> bool:
         return self.free_bytes() < self.config.min_free_bytes
+
+    def alert_low(self, alerts: Alerts) -> None:
+        """Tell the owner (once a day): downloads cannot go on until space is freed."""
+        alerts.raise_(
+            "disk_low",
+            str(self.download_dir),
+            "The disk is nearly full",
+            f"Less than {human_bytes(self.config.min_free_bytes)} is free where downloads are"
+            " saved (min_free_bytes): new shares are refused and downloads wait. Delete"
+            " some files (the page, or DELETE /api/v1/download/ID) or free space on the disk.",
+        )
 
     def disk_allows_work(self) -> bool:
         """JobQueue's may_start: downloads wait while the disk is below min_free_bytes."""
@@ -5308,6 +5404,12 @@ class Cookies:
         os.replace(partial, self.path)
         self._changed()
 
+    def cover(self, site: Site | None) -> bool:
+        """Whether cookies for site are uploaded (any cookies, for a link of no known site)."""
+        state = self.state()
+        domains = [domain.lstrip(".") for domain in state["domains"]]
+        return state["present"] and (site is None or any(d.endswith(site.domain) for d in domains))
+
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
         self._changed()
@@ -5689,20 +5791,6 @@ def ytdlp_failure(app: App, client: str, error: Exception) -> FetchError:
     if failure.code != "http_error" and (handshake := tls_failure(error)):
         return FetchError("network", f"cannot reach {reached.host}: {handshake}", True)
     return failure
-
-
-def tls_failure(error: BaseException) -> str | None:
-    """What went wrong in a TLS handshake yt-dlp failed (the proxy sees only bytes pass), in
-    words, or None when none failed."""
-    from yt_dlp.networking.exceptions import SSLError
-
-    for item in exception_chain(error):
-        if isinstance(item, (SSLError, ssl.SSLError)):
-            reason = getattr(item, "reason", None) or getattr(item.__cause__, "reason", None)
-            if "CERTIFICATE_VERIFY_FAILED" in str(item) or reason == "CERTIFICATE_VERIFY_FAILED":
-                return "its TLS certificate is not one this server trusts"
-            return "the TLS handshake with it failed"
-    return None
 
 
 def ytdlp_params(
@@ -6168,6 +6256,7 @@ class Fetcher:
             if self.app.library.disk_is_low():  # stop before the disk is full, not when it is
                 from yt_dlp.utils import DownloadCancelled
 
+                self.app.library.alert_low(self.app.alerts)
                 run.failure = FetchError(
                     "disk_full",
                     f"the disk has less than {human_bytes(self.app.config.min_free_bytes)}"
@@ -6179,6 +6268,11 @@ class Fetcher:
 
 def run_job(app: App, fetcher: Fetcher, job: Job) -> None:
     """Download one job into its own directory, then move the files into place."""
+    site = site_of_link(job.url)
+    if until := app.pushback.waiting_until(site):  # its site refuses us: it waits, others go
+        app.jobs.reschedule(job.id, until - time.time(), None, None, tried=0)
+        log.info("job %s waits for %s, which refuses this server", job.id, site.title)
+        return
     workdir = app.library.partial_dir / job.id  # an earlier attempt's finished items stay
     workdir.mkdir(parents=True, exist_ok=True)
     keep_workdir = False  # for the next attempt: after a transient failure or a shutdown
@@ -6231,6 +6325,8 @@ def run_job(app: App, fetcher: Fetcher, job: Job) -> None:
             for path in placed:
                 path.unlink(missing_ok=True)
         else:
+            if site:
+                app.pushback.succeeded(site)
             app.notifier.download_ended(app.running.status_object(done))
             if duplicate_of is None:
                 app.metrics.count_download(total)
@@ -6261,6 +6357,7 @@ def settle_failure(app: App, job: Job, failure: FetchError) -> bool:
     """Retry a transient failure with exponential backoff, or fail the job for good, saying
     how many tries were made. Returns whether it will be retried (its finished items are
     then kept)."""
+    notice_refusal(app, job, failure)
     retries = app.config.max_retries
     if failure.max_retries is not None:
         retries = min(retries, failure.max_retries)
@@ -6284,6 +6381,37 @@ def settle_failure(app: App, job: Job, failure: FetchError) -> bool:
         app.notifier.download_ended(app.running.status_object(failed))
     log.info("job %s failed: %s: %s", job.id, failure.code, message)
     return False
+
+
+def notice_refusal(app: App, job: Job, failure: FetchError) -> None:
+    """What a failed try tells the owner: uploaded cookies a site no longer takes, or a site
+    refusing this server, which is then left alone for a while (SitePushback)."""
+    site = site_of_link(job.url)
+    title = site.title if site else urllib.parse.urlsplit(job.url).hostname or "the site"
+    if failure.code == "login_required" and app.cookies.cover(site):
+        app.alerts.raise_(
+            "cookies_invalid",
+            site.name if site else title,
+            f"The {title} cookies no longer work",
+            f"{title} asked for a login although cookies for it are uploaded: they expired or"
+            f" were logged out. Export a fresh cookies.txt from a browser logged in to {title}"
+            " and upload it (PUT /api/v1/cookies, or the page's settings).",
+        )
+    if site is None or failure.code not in ("blocked", "rate_limited"):
+        return
+    in_a_row = app.pushback.refused(site)
+    if (until := app.pushback.waiting_until(site)) is None:
+        return
+    when = time.strftime("%H:%M UTC", time.gmtime(until))
+    app.alerts.raise_(
+        "site_blocking",
+        site.name,
+        f"{site.title} is refusing this server",
+        f"{in_a_row} downloads in a row from {site.title} ended {failure.code}: its downloads"
+        f" and follows wait until {when}, then try again, the wait doubling to an hour while it"
+        " refuses. If it goes on: update yt-dlp (vidserve.py update-ytdlp), upload cookies"
+        " (PUT /api/v1/cookies), or try another network.",
+    )
 
 
 def trim_heap() -> None:
@@ -6900,6 +7028,9 @@ FOLLOW_SEEN_RUN = 4  # a later check stops listing after this many known posts i
 FOLLOWS_THREAD = "follows"  # the thread's name, which the egress proxy knows it by
 
 
+FOLLOW_FAILING_CHECKS = 3  # API.md: a follow's third failed check in a row is an alert
+
+
 @dataclass(slots=True)
 class Follow:
     """One row of the follows table, with how many posts it has seen (API.md "Following an
@@ -7101,6 +7232,16 @@ class Follows:
             self._jobs.announce(job)
         return jobs
 
+    def postpone(self, follow_id: str, due: float) -> None:
+        """Check it no sooner than due (its site's wait: SitePushback), changing nothing else."""
+        self._db.commit(
+            lambda db: db.execute(
+                "UPDATE follows SET next_check = MAX(next_check, ?) WHERE id = ?",
+                (due, follow_id),
+            ),
+            durable=False,
+        )
+
     def record_failure(self, follow_id: str, code: str, message: str, delay_s: float):
         """A failed check: its error, one more failure in a row, the next check in delay_s."""
         return self._change(
@@ -7183,6 +7324,10 @@ class FollowChecker:
         self.app = app
         self._thread.start()
 
+    def alive(self) -> bool:
+        """Whether the thread runs (or was never started: a server without workers)."""
+        return self.app is None or self._thread.is_alive()
+
     def nudge(self) -> None:
         """A follow was added, changed or asked to be checked: look again at what is due."""
         with self._changed:
@@ -7231,12 +7376,24 @@ class FollowChecker:
     def check(self, follow: Follow) -> list[Job]:
         """List the account; queue what its follower has not seen; record how it went."""
         started, cpu = time.monotonic(), time.thread_time()
+        if until := self.app.pushback.waiting_until(site_named(follow.site)):
+            self.app.follows.postpone(follow.id, until)  # its site refuses us: later
+            return []
         seen = self.app.follows.seen_posts(follow.id)
         try:
             posts = self.list_posts(follow, seen)
         except FetchError as failure:
             delay_s = follow_delay_s(follow.every_h, follow.failures + 1)
             self.app.follows.record_failure(follow.id, failure.code, failure.message, delay_s)
+            if follow.failures + 1 >= FOLLOW_FAILING_CHECKS:
+                self.app.alerts.raise_(
+                    "follow_failing",
+                    follow.id,
+                    f"Following {follow.url} fails",
+                    f"The last {follow.failures + 1} checks of {follow.url} failed"
+                    f" ({failure.code}): {failure.message}",
+                    person=follow.user,
+                )
             log.warning(
                 "follow %s of %s: check failed: %s: %s; next check in %.1f h",
                 follow.id,
@@ -8424,6 +8581,35 @@ class AcmeClient:
         return (start, end, ask_again_s) if status == 200 and start <= end else None
 
 
+ACME_FAILURES_ALERTED = 3  # API.md: the third failed renewal in a row is an alert
+
+
+CERTIFICATE_WARN_S = 14 * 86400  # API.md: fewer days left than this is an alert
+
+
+def notice_certificate_end(app: App) -> None:
+    """Alert the owner (once a day) when the served certificate has under 14 days left:
+    phones stop trusting it when it ends."""
+    if app.certificates is None:
+        return
+    info = app.certificates.info
+    left_s = info.not_after - time.time()
+    if left_s >= CERTIFICATE_WARN_S:
+        return
+    name = info.names[0] if info.names else "this server"
+    fix = {
+        "acme": "its renewal keeps failing: see GET /api/v1/health and the log",
+        "file": "put a renewed certificate in cert_file (it is reloaded by itself)",
+    }.get(info.source, "remove cert.pem and key.pem from the data directory and restart")
+    app.alerts.raise_(
+        "certificate_expiring",
+        name,
+        f"The certificate for {name} ends soon",
+        f"The certificate for {name} ends in {plural(max(0, int(left_s // 86400)), 'day')}"
+        f" ({time.strftime('%Y-%m-%d', time.gmtime(info.not_after))}): {fix}.",
+    )
+
+
 class CertificateRenewer:
     """The `acme` thread: gets a certificate for acme_domain, hands it to Certificates, and
     renews it in time. A failure, of any kind, is logged and tried again after 2 s, then
@@ -8431,8 +8617,15 @@ class CertificateRenewer:
     minute..a day), while the current certificate keeps serving; the thread never ends
     but by stop(). It sleeps a day at most, whatever the CA's renewal window says."""
 
-    def __init__(self, config: Config, certificates: Certificates, challenges: Challenges):
+    def __init__(
+        self,
+        config: Config,
+        certificates: Certificates,
+        challenges: Challenges,
+        alerts: Alerts | None = None,  # None: no one to tell (a renewer tried on its own)
+    ):
         self.stopping = threading.Event()
+        self.alerts = alerts
         self._thread = threading.Thread(target=self.run, name="acme", daemon=True)
         self.domain = config.acme_domain.lower()
         self.directory = config.data_path / "acme"
@@ -8490,6 +8683,15 @@ class CertificateRenewer:
                 message = f"could not get a certificate for {self.domain}: {err}"
                 self.certificates.failed(message)
                 log.warning("%s; trying again in %.0f s", message, retry_s)
+                if self.alerts and failures >= ACME_FAILURES_ALERTED:
+                    self.alerts.raise_(
+                        "certificate_expiring",
+                        self.domain,
+                        f"The certificate for {self.domain} cannot be renewed",
+                        f"Renewing the certificate for {self.domain} failed {failures} times"
+                        f" ({in_words(str(err), 120)}); it is retried, but check that port 80"
+                        " reaches this server and the name points at it.",
+                    )
                 log.debug("the failure in full", exc_info=True)
 
     def schedule(self) -> tuple[float, float]:
@@ -8604,6 +8806,25 @@ SCHEMAS |= {
 }
 
 
+def notice_stopped_components(app: App) -> None:
+    """Alert the owner of a worker, the egress proxy or the follows thread that stopped
+    (health says unhealthy too): downloads or checks would wait forever."""
+    if app.queue.stopping.is_set():
+        return
+    stopped = [thread.name for thread in app.workers if not thread.is_alive()]
+    stopped += [] if app.egress.alive() else ["egress proxy"]
+    stopped += [] if app.follow_checker.alive() else [FOLLOWS_THREAD]
+    for name in stopped:
+        app.alerts.raise_(
+            "component_failed",
+            name,
+            f"vidserve's {name} stopped",
+            f"vidserve's {name} thread stopped: downloads or follow checks wait until vidserve is"
+            " restarted (sudo systemctl restart vidserve). Its log says why (journalctl -u"
+            " vidserve).",
+        )
+
+
 @route(
     "GET",
     "/metrics",
@@ -8714,6 +8935,8 @@ def health(app: App, request: Request) -> Reply:
         }
         return Reply(body, 503)
     working = work_alive(app) or app.queue.stopping.is_set()
+    if not working:
+        notice_stopped_components(app)
     version = running_ytdlp_version()
     reason = None
     if version is None:
@@ -10732,6 +10955,7 @@ class App:
     links: LinkSigner  # signs links that need no token
     notifier: Notifier  # each person's target; messages into the outbox
     alerts: Alerts  # what the owner is told when something breaks
+    pushback: SitePushback  # the sites refusing this server, left alone for a while
     cookies: Cookies
     queue: JobQueue
     egress: EgressProxy  # every yt-dlp connection's door
@@ -10787,6 +11011,7 @@ def open_app(
         links=links,
         notifier=notifier,
         alerts=Alerts(config, database, notifier),
+        pushback=SitePushback(),
         cookies=Cookies(config.cookie_path),
         queue=JobQueue(jobs, may_start=library.disk_allows_work),
         egress=EgressProxy(policy).start(),
@@ -10890,7 +11115,7 @@ class Service:
             )
         self.renewer = None
         if certificates and config.acme_domain:
-            self.renewer = CertificateRenewer(config, certificates, challenges)
+            self.renewer = CertificateRenewer(config, certificates, challenges, self.app.alerts)
         elif certificates and config.cert_file:
             CertificateFiles(cert, key, certificates)  # looks at the files at each handshake
 
@@ -10902,6 +11127,7 @@ class Service:
         if self.renewer:  # first: a saved ACME certificate serves from the start
             self.renewer.start()
         self.app.notifier.outbox.start()  # what a restart found undelivered goes now
+        notice_certificate_end(self.app)
         start_workers(self.app)
         self._http.start()
         log.info("vidserve %s listening on %s", __version__, self.server.url)
@@ -11026,8 +11252,10 @@ def serve(config: Config) -> int:
     while not stop.wait(watchdog_s or UPKEEP_INTERVAL_S):
         if watchdog_s and service.app.database.answers() and work_alive(service.app):
             notify_systemd("WATCHDOG=1")
+        notice_stopped_components(service.app)
         if time.monotonic() >= next_upkeep:
             next_upkeep = time.monotonic() + UPKEEP_INTERVAL_S
+            notice_certificate_end(service.app)
             service.app.library.enforce_retention()
             service.app.follow_checker.notice_changes()  # `vidserve.py follow` in another process
             service.app.running.stop_ended(service.app.jobs)  # `vidserve.py user remove`
