@@ -7895,6 +7895,28 @@ def test_page_lists_follows_with_last_check_and_error_in_words_and_pauses_one(pa
     assert "@pi.page" in text and "checked" in text and "the site refused this server" in text
 
 
+def test_page_settings_set_where_my_notifications_go_and_show_the_owner_alerts(page):
+    page.open()
+    js = "document.getElementById"
+    page.browser.evaluate(f"{js}('settings').open = true")
+    wait_until(lambda: page.browser.evaluate(f"{js}('notify-now').textContent"), 10, "settings")
+    before = page.browser.evaluate(f"{js}('notify-now').textContent")
+    page.browser.evaluate(
+        f"{js}('notify-url').value = 'https://ntfy.sh/page-topic';"
+        f" {js}('notify-form').requestSubmit()"
+    )
+    saved = wait_until(
+        lambda: page.api.get("/api/v1/me/notify").json["url"] == "https://ntfy.sh/page-topic",
+        10,
+        "the target saved",
+    )
+    alerts_shown = not page.browser.evaluate(f"{js}('alerts-section').hidden")
+    page.api.delete("/api/v1/me/notify")
+
+    assert before == "Your notifications go nowhere yet."
+    assert saved and alerts_shown  # the owner's token: the alerts are the owner's to see
+
+
 def test_page_opened_by_its_login_link_keeps_the_token_and_says_yt_dlp_is_missing(
     bare_python, tmp_path
 ):

@@ -9089,7 +9089,7 @@ function say(text) { $("notice").textContent = text; }
 
 function showForms() {
   $("token-form").hidden = Boolean(token);
-  for (const id of ["submit-form", "search-form", "forget", "follows-section"]) {
+  for (const id of ["submit-form", "search-form", "forget", "follows-section", "settings"]) {
     $(id).hidden = !token;
   }
 }
@@ -9379,6 +9379,46 @@ async function loadFollows() {
   $("follows").replaceChildren(...(await api("GET", "/follows")).map(renderFollow));
 }
 
+async function loadSettings() {
+  // Where this token's own notifications go; for the owner, the alerts too (a person: 403).
+  const target = await api("GET", "/me/notify");
+  $("notify-url").value = target.url || "";
+  $("notify-format").value = target.format || "ntfy";
+  $("notify-now").textContent = target.url
+    ? "Your notifications go to " + target.url + (target.configured ? " (notify_url)." : ".")
+    : "Your notifications go nowhere yet.";
+  const alerts = await call("GET", "/alerts").then((r) => r.data).catch(() => null);
+  $("alerts-section").hidden = alerts === null;
+  $("alerts").replaceChildren(...(alerts || []).map((alert) => {
+    const row = element("li", "", "");
+    row.append(element("strong", "", alert.title), element("div", "", alert.message),
+               element("div", "quiet", alert.at + (alert.delivered ? "" : " (not delivered)")));
+    return row;
+  }));
+}
+
+$("notify-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    await api("PUT", "/me/notify", { url: $("notify-url").value.trim(),
+                                    format: $("notify-format").value });
+    say("Saved: your notifications go there now.");
+    await loadSettings();
+  } catch (error) {
+    say(error.message);
+  }
+});
+
+$("notify-off").addEventListener("click", async () => {
+  try {
+    await api("DELETE", "/me/notify");
+    say("Your notifications are off.");
+    await loadSettings();
+  } catch (error) {
+    say(error.message);
+  }
+});
+
 $("follow-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   try {
@@ -9401,6 +9441,7 @@ $("token-form").addEventListener("submit", (event) => {
   say("");
   follow();
   loadFollows().catch((error) => say(error.message));
+  loadSettings().catch((error) => say(error.message));
 });
 
 $("submit-form").addEventListener("submit", async (event) => {
@@ -9495,6 +9536,7 @@ if (shared) $("url").value = shared;
 if (token) {
   follow();
   loadFollows().catch((error) => say(error.message));
+  loadSettings().catch((error) => say(error.message));
   // API.md "Hardening": opened from another site, the link waits for a tap.
   if (shared && document.body.dataset.from === "cross-site") say("Tap Download to fetch it.");
   else if (shared) $("submit-form").requestSubmit();
@@ -9549,6 +9591,28 @@ PAGE_HTML = f"""<!doctype html>
     <button>Follow</button>
   </form>
   <ul id="follows" aria-label="Followed accounts"></ul>
+</details>
+<details id="settings" hidden>
+  <summary>Settings: your notifications, and alerts</summary>
+  <p id="notify-now"></p>
+  <form id="notify-form">
+    <label class="field">Send my notifications to (an ntfy topic's link)
+      <input id="notify-url" type="url" inputmode="url" placeholder="https://ntfy.sh/a-secret-topic"
+             required>
+    </label>
+    <label class="field">As
+      <select id="notify-format">
+        <option value="ntfy">ntfy</option><option value="json">JSON</option>
+        <option value="text">one line of text</option>
+      </select>
+    </label>
+    <button>Save</button>
+    <button id="notify-off" class="quiet" type="button">Turn off</button>
+  </form>
+  <section id="alerts-section" hidden>
+    <h2>Alerts</h2>
+    <ul id="alerts" aria-label="Alerts"></ul>
+  </section>
 </details>
 <p id="notice" role="status" aria-live="polite"></p>
 <p id="count" aria-live="polite"></p>
