@@ -5098,6 +5098,38 @@ def test_three_bot_walls_leave_tiktok_alone_for_a_minute_while_instagram_goes_on
     assert instagram["status"] == "failed" and instagram["waiting_until"] is None
 
 
+def test_a_follow_of_a_site_left_alone_is_checked_once_its_wait_is_over(refused_vidserve, sites):
+    api = refused_vidserve
+    for n in range(3):  # TikTok refuses this server: left alone (if it is not already)
+        api.submit(f"{TIKTOK_PAGE}?n=follow-wall{n}")
+    wait_until(lambda: alerts_of(api, "site_blocking"), 30, "TikTok to be left alone")
+    account = sites.doubles.accounts.add(posts=1)
+    created = api.post("/api/v1/follows", {"url": account.url})
+    time.sleep(1)  # the checker would have listed it by now
+    followed = api.get(f"/api/v1/follows/{created.json['follow_id']}").json
+
+    assert created.status == 201, created.body
+    assert followed["last_checked_at"] is None and account.queries == []
+    due = calendar.timegm(time.strptime(followed["next_check_at"], "%Y-%m-%dT%H:%M:%SZ"))
+    assert 30 < due - time.time() <= 3601
+
+
+def test_a_sites_wait_doubles_while_it_refuses_and_a_success_ends_it():
+    pushback, site = vidserve.SitePushback(), vidserve.TIKTOK
+    counts = [pushback.refused(site) for _ in range(2)]
+    before_third = pushback.waiting_until(site)
+    waits = []
+    for _ in range(8):
+        pushback.refused(site)
+        waits.append(round(pushback.waiting_until(site) - time.time()))
+    others = pushback.waiting_until(vidserve.INSTAGRAM)
+    pushback.succeeded(site)
+
+    assert counts == [1, 2] and before_third is None and others is None
+    assert waits == [60, 120, 240, 480, 960, 1920, 3600, 3600]
+    assert pushback.waiting_until(site) is None and pushback.waiting_sites() == {}
+
+
 def test_a_login_wall_with_cookies_uploaded_says_the_cookies_no_longer_work(refused_vidserve):
     api = refused_vidserve
     assert put_cookies(api, COOKIES_TXT.encode()).status == 200

@@ -5033,7 +5033,8 @@ class Outbox:
         self.config = config
         self.database = database
         self.policy = policy
-        self._wake = threading.Condition()
+        self._wake = threading.Condition()  # guards _pokes and _stopping
+        self._pokes = 0  # messages put: the thread looks again when it changes
         self._stopping = False
         self._thread: threading.Thread | None = None
 
@@ -5068,6 +5069,7 @@ class Outbox:
 
     def wake(self) -> None:
         with self._wake:
+            self._pokes += 1
             self._wake.notify()
 
     def start(self) -> None:
@@ -5084,14 +5086,24 @@ class Outbox:
 
     def _run(self) -> None:
         while True:
-            rows = self.database.read("SELECT * FROM outbox ORDER BY due LIMIT 1")
             with self._wake:
                 if self._stopping:
                     return
-                if not rows or rows[0]["due"] > time.time():
-                    self._wake.wait(rows[0]["due"] - time.time() if rows else None)
+                pokes = self._pokes  # a message put after this wakes the wait below
+            try:
+                rows = self.database.read("SELECT * FROM outbox ORDER BY due LIMIT 1")
+                due = rows[0]["due"] if rows else None
+                if due is not None and due <= time.time():
+                    self._deliver(rows[0])
                     continue
-            self._deliver(rows[0])
+            except Exception:  # an unexpected error must not end every notification
+                log.exception("delivering a notification failed unexpectedly")
+                due = time.time() + NOTIFY_RETRY_S
+            with self._wake:
+                self._wake.wait_for(
+                    lambda pokes=pokes: self._pokes != pokes or self._stopping,
+                    None if due is None else max(0.0, due - time.time()),
+                )
 
     def _deliver(self, row: sqlite3.Row) -> None:
         """One try; sent, the row goes (and its alert is marked delivered), else it waits."""
