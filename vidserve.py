@@ -6358,17 +6358,18 @@ def run_job(app: App, fetcher: Fetcher, job: Job) -> None:
         else:
             log.info("job %s cancelled", job.id)
     except FetchError as failure:
-        keep_workdir = settle_failure(app, job, failure)
+        keep_workdir = settle_failure(app, job, failure, workdir)
     finally:
         app.running.finish(job.id)
         if not keep_workdir:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def settle_failure(app: App, job: Job, failure: FetchError) -> bool:
+def settle_failure(app: App, job: Job, failure: FetchError, workdir: Path) -> bool:
     """Retry a transient failure with exponential backoff, or fail the job for good, saying
     how many tries were made. Returns whether it will be retried (its finished items are
-    then kept)."""
+    then kept); a job failed for good has its workdir removed first, so whoever reads
+    "failed" finds nothing of it left."""
     notice_refusal(app, job, failure)
     retries = app.config.max_retries
     if failure.max_retries is not None:
@@ -6389,6 +6390,7 @@ def settle_failure(app: App, job: Job, failure: FetchError) -> bool:
     tries = job.retry_count + 1
     tried = f" (tried {tries} times)" if tries > 1 else ""
     message = in_words(failure.message, MAX_MESSAGE_CHARS - len(tried)) + tried
+    shutil.rmtree(workdir, ignore_errors=True)
     if failed := app.jobs.fail(job.id, failure.code, message):
         app.notifier.download_ended(app.running.status_object(failed))
     log.info("job %s failed: %s: %s", job.id, failure.code, message)
