@@ -824,6 +824,11 @@ TIKTOK_FLAKY = "7450000000000000004"  # the same, but its second image answers 4
 TIKTOK_PHOTO_POSTS = (TIKTOK_PHOTOS, TIKTOK_FLAKY)
 
 
+# A video whose page came the way TikTok changes its pages: the data script renamed
+# (__UNIVERSAL_DATA_FOR_REHYDRATION_V2__), which the installed yt-dlp cannot read.
+TIKTOK_RENAMED = "7450000000000000009"
+
+
 INSTAGRAM_REEL = "DBreel0Pi12"  # a public reel
 
 
@@ -850,6 +855,7 @@ INTRANET = "intranet.test"  # 127.0.0.2: where no redirect may lead
 
 SITE_MEDIA = {  # what each CDN path serves, and as what: distinct bytes, to tell them apart
     f"/video/{TIKTOK_VIDEO}.mp4": (random.Random(12).randbytes(180_000), "video/mp4"),
+    f"/video/{TIKTOK_RENAMED}.mp4": (random.Random(22).randbytes(90_000), "video/mp4"),
     f"/v/{INSTAGRAM_REEL}.mp4": (random.Random(13).randbytes(150_000), "video/mp4"),
     "/photo/1.jpeg": (b"\xff\xd8\xff\xe0" + random.Random(14).randbytes(40_000), "image/jpeg"),
     "/photo/2.webp": (b"RIFF" + random.Random(15).randbytes(30_000), "image/webp"),
@@ -866,6 +872,9 @@ SMALL_VERSION = "/v/small.jpg"  # the small version of every Instagram image: ne
 
 
 CLONE_NEWNET = 0x40000000
+
+
+RENAMED_SCRIPT = ("__UNIVERSAL_DATA_FOR_REHYDRATION__", "__UNIVERSAL_DATA_FOR_REHYDRATION_V2__")
 
 
 GREASE = {0x0A0A + 0x1010 * n for n in range(16)}  # RFC 8701 values: browsers send them
@@ -1012,6 +1021,8 @@ class SiteHandler(QuietHandler):
             if match[2] == TIKTOK_REHYDRATE and (page := self.challenged_page()):
                 return self.send_body(page.encode(), "text/html")
             page = tiktok_page(match[2], with_post=match[1] == "video")
+            if match[2] == TIKTOK_RENAMED:
+                page = page.replace(RENAMED_SCRIPT[0], RENAMED_SCRIPT[1])
             return self.send_body(page.encode(), "text/html", head=head)
         if host == "www.instagram.com":
             return self.instagram(path, form, browser)
@@ -6092,7 +6103,255 @@ def test_cli_follows_an_account_for_a_person_lists_and_removes_it(followers):
     assert_error(followers.bob.get(f"/api/v1/follows/{follow_id}"), 404, "not_found")
 
 
-# ---- 15. Certificates: self-signed, your own files, ACME against Pebble ----------------------
+# ---- 15. yt-dlp updates: new versions tried on this server's links, switched, rolled back ---
+
+
+INSTALLED_YTDLP = vidserve.ytdlp_version()
+
+
+FIXED_YTDLP = "2099.1.1"  # reads the renamed data script
+
+
+NIGHTLY_YTDLP = "2099.1.2.123456.dev0"  # a pre-release, as yt-dlp's nightlies are numbered
+
+
+BROKEN_YTDLP = "2099.1.3"  # lacks a private method vidserve's Borrowed adapters use
+
+
+def yt_dlp_wheel(directory: Path, version: str, change=lambda tiktok: tiktok) -> Path:
+    """A wheel of the installed yt-dlp numbered `version`, its TikTok extractor's source
+    passed through `change`: a directory of its package, a proper dist-info, zipped."""
+    import importlib.util
+    import zipfile
+
+    source = Path(importlib.util.find_spec("yt_dlp").origin).parent
+    wheel = directory / f"yt_dlp-{version}-py3-none-any.whl"
+    info = f"yt_dlp-{version}.dist-info"
+    files = {}
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            name = f"yt_dlp/{path.relative_to(source)}"
+            files[name] = path.read_bytes()
+    files["yt_dlp/version.py"] = re.sub(
+        rb"__version__ = '[^']*'", f"__version__ = '{version}'".encode(), files["yt_dlp/version.py"]
+    )
+    tiktok = "yt_dlp/extractor/tiktok.py"
+    files[tiktok] = change(files[tiktok].decode()).encode()
+    files[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: yt-dlp\nVersion: {version}\n".encode()
+    files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+    files[f"{info}/WHEEL"] += b"Tag: py3-none-any\n"
+    record = [
+        f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(body).digest()).rstrip(b'=').decode()},{len(body)}"
+        for name, body in files.items()
+    ]
+    files[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode()
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_STORED) as archive:
+        for name, body in files.items():
+            archive.writestr(name, body)
+    return wheel
+
+
+def reads_renamed_script(tiktok: str) -> str:
+    old = f'\\bid="{RENAMED_SCRIPT[0]}"'
+    assert old in tiktok
+    return tiktok.replace(old, '\\bid="__UNIVERSAL_DATA_FOR_REHYDRATION(?:_V2)?__"')
+
+
+def without_post_info(tiktok: str) -> str:
+    return tiktok.replace("def _parse_aweme_video_web(", "def _parse_aweme_video_web_gone(")
+
+
+@pytest.fixture(scope="session")
+def wheels(tmp_path_factory) -> dict[str, Path]:
+    """Find-links directories, each holding the wheels of one scenario (built once)."""
+    built = tmp_path_factory.mktemp("wheels")
+    made = {
+        "fixed": yt_dlp_wheel(built, FIXED_YTDLP, reads_renamed_script),
+        "nightly": yt_dlp_wheel(built, NIGHTLY_YTDLP, reads_renamed_script),
+        "broken": yt_dlp_wheel(built, BROKEN_YTDLP, without_post_info),
+    }
+    scenarios = {"fixed": ["fixed"], "broken": ["broken"], "both": ["fixed", "nightly"]}
+    directories = {}
+    for scenario, names in scenarios.items():
+        directory = directories[scenario] = built / scenario
+        directory.mkdir()
+        for name in names:
+            os.link(made[name], directory / made[name].name)
+    return directories
+
+
+def pip_from(directory: Path) -> dict:
+    """pip's own configuration: these wheels and no index (no network in tests)."""
+    return {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(directory), "PIP_NO_CACHE_DIR": "1"}
+
+
+def last_check(api: Api, result: str | None = None, seconds: float = 120) -> dict:
+    """GET /api/v1/ytdlp once its check is over (with `result`, if given)."""
+
+    def over():
+        answer = api.get("/api/v1/ytdlp")
+        body = answer.json if answer.status == 200 else {}
+        last = body.get("last_check") or {}
+        done = not body.get("checking") and last.get("result")
+        return body if done and result in (None, last["result"]) else None
+
+    return wait_until(over, seconds, f"a yt-dlp check ending {result}")
+
+
+def serving_version(api: Api, version: str, seconds: float = 60) -> dict:
+    """Health once the server runs `version` (after a re-execution)."""
+
+    def running():
+        with contextlib.suppress(OSError):
+            answer = api.get("/api/v1/health", token=False)
+            return answer.json if answer.json.get("yt_dlp_version") == version else None
+        return None
+
+    return wait_until(running, seconds, f"vidserve to run yt-dlp {version}")
+
+
+@pytest.mark.parametrize(
+    "setting, value, ok",
+    [
+        ("ytdlp_check_every_h", 0, True),
+        ("ytdlp_check_every_h", 168, True),
+        ("ytdlp_check_every_h", 169, False),
+        ("ytdlp_check_every_h", -1, False),
+        ("ytdlp_channel", "nightly", True),
+        ("ytdlp_channel", "2026.11.23", True),
+        ("ytdlp_channel", "2026.12.07.123456.dev0", True),
+        ("ytdlp_channel", "beta", False),
+        ("ytdlp_channel", "2026.11.23; rm -rf /", False),
+    ],
+)
+def test_ytdlp_settings_are_checked_at_start_naming_the_key(setting, value, ok):
+    if ok:
+        assert getattr(vidserve.load_config({setting: str(value)}, {}, None), setting) == value
+    else:
+        with pytest.raises(vidserve.ConfigError, match=setting):
+            vidserve.load_config({setting: str(value)}, {}, None)
+
+
+def test_nightly_takes_the_pre_release_and_stable_the_release(wheels, monkeypatch, tmp_path):
+    for name, value in pip_from(wheels["both"]).items():
+        monkeypatch.setenv(name, value)
+    versions = vidserve.YtdlpVersions(tmp_path)
+
+    assert versions.newest("stable") == FIXED_YTDLP
+    assert versions.newest("nightly") == NIGHTLY_YTDLP
+    assert versions.newest("2026.11.23") == "2026.11.23"  # pinned: pip is not asked
+    assert not versions.root.exists()  # resolving installs nothing
+
+
+def test_installed_yt_dlp_offers_every_borrowed_adapter():
+    assert vidserve.ytdlp_adapters_missing() == []
+
+
+def test_fixed_yt_dlp_is_tried_switched_to_and_the_failure_it_reads_completes(
+    sites, wheels, tmp_path
+):
+    renamed = f"https://www.tiktok.com/@{TIKTOK_USER}/video/{TIKTOK_RENAMED}"
+    settings = SITE_SETTINGS | {"ytdlp_check_every_h": 0}
+    with start_vidserve(
+        tmp_path, pip_from(wheels["fixed"]), namespace=sites, **settings
+    ) as api:
+        read = api.wait_for(api.submit(TIKTOK_PAGE, force=True))
+        failed = api.wait_for(api.submit(renamed))
+        assert read["status"] == "completed", read["error_message"]
+        assert (failed["status"], failed["error_code"]) == ("failed", "extractor")
+        assert failed["requeued_after_update"] is None
+
+        assert api.post("/api/v1/ytdlp/check").status == 202
+        assert_error(api.post("/api/v1/ytdlp/check"), 409, "check_running")
+        health = serving_version(api, FIXED_YTDLP, 150)
+
+        assert health["yt_dlp"] == {
+            "version": FIXED_YTDLP,
+            "channel": "stable",
+            "last_result": "switched",
+        }
+        state = last_check(api, "switched")
+        assert (state["version"], state["location"]) == (FIXED_YTDLP, "data_dir")
+        assert state["previous"] == INSTALLED_YTDLP
+        tried = {item["url"]: item for item in state["last_check"]["tried"]}
+        assert tried[TIKTOK_PAGE] == {"url": TIKTOK_PAGE, "current": "ok", "candidate": "ok"}
+        assert tried[renamed] == {"url": renamed, "current": "extractor", "candidate": "ok"}
+        assert state["last_check"]["requeued"] == 1
+        saved = api.wait_for(failed["download_id"])
+        assert saved["status"] == "completed", saved["error_message"]
+        assert saved["requeued_after_update"] == FIXED_YTDLP
+        body = SITE_MEDIA[f"/video/{TIKTOK_RENAMED}.mp4"][0]
+        assert api.get(saved["file_url"]).body == body
+        assert (api.data_dir / "ytdlp" / FIXED_YTDLP / "yt_dlp").is_dir()
+        metrics = api.get("/metrics").body.decode()
+        assert f'vidserve_yt_dlp_info{{version="{FIXED_YTDLP}",channel="stable"' in metrics
+        log_text = api.log_text()
+        for step in ("yt-dlp check: installing", "yt-dlp check: trying", "re-executing"):
+            assert step in log_text
+
+        stop_process(api)  # rolled back by the command line, told to the server
+        rolled = vidserve_cli(api, "update-ytdlp", "--rollback")
+        assert rolled.returncode == 0, rolled.stderr
+        api = replace(api, process=launch(tmp_path, pip_from(wheels["fixed"]), namespace=sites))
+        serving_version(api, INSTALLED_YTDLP, 90)
+        state = last_check(api, "rolled_back")
+        assert (state["location"], state["previous"]) == ("environment", FIXED_YTDLP)
+
+
+def test_broken_yt_dlp_is_refused_and_nothing_changes(wheels, tmp_path, media_server):
+    with start_vidserve(tmp_path, pip_from(wheels["broken"]), ytdlp_check_every_h=0) as api:
+        assert api.post("/api/v1/ytdlp/check").status == 202
+        state = last_check(api)
+
+        check = state["last_check"]
+        assert (check["result"], check["candidate"]) == ("refused", BROKEN_YTDLP)
+        assert "tiktok_post_info" in check["reason"]
+        assert (state["version"], state["location"]) == (INSTALLED_YTDLP, "environment")
+        assert not (api.data_dir / "ytdlp" / BROKEN_YTDLP).exists()
+        assert api.get("/api/v1/health").json["yt_dlp_version"] == INSTALLED_YTDLP
+
+
+def test_pinned_yt_dlp_is_up_to_date_and_a_persons_token_is_403(tmp_path, media_server):
+    with start_vidserve(tmp_path, ytdlp_channel=INSTALLED_YTDLP, ytdlp_check_every_h=0) as api:
+        alice = add_person(api, "alice")
+        assert_error(alice.get("/api/v1/ytdlp"), 403, "owner_only")
+        assert_error(alice.post("/api/v1/ytdlp/check"), 403, "owner_only")
+        assert api.post("/api/v1/ytdlp/check").status == 202
+
+        state = last_check(api)
+
+        assert state["last_check"]["result"] == "up_to_date"
+        assert state["channel"] == INSTALLED_YTDLP and state["version"] == INSTALLED_YTDLP
+
+
+def pip_installing(parent: int) -> int | None:
+    """The pid of the pip that `parent` runs to install into a directory, if any."""
+    for pid in run_command(["pgrep", "-P", str(parent)]).stdout.split():
+        with contextlib.suppress(OSError):
+            if b"--target" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return int(pid)
+    return None
+
+
+def test_kill_9_during_an_install_leaves_the_version_in_use(wheels, tmp_path, media_server):
+    with start_vidserve(tmp_path, pip_from(wheels["fixed"]), ytdlp_check_every_h=0) as api:
+        root = api.data_dir / "ytdlp"
+        assert api.post("/api/v1/ytdlp/check").status == 202
+        installing = wait_until(lambda: pip_installing(api.process.pid), 60, "pip to install")
+        stop_process(api, signal.SIGKILL)
+        os.kill(installing, signal.SIGKILL)  # pip too: a power cut takes it with it
+        assert list(root.glob(".tmp-*"))  # what the install left half-made
+
+        api = start_process(tmp_path)
+        try:
+            assert api.get("/api/v1/health").json["yt_dlp_version"] == INSTALLED_YTDLP
+            assert api.get("/api/v1/ytdlp").json["location"] == "environment"
+            assert not list(root.glob(".tmp-*")) and not (root / FIXED_YTDLP).exists()
+        finally:
+            stop_process(api)
+
+
+# ---- 16. Certificates: self-signed, your own files, ACME against Pebble ----------------------
 
 
 PEBBLE = shutil.which("pebble") and shutil.which("pebble-challtestsrv")
@@ -7029,7 +7288,7 @@ def test_new_address_shows_in_health_and_makes_a_new_certificate_at_restart_sayi
     assert health["certificate"]["missing_names"] == []
 
 
-# ---- 16. Health and metrics: health, /metrics, the OpenAPI document --------------------------
+# ---- 17. Health and metrics: health, /metrics, the OpenAPI document --------------------------
 
 
 def test_health_needs_no_token_and_reports_queue_and_versions(vidserve_api):
@@ -7214,7 +7473,7 @@ def test_without_yt_dlp_health_is_503_submits_are_refused_saying_how_to_install_
     assert "yt-dlp is not installed for" in text and "warmed up" not in text
 
 
-# ---- 17. The page: GET /, /share, the manifest, /cert, the iOS Shortcut ----------------------
+# ---- 18. The page: GET /, /share, the manifest, /cert, the iOS Shortcut ----------------------
 
 
 SHORTCUT_WAIT_S = 50  # README's recipe: each request stays under iOS's 60 s request timeout
@@ -7628,7 +7887,7 @@ def test_page_opened_by_its_login_link_keeps_the_token_and_says_yt_dlp_is_missin
     assert counted == "1 download"
 
 
-# ---- 18. Serving: hostile clients, bounded listeners, TLS, an idle server --------------------
+# ---- 19. Serving: hostile clients, bounded listeners, TLS, an idle server --------------------
 
 
 def test_keep_alive_serves_several_requests_on_one_connection(vidserve_api):
@@ -7974,7 +8233,7 @@ def test_an_idle_server_wakes_at_most_once_a_second(tmp_path):
     assert switches <= idle_window_s
 
 
-# ---- 19. Selftest and bench ------------------------------------------------------------------
+# ---- 20. Selftest and bench ------------------------------------------------------------------
 
 
 def test_selftest_passes_on_this_machine_without_the_internet(tmp_path):
@@ -8003,7 +8262,7 @@ def test_selftest_fails_with_exit_1_when_yt_dlp_cannot_download(tmp_path):
     assert "FAIL" in result.stdout
 
 
-# ---- 20. Command line: systemd, install.sh, first start, stopping ----------------------------
+# ---- 21. Command line: systemd, install.sh, first start, stopping ----------------------------
 
 
 class NotifySocket:
