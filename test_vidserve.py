@@ -826,7 +826,7 @@ TIKTOK_PHOTO_POSTS = (TIKTOK_PHOTOS, TIKTOK_FLAKY)
 
 # A video whose page came the way TikTok changes its pages: the data script renamed
 # (__UNIVERSAL_DATA_FOR_REHYDRATION_V2__), which the installed yt-dlp cannot read.
-TIKTOK_RENAMED = "7450000000000000009"
+TIKTOK_RENAMED = "7450000000000000019"
 
 
 INSTAGRAM_REEL = "DBreel0Pi12"  # a public reel
@@ -6258,7 +6258,7 @@ def test_fixed_yt_dlp_is_tried_switched_to_and_the_failure_it_reads_completes(
         read = api.wait_for(api.submit(TIKTOK_PAGE, force=True))
         failed = api.wait_for(api.submit(renamed))
         assert read["status"] == "completed", read["error_message"]
-        assert (failed["status"], failed["error_code"]) == ("failed", "extractor")
+        assert failed["status"] == "failed" and failed["error_code"] in ("extractor", "blocked")
         assert failed["requeued_after_update"] is None
 
         assert api.post("/api/v1/ytdlp/check").status == 202
@@ -6275,7 +6275,7 @@ def test_fixed_yt_dlp_is_tried_switched_to_and_the_failure_it_reads_completes(
         assert state["previous"] == INSTALLED_YTDLP
         tried = {item["url"]: item for item in state["last_check"]["tried"]}
         assert tried[TIKTOK_PAGE] == {"url": TIKTOK_PAGE, "current": "ok", "candidate": "ok"}
-        assert tried[renamed] == {"url": renamed, "current": "extractor", "candidate": "ok"}
+        assert tried[renamed] == {"url": renamed, "current": failed["error_code"], "candidate": "ok"}
         assert state["last_check"]["requeued"] == 1
         saved = api.wait_for(failed["download_id"])
         assert saved["status"] == "completed", saved["error_message"]
@@ -6292,10 +6292,13 @@ def test_fixed_yt_dlp_is_tried_switched_to_and_the_failure_it_reads_completes(
         stop_process(api)  # rolled back by the command line, told to the server
         rolled = vidserve_cli(api, "update-ytdlp", "--rollback")
         assert rolled.returncode == 0, rolled.stderr
-        api = replace(api, process=launch(tmp_path, pip_from(wheels["fixed"]), namespace=sites))
-        serving_version(api, INSTALLED_YTDLP, 90)
-        state = last_check(api, "rolled_back")
-        assert (state["location"], state["previous"]) == ("environment", FIXED_YTDLP)
+        api = start_process(tmp_path, pip_from(wheels["fixed"]), namespace=sites)
+        try:
+            assert serving_version(api, INSTALLED_YTDLP, 10)["yt_dlp"]["last_result"] == "rolled_back"
+            state = last_check(api, "rolled_back")
+            assert (state["location"], state["previous"]) == ("environment", FIXED_YTDLP)
+        finally:
+            stop_process(api)
 
 
 def test_broken_yt_dlp_is_refused_and_nothing_changes(wheels, tmp_path, media_server):

@@ -7148,7 +7148,7 @@ YTDLP_ROLLBACK_FAILURES = 3  # extractor failures of links the version before re
 YTDLP_ROLLBACK_WITHIN_S = 86400.0  # ... within this long of a switch: rolled back
 YTDLP_DRAIN_S = 20.0  # a switch lets running downloads finish this long; the rest resume
 YTDLP_THREAD = "ytdlp"  # the updater's thread, and its name at the egress proxy
-INHERITED_LISTENER = "VIDSERVE_LISTEN_FD"  # the listening socket a re-execution keeps
+INHERITED_LISTENER = "_VIDSERVE_LISTEN_FD"  # the listening socket a re-execution keeps
 
 
 def ytdlp_adapters_missing() -> list[str]:
@@ -7270,6 +7270,38 @@ class YtdlpVersions:
             change(state)
             self.write(state)
             return state
+
+    def roll_back(self, reason: str, running: str | None) -> str | None:
+        """Record the version before as the one in use (the environment's, when that was it),
+        and the one in use (`running`) as the one before; its version, or None: none kept."""
+        state = self.state()
+        previous, current = state.get("previous"), state.get("in_use")
+        if not previous:
+            return None
+        label = previous.removeprefix("environment:")
+
+        def rolled_back(state: dict) -> None:
+            back = None if previous.startswith("environment:") else previous
+            state.update(in_use=back, previous=current or f"environment:{running}")
+            saved = [url for _, url in state.get("failed", [])]
+            state.update(switched_at=time.time(), switched_at_iso=utc_now(), read_before=[])
+            state["saved"] = saved
+            state["last_check"] = {**(state.get("last_check") or {}), "candidate": label}
+            state["last_check"] |= {"result": "rolled_back", "reason": reason, "at": utc_now()}
+
+        self.update(rolled_back)
+        return label
+
+    def take_rollback(self) -> None:
+        """At start, before yt-dlp is loaded: a rollback `update-ytdlp` asked for while the
+        server was stopped is only a change of the record (nothing to re-execute)."""
+        with contextlib.suppress(OSError, ValueError):
+            if json.loads(self.request_path.read_text()).get("rollback"):
+                self.request_path.unlink()
+                label = self.roll_back(
+                    "asked for by vidserve.py update-ytdlp --rollback", ytdlp_version()
+                )
+                log.warning("yt-dlp check: rolled_back %s: asked for by update-ytdlp", label)
 
     def activate(self) -> str | None:
         """At start, before yt-dlp is imported: the version in use first on sys.path; its
@@ -7518,27 +7550,10 @@ class YtdlpUpdater:
         self.switch(f"yt-dlp {running_ytdlp_version()} -> {version}")
 
     def rollback(self, reason: str) -> bool:
-        """Back to the version before (the environment's, when that was it); False: none."""
-        state = self.versions.state()
-        previous, current = state.get("previous"), state.get("in_use")
-        if not previous:
+        """Back to the version before, then re-execute with it; False: none is kept."""
+        label = self.versions.roll_back(reason, running_ytdlp_version())
+        if label is None:
             return False
-        back = None if previous.startswith("environment:") else previous
-        label = previous.removeprefix("environment:")
-
-        def rolled_back(state: dict) -> None:
-            state.update(in_use=back, previous=current, switched_at=time.time())
-            saved = [url for _, url in state.get("failed", [])]
-            state.update(switched_at_iso=utc_now(), read_before=[], saved=saved)
-            state["last_check"] = {
-                **(state.get("last_check") or {}),
-                "result": "rolled_back",
-                "reason": reason,
-                "candidate": label,
-                "at": utc_now(),
-            }
-
-        self.versions.update(rolled_back)
         self.results["rolled_back"] += 1
         self.outcome("rolled_back", label, reason)
         self.switch(f"yt-dlp {running_ytdlp_version()} -> {label} (rolled back)")
@@ -7631,7 +7646,7 @@ def running_target_version(state: dict) -> str:
 @functools.cache
 def running_ytdlp_dir() -> str | None:
     """The directory under data_dir whose yt-dlp this process runs; None: the environment's."""
-    return os.environ.get("VIDSERVE_YTDLP_DIR") or None
+    return os.environ.get("_VIDSERVE_YTDLP_DIR") or None
 
 
 SCHEMAS |= {
@@ -11293,8 +11308,6 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         print(f"vidserve: {err}", file=sys.stderr)
         return 2
-    # Before anything imports yt-dlp: the version in use, from data_dir (read-only /opt too).
-    os.environ["VIDSERVE_YTDLP_DIR"] = YtdlpVersions(config.data_path).activate() or ""
     journald = "JOURNAL_STREAM" in os.environ  # journald stamps the time itself
     logging.basicConfig(
         level="WARNING"
@@ -11302,6 +11315,11 @@ def main(argv: list[str] | None = None) -> int:
         else config.log_level.upper(),
         format="%(levelname)s %(message)s" if journald else "%(asctime)s %(levelname)s %(message)s",
     )
+    # Before anything imports yt-dlp: the version in use, from data_dir (read-only /opt too).
+    versions = YtdlpVersions(config.data_path)
+    if arguments.command == "serve" and not (arguments.selftest or arguments.bench):
+        versions.take_rollback()
+    os.environ["_VIDSERVE_YTDLP_DIR"] = versions.activate() or ""
     try:
         if arguments.selftest:
             return selftest()
