@@ -7211,6 +7211,9 @@ def try_ytdlp_child() -> None:
             except Exception as err:  # noqa: BLE001 (each link's failure is its result)
                 failure = classify_failure(err, impersonating, "cookiefile" in params)
                 result["links"][url] = failure.code
+    import resource  # only here: the try's own peak memory, for the log
+
+    result["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps(result), flush=True)
 
 
@@ -7518,8 +7521,12 @@ class YtdlpUpdater:
             urls = self.app.history.links_to_try(self.versions.state().get("switched_at_iso"))
             log.info("yt-dlp check: trying %s on %d links", candidate, len(urls))
             proxy, options = self.app.egress.url(YTDLP_THREAD), self.app.config.ytdlp_options
+            tried_at = time.monotonic()
             now = self.versions.try_version(running_ytdlp_dir(), urls, proxy, options)
             then = self.versions.try_version(str(directory), urls, proxy, options)
+            peak_mb = max(now.get("peak_rss_kb", 0), then.get("peak_rss_kb", 0)) // 1024
+            took_s = time.monotonic() - tried_at
+            log.info("yt-dlp check: both tries took %.1f s, at most %d MB each", took_s, peak_mb)
             record["tried"] = [
                 {"url": url, "current": now["links"].get(url), "candidate": then["links"].get(url)}
                 for url in urls
@@ -9352,13 +9359,37 @@ function sharedLink() {
   return found ? found[0] : "";
 }
 
+function ytdlpInWords(state) {
+  // The owner's sentence: "yt-dlp 2026.12.01, nightly; tried yesterday on 5 of your links:
+  // switched, 3 failed downloads saved".
+  let words = "yt-dlp " + state.version + ", " + state.channel;
+  const last = state.last_check;
+  if (state.checking) return words + "; checking for a newer one now";
+  if (!last) return words + "; not checked for a newer one yet";
+  const days = Math.floor((Date.now() - Date.parse(last.at)) / 86400000);
+  const when = days <= 0 ? "today" : days === 1 ? "yesterday" : days + " days ago";
+  const tried = last.tried && last.tried.length;
+  words += "; " + (tried ? "tried " + when + " on " + tried + " of your links: "
+    : "checked " + when + ": ");
+  words += (last.result || "").replace("_", " ");
+  if (last.requeued) words += ", " + last.requeued + " failed downloads saved";
+  return words + (last.result === "switched" || !last.reason ? "" : " (" + last.reason + ")");
+}
+
+async function showYtdlp() {
+  if (!token) return;
+  const state = await call("GET", "/ytdlp").then((r) => r.data).catch(() => null);
+  $("ytdlp-state").textContent = state ? ytdlpInWords(state) : "";
+  $("ytdlp-state").hidden = !state;  // the owner's token only: a person's is 403
+}
+
 async function warnFromHealth() {
   const health = await fetch("/api/v1/health").then((r) => r.json()).catch(() => ({}));
   const warnings = [];
   if (health.reason) warnings.push("The server is not healthy: " + health.reason);
   if (health.yt_dlp_outdated) {
     warnings.push("yt-dlp " + health.yt_dlp_version + " is " + health.yt_dlp_age_days
-      + " days old; sites change often. Update it on the server: vidserve.py update-ytdlp");
+      + " days old; sites change often. Check for a newer one: vidserve.py update-ytdlp --check");
   }
   if (health.impersonation === false) {
     warnings.push("yt-dlp cannot present itself as a browser here, so TikTok and Instagram"
@@ -9387,6 +9418,7 @@ if (location.hash.startsWith("#token=")) {  // the one-tap login link start-up p
 }
 showForms();
 warnFromHealth();
+showYtdlp();
 const shared = sharedLink();
 if (shared) $("url").value = shared;
 if (token) {
@@ -9453,6 +9485,7 @@ PAGE_HTML = f"""<!doctype html>
 <button id="more" class="quiet" type="button" hidden>Load older downloads</button>
 <footer>
   <p id="ytdlp-warning" class="error" role="alert" hidden></p>
+  <p id="ytdlp-state" hidden></p>
   <p id="cert-warning" class="error" role="alert" hidden></p>
   <p>On a computer, drag this link to the bookmarks bar, then click it on any video page:
      <a id="bookmarklet" href="#">Send to vidserve</a></p>
