@@ -401,6 +401,34 @@ class Borrowed:
         return extractor._parse_aweme_video_web(item, url, post_id, extract_flat=True)
 
     @staticmethod
+    def missing(ydl: Any) -> list[str]:
+        """The adapters above that this YoutubeDL's yt-dlp cannot serve: the names they
+        lean on, looked up (the try of a new yt-dlp asks before it is used)."""
+        from yt_dlp.extractor.tiktok import TikTokBaseIE, TikTokIE
+
+        def has(owner: Any, *names: str) -> bool:
+            return all(callable(getattr(owner, name, None)) for name in names)
+
+        checks = {
+            "extractors_in_order": lambda: Borrowed.extractors_in_order(ydl) is not None,
+            "url_patterns": lambda: Borrowed.url_patterns(TikTokIE) is not None,
+            "impersonate_targets": lambda: has(ydl, "_get_available_impersonate_targets"),
+            "print_nothing": lambda: has(ydl, "_forceprint"),
+            "tiktok_web_item": lambda: has(
+                TikTokBaseIE, "_extract_web_data_and_status", "_get_universal_data"
+            ),
+            "tiktok_post_info": lambda: has(TikTokBaseIE, "_parse_aweme_video_web"),
+        }
+        lacking = []
+        for name, check in checks.items():
+            try:
+                if not check():
+                    lacking.append(name)
+            except Exception:  # noqa: BLE001 (a broken adapter is what is looked for)
+                lacking.append(name)
+        return lacking
+
+    @staticmethod
     def send_with_headers(handler: BaseHTTPRequestHandler, body: bytes) -> None:
         """BaseHTTPRequestHandler._headers_buffer: a small reply's body written with its
         headers in one send (one TLS record, no Nagle wait between them). If it changes,
@@ -7155,31 +7183,9 @@ def ytdlp_adapters_missing() -> list[str]:
     """The Borrowed adapters the yt-dlp imported here cannot serve, by name: what the
     adapter tests check, asked of a candidate in its try (an empty list: all there)."""
     import yt_dlp
-    from yt_dlp.extractor.tiktok import TikTokBaseIE, TikTokIE
 
-    missing = []
     with yt_dlp.YoutubeDL({"quiet": True, "no_warnings": True}) as ydl:
-        checks = {
-            "extractors_in_order": lambda: Borrowed.extractors_in_order(ydl) is not None,
-            "url_patterns": lambda: Borrowed.url_patterns(TikTokIE) is not None,
-            "impersonate_targets": lambda: Borrowed.impersonate_targets(ydl) is not None,
-            "print_nothing": lambda: callable(getattr(ydl, "_forceprint", None)),
-            "tiktok_web_item": lambda: all(
-                callable(getattr(TikTokBaseIE, name, None))
-                for name in ("_extract_web_data_and_status", "_get_universal_data")
-            ),
-            "tiktok_post_info": lambda: callable(
-                getattr(TikTokBaseIE, "_parse_aweme_video_web", None)
-            ),
-        }
-        for name, check in checks.items():
-            try:
-                ok = check()
-            except Exception:  # noqa: BLE001 (a broken adapter is what is being looked for)
-                ok = False
-            if not ok:
-                missing.append(name)
-    return missing
+        return Borrowed.missing(ydl)
 
 
 def try_ytdlp_child() -> None:
