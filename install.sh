@@ -162,32 +162,12 @@ s/^AmbientCapabilities=$/&CAP_NET_BIND_SERVICE/
     fi
     sed -e "s|/opt/vidserve|$PREFIX|g" -e "s|/etc/vidserve|$ETC|g" -e "s|/var/lib/vidserve|$DATA|g" \
         -e "$capabilities" "$SOURCE/vidserve.service" | write "$UNITS/vidserve.service" 0644
-    write "$UNITS/vidserve-ytdlp-update.service" 0644 <<UNIT
-# Upgrades yt-dlp, then restarts vidserve to load it. TikTok and Instagram change often.
-[Unit]
-Description=Upgrade yt-dlp for vidserve
-Wants=network-online.target
-After=network-online.target
-
-[Service]
-Type=oneshot
-ExecStart=$PREFIX/venv/bin/python $PREFIX/vidserve.py update-ytdlp
-ExecStartPost=/bin/systemctl try-restart vidserve.service
-ProtectHome=yes
-PrivateTmp=yes
-UNIT
-    write "$UNITS/vidserve-ytdlp-update.timer" 0644 <<UNIT
-[Unit]
-Description=Upgrade yt-dlp for vidserve every week
-
-[Timer]
-OnCalendar=weekly
-RandomizedDelaySec=6h
-Persistent=true
-
-[Install]
-WantedBy=timers.target
-UNIT
+    # vidserve keeps yt-dlp current by itself now (ytdlp_channel, ytdlp_check_every_h), tried
+    # on your own links first; the weekly pip upgrade of older installs goes.
+    if [ -e "$UNITS/vidserve-ytdlp-update.timer" ]; then
+        has_systemd && run systemctl disable --now vidserve-ytdlp-update.timer 2>/dev/null || true
+        run rm -f "$UNITS/vidserve-ytdlp-update.service" "$UNITS/vidserve-ytdlp-update.timer"
+    fi
 }
 
 install_ffmpeg() {
@@ -209,9 +189,8 @@ start_service() {
     fi
     run systemctl daemon-reload
     if [ "$START" = yes ]; then
-        run systemctl enable vidserve.service vidserve-ytdlp-update.timer
+        run systemctl enable vidserve.service
         run systemctl restart vidserve.service
-        run systemctl start vidserve-ytdlp-update.timer
     fi
 }
 

@@ -825,6 +825,11 @@ TIKTOK_FLAKY = "7450000000000000004"  # the same, but its second image answers 4
 TIKTOK_PHOTO_POSTS = (TIKTOK_PHOTOS, TIKTOK_FLAKY)
 
 
+# A video whose page came the way TikTok changes its pages: the data script renamed
+# (__UNIVERSAL_DATA_FOR_REHYDRATION_V2__), which the installed yt-dlp cannot read.
+TIKTOK_RENAMED = "7450000000000000019"
+
+
 INSTAGRAM_REEL = "DBreel0Pi12"  # a public reel
 
 
@@ -851,6 +856,7 @@ INTRANET = "intranet.test"  # 127.0.0.2: where no redirect may lead
 
 SITE_MEDIA = {  # what each CDN path serves, and as what: distinct bytes, to tell them apart
     f"/video/{TIKTOK_VIDEO}.mp4": (random.Random(12).randbytes(180_000), "video/mp4"),
+    f"/video/{TIKTOK_RENAMED}.mp4": (random.Random(22).randbytes(90_000), "video/mp4"),
     f"/v/{INSTAGRAM_REEL}.mp4": (random.Random(13).randbytes(150_000), "video/mp4"),
     "/photo/1.jpeg": (b"\xff\xd8\xff\xe0" + random.Random(14).randbytes(40_000), "image/jpeg"),
     "/photo/2.webp": (b"RIFF" + random.Random(15).randbytes(30_000), "image/webp"),
@@ -867,6 +873,9 @@ SMALL_VERSION = "/v/small.jpg"  # the small version of every Instagram image: ne
 
 
 CLONE_NEWNET = 0x40000000
+
+
+RENAMED_SCRIPT = ("__UNIVERSAL_DATA_FOR_REHYDRATION__", "__UNIVERSAL_DATA_FOR_REHYDRATION_V2__")
 
 
 GREASE = {0x0A0A + 0x1010 * n for n in range(16)}  # RFC 8701 values: browsers send them
@@ -1013,7 +1022,13 @@ class SiteHandler(QuietHandler):
                 return self.send_body(b"<html><body>Access denied</body></html>", "text/html")
             if match[2] == TIKTOK_REHYDRATE and (page := self.challenged_page()):
                 return self.send_body(page.encode(), "text/html")
-            page = tiktok_page(match[2], with_post=match[1] == "video")
+            page = tiktok_page(
+                match[2],
+                with_post=match[1] == "video",
+                app_context="app-context dropped" not in self.server.changes,
+            )
+            if match[2] == TIKTOK_RENAMED:
+                page = page.replace(RENAMED_SCRIPT[0], RENAMED_SCRIPT[1])
             return self.send_body(page.encode(), "text/html", head=head)
         if host.endswith("instagram.com") and path.startswith("/api/v1/media/"):
             # Logged-in media info with cookies Instagram no longer takes: to the login page
@@ -1075,10 +1090,11 @@ class SiteHandler(QuietHandler):
         return self.send_body(b"not here", "text/plain", status=404)
 
 
-def tiktok_page(video_id: str, with_post: bool = True) -> str:
+def tiktok_page(video_id: str, with_post: bool = True, app_context: bool = True) -> str:
     """A TikTok post's page as the real site sends it: rehydration data whose slashes are
     escaped (\\u002F), naming the post in seo.abtest.canonical, and holding the post itself
-    (webapp.video-detail) only on its /video/ page, never on its /photo/ one."""
+    (webapp.video-detail) only on its /video/ page, never on its /photo/ one; its
+    webapp.app-context (language, region) a part TikTok may leave out."""
     photos = video_id in TIKTOK_PHOTO_POSTS
     canonical = f"https://www.tiktok.com/@{TIKTOK_USER}/{'photo' if photos else 'video'}/{video_id}"
     scope = {
@@ -1086,6 +1102,8 @@ def tiktok_page(video_id: str, with_post: bool = True) -> str:
         "seo.abtest": {"canonical": canonical, "pageId": video_id, "vidList": []},
         "webapp.a-b": {"b_c": "0"},
     }
+    if not app_context:
+        del scope["webapp.app-context"]
     if with_post:
         item = tiktok_item(video_id)
         scope["webapp.video-detail"] = {
@@ -1232,6 +1250,7 @@ class SiteDoubles(ThreadingHTTPServer):
         self.context, self.seen = context, seen
         self.browsers: dict = {}  # client address -> browser, per connection
         self.failed_once: set = set()  # flaky items that have failed their once
+        self.changes: set = set()  # how a test has the sites change their pages meanwhile
         self.challenge_answers: list = []  # the _wafchallengeid cookies TikTok's page got
         self.accounts = TikTokAccounts()  # followed accounts' profiles and listings
 
@@ -6422,7 +6441,311 @@ def test_cli_follows_an_account_for_a_person_lists_and_removes_it(followers):
     assert_error(followers.bob.get(f"/api/v1/follows/{follow_id}"), 404, "not_found")
 
 
-# ---- 15. Certificates: self-signed, your own files, ACME against Pebble ----------------------
+# ---- 15. yt-dlp updates: new versions tried on this server's links, switched, rolled back ---
+
+
+INSTALLED_YTDLP = vidserve.ytdlp_version()
+
+
+FIXED_YTDLP = "2099.1.1"  # reads the renamed data script
+
+
+NIGHTLY_YTDLP = "2099.1.2.123456.dev0"  # a pre-release, as yt-dlp's nightlies are numbered
+
+
+BROKEN_YTDLP = "2099.1.3"  # lacks a private method vidserve's Borrowed adapters use
+
+
+REGRESSING_YTDLP = "2099.1.4"  # reads the renamed script, but needs a part pages may drop
+
+
+def yt_dlp_wheel(directory: Path, version: str, change=lambda tiktok: tiktok) -> Path:
+    """A wheel of the installed yt-dlp numbered `version`, its TikTok extractor's source
+    passed through `change`: a directory of its package, a proper dist-info, zipped."""
+    import importlib.util
+    import zipfile
+
+    source = Path(importlib.util.find_spec("yt_dlp").origin).parent
+    wheel = directory / f"yt_dlp-{version}-py3-none-any.whl"
+    info = f"yt_dlp-{version}.dist-info"
+    files = {}
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            name = f"yt_dlp/{path.relative_to(source)}"
+            files[name] = path.read_bytes()
+    files["yt_dlp/version.py"] = re.sub(
+        rb"__version__ = '[^']*'", f"__version__ = '{version}'".encode(), files["yt_dlp/version.py"]
+    )
+    tiktok = "yt_dlp/extractor/tiktok.py"
+    files[tiktok] = change(files[tiktok].decode()).encode()
+    files[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: yt-dlp\nVersion: {version}\n".encode()
+    files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+    files[f"{info}/WHEEL"] += b"Tag: py3-none-any\n"
+    record = [
+        f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(body).digest()).rstrip(b'=').decode()},{len(body)}"
+        for name, body in files.items()
+    ]
+    files[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode()
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_STORED) as archive:
+        for name, body in files.items():
+            archive.writestr(name, body)
+    return wheel
+
+
+def reads_renamed_script(tiktok: str) -> str:
+    old = f'\\bid="{RENAMED_SCRIPT[0]}"'
+    assert old in tiktok
+    return tiktok.replace(old, '\\bid="__UNIVERSAL_DATA_FOR_REHYDRATION(?:_V2)?__"')
+
+
+def needs_app_context(tiktok: str) -> str:
+    """A release that reads the renamed script and, as releases broken the day after (yt-dlp
+    #17604), leans on a part of the page that TikTok then drops: a KeyError once it does."""
+    status = "        status = traverse_obj(universal_data, ('webapp.video-detail', 'statusCode'"
+    assert status in tiktok
+    region = "        universal_data['webapp.app-context']['region']\n"
+    return reads_renamed_script(tiktok).replace(status, region + status)
+
+
+def without_post_info(tiktok: str) -> str:
+    return tiktok.replace("def _parse_aweme_video_web(", "def _parse_aweme_video_web_gone(")
+
+
+@pytest.fixture(scope="session")
+def wheels(tmp_path_factory) -> dict[str, Path]:
+    """Find-links directories, each holding the wheels of one scenario (built once)."""
+    built = tmp_path_factory.mktemp("wheels")
+    made = {
+        "fixed": yt_dlp_wheel(built, FIXED_YTDLP, reads_renamed_script),
+        "nightly": yt_dlp_wheel(built, NIGHTLY_YTDLP, reads_renamed_script),
+        "broken": yt_dlp_wheel(built, BROKEN_YTDLP, without_post_info),
+        "regressing": yt_dlp_wheel(built, REGRESSING_YTDLP, needs_app_context),
+    }
+    scenarios = {name: [name] for name in ("fixed", "broken", "regressing")}
+    scenarios["both"] = ["fixed", "nightly"]
+    directories = {}
+    for scenario, names in scenarios.items():
+        directory = directories[scenario] = built / scenario
+        directory.mkdir()
+        for name in names:
+            os.link(made[name], directory / made[name].name)
+    return directories
+
+
+def pip_from(directory: Path) -> dict:
+    """pip's own configuration: these wheels and no index (no network in tests)."""
+    return {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(directory), "PIP_NO_CACHE_DIR": "1"}
+
+
+def last_check(api: Api, result: str | None = None, seconds: float = 120) -> dict:
+    """GET /api/v1/ytdlp once its check is over (with `result`, if given)."""
+
+    def over():
+        answer = api.get("/api/v1/ytdlp")
+        body = answer.json if answer.status == 200 else {}
+        last = body.get("last_check") or {}
+        done = not body.get("checking") and last.get("result")
+        return body if done and result in (None, last["result"]) else None
+
+    return wait_until(over, seconds, f"a yt-dlp check ending {result}")
+
+
+def serving_version(api: Api, version: str, seconds: float = 60) -> dict:
+    """Health once the server runs `version` (after a re-execution)."""
+
+    def running():
+        with contextlib.suppress(OSError):
+            answer = api.get("/api/v1/health", token=False)
+            return answer.json if answer.json.get("yt_dlp_version") == version else None
+        return None
+
+    return wait_until(running, seconds, f"vidserve to run yt-dlp {version}")
+
+
+@pytest.mark.parametrize(
+    "setting, value, ok",
+    [
+        ("ytdlp_check_every_h", 0, True),
+        ("ytdlp_check_every_h", 168, True),
+        ("ytdlp_check_every_h", 169, False),
+        ("ytdlp_check_every_h", -1, False),
+        ("ytdlp_channel", "nightly", True),
+        ("ytdlp_channel", "2026.11.23", True),
+        ("ytdlp_channel", "2026.12.07.123456.dev0", True),
+        ("ytdlp_channel", "beta", False),
+        ("ytdlp_channel", "2026.11.23; rm -rf /", False),
+    ],
+)
+def test_ytdlp_settings_are_checked_at_start_naming_the_key(setting, value, ok):
+    if ok:
+        assert getattr(vidserve.load_config({setting: str(value)}, {}, None), setting) == value
+    else:
+        with pytest.raises(vidserve.ConfigError, match=setting):
+            vidserve.load_config({setting: str(value)}, {}, None)
+
+
+def test_nightly_takes_the_pre_release_and_stable_the_release(wheels, monkeypatch, tmp_path):
+    for name, value in pip_from(wheels["both"]).items():
+        monkeypatch.setenv(name, value)
+    versions = vidserve.YtdlpVersions(tmp_path)
+
+    assert versions.newest("stable") == FIXED_YTDLP
+    assert versions.newest("nightly") == NIGHTLY_YTDLP
+    assert versions.newest("2026.11.23") == "2026.11.23"  # pinned: pip is not asked
+    assert not versions.root.exists()  # resolving installs nothing
+
+
+def test_installed_yt_dlp_offers_every_borrowed_adapter():
+    assert vidserve.ytdlp_adapters_missing() == []
+
+
+def test_fixed_yt_dlp_is_tried_switched_to_and_the_failure_it_reads_completes(
+    sites, wheels, tmp_path
+):
+    renamed = f"https://www.tiktok.com/@{TIKTOK_USER}/video/{TIKTOK_RENAMED}"
+    settings = SITE_SETTINGS | {"ytdlp_check_every_h": 0}
+    with start_vidserve(
+        tmp_path, pip_from(wheels["fixed"]), namespace=sites, **settings
+    ) as api:
+        read = api.wait_for(api.submit(TIKTOK_PAGE, force=True))
+        failed = api.wait_for(api.submit(renamed))
+        assert read["status"] == "completed", read["error_message"]
+        assert failed["status"] == "failed" and failed["error_code"] in ("extractor", "blocked")
+        assert failed["requeued_after_update"] is None
+
+        assert api.post("/api/v1/ytdlp/check").status == 202
+        assert_error(api.post("/api/v1/ytdlp/check"), 409, "check_running")
+        health = serving_version(api, FIXED_YTDLP, 150)
+
+        assert health["yt_dlp"] == {
+            "version": FIXED_YTDLP,
+            "channel": "stable",
+            "last_result": "switched",
+        }
+        state = last_check(api, "switched")
+        assert (state["version"], state["location"]) == (FIXED_YTDLP, "data_dir")
+        assert state["previous"] == INSTALLED_YTDLP
+        tried = {item["url"]: item for item in state["last_check"]["tried"]}
+        assert tried[TIKTOK_PAGE] == {"url": TIKTOK_PAGE, "current": "ok", "candidate": "ok"}
+        assert tried[renamed] == {"url": renamed, "current": failed["error_code"], "candidate": "ok"}
+        assert state["last_check"]["requeued"] == 1
+        saved = api.wait_for(failed["download_id"])
+        assert saved["status"] == "completed", saved["error_message"]
+        assert saved["requeued_after_update"] == FIXED_YTDLP
+        body = SITE_MEDIA[f"/video/{TIKTOK_RENAMED}.mp4"][0]
+        assert api.get(saved["file_url"]).body == body
+        assert (api.data_dir / "ytdlp" / FIXED_YTDLP / "yt_dlp").is_dir()
+        [switched] = alerts_of(api, "ytdlp_switched")  # queued before, told after the switch
+        assert_alert(switched, FIXED_YTDLP, INSTALLED_YTDLP, "--rollback")
+        metrics = api.get("/metrics").body.decode()
+        assert f'vidserve_yt_dlp_info{{version="{FIXED_YTDLP}",channel="stable"' in metrics
+        log_text = api.log_text()
+        for step in ("yt-dlp check: installing", "yt-dlp check: trying", "re-executing"):
+            assert step in log_text
+
+        stop_process(api)  # rolled back by the command line, told to the server
+        rolled = vidserve_cli(api, "update-ytdlp", "--rollback")
+        assert rolled.returncode == 0, rolled.stderr
+        api = start_process(tmp_path, pip_from(wheels["fixed"]), namespace=sites)
+        try:
+            assert serving_version(api, INSTALLED_YTDLP, 10)["yt_dlp"]["last_result"] == "rolled_back"
+            state = last_check(api, "rolled_back")
+            assert (state["location"], state["previous"]) == ("environment", FIXED_YTDLP)
+        finally:
+            stop_process(api)
+
+
+def test_a_switched_yt_dlp_failing_what_the_one_before_read_is_rolled_back_by_itself(
+    sites, wheels, tmp_path
+):
+    settings = SITE_SETTINGS | {"ytdlp_check_every_h": 0}
+    with start_vidserve(
+        tmp_path, pip_from(wheels["regressing"]), namespace=sites, **settings
+    ) as api:
+        assert api.wait_for(api.submit(TIKTOK_PAGE, force=True))["status"] == "completed"
+        assert api.post("/api/v1/ytdlp/check").status == 202
+        serving_version(api, REGRESSING_YTDLP, 150)
+        assert alerts_of(api, "ytdlp_rolled_back") == []
+        sites.doubles.changes.add("app-context dropped")  # the day after the release
+        try:
+            failed = [api.wait_for(api.submit(TIKTOK_PAGE, force=True)) for _ in range(3)]
+            assert [f["error_code"] for f in failed] == ["extractor"] * 3, failed
+
+            health = serving_version(api, INSTALLED_YTDLP, 60)  # the third one rolled it back
+
+            assert health["yt_dlp"]["last_result"] == "rolled_back"
+            state = last_check(api, "rolled_back")
+            assert (state["location"], state["previous"]) == ("environment", REGRESSING_YTDLP)
+            assert "3 downloads" in state["last_check"]["reason"]
+            body = SITE_MEDIA[f"/video/{TIKTOK_VIDEO}.mp4"][0]
+            for download in failed:  # queued again, read by the version before
+                saved = api.wait_for(download["download_id"])
+                assert saved["status"] == "completed", saved["error_message"]
+                assert saved["requeued_after_update"] == INSTALLED_YTDLP
+                assert api.get(saved["file_url"]).body == body
+            [rolled_back] = alerts_of(api, "ytdlp_rolled_back")
+            assert_alert(rolled_back, INSTALLED_YTDLP, REGRESSING_YTDLP, "3 downloads")
+        finally:
+            sites.doubles.changes.clear()
+
+
+def test_broken_yt_dlp_is_refused_and_nothing_changes(wheels, tmp_path, media_server):
+    with start_vidserve(tmp_path, pip_from(wheels["broken"]), ytdlp_check_every_h=0) as api:
+        assert api.post("/api/v1/ytdlp/check").status == 202
+        state = last_check(api)
+
+        check = state["last_check"]
+        assert (check["result"], check["candidate"]) == ("refused", BROKEN_YTDLP)
+        assert "tiktok_post_info" in check["reason"]
+        assert (state["version"], state["location"]) == (INSTALLED_YTDLP, "environment")
+        assert not (api.data_dir / "ytdlp" / BROKEN_YTDLP).exists()
+        assert api.get("/api/v1/health").json["yt_dlp_version"] == INSTALLED_YTDLP
+        [refused] = alerts_of(api, "ytdlp_refused")
+        assert_alert(refused, BROKEN_YTDLP, INSTALLED_YTDLP, "tiktok_post_info")
+
+
+def test_pinned_yt_dlp_is_up_to_date_and_a_persons_token_is_403(tmp_path, media_server):
+    with start_vidserve(tmp_path, ytdlp_channel=INSTALLED_YTDLP, ytdlp_check_every_h=0) as api:
+        alice = add_person(api, "alice")
+        assert_error(alice.get("/api/v1/ytdlp"), 403, "owner_only")
+        assert_error(alice.post("/api/v1/ytdlp/check"), 403, "owner_only")
+        assert api.post("/api/v1/ytdlp/check").status == 202
+
+        state = last_check(api)
+
+        assert state["last_check"]["result"] == "up_to_date"
+        assert state["channel"] == INSTALLED_YTDLP and state["version"] == INSTALLED_YTDLP
+        assert api.get("/api/v1/alerts").json == []  # up to date: nothing to tell
+
+
+def pip_installing(parent: int) -> int | None:
+    """The pid of the pip that `parent` runs to install into a directory, if any."""
+    for pid in run_command(["pgrep", "-P", str(parent)]).stdout.split():
+        with contextlib.suppress(OSError):
+            if b"--target" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return int(pid)
+    return None
+
+
+def test_kill_9_during_an_install_leaves_the_version_in_use(wheels, tmp_path, media_server):
+    with start_vidserve(tmp_path, pip_from(wheels["fixed"]), ytdlp_check_every_h=0) as api:
+        root = api.data_dir / "ytdlp"
+        assert api.post("/api/v1/ytdlp/check").status == 202
+        installing = wait_until(lambda: pip_installing(api.process.pid), 60, "pip to install")
+        stop_process(api, signal.SIGKILL)
+        os.kill(installing, signal.SIGKILL)  # pip too: a power cut takes it with it
+        assert list(root.glob(".tmp-*"))  # what the install left half-made
+
+        api = start_process(tmp_path)
+        try:
+            assert api.get("/api/v1/health").json["yt_dlp_version"] == INSTALLED_YTDLP
+            assert api.get("/api/v1/ytdlp").json["location"] == "environment"
+            assert not list(root.glob(".tmp-*")) and not (root / FIXED_YTDLP).exists()
+        finally:
+            stop_process(api)
+
+
+# ---- 16. Certificates: self-signed, your own files, ACME against Pebble ----------------------
 
 
 PEBBLE = shutil.which("pebble") and shutil.which("pebble-challtestsrv")
@@ -7359,7 +7682,7 @@ def test_new_address_shows_in_health_and_makes_a_new_certificate_at_restart_sayi
     assert health["certificate"]["missing_names"] == []
 
 
-# ---- 16. Health and metrics: health, /metrics, the OpenAPI document --------------------------
+# ---- 17. Health and metrics: health, /metrics, the OpenAPI document --------------------------
 
 
 def test_health_needs_no_token_and_reports_queue_and_versions(vidserve_api):
@@ -7544,7 +7867,7 @@ def test_without_yt_dlp_health_is_503_submits_are_refused_saying_how_to_install_
     assert "yt-dlp is not installed for" in text and "warmed up" not in text
 
 
-# ---- 17. The page: GET /, /share, the manifest, /cert, the iOS Shortcut ----------------------
+# ---- 18. The page: GET /, /share, the manifest, /cert, the iOS Shortcut ----------------------
 
 
 SHORTCUT_WAIT_S = 50  # README's recipe: each request stays under iOS's 60 s request timeout
@@ -7980,7 +8303,7 @@ def test_page_opened_by_its_login_link_keeps_the_token_and_says_yt_dlp_is_missin
     assert counted == "1 download"
 
 
-# ---- 18. Serving: hostile clients, bounded listeners, TLS, an idle server --------------------
+# ---- 19. Serving: hostile clients, bounded listeners, TLS, an idle server --------------------
 
 
 def test_keep_alive_serves_several_requests_on_one_connection(vidserve_api):
@@ -8326,7 +8649,7 @@ def test_an_idle_server_wakes_at_most_once_a_second(tmp_path):
     assert switches <= idle_window_s
 
 
-# ---- 19. Selftest and bench ------------------------------------------------------------------
+# ---- 20. Selftest and bench ------------------------------------------------------------------
 
 
 def test_selftest_passes_on_this_machine_without_the_internet(tmp_path):
@@ -8355,7 +8678,7 @@ def test_selftest_fails_with_exit_1_when_yt_dlp_cannot_download(tmp_path):
     assert "FAIL" in result.stdout
 
 
-# ---- 20. Command line: systemd, install.sh, first start, stopping ----------------------------
+# ---- 21. Command line: systemd, install.sh, first start, stopping ----------------------------
 
 
 class NotifySocket:
@@ -8435,10 +8758,7 @@ def test_install_sh_lays_out_program_venv_config_data_and_units(installed):
     assert "ExecStart=/opt/vidserve/venv/bin/python -m vidserve --config" in unit
     assert "Environment=PYTHONPATH=/opt/vidserve" in unit
     assert list((root / "opt/vidserve/__pycache__").glob("vidserve.*.pyc"))
-    timer = (root / "etc/systemd/system/vidserve-ytdlp-update.timer").read_text()
-    assert "OnCalendar=weekly" in timer
-    update = (root / "etc/systemd/system/vidserve-ytdlp-update.service").read_text()
-    assert "vidserve.py update-ytdlp" in update
+    assert not (root / "etc/systemd/system/vidserve-ytdlp-update.timer").exists()  # vidserve's own
 
 
 def test_installed_copy_passes_its_selftest_from_its_own_venv(installed, tmp_path):

@@ -34,13 +34,15 @@ their SQL first, then the logic, then the routes.
                                   post = one download), the iPhone checks, failures by type
   13. People                      people and their tokens, the owner's token, authorize, `user`
   14. Follows                     accounts, the follows tables, FollowChecker, routes, `follow`
-  15. Certificates                self-signed, your own files reloaded, ACME (RFC 8555)
-  16. Health and metrics          health, /metrics, the OpenAPI document
-  17. The page                    GET /, /share, the manifest, the icon, /cert
-  18. Serving                     the bounded listener, TLS, the handler, the plain-HTTP port
-  19. Selftest and bench          loopback media, --selftest and --bench
-  20. Command line                App wired once (open_app), Service, serve, init, token,
-                                  backup, update-ytdlp, main()
+  15. yt-dlp updates              versions under data_dir, the try in its own process, the
+                                  switch, requeue, rollback, routes, `update-ytdlp`
+  16. Certificates                self-signed, your own files reloaded, ACME (RFC 8555)
+  17. Health and metrics          health, /metrics, the OpenAPI document
+  18. The page                    GET /, /share, the manifest, the icon, /cert
+  19. Serving                     the bounded listener, TLS, the handler, the plain-HTTP port
+  20. Selftest and bench          loopback media, --selftest and --bench
+  21. Command line                App wired once (open_app), Service, serve, init, token,
+                                  backup, main()
 One download, as a reader follows it: Handler.do_route (18) -> find_route (4) -> authorize
 (13) -> submit_download (7) -> UrlPolicy.check (6) -> Jobs.submit -> Database.commit (3) ->
 JobQueue.wake (7); on a worker, JobQueue.take (7) -> run_job (12) -> Fetcher.fetch ->
@@ -58,7 +60,7 @@ is taken and the others' right after; `egress` threads carry yt-dlp's connection
 indexes ended jobs for search and copies the database's WAL back; `notify` delivers the
 outbox (how a download ended, alerts) to each person's target; `warm-up` reports impersonation; `acme` renews an ACME certificate;
 `http-plain` serves http_port; `follows` checks followed accounts, one at a time, sleeping
-until the next is due. `python3 vidserve.py` re-executes itself as the module, from its
+until the next is due; `ytdlp` checks for a newer yt-dlp, sleeping until the next check. `python3 vidserve.py` re-executes itself as the module, from its
 cached bytecode.
 """
 
@@ -250,6 +252,11 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+def sql_words(words: tuple[str, ...]) -> str:
+    """Constant words as an SQL list, ('a', 'b'): only ever the code's own constants."""
+    return "(" + ", ".join(f"'{word}'" for word in words) + ")"
+
+
 def human_bytes(count: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if count < 1024:
@@ -418,6 +425,34 @@ class Borrowed:
         return extractor._parse_aweme_video_web(item, url, post_id, extract_flat=True)
 
     @staticmethod
+    def missing(ydl: Any) -> list[str]:
+        """The adapters above that this YoutubeDL's yt-dlp cannot serve: the names they
+        lean on, looked up (the try of a new yt-dlp asks before it is used)."""
+        from yt_dlp.extractor.tiktok import TikTokBaseIE, TikTokIE
+
+        def has(owner: Any, *names: str) -> bool:
+            return all(callable(getattr(owner, name, None)) for name in names)
+
+        checks = {
+            "extractors_in_order": lambda: Borrowed.extractors_in_order(ydl) is not None,
+            "url_patterns": lambda: Borrowed.url_patterns(TikTokIE) is not None,
+            "impersonate_targets": lambda: has(ydl, "_get_available_impersonate_targets"),
+            "print_nothing": lambda: has(ydl, "_forceprint"),
+            "tiktok_web_item": lambda: has(
+                TikTokBaseIE, "_extract_web_data_and_status", "_get_universal_data"
+            ),
+            "tiktok_post_info": lambda: has(TikTokBaseIE, "_parse_aweme_video_web"),
+        }
+        lacking = []
+        for name, check in checks.items():
+            try:
+                if not check():
+                    lacking.append(name)
+            except Exception:  # noqa: BLE001 (a broken adapter is what is looked for)
+                lacking.append(name)
+        return lacking
+
+    @staticmethod
     def send_with_headers(handler: BaseHTTPRequestHandler, body: bytes) -> None:
         """BaseHTTPRequestHandler._headers_buffer: a small reply's body written with its
         headers in one send (one TLS record, no Nagle wait between them). If it changes,
@@ -489,6 +524,8 @@ class Config:
     http_port: int = 0  # plain HTTP: http-01 answers, 308 to HTTPS for the rest; 0: off
     cert_names: tuple[str, ...] = ()  # more names or addresses for the self-signed certificate
     trusted_proxies: tuple[str, ...] = ()  # their X-Forwarded-For names the client, e.g. 127.0.0.1
+    ytdlp_channel: str = "stable"  # or "nightly" (pre-releases), or a version: pinned
+    ytdlp_check_every_h: int = 24  # 1..168 hours between checks for a newer yt-dlp; 0: off
 
     @property
     def data_path(self) -> Path:
@@ -524,6 +561,10 @@ CERT_NAME = re.compile(
     r"(?=.{1,253}$)((?!-)[a-z0-9-]{1,63}(?<!-)\.)*(?!\d+$)(?!-)[a-z0-9-]{1,63}(?<!-)", re.IGNORECASE
 )
 LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+# ytdlp_channel: a channel, or a version of yt-dlp's (a date; a nightly's has a fourth part).
+YTDLP_CHANNEL = re.compile(r"stable|nightly|\d{4}\.\d{1,2}\.\d{1,2}(\.\d{1,12})?(\.dev\d{0,12})?")
 
 
 # yt-dlp options that would send its connections around the egress proxy.
@@ -602,6 +643,8 @@ def check_config(config: Config) -> Config:
         "request_timeout_s": config.request_timeout_s <= 0,
         "events_heartbeat_s": config.events_heartbeat_s <= 0,
         "log_level": config.log_level.lower() not in LOG_LEVELS,
+        "ytdlp_channel": not YTDLP_CHANNEL.fullmatch(config.ytdlp_channel),
+        "ytdlp_check_every_h": not 0 <= config.ytdlp_check_every_h <= 168,
         "notify_format": config.notify_format not in ("json", "ntfy", "text"),
         "notify_url": bool(config.notify_url)
         and not config.notify_url.startswith(("http://", "https://")),
@@ -959,6 +1002,11 @@ MIGRATIONS = [
         delivered INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX alerts_by_subject ON alerts (kind, subject, raised);
+    """,
+    """
+    -- yt-dlp updates (API.md "Staying current"): the version whose switch queued a failed
+    -- download again; NULL for every other. A job is queued again once per version.
+    ALTER TABLE jobs ADD COLUMN requeued_after_update TEXT;
     """,
 ]
 
@@ -2973,6 +3021,7 @@ class Job:
     thumbnail: str | None  # the saved thumbnail's file name in download_dir/.thumbnails
     follow_id: str | None  # the follow that queued it; None for a shared link
     searchable: bool  # in the search index yet (ended, and indexed in a batch since)
+    requeued_after_update: str | None  # the yt-dlp version whose switch queued it again
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Job:
@@ -3035,6 +3084,7 @@ class Job:
             else None,
             **{key: video.get(key) for key in PLAYABILITY_FIELDS},
             "follow_id": self.follow_id,
+            "requeued_after_update": self.requeued_after_update,
         }
 
 
@@ -3392,6 +3442,15 @@ def count_jobs_in(path: Path) -> int:
         return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
 
 
+def requeue_after_update(database: Database, jobs: Jobs, ids: list[str], version: str) -> list:
+    """After a switch of yt-dlp: the failures it read queued again (Jobs.requeue), each once
+    a version (requeued_after_update marks it in the same commit as the choice)."""
+    sql = "UPDATE jobs SET requeued_after_update = ? WHERE id = ? AND status = 'failed'"
+    sql += " AND requeued_after_update IS NOT ?"
+    once = lambda db: [i for i in ids if db.execute(sql, (version, i, version)).rowcount]
+    return [job for job in map(jobs.requeue, database.commit(once)) if job]
+
+
 class JobQueue:
     """Hands a committed job to a sleeping worker at once: there is no poll interval.
 
@@ -3644,6 +3703,7 @@ SCHEMAS |= {
                 " Generic...; null until known",
             },
             "video_id": {**nullable("string"), "description": "the site's own id of the post"},
+            "requeued_after_update": nullable("string"),  # the yt-dlp whose switch did
             "duplicate_of": {
                 **nullable("string", format="uuid"),
                 "description": "the earlier download of the same post whose files this one"
@@ -3923,11 +3983,36 @@ MAX_SEARCH_WORDS = 8  # API.md: a ?q= of more words is 400
 
 class History:
     """GET /api/v1/history's reads: pages of jobs, newest first, and search over their
-    titles, uploaders and links (the trigram index jobs_search, filled in batches)."""
+    titles, uploaders and links (the trigram index jobs_search, filled in batches); and the
+    recent links a try of a new yt-dlp reads (section 15)."""
 
     def __init__(self, database: Database):
         self._db = database
         database.before_checkpoint(self.index_ended)
+
+    def links_to_try(self, since: str | None) -> list[str]:
+        """A try of a new yt-dlp reads up to 3 recent completed links of each kind (TikTok
+        video and photo post, Instagram) and the 10 latest failures it may fix, since `since`."""
+        kinds: dict[tuple, list[str]] = collections.defaultdict(list)
+        sql = "SELECT url, site, files FROM jobs WHERE status = 'completed' AND site IN (?, ?)"
+        for url, site, files in self._db.read(f"{sql} ORDER BY seq DESC LIMIT 200", SITE_KEYS):
+            images = any(file_kind(item["filename"]) == "image" for item in json.loads(files))
+            kind = kinds[site, images and site == "TikTok"]
+            if url not in kind and len(kind) < YTDLP_TRIED_PER_KIND:
+                kind.append(url)
+        failed = [url for _, url in self.failed_since(since or "", YTDLP_FAILURES)]
+        failed = failed[:YTDLP_TRIED_FAILURES]
+        return list(dict.fromkeys([*itertools.chain(*kinds.values()), *failed]))
+
+    def failed_since(self, since: str, codes: tuple, urls: list | None = None) -> list[tuple]:
+        """(id, link) of failures with `codes` since `since` (of `urls`), newest first."""
+        among = f" AND url IN ({', '.join('?' * len(urls))})" if urls is not None else ""
+        rows = self._db.read(
+            f"SELECT id, url FROM jobs WHERE status = 'failed' AND error_code IN {sql_words(codes)}"
+            f" AND last_updated >= ?{among} ORDER BY seq DESC",
+            (since, *(urls or ())),
+        )
+        return [(row[0], row[1]) for row in rows]
 
     def history(
         self,
@@ -5559,7 +5644,7 @@ def ytdlp_age_days() -> int | None:
 @functools.cache
 def running_ytdlp_version() -> str | None:
     """The version this process runs: read once (a scan of sys.path costs ~3 ms), since a
-    new yt-dlp is only loaded by a restart, which update-ytdlp's timer does."""
+    new yt-dlp is only loaded by a re-execution (Service.switch_ytdlp)."""
     return ytdlp_version()
 
 
@@ -5781,6 +5866,17 @@ def phone_formats(can_merge: bool) -> dict:
     if can_merge:
         return {"format": "bv*+ba/b", "format_sort": sort, "merge_output_format": "mp4"}
     return {"format": "b[ext=mp4]/b", "format_sort": sort}
+
+
+def read_post(ydl: Any, url: str, ie_key: str | None) -> dict:
+    """yt-dlp's reading of a link by the extractor `ie_key`, without downloading: a TikTok
+    slideshow that extractor saw only the sound of is read again by vidserve's own."""
+    info = ydl.extract_info(url, download=False, process=False, ie_key=ie_key)
+    if tiktok_slideshow(info) and TIKTOK_POST_URL.match(info.get("webpage_url") or url):
+        info = ydl.extract_info(
+            info.get("webpage_url") or url, download=False, process=False, ie_key="TikTokPhoto"
+        )
+    return info
 
 
 def ytdlp_failure(app: App, client: str, error: Exception) -> FetchError:
@@ -6087,12 +6183,7 @@ class Fetcher:
             ie_key = self.app.extractors.find(ydl, url)
             if ie_key == "Generic" and TIKTOK_POST_URL.match(url):
                 ie_key = "TikTokPhoto"
-        info = ydl.extract_info(url, download=False, process=False, ie_key=ie_key)
-        if tiktok_slideshow(info) and TIKTOK_POST_URL.match(info.get("webpage_url") or url):
-            info = ydl.extract_info(
-                info.get("webpage_url") or url, download=False, process=False, ie_key="TikTokPhoto"
-            )
-        return info
+        return read_post(ydl, url, ie_key)
 
     def identify_post(self, job: Job, info: dict) -> None:
         """Record which post a link is; raise AlreadySaved when an earlier download saved it.
@@ -6393,6 +6484,7 @@ def settle_failure(app: App, job: Job, failure: FetchError, workdir: Path) -> bo
     shutil.rmtree(workdir, ignore_errors=True)
     if failed := app.jobs.fail(job.id, failure.code, message):
         app.notifier.download_ended(app.running.status_object(failed))
+        app.ytdlp.download_failed(failure.code)
     log.info("job %s failed: %s: %s", job.id, failure.code, message)
     return False
 
@@ -7266,6 +7358,16 @@ class Follows:
             | {"code": code, "message": message},
         )
 
+    def check_failing_soon(self) -> None:
+        """After a switch of yt-dlp: every active follow whose last check failed is due now
+        (the new version may read it); the server that starts checks them first."""
+        self._db.commit(
+            lambda db: db.execute(
+                "UPDATE follows SET next_check = ? WHERE paused = 0 AND last_error_code IS NOT NULL",
+                (time.time(),),
+            )
+        )
+
     def counts(self) -> dict[str, int]:
         """Health's follows: active (not paused), and failing (active, last check failed)."""
         row = self._db.read(
@@ -7821,7 +7923,648 @@ def manage_follows(config: Config, operands: list[str], user: str | None) -> int
     return 0
 
 
-# ---- 15. Certificates ------------------------------------------------------------------------
+# ---- 15. yt-dlp updates ----------------------------------------------------------------------
+# The yt-dlp vidserve runs, kept current by itself (API.md "Staying current"): versions
+# installed by pip under <data_dir>/ytdlp, one directory each, and the record of the one in
+# use; the try of a candidate in a process of its own, on this server's own links; the
+# switch (a re-execution keeping the listening socket), the downloads it saves queued again,
+# rollback; the updater thread, the routes and `update-ytdlp`.
+
+
+YTDLP_TRY_LIMIT_S = 120  # API.md: a try that takes longer is refused
+YTDLP_PIP_LIMIT_S = 600  # an install on a Pi over a slow line
+YTDLP_FAILURES = ("extractor", "unsupported_url", "blocked")  # what a new version may fix
+YTDLP_TRIED_PER_KIND = 3  # recently completed links of each kind a try reads
+YTDLP_TRIED_FAILURES = 10  # recent failures a try reads
+SITE_KEYS = ("TikTok", "Instagram")  # yt-dlp's extractors of the links a try reads
+YTDLP_REQUEUE_S = 7 * 86400  # failures this recent are queued again after a switch
+YTDLP_ROLLBACK_FAILURES = 3  # extractor failures of links the version before read ...
+YTDLP_ROLLBACK_WITHIN_S = 86400.0  # ... within this long of a switch: rolled back
+YTDLP_DRAIN_S = 20.0  # a switch lets running downloads finish this long; the rest resume
+YTDLP_THREAD = "ytdlp"  # the updater's thread, and its name at the egress proxy
+INHERITED_LISTENER = "_VIDSERVE_LISTEN_FD"  # the listening socket a re-execution keeps
+
+
+def ytdlp_adapters_missing() -> list[str]:
+    """The Borrowed adapters the yt-dlp imported here cannot serve, by name: what the
+    adapter tests check, asked of a candidate in its try (an empty list: all there)."""
+    import yt_dlp
+
+    with yt_dlp.YoutubeDL({"quiet": True, "no_warnings": True}) as ydl:
+        return Borrowed.missing(ydl)
+
+
+def try_ytdlp_child() -> None:
+    """The try's own process (YtdlpVersions.try_version): the order on stdin (the version's
+    directory, or null for the environment's; the links; the egress proxy; ytdlp_options),
+    the result as one JSON line on stdout: the version, what it lacks, each link's result."""
+    order = json.loads(sys.stdin.read())
+    if order["dir"]:
+        sys.path.insert(0, order["dir"])
+    result: dict[str, Any] = {"version": None, "missing": [], "links": {}}
+    try:
+        import yt_dlp
+
+        result["version"] = yt_dlp.version.__version__
+        result["missing"] = ytdlp_adapters_missing()
+    except Exception as err:  # noqa: BLE001 (a candidate that does not import is refused)
+        result["import_error"] = first_line(err)
+        print(json.dumps(result), flush=True)
+        return
+    params = {"quiet": True, "no_warnings": True, "socket_timeout": 20, "cachedir": False}
+    params |= order["options"] | {"proxy": order["proxy"]}  # every connection is checked
+    impersonating = bool(impersonation_targets())
+    with yt_dlp.YoutubeDL(params) as ydl:
+        ydl.add_info_extractor(tiktok_photo_extractor()())
+        for url in order["urls"]:
+            try:
+                read_post(ydl, url, ytdlp_choice(ydl, url))
+                result["links"][url] = "ok"
+            except Exception as err:  # noqa: BLE001 (each link's failure is its result)
+                failure = classify_failure(err, impersonating, "cookiefile" in params)
+                result["links"][url] = failure.code
+    import resource  # only here: the try's own peak memory, for the log
+
+    result["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps(result), flush=True)
+
+
+def ytdlp_choice(ydl: Any, url: str) -> str | None:
+    """The extractor yt-dlp itself gives a link (the try has no ExtractorFinder), with
+    vidserve's own for a TikTok photo post yt-dlp reads only generically."""
+    extractors = Borrowed.extractors_in_order(ydl) or {}
+    key = next((key for key, ie in extractors.items() if ie.suitable(url)), None)
+    return "TikTokPhoto" if key == "Generic" and TIKTOK_POST_URL.match(url) else key
+
+
+class UpdateRefused(Exception):
+    """A check that ends with the version in use kept: its result and a reason to act on."""
+
+    def __init__(self, result: str, reason: str):
+        super().__init__(reason)
+        self.result, self.reason = result, reason
+
+
+class YtdlpVersions:
+    """The versions under <data_dir>/ytdlp, one directory each, named by version, and
+    state.json: the one in use, the one before, when it was switched to, the last check.
+
+    A JSON file rather than a table: it is read at start before yt-dlp is imported and
+    before the database opens (main puts the version's directory first on sys.path), it is
+    one small document rewritten whole, and a crash leaves the old or the new (written to
+    a temporary file, fsynced, renamed). A version directory is complete before it has its
+    name: pip installs into .tmp-*, the data is synced, then it is renamed; a .tmp-* left by
+    a crash is removed at the next start."""
+
+    def __init__(self, data_path: Path):
+        self.root = data_path / "ytdlp"
+        self.state_path = self.root / "state.json"
+        self.request_path = self.root / "request.json"  # from `vidserve.py update-ytdlp`
+        self._lock = threading.Lock()  # guards state.json's read-modify-writes
+
+    def state(self) -> dict:
+        """The record; its defaults where there is none yet (the environment's yt-dlp)."""
+        with contextlib.suppress(OSError, ValueError):
+            state = json.loads(self.state_path.read_text())
+            if isinstance(state, dict):
+                return state
+        return {"in_use": None, "previous": None, "switched_at": 0.0, "last_check": None}
+
+    def write(self, state: dict) -> None:
+        make_private_dir(self.root)
+        partial = self.root / f".state-{os.getpid()}.json"
+        with open(partial, "w", encoding="utf-8") as file:
+            json.dump(state, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(partial, self.state_path)
+
+    def update(self, change: Callable[[dict], None]) -> dict:
+        with self._lock:
+            state = self.state()
+            change(state)
+            self.write(state)
+            return state
+
+    def roll_back(self, reason: str, running: str | None) -> str | None:
+        """Record the version before as the one in use (the environment's, when that was it),
+        and the one in use (`running`) as the one before; its version, or None: none kept."""
+        state = self.state()
+        previous, current = state.get("previous"), state.get("in_use")
+        if not previous:
+            return None
+        label = previous.removeprefix("environment:")
+
+        def rolled_back(state: dict) -> None:
+            back = None if previous.startswith("environment:") else previous
+            state.update(in_use=back, previous=current or f"environment:{running}")
+            saved = [url for _, url in state.get("failed", [])]
+            state.update(switched_at=time.time(), switched_at_iso=utc_now(), read_before=[])
+            state["saved"] = saved
+            state["last_check"] = {**(state.get("last_check") or {}), "candidate": label}
+            state["last_check"] |= {"result": "rolled_back", "reason": reason, "at": utc_now()}
+
+        self.update(rolled_back)
+        return label
+
+    def take_rollback(self) -> None:
+        """At start, before yt-dlp is loaded: a rollback `update-ytdlp` asked for while the
+        server was stopped is only a change of the record (nothing to re-execute)."""
+        with contextlib.suppress(OSError, ValueError):
+            if json.loads(self.request_path.read_text()).get("rollback"):
+                self.request_path.unlink()
+                label = self.roll_back(
+                    "asked for by vidserve.py update-ytdlp --rollback", ytdlp_version()
+                )
+                log.warning("yt-dlp check: rolled_back %s: asked for by update-ytdlp", label)
+
+    def activate(self) -> str | None:
+        """At start, before yt-dlp is imported: the version in use first on sys.path; its
+        directory, or None for the environment's (none recorded, or its directory gone)."""
+        in_use = self.state().get("in_use")
+        directory = self.root / in_use if in_use else None
+        if directory is None or not (directory / "yt_dlp").is_dir():
+            return None
+        sys.path.insert(0, str(directory))
+        return str(directory)
+
+    def tidy(self) -> None:
+        """Remove what a crash left half-made, and every version but the two kept."""
+        state = self.state()
+        kept = {state.get("in_use"), state.get("previous")}
+        with contextlib.suppress(FileNotFoundError):
+            for path in self.root.iterdir():
+                half_made = path.name.startswith(".tmp-")
+                if path.is_dir() and (half_made or path.name not in kept):
+                    shutil.rmtree(path, ignore_errors=True)
+
+    def newest(self, channel: str) -> str:
+        """The version pip would install for the channel (pip's own configuration applies),
+        resolved without installing anything; a pinned channel is its own version."""
+        if channel not in ("stable", "nightly"):
+            return channel
+        command = [*pip_install(channel), "--dry-run", "--ignore-installed", "--report", "-"]
+        report = json.loads(run_pip([*command, "--no-deps", "yt-dlp"]) or "{}")
+        installs = report.get("install") or [{}]
+        version = installs[0].get("metadata", {}).get("version")
+        if not version:
+            raise UpdateRefused("failed", "pip found no yt-dlp to install")
+        return version
+
+    def install(self, channel: str, version: str) -> Path:
+        """The version's directory, installed by pip unless it is there: with curl_cffi where
+        a wheel exists for this machine, else without it (32-bit ARM)."""
+        directory = self.root / version
+        if (directory / "yt_dlp").is_dir():
+            return directory
+        make_private_dir(self.root)
+        partial = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=self.root))
+        try:
+            for packages in YTDLP_PACKAGES:
+                *options, package = packages
+                command = [*pip_install(channel), "--target", str(partial), *options]
+                try:
+                    run_pip([*command, f"{package}=={version}"])
+                    break
+                except UpdateRefused:
+                    if packages is YTDLP_PACKAGES[-1]:
+                        raise
+                    shutil.rmtree(partial, ignore_errors=True)
+                    partial.mkdir(mode=0o700)
+            os.sync()  # every file of it on disk before it has its name
+            partial.rename(directory)
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+        return directory
+
+    def try_version(self, directory: str | None, urls: list[str], proxy: str, options: dict):
+        """A version's try, in a process of its own (try_ytdlp_child), killed at the limit."""
+        order = json.dumps({"dir": directory, "urls": urls, "proxy": proxy, "options": options})
+        command = vidserve_program("vidserve.try_ytdlp_child()")
+        try:
+            done = subprocess.run(
+                command,
+                input=order,
+                capture_output=True,
+                text=True,
+                timeout=YTDLP_TRY_LIMIT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise UpdateRefused("refused", f"its try took over {YTDLP_TRY_LIMIT_S} s") from None
+        lines = done.stdout.strip().splitlines()
+        try:
+            return json.loads(lines[-1])
+        except (IndexError, ValueError):
+            raise UpdateRefused(
+                "refused", f"its try ended without a result: {done.stderr.strip()[-300:]}"
+            ) from None
+
+
+def pip_install(channel: str) -> list[str]:
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    return [*command, "--pre"] if channel == "nightly" else command
+
+
+def run_pip(command: list[str]) -> str:
+    """pip's output, or UpdateRefused("failed") with the last words of its error."""
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=YTDLP_PIP_LIMIT_S, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise UpdateRefused("failed", f"pip could not run: {err}") from None
+    if done.returncode != 0:
+        words = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise UpdateRefused("failed", f"pip failed: {words}")
+    return done.stdout
+
+
+def decide(urls: list[str], current: dict, candidate: dict) -> tuple[str, str]:
+    """API.md's rule: the candidate is used only if it imports, offers what vidserve uses,
+    and reads every link the current version reads; reading one it cannot is a reason."""
+    if candidate.get("import_error"):
+        return "refused", f"it does not import: {candidate['import_error']}"
+    if candidate["missing"]:
+        return "refused", f"it lacks what vidserve uses of it: {', '.join(candidate['missing'])}"
+    now, then = current.get("links", {}), candidate["links"]
+    lost = [url for url in urls if now.get(url) == "ok" and then.get(url) != "ok"]
+    if lost:
+        return "refused", f"it could not read {len(lost)} of the links the version in use reads"
+    gained = [url for url in urls if now.get(url) != "ok" and then.get(url) == "ok"]
+    if gained:
+        return "switched", f"it reads {len(gained)} links the version in use cannot"
+    if not urls:
+        return "switched", "it imports and offers what vidserve uses (no links to read yet)"
+    return "switched", f"it reads every link the version in use reads ({len(urls)})"
+
+
+class YtdlpUpdater:
+    """Keeps yt-dlp current from a thread of its own, `ytdlp`: one timed wait until the next
+    check is due (ytdlp_check_every_h after the last; never when 0), woken by a check asked
+    for (the route; `update-ytdlp`, noticed by the server's upkeep) or by a download failed
+    with `extractor` (a switched version failing is rolled back: roll_back_if_failing). A
+    check at background priority: the newest version of the channel, installed, tried
+    against the version in use, then switched to (the server re-executes itself:
+    Service.switch_ytdlp) or refused. Every outcome goes through `outcome`, the one place
+    that tells the owner."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.versions = YtdlpVersions(config.data_path)
+        self.app: App | None = None  # given by start()
+        self.switch: Callable[[str], None] = lambda reason: None  # Service.switch_ytdlp
+        self._changed = threading.Condition()  # guards _asked, _failed, _checking, _stopping
+        self._asked: str | None = None  # a channel to check now
+        self._failed = False  # a download failed with extractor since the last look
+        self._checking = False
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name=YTDLP_THREAD, daemon=True)
+        self.draining = threading.Event()  # a switch: workers start no new download
+        self.results: collections.Counter = collections.Counter()  # checks since start
+
+    @property
+    def location(self) -> str:
+        return "data_dir" if running_ytdlp_dir() else "environment"
+
+    def start(self, app: App, switch: Callable[[str], None]) -> None:
+        self.app, self.switch = app, switch
+        self.versions.tidy()
+        if "since_s" not in self.versions.state():  # the first check an interval after
+            self.versions.update(lambda state: state.update(since_s=time.time()))
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._changed:
+            self._stopping = True
+            self._changed.notify()
+
+    def ask(self, channel: str | None = None) -> bool:
+        """Check now (with `channel`, once); False while a check runs."""
+        with self._changed:
+            if self._checking or self._asked:
+                return False
+            self._asked = channel or self.config.ytdlp_channel
+            self._changed.notify()
+            return True
+
+    def download_failed(self, code: str) -> None:
+        """From the download pipeline: a failure with `extractor` may be the version in use
+        failing links the version before it read; the thread looks (roll_back_if_failing)."""
+        if code == "extractor":
+            with self._changed:
+                self._failed = True
+                self._changed.notify()
+
+    def checking(self) -> bool:
+        with self._changed:
+            return self._checking or bool(self._asked)
+
+    def due_in_s(self) -> float | None:
+        if not self.config.ytdlp_check_every_h:
+            return None
+        state = self.versions.state()
+        last = max((state.get("last_check") or {}).get("at_s", 0.0), state.get("since_s", 0.0))
+        return max(0.0, last + self.config.ytdlp_check_every_h * 3600 - time.time())
+
+    def _run(self) -> None:
+        run_in_background()  # a check never delays a shared link: its programs inherit it
+        self.app.warm.wait(WARM_LIMIT_S)
+        self.take_request()  # one made while the server was stopped
+        while True:
+            with self._changed:
+                self._changed.wait_for(
+                    lambda: self._asked or self._failed or self._stopping or self.due_in_s() == 0,
+                    self.due_in_s(),
+                )
+                if self._stopping:
+                    return
+                failed, self._failed = self._failed, False
+                asked, self._asked = self._asked, None
+                self._checking = checking = bool(asked) or self.due_in_s() == 0
+            try:
+                if failed:
+                    self.roll_back_if_failing()  # re-executes the server when it rolls back
+                if checking:
+                    self.check(asked or self.config.ytdlp_channel)
+            except Exception:  # a broken check must never end the thread
+                log.exception("yt-dlp check failed unexpectedly")
+            finally:
+                with self._changed:
+                    self._checking = False
+
+    def check(self, channel: str) -> dict:
+        """One check, recorded whole in state.json; a switch re-executes the server."""
+        started, current = time.time(), running_ytdlp_version()
+        record = {"at": utc_now(), "at_s": started, "channel": channel, "candidate": None}
+        record |= {"tried": [], "requeued": 0}
+        log.info("yt-dlp check: channel %s, version in use %s", channel, current)
+        try:
+            record["candidate"] = candidate = self.versions.newest(channel)
+            if candidate == current:
+                raise UpdateRefused("up_to_date", f"{current} is the newest of {channel}")
+            log.info("yt-dlp check: installing %s", candidate)
+            directory = self.versions.install(channel, candidate)
+            urls = self.app.history.links_to_try(self.versions.state().get("switched_at_iso"))
+            log.info("yt-dlp check: trying %s on %d links", candidate, len(urls))
+            proxy, options = self.app.egress.url(YTDLP_THREAD), self.app.config.ytdlp_options
+            tried_at = time.monotonic()
+            now = self.versions.try_version(running_ytdlp_dir(), urls, proxy, options)
+            then = self.versions.try_version(str(directory), urls, proxy, options)
+            peak_mb = max(now.get("peak_rss_kb", 0), then.get("peak_rss_kb", 0)) // 1024
+            took_s = time.monotonic() - tried_at
+            log.info("yt-dlp check: both tries took %.1f s, at most %d MB each", took_s, peak_mb)
+            record["tried"] = [
+                {"url": url, "current": now["links"].get(url), "candidate": then["links"].get(url)}
+                for url in urls
+            ]
+            record["result"], record["reason"] = decide(urls, now, then)
+            if record["result"] != "switched":
+                shutil.rmtree(directory, ignore_errors=True)  # nothing kept of it
+        except UpdateRefused as refused:
+            record["result"], record["reason"] = refused.result, refused.reason
+        record["took_s"] = round(time.time() - started, 2)
+        state = self.versions.update(lambda state: state.update(last_check=record))
+        self.results[record["result"]] += 1
+        self.outcome(record["result"], record["candidate"], record["reason"])
+        if record["result"] == "switched":
+            self.use(record["candidate"], state.get("in_use"), record)
+        return record
+
+    def use(self, version: str, before: str | None, record: dict) -> None:
+        """Make `version` the one in use (the one before kept), then re-execute with it."""
+
+        def switched(state: dict) -> None:
+            state.update(in_use=version, switched_at=time.time(), switched_at_iso=utc_now())
+            state["previous"] = before or f"environment:{running_ytdlp_version()}"
+            state["read_before"] = [t["url"] for t in record["tried"] if t["current"] == "ok"]
+            state["saved"] = [t["url"] for t in record["tried"] if t["candidate"] == "ok"]
+
+        self.versions.update(switched)
+        self.switch(f"yt-dlp {running_ytdlp_version()} -> {version}")
+
+    def rollback(self, reason: str) -> bool:
+        """Back to the version before, then re-execute with it; False: none is kept."""
+        label = self.versions.roll_back(reason, running_ytdlp_version())
+        if label is None:
+            return False
+        self.results["rolled_back"] += 1
+        self.outcome("rolled_back", label, reason)
+        self.switch(f"yt-dlp {running_ytdlp_version()} -> {label} (rolled back)")
+        return True
+
+    def take_request(self) -> bool:
+        """What `vidserve.py update-ytdlp` asked for, done: at start and at each upkeep."""
+        try:
+            request = json.loads(self.versions.request_path.read_text())
+            self.versions.request_path.unlink()
+        except (OSError, ValueError):
+            return False
+        if not request.get("rollback"):
+            return self.ask(request.get("channel"))
+        if not self.rollback("asked for by vidserve.py update-ytdlp --rollback"):
+            log.warning("yt-dlp rollback asked for, but no version before it is kept")
+        return True
+
+    def roll_back_if_failing(self) -> None:
+        """A version switched to within a day that has failed, with `extractor`, downloads
+        of links the version before it read: rolled back by itself (API.md), those
+        downloads queued again by the switch back."""
+        state = self.versions.state()
+        if not state.get("read_before") or time.time() - state["switched_at"] > 86400:
+            return
+        since, read_before = state["switched_at_iso"], state["read_before"]
+        failed = self.app.history.failed_since(since, ("extractor",), read_before)
+        if len(failed) >= YTDLP_ROLLBACK_FAILURES:
+            self.versions.update(lambda state: state.update(failed=failed))
+            self.rollback(
+                f"{len(failed)} downloads of links the version before read failed within a day"
+            )
+
+    def after_switch(self, jobs: Jobs, follows: Follows) -> int:
+        """In a switch, once the workers are stopped: the failures the new version read
+        queued again, once; failing follows checked soon. Returns how many were queued."""
+        state = self.versions.state()
+        saved, version = state.pop("saved", None), running_target_version(state)
+        if not saved:
+            return 0
+        since = datetime.fromtimestamp(time.time() - YTDLP_REQUEUE_S).strftime("%Y-%m-%dT%H:%M:%SZ")
+        failed = self.app.history.failed_since(since, YTDLP_FAILURES, saved)
+        ids = [job_id for job_id, _ in failed]
+        queued = requeue_after_update(self.app.database, jobs, ids, version)
+        follows.check_failing_soon()
+
+        def noted(state: dict) -> None:
+            state.pop("saved", None)
+            if state.get("last_check"):
+                state["last_check"]["requeued"] = len(queued)
+
+        self.versions.update(noted)
+        log.info("yt-dlp %s: queued again %d failed downloads it read", version, len(queued))
+        return len(queued)
+
+    def outcome(self, result: str, version: str | None, reason: str) -> None:
+        """The one place a check's outcome is told: the log, and the owner's alert for a
+        switch, a rollback, or a candidate refused or failed (a check up to date is quiet)."""
+        line = f"yt-dlp check: {result}" + (f" {version}" if version else "") + f": {reason}"
+        (log.warning if result in ("refused", "failed", "rolled_back") else log.info)(line)
+        named = version or self.config.ytdlp_channel
+        in_use = running_ytdlp_version()
+        if result == "switched":
+            kind, title = "ytdlp_switched", f"yt-dlp {named} is now in use"
+            message = (
+                f"vidserve tried yt-dlp {named} on this server's links and switched to it from"
+                f" {in_use}: {reason}. Downloads that failed and that it read are queued again."
+                " If it breaks downloads: vidserve.py update-ytdlp --rollback."
+            )
+        elif result == "rolled_back":
+            kind, title = "ytdlp_rolled_back", f"yt-dlp rolled back to {named}"
+            message = (
+                f"vidserve went back from yt-dlp {in_use} to {named}: {reason}. It stays there"
+                " until a newer version reads this server's links."
+            )
+        elif result == "refused":
+            kind, title = "ytdlp_refused", f"yt-dlp {named} was not used"
+            message = (
+                f"vidserve tried yt-dlp {named} and kept {in_use}: {reason}. Nothing to do"
+                " unless downloads fail; GET /api/v1/ytdlp lists what each version read."
+            )
+        elif result == "failed":
+            kind, title = "ytdlp_refused", "Checking for a newer yt-dlp failed"
+            message = (
+                f"vidserve kept yt-dlp {in_use}: {reason}. Check that pip can reach its index"
+                " (pip's own configuration applies) and that the disk has room."
+            )
+        else:  # up to date
+            return
+        self.app.alerts.raise_(kind, named, title, message)
+
+    def health(self) -> dict:
+        last = self.versions.state().get("last_check") or {}
+        channel = self.config.ytdlp_channel
+        return {
+            "version": running_ytdlp_version(),
+            "channel": channel,
+            "last_result": last.get("result"),
+        }
+
+    def describe(self) -> dict:
+        """GET /api/v1/ytdlp's body."""
+        state = self.versions.state()
+        last = state.get("last_check")
+        keys = ("at", "candidate", "result", "reason", "tried", "requeued")
+        return {
+            "version": running_ytdlp_version(),
+            "channel": self.config.ytdlp_channel,
+            "location": self.location,
+            "previous": (state.get("previous") or "").removeprefix("environment:") or None,
+            "checking": self.checking(),
+            "last_check": {key: last.get(key) for key in keys} if last else None,
+        }
+
+
+def running_target_version(state: dict) -> str:
+    """The version a switch made the one in use, as state.json names it."""
+    return state.get("in_use") or (state.get("last_check") or {}).get("candidate") or "?"
+
+
+@functools.cache
+def running_ytdlp_dir() -> str | None:
+    """The directory under data_dir whose yt-dlp this process runs; None: the environment's."""
+    return os.environ.get("_VIDSERVE_YTDLP_DIR") or None
+
+
+SCHEMAS |= {
+    "Ytdlp": {
+        "type": "object",
+        "required": ["version", "channel", "location", "previous", "checking", "last_check"],
+        "properties": {
+            "version": nullable("string"),
+            "channel": {"type": "string"},
+            "location": {"enum": ["data_dir", "environment"]},
+            "previous": nullable("string"),
+            "checking": {"type": "boolean"},
+            "last_check": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "at": {"type": "string", "format": "date-time"},
+                            "candidate": nullable("string"),
+                            "result": {
+                                "enum": ["switched", "refused", "up_to_date", "failed"]
+                                + ["rolled_back"]
+                            },
+                            "reason": {"type": "string"},
+                            "tried": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "url": {"type": "string"},
+                                        "current": nullable("string"),
+                                        "candidate": nullable("string"),
+                                    },
+                                },
+                            },
+                            "requeued": {"type": "integer"},
+                        },
+                    },
+                ]
+            },
+        },
+    }
+}
+
+
+@route(
+    "GET",
+    "/api/v1/ytdlp",
+    OWNER_ONLY,
+    summary="The yt-dlp in use, its channel, and the last check of a newer one",
+    replies=json_reply("The yt-dlp in use and the last check", "Ytdlp"),
+)
+def get_ytdlp(app: App, request: Request) -> Reply:
+    """GET /api/v1/ytdlp: the version in use, the one before, the last check and its try."""
+    return Reply(app.ytdlp.describe())
+
+
+@route(
+    "POST",
+    "/api/v1/ytdlp/check",
+    OWNER_ONLY,
+    summary="Check for a newer yt-dlp now, try it and switch to it if it reads as well",
+    replies=json_reply("The check has started", "Ytdlp", "202"),
+    errors=(409,),
+)
+def check_ytdlp(app: App, request: Request) -> Reply:
+    """POST /api/v1/ytdlp/check: 202 and a check starts now; 409 while one runs."""
+    if not app.ytdlp.ask():
+        raise ApiError(409, "check_running", "a check of yt-dlp is running; see GET /api/v1/ytdlp")
+    return Reply(app.ytdlp.describe(), 202)
+
+
+def update_ytdlp(config: Config, channel: str | None, check: bool, rollback: bool) -> int:
+    """`vidserve.py update-ytdlp [--channel C] [--check] [--rollback]`: tell the running
+    server (it notices at its next upkeep, within a minute, or at its next start)."""
+    if channel is not None and not YTDLP_CHANNEL.fullmatch(channel):
+        print(f"vidserve: --channel {channel!r}: stable, nightly or a version", file=sys.stderr)
+        return 2
+    versions = YtdlpVersions(config.data_path)
+    make_private_dir(versions.root)
+    request = {"rollback": rollback, "channel": channel, "check": check or not rollback}
+    partial = versions.root / f".request-{os.getpid()}.json"
+    partial.write_text(json.dumps(request))
+    partial.replace(versions.request_path)
+    state = versions.state()
+    what = "roll back to the version before" if rollback else "check for a newer yt-dlp"
+    print(f"yt-dlp in use: {state.get('in_use') or 'the environment' + chr(39) + 's'}")
+    print(f"told the server to {what}; it does within a minute (GET /api/v1/ytdlp shows it)")
+    return 0
+
+
+# ---- 16. Certificates ------------------------------------------------------------------------
 # TLS: the self-signed certificate, your own files reloaded on change, ACME (RFC 8555)
 # issued and renewed, and the plain-HTTP port that answers its http-01 challenges.
 #
@@ -8768,7 +9511,7 @@ class CertificateRenewer:
         )
 
 
-# ---- 16. Health and metrics ------------------------------------------------------------------
+# ---- 17. Health and metrics ------------------------------------------------------------------
 # What the server tells of itself: health, /metrics, and the OpenAPI document assembled from
 # every route declared above.
 
@@ -8785,6 +9528,14 @@ SCHEMAS |= {
             "database": {"type": "object"},
             "queue": {"type": "object"},
             "yt_dlp_version": nullable("string"),
+            "yt_dlp": {
+                "type": "object",
+                "properties": {
+                    "version": nullable("string"),
+                    "channel": {"type": "string"},
+                    "last_result": nullable("string"),
+                },
+            },
             "impersonation": {
                 "type": "boolean",
                 "description": "whether yt-dlp can present itself as a browser (curl_cffi)",
@@ -8894,6 +9645,28 @@ def get_metrics(app: App, request: Request) -> Reply:
             [("", app.library.free_bytes())],
         ),
     ]
+    series += [
+        (
+            "yt_dlp_info",
+            "gauge",
+            "The yt-dlp in use: its version, channel and where it was loaded from.",
+            [
+                (
+                    (
+                        f'version="{app.ytdlp_version}",channel="{app.config.ytdlp_channel}",'
+                        f'location="{app.ytdlp.location}"'
+                    ),
+                    1,
+                )
+            ],
+        ),
+        (
+            "yt_dlp_checks_total",
+            "counter",
+            "Checks for a newer yt-dlp since start, by result.",
+            [(f'result="{result}"', count) for result, count in sorted(app.ytdlp.results.items())],
+        ),
+    ]
     if app.certificates:
         expiry = int(app.certificates.info.not_after)
         series.append(
@@ -8971,6 +9744,7 @@ def health(app: App, request: Request) -> Reply:
         "yt_dlp_version": version,
         "yt_dlp_age_days": age_days,
         "yt_dlp_outdated": (age_days or 0) > YTDLP_STALE_DAYS,
+        "yt_dlp": app.ytdlp.health(),
         "ffmpeg": ffmpeg_available(),
         "impersonation": can_impersonate(app),
         "disk_free_bytes": app.library.free_bytes(),
@@ -9024,7 +9798,7 @@ def get_openapi(app: App, request: Request) -> Reply:
     return Reply(openapi_document(app.policy))
 
 
-# ---- 17. The page ----------------------------------------------------------------------------
+# ---- 18. The page ----------------------------------------------------------------------------
 # GET /, /share, the manifest, the icon and /cert: what a phone's browser opens.
 #
 # GET / is one self-contained page: no CDN, no build step. Its script talks to the same API
@@ -9510,13 +10284,37 @@ function sharedLink() {
   return found ? found[0] : "";
 }
 
+function ytdlpInWords(state) {
+  // The owner's sentence: "yt-dlp 2026.12.01, nightly; tried yesterday on 5 of your links:
+  // switched, 3 failed downloads saved".
+  let words = "yt-dlp " + state.version + ", " + state.channel;
+  const last = state.last_check;
+  if (state.checking) return words + "; checking for a newer one now";
+  if (!last) return words + "; not checked for a newer one yet";
+  const days = Math.floor((Date.now() - Date.parse(last.at)) / 86400000);
+  const when = days <= 0 ? "today" : days === 1 ? "yesterday" : days + " days ago";
+  const tried = last.tried && last.tried.length;
+  words += "; " + (tried ? "tried " + when + " on " + tried + " of your links: "
+    : "checked " + when + ": ");
+  words += (last.result || "").replace("_", " ");
+  if (last.requeued) words += ", " + last.requeued + " failed downloads saved";
+  return words + (last.result === "switched" || !last.reason ? "" : " (" + last.reason + ")");
+}
+
+async function showYtdlp() {
+  if (!token) return;
+  const state = await call("GET", "/ytdlp").then((r) => r.data).catch(() => null);
+  $("ytdlp-state").textContent = state ? ytdlpInWords(state) : "";
+  $("ytdlp-state").hidden = !state;  // the owner's token only: a person's is 403
+}
+
 async function warnFromHealth() {
   const health = await fetch("/api/v1/health").then((r) => r.json()).catch(() => ({}));
   const warnings = [];
   if (health.reason) warnings.push("The server is not healthy: " + health.reason);
   if (health.yt_dlp_outdated) {
     warnings.push("yt-dlp " + health.yt_dlp_version + " is " + health.yt_dlp_age_days
-      + " days old; sites change often. Update it on the server: vidserve.py update-ytdlp");
+      + " days old; sites change often. Check for a newer one: vidserve.py update-ytdlp --check");
   }
   if (health.impersonation === false) {
     warnings.push("yt-dlp cannot present itself as a browser here, so TikTok and Instagram"
@@ -9545,6 +10343,7 @@ if (location.hash.startsWith("#token=")) {  // the one-tap login link start-up p
 }
 showForms();
 warnFromHealth();
+showYtdlp();
 const shared = sharedLink();
 if (shared) $("url").value = shared;
 if (token) {
@@ -9634,6 +10433,7 @@ PAGE_HTML = f"""<!doctype html>
 <button id="more" class="quiet" type="button" hidden>Load older downloads</button>
 <footer>
   <p id="ytdlp-warning" class="error" role="alert" hidden></p>
+  <p id="ytdlp-state" hidden></p>
   <p id="cert-warning" class="error" role="alert" hidden></p>
   <p>On a computer, drag this link to the bookmarks bar, then click it on any video page:
      <a id="bookmarklet" href="#">Send to vidserve</a></p>
@@ -9787,7 +10587,7 @@ def get_certificate(app: App, request: Request) -> Reply:
     return Reply(der, headers=headers)
 
 
-# ---- 18. Serving -----------------------------------------------------------------------------
+# ---- 19. Serving -----------------------------------------------------------------------------
 # The bounded listener, TLS, the handler that turns bytes into Requests and Replies into
 # bytes, and the plain-HTTP port.
 
@@ -10185,6 +10985,19 @@ class Server(BoundedServer):
         self.address_family = socket.AF_INET6 if ":" in app.config.host else socket.AF_INET
         super().__init__((app.config.host, app.config.port), Handler)
 
+    def server_bind(self) -> None:
+        """Bind, or take the listening socket the server before a switch of yt-dlp passed on
+        (INHERITED_LISTENER): connections made meanwhile wait in its backlog, none refused."""
+        inherited = os.environ.pop(INHERITED_LISTENER, "")
+        if not inherited.isdigit():
+            return super().server_bind()
+        self.socket.close()
+        self.socket = socket.socket(fileno=int(inherited))
+        self.socket.set_inheritable(False)
+        self.server_address = self.socket.getsockname()
+        self.server_name, self.server_port = self.server_address[0], self.server_address[1]
+        return None
+
     def serve_connection(self, connection: Connection, client_address: Any) -> None:
         """Runs in the connection's own thread, so a slow handshake stalls only itself."""
         sock = connection.sock
@@ -10340,7 +11153,7 @@ class PlainHttpServer(BoundedServer):
         return f"https://{host}{port}{path}"
 
 
-# ---- 19. Selftest and bench ------------------------------------------------------------------
+# ---- 20. Selftest and bench ------------------------------------------------------------------
 # Loopback media and the measurements of --selftest and --bench.
 
 
@@ -11006,7 +11819,7 @@ def warm_ytdlp_floor(media: LoopbackMedia, size: int, root: Path, proxy: str = "
     return elapsed
 
 
-# ---- 20. Command line ------------------------------------------------------------------------
+# ---- 21. Command line ------------------------------------------------------------------------
 # App, what a running server holds, wired once by open_app; the Service that starts and
 # stops it; serve, init, token, backup, update-ytdlp and main().
 
@@ -11050,6 +11863,7 @@ class App:
     # starts the moment it is queued (submit_download waits for it).
     warm: threading.Event
     ytdlp_version: str | None  # the installed yt-dlp's; None: not installed (submits are 503)
+    ytdlp: YtdlpUpdater  # checks for a newer yt-dlp, tries it, switches
 
 
 # Removing a person ends their downloads and their follows' checks (API.md).
@@ -11071,6 +11885,7 @@ def open_app(
     people = People(database, PERSON_ENDINGS)
     library = Library(config, database, jobs)
     links = LinkSigner.load(config.data_path, jobs, people)
+    ytdlp = YtdlpUpdater(config)
     policy = UrlPolicy.of(config)
     targets, outbox = Targets(config, database), Outbox(config, database, policy)
     notifier = Notifier(config, links, targets, outbox)
@@ -11091,7 +11906,9 @@ def open_app(
         alerts=Alerts(config, database, notifier),
         pushback=SitePushback(),
         cookies=Cookies(config.cookie_path),
-        queue=JobQueue(jobs, may_start=library.disk_allows_work),
+        queue=JobQueue(
+            jobs, may_start=lambda: library.disk_allows_work() and not ytdlp.draining.is_set()
+        ),
         egress=EgressProxy(policy).start(),
         follow_checker=FollowChecker(),
         feed=feed,
@@ -11104,6 +11921,7 @@ def open_app(
         workers=[],
         warm=threading.Event(),
         ytdlp_version=running_ytdlp_version(),
+        ytdlp=ytdlp,
     )
     library.open()
     return app
@@ -11173,7 +11991,10 @@ class Service:
     def __init__(self, config: Config):
         make_private_dir(config.data_path)
         self.token, self.new_token = ensure_token(config)
+        passed_on = INHERITED_LISTENER in os.environ  # by the server before a switch of yt-dlp
         for setting in ("port", "http_port") if config.http_port else ("port",):
+            if setting == "port" and passed_on:
+                continue
             port = getattr(config, setting)
             listen(lambda port=port: probe_listen(config.host, port), config, setting).close()
         cert = key = certificates = None
@@ -11207,6 +12028,7 @@ class Service:
         self.app.notifier.outbox.start()  # what a restart found undelivered goes now
         notice_certificate_end(self.app)
         start_workers(self.app)
+        self.app.ytdlp.start(self.app, self.switch_ytdlp)
         self._http.start()
         log.info("vidserve %s listening on %s", __version__, self.server.url)
         if self.plain:
@@ -11214,9 +12036,37 @@ class Service:
             log.info("plain HTTP on port %d: ACME http-01 and redirects", self.plain.server_port)
         return self
 
+    def switch_ytdlp(self, reason: str) -> None:
+        """Load another yt-dlp: re-execute this server in its own process (the same pid under
+        systemd, Type=notify needs no new READY), keeping the listening socket, so that a
+        submit meanwhile waits in its backlog for the new process (a second or two) instead
+        of being refused, as a re-bind or a restart by systemd would have it. Running
+        downloads finish (YTDLP_DRAIN_S at most; the rest resume as pending), and submits
+        are answered 201 while they do; then what the new version saves is queued again."""
+        log.info("switching %s: letting running downloads finish", reason)
+        self.app.ytdlp.draining.set()  # JobQueue's may_start says no from now on
+        deadline = time.monotonic() + YTDLP_DRAIN_S
+        while len(self.app.running) and time.monotonic() < deadline:
+            time.sleep(0.1)  # a download's end is no event of its own; the drain is rare
+        self.server.shutdown()  # from here connections wait in the backlog
+        self.server.in_flight.wait_idle(STOP_GRACE_S)
+        stop_workers(self.app, timeout_s=6.0)  # what still runs is interrupted: pending
+        self.app.ytdlp.after_switch(self.app.jobs, self.app.follows)
+        if self.plain:
+            self.plain.shutdown()
+            self.plain.server_close()
+        self.app.database.close()
+        listener = self.server.socket.fileno()
+        os.set_inheritable(listener, True)
+        os.environ[INHERITED_LISTENER] = str(listener)
+        log.info("re-executing with %s", reason)
+        logging.shutdown()
+        os.execv(sys.executable, [*vidserve_program("sys.exit(vidserve.main())"), *sys.argv[1:]])
+
     def stop(self) -> None:
         """Stop accepting, let requests in flight finish, interrupt downloads, close."""
         log.info("stopping")
+        self.app.ytdlp.stop()
         self.app.queue.stopping.set()  # new requests get 503
         self.app.feed.close()  # long polls and event streams return
         self.server.shutdown()
@@ -11337,6 +12187,7 @@ def serve(config: Config) -> int:
             service.app.library.enforce_retention()
             service.app.follow_checker.notice_changes()  # `vidserve.py follow` in another process
             service.app.running.stop_ended(service.app.jobs)  # `vidserve.py user remove`
+            service.app.ytdlp.take_request()  # `vidserve.py update-ytdlp`
     notify_systemd("STOPPING=1")
     service.stop()
     return 0
@@ -11380,22 +12231,6 @@ def backup(config: Config, target: str) -> int:
     return 0
 
 
-def update_ytdlp() -> int:
-    """`vidserve.py update-ytdlp`: upgrade yt-dlp in the environment vidserve runs from.
-
-    TikTok and Instagram change often; an old yt-dlp is the main reason downloads fail.
-    The weekly timer install.sh sets up runs this, then restarts vidserve to load it.
-    """
-    before = ytdlp_version()
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--upgrade"]
-    for packages in YTDLP_PACKAGES:  # with curl_cffi where a wheel exists, else without
-        if subprocess.run([*command, *packages], check=False).returncode == 0:
-            print(f"yt-dlp {before} -> {ytdlp_version()} ({packages[-1]})")
-            return 0
-    print("vidserve: yt-dlp upgrade failed (see pip's message above)", file=sys.stderr)
-    return 1
-
-
 def config_flags(parser: argparse.ArgumentParser) -> None:
     """One --flag per Config field, so the command line can set anything the file can."""
     group = parser.add_argument_group("settings (override vidserve.toml and VIDSERVE_*)")
@@ -11419,7 +12254,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         help="serve (default); init: make the data directory, token and certificate; token:"
         " print the owner's API token; user add|list|remove|token [NAME]: people and their"
         " tokens; user notify NAME URL|off: where their notifications go; follow add URL|list|remove ID: followed accounts; backup PATH: copy the"
-        " database; update-ytdlp: upgrade yt-dlp",
+        " database; update-ytdlp: check for a newer yt-dlp now, or roll back",
     )
     parser.add_argument(
         "operands",
@@ -11434,6 +12269,11 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         choices=NOTIFY_FORMATS,
         default="ntfy",
         help="user notify: how the target takes a message (default: ntfy)",
+    )
+    parser.add_argument("--channel", help="update-ytdlp: check this channel once (or a version)")
+    parser.add_argument("--check", action="store_true", help="update-ytdlp: check now (default)")
+    parser.add_argument(
+        "--rollback", action="store_true", help="update-ytdlp: back to the version before"
     )
     parser.add_argument("--config", help="path of vidserve.toml (default: ./vidserve.toml)")
     parser.add_argument(
@@ -11472,6 +12312,11 @@ def main(argv: list[str] | None = None) -> int:
         else config.log_level.upper(),
         format="%(levelname)s %(message)s" if journald else "%(asctime)s %(levelname)s %(message)s",
     )
+    # Before anything imports yt-dlp: the version in use, from data_dir (read-only /opt too).
+    versions = YtdlpVersions(config.data_path)
+    if arguments.command == "serve" and not (arguments.selftest or arguments.bench):
+        versions.take_rollback()
+    os.environ["_VIDSERVE_YTDLP_DIR"] = versions.activate() or ""
     try:
         if arguments.selftest:
             return selftest()
@@ -11489,7 +12334,9 @@ def main(argv: list[str] | None = None) -> int:
             ),
             "follow": lambda: manage_follows(config, arguments.operands, arguments.user),
             "backup": lambda: backup(config, arguments.operands[0]),
-            "update-ytdlp": update_ytdlp,
+            "update-ytdlp": lambda: update_ytdlp(
+                config, arguments.channel, arguments.check, arguments.rollback
+            ),
         }
         return commands[arguments.command]()
     except ConfigError as err:
