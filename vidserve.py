@@ -58,10 +58,11 @@ start, while `worker-1` imports yt-dlp and warms it up; each connection gets its
 is taken and the others' right after; `egress` threads carry yt-dlp's connections;
 `reaper` (one per bounded listener) closes connections that waited too long; `checkpoint`
 indexes ended jobs for search and copies the database's WAL back; `notify` delivers the
-outbox (how a download ended, alerts) to each person's target; `warm-up` reports impersonation; `acme` renews an ACME certificate;
-`http-plain` serves http_port; `follows` checks followed accounts, one at a time, sleeping
-until the next is due; `ytdlp` checks for a newer yt-dlp, sleeping until the next check. `python3 vidserve.py` re-executes itself as the module, from its
-cached bytecode.
+outbox (how a download ended, alerts) to each person's target; `warm-up` reports
+impersonation; `acme` renews an ACME certificate; `http-plain` serves http_port; `follows`
+checks followed accounts, one at a time, sleeping until the next is due; `ytdlp` checks for
+a newer yt-dlp, sleeping until the next check. `python3 vidserve.py` re-executes itself as
+the module, from its cached bytecode.
 """
 
 from __future__ import annotations
@@ -1580,9 +1581,14 @@ def json_content(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
 
 
-def json_reply(description: str, schema: str, status: str = "200") -> dict:
-    """A route's one success: a JSON body of one of SCHEMAS."""
-    return {status: {"description": description, "content": json_content(ref(schema))}}
+LOCATION_HEADER = {"Location": {"schema": {"type": "string"}}}  # a reply naming what it made
+
+
+def json_reply(description: str, schema: str, status: str = "200", located=False) -> dict:
+    """One of a route's replies: a JSON body of one of SCHEMAS; located, with the Location
+    of what it names (a 201, or the 200 of what existed already)."""
+    reply = {"description": description, "content": json_content(ref(schema))}
+    return {status: reply | ({"headers": LOCATION_HEADER} if located else {})}
 
 
 def ref(schema: str) -> dict:
@@ -1596,13 +1602,7 @@ def responses(ok: dict, *errors: int, access: Access = Access.WRITE) -> dict:
     common |= {403} if access in (Access.WRITE, Access.OWNER) else set()
     documented = dict(ok)
     for status in sorted(set(errors) | common):
-        documented.setdefault(
-            str(status),
-            {
-                "description": ERROR_MEANINGS[status],
-                "content": json_content(ref("Error")),
-            },
-        )
+        documented.setdefault(str(status), json_reply(ERROR_MEANINGS[status], "Error")["200"])
     return documented | (LINK_REFUSED if access == Access.LINK else {})
 
 
@@ -1619,12 +1619,9 @@ def parameter(name: str, where: str, schema: dict, description: str, required=Fa
 LINK_SECURITY = [{"bearer": []}, {}]  # a token, or a signed link (POST /files/{id}/link)
 
 
-LINK_REFUSED = {
-    "403": {
-        "description": "A signed link altered, made for another file or server, or expired",
-        "content": json_content(ref("Error")),
-    }
-}
+LINK_REFUSED = json_reply(
+    "A signed link altered, made for another file or server, or expired", "Error", "403"
+)
 
 
 DOWNLOAD_ID_PARAMETER = parameter("download_id", "path", UUID_V4_SCHEMA, "A download id (UUID v4)")
@@ -3745,12 +3742,7 @@ SCHEMAS |= {
 }
 
 
-STATUS_REPLY = {
-    "200": {
-        "description": "The status object",
-        "content": json_content(ref("Status")),
-    }
-}
+STATUS_REPLY = json_reply("The status object", "Status")
 
 
 @route(
@@ -3766,20 +3758,9 @@ STATUS_REPLY = {
         },
     },
     replies={
-        "201": {
-            "description": "Queued",
-            "headers": {"Location": {"schema": {"type": "string"}}},
-            "content": json_content(ref("Submitted")),
-        },
-        "200": {
-            "description": "Already queued or done: the earlier download",
-            "headers": {"Location": {"schema": {"type": "string"}}},
-            "content": json_content(ref("Submitted")),
-        },
-        "503": {
-            "description": "Shutting down, or yt-dlp is not installed (yt_dlp_missing)",
-            "content": json_content(ref("Error")),
-        },
+        **json_reply("Queued", "Submitted", "201", located=True),
+        **json_reply("Already queued or done: the earlier download", "Submitted", located=True),
+        **json_reply("Shutting down, or yt-dlp is not installed (yt_dlp_missing)", "Error", "503"),
     },
     errors=(400, 413, 415, 422, 507),
 )
@@ -5619,33 +5600,6 @@ def import_ytdlp():
 
 
 WARM_EXTRACTORS = ("Generic",)  # 25 ms to import; TikTok's or Instagram's takes 1 ms
-
-
-def ytdlp_version() -> str | None:
-    """The installed yt-dlp's version, read without importing it (importing costs ~40 MB)."""
-    import importlib.metadata  # only here: it costs ~1 MB of memory for as long as we run
-
-    try:
-        return importlib.metadata.version("yt-dlp")
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def ytdlp_age_days() -> int | None:
-    """Days since the running yt-dlp was released; its version is its release date."""
-    version = running_ytdlp_version() or ""
-    match = re.match(r"(\d{4})\.(\d{1,2})\.(\d{1,2})", version)
-    if not match:
-        return None
-    released = time.mktime((int(match[1]), int(match[2]), int(match[3]), 0, 0, 0, 0, 0, -1))
-    return max(0, int((time.time() - released) // 86400))
-
-
-@functools.cache
-def running_ytdlp_version() -> str | None:
-    """The version this process runs: read once (a scan of sys.path costs ~3 ms), since a
-    new yt-dlp is only loaded by a re-execution (Service.switch_ytdlp)."""
-    return ytdlp_version()
 
 
 @functools.cache
@@ -7684,12 +7638,7 @@ def account_url_schema(policy: UrlPolicy) -> dict:
 FOLLOW_ID_PARAMETER = parameter("follow_id", "path", UUID_V4_SCHEMA, "A follow id (UUID v4)")
 
 
-FOLLOW_REPLY = {
-    "200": {
-        "description": "The follow object",
-        "content": json_content(ref("Follow")),
-    }
-}
+FOLLOW_REPLY = json_reply("The follow object", "Follow")
 
 
 def find_follow(app: App, request: Request, text: str) -> Follow:
@@ -7717,16 +7666,10 @@ def parse_every_h(request: Request, form: dict) -> int:
     summary="Follow an account: its new posts become downloads of the caller",
     body={"required": True, "content": json_content(ref("Following"))},
     replies={
-        "201": {
-            "description": "Followed; the first check runs now",
-            "headers": {"Location": {"schema": {"type": "string"}}},
-            "content": json_content(ref("Follow")),
-        },
-        "200": {
-            "description": "The caller follows this account already: that follow",
-            "headers": {"Location": {"schema": {"type": "string"}}},
-            "content": json_content(ref("Follow")),
-        },
+        **json_reply("Followed; the first check runs now", "Follow", "201", located=True),
+        **json_reply(
+            "The caller follows this account already: that follow", "Follow", located=True
+        ),
     },
     errors=(400, 413, 415, 422),
 )
@@ -7943,6 +7886,33 @@ YTDLP_ROLLBACK_WITHIN_S = 86400.0  # ... within this long of a switch: rolled ba
 YTDLP_DRAIN_S = 20.0  # a switch lets running downloads finish this long; the rest resume
 YTDLP_THREAD = "ytdlp"  # the updater's thread, and its name at the egress proxy
 INHERITED_LISTENER = "_VIDSERVE_LISTEN_FD"  # the listening socket a re-execution keeps
+
+
+def ytdlp_version() -> str | None:
+    """The installed yt-dlp's version, read without importing it (importing costs ~40 MB)."""
+    import importlib.metadata  # only here: it costs ~1 MB of memory for as long as we run
+
+    try:
+        return importlib.metadata.version("yt-dlp")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def ytdlp_age_days() -> int | None:
+    """Days since the running yt-dlp was released; its version is its release date."""
+    version = running_ytdlp_version() or ""
+    match = re.match(r"(\d{4})\.(\d{1,2})\.(\d{1,2})", version)
+    if not match:
+        return None
+    released = time.mktime((int(match[1]), int(match[2]), int(match[3]), 0, 0, 0, 0, 0, -1))
+    return max(0, int((time.time() - released) // 86400))
+
+
+@functools.cache
+def running_ytdlp_version() -> str | None:
+    """The version this process runs: read once (a scan of sys.path costs ~3 ms), since a
+    new yt-dlp is only loaded by a re-execution (Service.switch_ytdlp)."""
+    return ytdlp_version()
 
 
 def ytdlp_adapters_missing() -> list[str]:
@@ -9694,15 +9664,13 @@ def get_metrics(app: App, request: Request) -> Reply:
     PUBLIC,
     summary="Health; no token needed",
     replies={
-        "200": {
-            "description": "Healthy",
-            "content": json_content(ref("Health")),
-        },
-        "503": {
-            "description": "Unhealthy, saying why in reason: the database is not usable, yt-dlp"
-            " is not installed, or a worker or the egress proxy has stopped",
-            "content": json_content(ref("Health")),
-        },
+        **json_reply("Healthy", "Health"),
+        **json_reply(
+            "Unhealthy, saying why in reason: the database is not usable, yt-dlp is not"
+            " installed, or a worker or the egress proxy has stopped",
+            "Health",
+            "503",
+        ),
     },
 )
 def health(app: App, request: Request) -> Reply:
