@@ -6607,9 +6607,11 @@ def test_fixed_yt_dlp_is_tried_switched_to_and_the_failure_it_reads_completes(
     with start_vidserve(
         tmp_path, pip_from(wheels["fixed"]), namespace=sites, **settings
     ) as api:
+        assert put_cookies(api, COOKIES_TXT.encode()).status == 200  # a try reads a copy
         read = api.wait_for(api.submit(TIKTOK_PAGE, force=True))
+        image = api.wait_for(api.submit(f"https://www.instagram.com/p/{INSTAGRAM_PHOTO}/"))
         failed = api.wait_for(api.submit(renamed))
-        assert read["status"] == "completed", read["error_message"]
+        assert read["status"] == image["status"] == "completed", image["error_message"]
         assert failed["status"] == "failed" and failed["error_code"] in ("extractor", "blocked")
         assert failed["requeued_after_update"] is None
 
@@ -6628,6 +6630,8 @@ def test_fixed_yt_dlp_is_tried_switched_to_and_the_failure_it_reads_completes(
         tried = {item["url"]: item for item in state["last_check"]["tried"]}
         assert tried[TIKTOK_PAGE] == {"url": TIKTOK_PAGE, "current": "ok", "candidate": "ok"}
         assert tried[renamed] == {"url": renamed, "current": failed["error_code"], "candidate": "ok"}
+        assert (tried[image["url"]]["current"], tried[image["url"]]["candidate"]) == ("ok", "ok")
+        assert (api.data_dir / "cookies.txt").read_text() == COOKIES_TXT  # not written back
         assert state["last_check"]["requeued"] == 1
         saved = api.wait_for(failed["download_id"])
         assert saved["status"] == "completed", saved["error_message"]

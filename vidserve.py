@@ -5855,6 +5855,17 @@ def ytdlp_failure(app: App, client: str, error: Exception) -> FetchError:
     return failure
 
 
+def reading_options(config: Config, cookie_copy: Path | None = None) -> dict:
+    """What yt-dlp reads a post with, a worker and a try of a new yt-dlp alike: Instagram's
+    images have no formats (complete_instagram_images saves them); the owner's cookies (PUT
+    /api/v1/cookies), a copy for a try, since yt-dlp writes them back as it closes; then the
+    owner's ytdlp_options."""
+    options: dict[str, Any] = {"ignore_no_formats_error": True}
+    if config.cookie_path.exists():
+        options["cookiefile"] = str(cookie_copy or config.cookie_path)
+    return options | config.ytdlp_options
+
+
 def ytdlp_params(
     config: Config, foreground: Foreground, progress_hook: Callable[[dict], None], audio_only: bool
 ) -> dict:
@@ -5872,13 +5883,9 @@ def ytdlp_params(
         "noplaylist": False,
         "playlistend": config.max_items + 1,  # within_max_items refuses the +1
         "writethumbnail": True,  # API.md: kept with the download, served by vidserve
-        # Instagram's images have no formats: complete_instagram_images saves them.
-        "ignore_no_formats_error": True,
         **phone_formats(ffmpeg_available()),
     }
-    if config.cookie_path.exists():  # uploaded with PUT /api/v1/cookies
-        params["cookiefile"] = str(config.cookie_path)
-    params |= config.ytdlp_options
+    params |= reading_options(config)
     params["progress_hooks"] = [progress_hook, *params.get("progress_hooks", [])]
     if audio_only:  # API.md: the sound as .m4a (AAC), natively when the site has it
         params["format"] = "bestaudio[ext=m4a]/bestaudio/best"
@@ -8263,6 +8270,18 @@ class YtdlpUpdater:
                 with self._changed:
                     self._checking = False
 
+    def try_both(self, candidate: Path, urls: list[str]) -> tuple[dict, dict]:
+        """The tries of the version in use and of the candidate, each reading the links as a
+        worker does (reading_options, the owner's cookies copied), through the egress proxy."""
+        proxy, config = self.app.egress.url(YTDLP_THREAD), self.app.config
+        with tempfile.TemporaryDirectory(prefix=".tmp-try-", dir=self.versions.root) as scratch:
+            cookie_copy = Path(scratch) / "cookies.txt"  # the directory is 0700
+            with contextlib.suppress(FileNotFoundError):
+                shutil.copyfile(config.cookie_path, cookie_copy)
+            options = reading_options(config, cookie_copy)
+            now = self.versions.try_version(running_ytdlp_dir(), urls, proxy, options)
+            return now, self.versions.try_version(str(candidate), urls, proxy, options)
+
     def check(self, channel: str) -> dict:
         """One check, recorded whole in state.json; a switch re-executes the server."""
         started, current = time.time(), running_ytdlp_version()
@@ -8277,10 +8296,8 @@ class YtdlpUpdater:
             directory = self.versions.install(channel, candidate)
             urls = self.app.history.links_to_try(self.versions.state().get("switched_at_iso"))
             log.info("yt-dlp check: trying %s on %d links", candidate, len(urls))
-            proxy, options = self.app.egress.url(YTDLP_THREAD), self.app.config.ytdlp_options
             tried_at = time.monotonic()
-            now = self.versions.try_version(running_ytdlp_dir(), urls, proxy, options)
-            then = self.versions.try_version(str(directory), urls, proxy, options)
+            now, then = self.try_both(directory, urls)
             peak_mb = max(now.get("peak_rss_kb", 0), then.get("peak_rss_kb", 0)) // 1024
             took_s = time.monotonic() - tried_at
             log.info("yt-dlp check: both tries took %.1f s, at most %d MB each", took_s, peak_mb)
