@@ -2540,8 +2540,14 @@ def site_vidserve(sites, tmp_path_factory):
 @pytest.fixture(scope="module")
 def plain_site_vidserve(sites, tmp_path_factory):
     """vidserve in the namespace on a platform without curl_cffi: no impersonation."""
-    directory = tmp_path_factory.mktemp("no-curl-cffi")
-    shadow = directory / "shadow" / "curl_cffi"  # shadows the installed one, as a missing wheel
+    with site_vidserve_without_curl_cffi(sites, tmp_path_factory.mktemp("no-curl-cffi")) as api:
+        yield api
+
+
+@contextlib.contextmanager
+def site_vidserve_without_curl_cffi(sites, directory: Path):
+    """vidserve in the namespace, its curl_cffi shadowed as where no wheel is built for it."""
+    shadow = directory / "shadow" / "curl_cffi"
     shadow.mkdir(parents=True)
     (shadow / "__init__.py").write_text("raise ImportError('no curl_cffi for this platform')\n")
     env = {"PYTHONPATH": str(shadow.parent)}
@@ -5089,12 +5095,7 @@ def test_a_follows_third_failed_check_is_told_to_the_owner_and_its_person(follow
 def refused_vidserve(sites, tmp_path_factory):
     """vidserve in the namespace without curl_cffi, of its own: TikTok's bot wall refuses it,
     and Instagram asks it for a login."""
-    directory = tmp_path_factory.mktemp("refused")
-    shadow = directory / "shadow" / "curl_cffi"  # shadows the installed one, as a missing wheel
-    shadow.mkdir(parents=True)
-    (shadow / "__init__.py").write_text("raise ImportError('no curl_cffi for this platform')\n")
-    env = {"PYTHONPATH": str(shadow.parent)}
-    with start_vidserve(directory / "server", env, namespace=sites, **SITE_SETTINGS) as api:
+    with site_vidserve_without_curl_cffi(sites, tmp_path_factory.mktemp("refused")) as api:
         yield api
 
 

@@ -1584,10 +1584,13 @@ def json_content(schema: dict) -> dict:
 LOCATION_HEADER = {"Location": {"schema": {"type": "string"}}}  # a reply naming what it made
 
 
-def json_reply(description: str, schema: str, status: str = "200", located=False) -> dict:
-    """One of a route's replies: a JSON body of one of SCHEMAS; located, with the Location
-    of what it names (a 201, or the 200 of what existed already)."""
-    reply = {"description": description, "content": json_content(ref(schema))}
+def json_reply(
+    description: str, schema: str, status: str = "200", located=False, many=False
+) -> dict:
+    """One of a route's replies: a JSON body of one of SCHEMAS (many: a list of them);
+    located, with the Location of what it names (a 201, or the 200 of what existed already)."""
+    body = {"type": "array", "items": ref(schema)} if many else ref(schema)
+    reply = {"description": description, "content": json_content(body)}
     return {status: reply | ({"headers": LOCATION_HEADER} if located else {})}
 
 
@@ -5399,12 +5402,7 @@ def delete_my_target(app: App, request: Request) -> Reply:
     "/api/v1/alerts",
     OWNER_ONLY,
     summary="The last 100 alerts for the owner, newest first",
-    replies={
-        "200": {
-            "description": "The alerts",
-            "content": json_content({"type": "array", "items": ref("Alert")}),
-        }
-    },
+    replies=json_reply("The alerts", "Alert", many=True),
 )
 def list_alerts(app: App, request: Request) -> Reply:
     """GET /api/v1/alerts (owner only): what broke, and whether the owner was told."""
@@ -6883,12 +6881,7 @@ SCHEMAS |= {
     "/api/v1/users",
     OWNER_ONLY,
     summary="Every person: name, when added, how many downloads (never tokens)",
-    replies={
-        "200": {
-            "description": "The people",
-            "content": json_content({"type": "array", "items": ref("Person")}),
-        }
-    },
+    replies=json_reply("The people", "Person", many=True),
 )
 def list_users(app: App, request: Request) -> Reply:
     """GET /api/v1/users (owner only): every person, when added, how many downloads."""
@@ -7703,12 +7696,7 @@ def create_follow(app: App, request: Request) -> Reply:
     "/api/v1/follows",
     READ,
     summary="The caller's follows (the owner's token: everyone's)",
-    replies={
-        "200": {
-            "description": "The follows, oldest first",
-            "content": json_content({"type": "array", "items": ref("Follow")}),
-        }
-    },
+    replies=json_reply("The follows, oldest first", "Follow", many=True),
 )
 def list_follows(app: App, request: Request) -> Reply:
     """GET /api/v1/follows: the caller's follows; the owner sees everyone's."""
