@@ -4460,8 +4460,22 @@ def safe_filename(name: str, max_bytes: int = 200) -> str:
     return stem + dot + ext
 
 
+def sync_directory(directory: Path) -> None:
+    """The names a directory holds, on disk (a new name is durable only once they are)."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def publish_file(source: Path, directory: Path) -> Path:
-    """Move a finished file into place under a free name; never overwrites another job's."""
+    """Move a finished file into place under a free name; never overwrites another job's.
+    Its bytes reach the disk before its name, and its name before the job is completed: ext4
+    allocates a file's blocks only as it writes them back, so without the fdatasync a power
+    cut could leave a completed download whose file is empty."""
+    with open(source, "rb") as file:
+        os.fdatasync(file.fileno())
     name = safe_filename(source.name)
     stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
     for attempt in range(1, 1000):
@@ -4471,6 +4485,7 @@ def publish_file(source: Path, directory: Path) -> Path:
         except FileExistsError:
             continue
         source.unlink()
+        sync_directory(directory)
         return target
     raise FetchError("internal", f"no free file name for {name!r}", transient=False)
 
