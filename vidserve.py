@@ -47,7 +47,7 @@ One download, as a reader follows it: Handler.do_route (18) -> find_route (4) ->
 (13) -> submit_download (7) -> UrlPolicy.check (6) -> Jobs.submit -> Database.commit (3) ->
 JobQueue.wake (7); on a worker, JobQueue.take (7) -> run_job (12) -> Fetcher.fetch ->
 LoadedExtractors.find (5) -> Fetcher.download, every connection through EgressProxy (6) ->
-Fetcher.check_video -> publish_file (9) -> Jobs.complete (7) -> Notifier.download_ended (10).
+Fetcher.check_video -> publish_files (9) -> Jobs.complete (7) -> Notifier.download_ended (10).
 One follow check: FollowChecker._run (14) -> Follows.due -> FollowChecker.check ->
 FollowChecker.list_posts, with the follow's Site (5) -> Follows.record_check ->
 Jobs.insert_job (7) -> JobQueue.wake; or Follows.record_failure and follow_delay_s (14).
@@ -4470,10 +4470,8 @@ def sync_directory(directory: Path) -> None:
 
 
 def publish_file(source: Path, directory: Path) -> Path:
-    """Move a finished file into place under a free name; never overwrites another job's.
-    Its bytes reach the disk before its name, and its name before the job is completed: ext4
-    allocates a file's blocks only as it writes them back, so without the fdatasync a power
-    cut could leave a completed download whose file is empty."""
+    """Move a finished file, its bytes on disk, into place under a free name; never
+    overwrites another job's (publish_files makes the name durable)."""
     with open(source, "rb") as file:
         os.fdatasync(file.fileno())
     name = safe_filename(source.name)
@@ -4485,9 +4483,18 @@ def publish_file(source: Path, directory: Path) -> Path:
         except FileExistsError:
             continue
         source.unlink()
-        sync_directory(directory)
         return target
     raise FetchError("internal", f"no free file name for {name!r}", transient=False)
+
+
+def publish_files(paths: list[Path], directory: Path) -> list[Path]:
+    """Move a download's finished files into place, each under a free name, durably: every
+    file's bytes reach the disk before its name, and the names (one fsync of the folder)
+    before the job is completed. ext4 allocates a file's blocks only as it writes them back,
+    so without the fdatasync a power cut could leave a completed download whose file is empty."""
+    placed = [publish_file(path, directory) for path in paths]
+    sync_directory(directory)
+    return placed
 
 
 THUMBNAIL_TYPES = (".jpg", ".jpeg", ".webp", ".png")  # the ones a browser shows
@@ -6372,7 +6379,7 @@ def run_job(app: App, fetcher: Fetcher, job: Job) -> None:
                 app.jobs.record_metadata(job.id, describe_video(info))
             thumbnail = app.library.keep_thumbnail(job, finished_thumbnail(paths))
             folder.mkdir(exist_ok=True)
-            placed = [publish_file(path, folder) for path in paths]
+            placed = publish_files(paths, folder)
             files = [
                 {
                     "filename": p.name,
