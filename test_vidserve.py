@@ -380,6 +380,23 @@ def real_picture(kind: str = "jpg") -> bytes:
         return path.read_bytes()
 
 
+@contextlib.contextmanager
+def page_server(page: bytes):
+    """A loopback server answering every GET with one HTML page: yields its URL."""
+
+    class PageHandler(QuietHandler):
+        def do_GET(self):
+            self.send_body(page, "text/html; charset=utf-8")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PageHandler)
+    threading.Thread(target=server.serve_forever, name="page-server", daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/embeds.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 FFMPEG = shutil.which("ffmpeg") and shutil.which("ffprobe")
 
 
@@ -1886,7 +1903,8 @@ def test_private_names_of_other_libraries_are_used_only_through_borrowed():
     elsewhere = SOURCE.replace(borrowed, "")
     private = re.compile(
         r"\b(?:_ies|_parser|_constants|_headers_buffer|_get_available_\w+"
-        r"|_extract_web_data_and_status|_parse_aweme_video_web|_get_universal_data)\b"
+        r"|_extract_web_data_and_status|_parse_aweme_video_web|_get_universal_data|_request_director"
+        r"|_extract_embeds|_EMBED_REGEX|real_class)\b"
     )
 
     assert private.findall(borrowed)
@@ -1937,6 +1955,19 @@ def test_borrowed_print_nothing_skips_yt_dlps_print_tables_unless_asked_to_print
     assert "formats_table" in inspect.getsource(type(ydl)._forceprint)  # what it would render
     assert ydl._forceprint("video", info) is info
     assert "_forceprint" not in vars(printing)
+
+
+def test_borrowed_connect_directly_clears_the_proxy_of_the_python_handlers_only():
+    yt_dlp = vidserve.import_ytdlp()
+    proxy = "http://worker-1:secret@127.0.0.1:9"
+    with yt_dlp.YoutubeDL({"quiet": True, "proxy": proxy}) as ydl:
+        vidserve.Borrowed.connect_directly(ydl)
+        handlers = ydl._request_director.handlers
+
+        assert {"Urllib", "Requests"} <= handlers.keys()  # both installed here
+        assert handlers["Urllib"].proxies == handlers["Requests"].proxies == {}
+        for key in handlers.keys() - {"Urllib", "Requests"}:  # curl_cffi, websockets
+            assert handlers[key].proxies == {"all": proxy}, key
 
 
 def test_borrowed_tiktok_post_info_reads_a_posts_item(ydl):
@@ -2908,6 +2939,106 @@ def test_extractor_finder_keeps_what_it_read_and_reads_again_what_does_not_fit(
     assert not unsaveable.parent.exists()
 
 
+def embed_page(link: str) -> str:
+    """A page embedding a link every way yt-dlp's embed patterns look for one."""
+    return (
+        f'<iframe src="{link}"></iframe><iframe width="640" src=\'{link}\'></iframe>'
+        f'<script src="{link}"></script><embed src="{link}"><object data="{link}"></object>'
+        f'<a href="{link}">a</a><meta property="og:video" content="{link}">'
+        f'<div data-src="{link}" data-url="{link}"></div> {link} '
+    )
+
+
+def test_extractor_finder_offers_a_page_every_extractor_whose_embed_patterns_find_a_player():
+    """The generic extractor's search of a page for players is offered only the extractors
+    that could find one in it (issue 33: loading all ~1,800 kept 26 MB): none may be left
+    out whose embed patterns match the page, for pages embedding each link of yt-dlp's own
+    tests, in other letter cases too, and with the letters re.IGNORECASE takes for i, s, k."""
+    from yt_dlp.extractor import gen_extractor_classes
+
+    finder = vidserve.ExtractorFinder(
+        {},
+        vidserve.ExtractorFinder.looks(embed_patterns := vidserve.ExtractorFinder.embed_patterns()),
+    )
+    by_text = {
+        key: [re.compile(p) for p in patterns]
+        for key, patterns in embed_patterns.items()
+        if patterns
+    }
+    links = {
+        case["url"]
+        for ie in gen_extractor_classes()
+        for case in ie.get_testcases(include_onlymatching=True)
+        if isinstance(case.get("url"), str)
+    }
+    folds = str.maketrans({"i": "\u0131", "s": "\u017f", "k": "\u212a", "I": "\u0130"})
+    pages = [embed_page(link) for link in sorted(links)]
+    pages += [page.swapcase() for page in pages[::7]] + [
+        page.translate(folds) for page in pages[::7]
+    ]
+    matched = 0
+    for page in pages:
+        offered = finder.embedders(page)
+        for key, regexes in by_text.items():
+            if any(regex.search(page) for regex in regexes):
+                matched += 1
+                assert key in offered, (key, page[:200])
+    assert matched > 200  # the pages do embed players the patterns find
+    folding = r'(?i)<iframe[^>]+src="(?P<url>https?://kiosk\.example/embed/\d+)"'
+    kiosk = vidserve.ExtractorFinder({}, vidserve.ExtractorFinder.looks({"Kiosk": [folding]}))
+    for page in ('<iframe src="https://kiosk.example/embed/1">'.translate(folds), "<IFRAME SRC="):
+        assert (re.search(folding, page) is not None) == ("Kiosk" in kiosk.embedders(page))
+    assert len(embed_patterns) < 400  # of ~1,800: the rest cannot find a player at all
+    plain = finder.embedders("<html><video src='clip.mp4'></video></html>")
+    assert {key for key, patterns in embed_patterns.items() if patterns is None} <= plain
+    assert len(plain) < 150
+
+
+GENERIC_EMBEDS_SCRIPT = r"""
+import json, sys, vidserve
+from pathlib import Path
+url, saved = sys.argv[1], Path(sys.argv[2])
+yt_dlp = vidserve.import_ytdlp()
+finder = vidserve.ExtractorFinder.load(saved)
+limited = yt_dlp.YoutubeDL({"quiet": True, "no_warnings": True})
+vidserve.Borrowed.search_embeds_with(limited, finder.embedders)
+read = limited.extract_info(url, download=False, process=False, ie_key="Generic")
+loaded = sum(name.startswith("yt_dlp.extractor.") for name in sys.modules)
+restored = len(limited._ies)
+everyone = yt_dlp.YoutubeDL({"quiet": True, "no_warnings": True})
+full = everyone.extract_info(url, download=False, process=False, ie_key="Generic")
+entries = lambda info: [(e.get("url"), e.get("ie_key")) for e in info.get("entries") or [info]]
+print(json.dumps({"limited": entries(read), "full": entries(full), "loaded": loaded,
+                  "restored": restored == len(everyone._ies),
+                  "all": sum(name.startswith("yt_dlp.extractor.") for name in sys.modules)}))
+"""
+
+
+def test_generic_search_for_embeds_finds_what_yt_dlps_does_loading_a_fraction(tmp_path):
+    """Borrowed.search_embeds_with on a real page (loopback): the same players found as by
+    yt-dlp's own search, in the same order, with a fraction of the extractors loaded."""
+    links = [
+        "https://www.youtube.com/embed/dQw4w9WgXcQ",
+        "https://player.vimeo.com/video/76979871",
+        "https://www.dailymotion.com/embed/video/x5kesuj",
+        "https://streamable.com/e/dnd1",
+    ]
+    page = "<html><head><title>embeds</title></head><body>"
+    page += "".join(f'<iframe src="{link}"></iframe>' for link in links) + "</body></html>"
+    with page_server(page.encode()) as url:
+        answer = run_command(
+            [sys.executable, "-c", GENERIC_EMBEDS_SCRIPT, url, str(tmp_path / "patterns.json")],
+            cwd=HERE,
+            check=True,
+        )
+    found = json.loads(answer.stdout)
+
+    assert found["limited"] == found["full"]
+    assert len(found["full"]) == len(links)
+    assert found["restored"]  # the YoutubeDL has all its extractors again
+    assert found["loaded"] < found["all"] / 2, found  # yt-dlp's search loads them all
+
+
 PHOTO_POST_FILES = ["/photo/1.jpeg", "/photo/2.webp", "/photo/3.heic", "/photo/sound.mp3"]
 
 
@@ -3327,6 +3458,90 @@ def test_egress_proxy_answers_the_warm_up_request_itself():
         egress.stop()
     assert reply.startswith(b"HTTP/1.1 204 ")
     assert egress.refusal("test") is None
+
+
+EGRESS_HOOK_SCRIPT = r"""
+import json, socket, sys, threading
+import vidserve
+
+egress = vidserve.EgressProxy(vidserve.UrlPolicy(("example.com",), False)).start()
+egress.guard_python()
+listener = socket.create_server(("127.0.0.1", 0))
+port = listener.getsockname()[1]
+unix = socket.socket(socket.AF_UNIX)
+unix.bind(sys.argv[1])
+unix.listen()
+results = {}
+
+
+def attempt(name, connect):
+    try:
+        connect().close()
+        results[name] = "connected"
+    except PermissionError as err:
+        results[name] = "refused: " + str(err)
+
+
+def fast_open():
+    sock = socket.socket()
+    sock.sendto(b"GET /", socket.MSG_FASTOPEN, ("127.0.0.1", port))
+    return sock
+
+
+def unix_socket():
+    sock = socket.socket(socket.AF_UNIX)
+    sock.connect(sys.argv[1])
+    return sock
+
+
+def own():
+    with vidserve.own_connections():
+        return socket.create_connection(("127.0.0.1", port), 5)
+
+
+attempt("by address", lambda: socket.create_connection(("127.0.0.1", port), 5))
+attempt("by name", lambda: socket.create_connection(("localhost", port), 5))
+attempt("name to connect", lambda: socket.socket().connect(("localhost", port)))
+attempt("fast open", fast_open)
+attempt("not plain", lambda: socket.getaddrinfo("localhost\\@example.com", 80))
+refused = egress.refusal("any client")
+thread = threading.Thread(
+    target=attempt, args=("another thread", lambda: socket.create_connection(("::1", port), 5))
+)
+thread.start()
+thread.join()
+attempt("own", own)
+attempt("the proxy", lambda: socket.create_connection(egress.address, 5))
+attempt("unix", unix_socket)
+print(json.dumps({"results": results, "refusal": refused, "after": egress.refusal("any")}))
+"""
+
+
+def test_egress_hook_refuses_every_python_connection_the_proxy_would_have(tmp_path):
+    """EgressProxy.guard_python, in a process of its own (an audit hook stays for life): on
+    any thread, a name that is not plain, or a connect() or TCP Fast Open to an address the
+    policy refuses, fails with PermissionError before any packet leaves, and is kept for
+    refusal(); vidserve's own connections, the proxy itself and non-internet sockets pass."""
+    answer = subprocess.run(
+        [sys.executable, "-c", EGRESS_HOOK_SCRIPT, str(tmp_path / "unix.sock")],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(VIDSERVE.parent)},
+    )
+    assert answer.returncode == 0, answer.stderr
+    found = json.loads(answer.stdout)
+    results = found["results"]
+
+    for name in ("by address", "by name", "name to connect", "fast open", "another thread"):
+        assert results[name].startswith("refused: "), (name, results[name])
+    assert "vidserve refused to look up" in results["not plain"]
+    assert results["own"] == results["the proxy"] == results["unix"] == "connected"
+    assert found["refusal"] == "not a plain host name"  # the last refused, as the proxy says it
+    assert found["after"] is None  # asking forgets
+    assert "egress: refused 127.0.0.1:" in answer.stderr  # the log says it as the proxy does
+    assert "localhost is at a non-public address (127.0.0.1 port" in answer.stderr
 
 
 PI_PUBLIC = "5.5.5.5"  # a public address the namespace's machine holds, as a Pi holds its own
@@ -5574,7 +5789,7 @@ def test_the_offline_messages_say_which_host_could_not_be_reached_and_why(tmp_pa
     assert_in_words(ended["refused"]["error_message"], "cannot reach 127.0.0.1: it refused")
     assert_in_words(ended["handshake"]["error_message"], "cannot reach 127.0.0.1: its TLS")
     assert checked == "network"  # not `extractor`: the link is right, the network is not
-    assert "Tunnel connection failed: 502" in log_text  # yt-dlp's whole text stays in the log
+    assert "Failed to resolve 'vm.tiktok.com'" in log_text  # yt-dlp's whole text stays in the log
 
 
 def test_a_share_sent_as_the_port_opens_is_answered_once_yt_dlp_is_warm(tmp_path, media_server):

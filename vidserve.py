@@ -19,8 +19,10 @@ their SQL first, then the logic, then the routes.
    4. HTTP machinery              request, reply, parse_*, @route, OpenAPI fragments, the
                                   connection bounds, requests before downloads, counters
    5. Sites                       TikTok and Instagram: photo posts, images, their refusals;
-                                  ExtractorFinder, which extractor takes a link
-   6. Links and the egress proxy  UrlPolicy, own addresses, connect_allowed, the proxy
+                                  ExtractorFinder, which extractor takes a link (and
+                                  which can find a player embedded in a page)
+   6. Links and the egress proxy  UrlPolicy, own addresses, connect_allowed, the proxy and
+                                  its audit hook (own_connections)
    7. Jobs                        the status object, the jobs table, the queue (fair across
                                   people), running jobs; submit, status, cancel, retry
    8. History and events          the change feed; pages and search of every download; the
@@ -46,7 +48,7 @@ their SQL first, then the logic, then the routes.
 One download, as a reader follows it: Handler.do_route (18) -> find_route (4) -> authorize
 (13) -> submit_download (7) -> UrlPolicy.check (6) -> Jobs.submit -> Database.commit (3) ->
 JobQueue.wake (7); on a worker, JobQueue.take (7) -> run_job (12) -> Fetcher.fetch ->
-LoadedExtractors.find (5) -> Fetcher.download, every connection through EgressProxy (6) ->
+LoadedExtractors.find (5) -> Fetcher.download, every connection checked by EgressProxy (6) ->
 Fetcher.check_video -> publish_files (9) -> Jobs.complete (7) -> Notifier.download_ended (10).
 One follow check: FollowChecker._run (14) -> Follows.due -> FollowChecker.check ->
 FollowChecker.list_posts, with the follow's Site (5) -> Follows.record_check ->
@@ -55,7 +57,7 @@ Jobs.insert_job (7) -> JobQueue.wake; or Follows.record_failure and follow_delay
 Threads: the main thread waits for a stop signal; `http` runs the accept loop from the
 start, while `worker-1` imports yt-dlp and warms it up; each connection gets its own thread;
 `worker-N` threads each own one yt-dlp instance, worker-1's built before the first request
-is taken and the others' right after; `egress` threads carry yt-dlp's connections;
+is taken and the others' right after; `egress` threads carry curl_cffi's connections;
 `reaper` (one per bounded listener) closes connections that waited too long; `checkpoint`
 indexes ended jobs for search and copies the database's WAL back; `notify` delivers the
 outbox (how a download ended, alerts) to each person's target; `warm-up` reports
@@ -367,6 +369,44 @@ class Borrowed:
         return list(ydl._get_available_impersonate_targets())
 
     @staticmethod
+    def embed_search(extractor: type) -> tuple[bool, Any]:
+        """Whether an extractor searches a page for embedded players in code of its own, and
+        its _EMBED_REGEX (the players of its site a page may embed), read from the real class
+        behind a lazy one (LazyLoadExtractor.real_class) in ExtractorFinder's child process.
+        An unreadable one means that extractor is always offered a page."""
+        from yt_dlp.extractor.common import InfoExtractor
+
+        real = getattr(extractor, "real_class", extractor)
+        own_code = any(
+            getattr(getattr(real, name), "__func__", None)
+            is not getattr(InfoExtractor, name).__func__
+            for name in ("extract_from_webpage", "_extract_from_webpage", "_extract_embed_urls")
+        )
+        return own_code, getattr(real, "_EMBED_REGEX", None)
+
+    @staticmethod
+    def search_embeds_with(ydl: Any, choose: Callable[[str], set[str] | None]) -> None:
+        """GenericIE._extract_embeds, wrapped on this YoutubeDL's generic extractor, and
+        YoutubeDL._ies, which it walks: the search of a page for embedded players is offered
+        only the extractors `choose` names for that page (None: all, as yt-dlp would). Each
+        extractor yt-dlp offers a page is loaded for good, and it offers every page to all
+        ~1,800 (26 MB of the 70 a generic download leaves, issue 33). If yt-dlp changes
+        these, every extractor is offered again."""
+        generic = ydl.get_info_extractor("Generic")
+        search = generic._extract_embeds
+
+        def limited(url: str, webpage: str, **kwargs: Any) -> Any:
+            everyone, chosen = ydl._ies, choose(webpage)
+            if chosen is not None:
+                ydl._ies = {key: ie for key, ie in everyone.items() if key in chosen}
+            try:
+                return search(url, webpage, **kwargs)
+            finally:
+                ydl._ies = everyone
+
+        generic._extract_embeds = limited
+
+    @staticmethod
     def parse_regex(pattern: str) -> Any:
         """re._parser.parse: a pattern as re's own parser reads it, for ExtractorFinder's
         required texts. If it changes, url_requirements answers None: every extractor is
@@ -407,6 +447,26 @@ class Borrowed:
         return item or {}, status, canonical if isinstance(canonical, str) else None
 
     @staticmethod
+    def connect_directly(ydl: Any) -> None:
+        """YoutubeDL._request_director.handlers and each handler's `proxies`: clears the
+        egress proxy from the handlers written in Python (urllib, requests), which the egress
+        hook checks where they connect (EgressProxy.guard_python), so their bytes skip the
+        relay. If yt-dlp renames these, the handlers keep the proxy: as safe, one loopback
+        hop slower."""
+        for handler in Borrowed.python_handlers(ydl):
+            handler.proxies = {}
+
+    @staticmethod
+    def python_handlers(ydl: Any) -> list:
+        handlers = getattr(getattr(ydl, "_request_director", None), "handlers", {})
+        return [
+            handler
+            for handler in handlers.values()
+            if getattr(handler, "RH_KEY", None) in ("Urllib", "Requests")
+            and isinstance(getattr(handler, "proxies", None), dict)
+        ]
+
+    @staticmethod
     def print_nothing(ydl: Any) -> None:
         """YoutubeDL._forceprint: what --print writes. yt-dlp calls it at every stage of every
         download, and it renders the formats, thumbnails and subtitles tables and the file name
@@ -429,6 +489,7 @@ class Borrowed:
     def missing(ydl: Any) -> list[str]:
         """The adapters above that this YoutubeDL's yt-dlp cannot serve: the names they
         lean on, looked up (the try of a new yt-dlp asks before it is used)."""
+        from yt_dlp.extractor.generic import GenericIE
         from yt_dlp.extractor.tiktok import TikTokBaseIE, TikTokIE
 
         def has(owner: Any, *names: str) -> bool:
@@ -439,6 +500,8 @@ class Borrowed:
             "url_patterns": lambda: Borrowed.url_patterns(TikTokIE) is not None,
             "impersonate_targets": lambda: has(ydl, "_get_available_impersonate_targets"),
             "print_nothing": lambda: has(ydl, "_forceprint"),
+            "connect_directly": lambda: bool(Borrowed.python_handlers(ydl)),
+            "search_embeds_with": lambda: has(GenericIE, "_extract_embeds"),
             "tiktok_web_item": lambda: has(
                 TikTokBaseIE, "_extract_web_data_and_status", "_get_universal_data"
             ),
@@ -2123,20 +2186,21 @@ class ExtractorFinder:
     yt-dlp's order and by yt-dlp's own `suitable`, on the extractors whose text it holds,
     and on those whose patterns require nothing or which decide in code of their own. So
     the choice is yt-dlp's, and only a few hundred patterns are ever compiled.
+
+    The generic extractor's search of a page for embedded players is narrowed the same way
+    (`embedders`): yt-dlp offers the page to every extractor, loading each one for good
+    (+26 MB), though only ~120 have embed patterns and ~50 search in code of their own. An
+    extractor whose embed patterns' texts the page lacks cannot find anything in it.
     """
 
-    FORMAT = 1  # of the saved texts: a new one makes the patterns be read again
+    FORMAT = 2  # of the saved texts: a new one makes the patterns be read again
 
-    def __init__(self, looks: dict[str, list | None]):
+    def __init__(self, looks: dict[str, list | None], embed_looks: dict | None = None):
         # ie_key -> [a text a link it takes holds; texts of which the link holds one]
-        self._one_text = [
-            (key, sys.intern(look[0])) for key, look in looks.items() if look and look[0]
-        ]
-        self._any_text = [
-            (key, tuple(map(sys.intern, look[1])))
-            for key, look in looks.items()
-            if look and look[1]
-        ]
+        self._link_texts = texts_held(looks)
+        # the extractors that can find an embedded player (None: not known, offer all)
+        self._embedders = None if embed_looks is None else list(embed_looks)
+        self._page_texts = texts_held(embed_looks or {})
 
     @classmethod
     def load(cls, saved: Path) -> ExtractorFinder:
@@ -2147,12 +2211,12 @@ class ExtractorFinder:
         child cannot save them (a read-only data directory) are they read here."""
         patterns = cls.patterns()
         digest = cls.digest(patterns)
-        if (looks := cls.saved_looks(saved, digest)) is None:
+        if (kept := cls.saved_looks(saved, digest)) is None:
             command = [*vidserve_program("vidserve.ExtractorFinder.save(sys.argv[1])"), str(saved)]
             with contextlib.suppress(OSError, subprocess.SubprocessError):
                 subprocess.run(command, timeout=120, check=True, capture_output=True)
-            looks = cls.saved_looks(saved, digest) or cls.looks(patterns)
-        return cls(looks)
+            kept = cls.saved_looks(saved, digest) or {"looks": cls.looks(patterns)}
+        return cls(kept["looks"], kept.get("embeds"))
 
     @staticmethod
     def patterns() -> dict[str, list[str] | None]:
@@ -2167,19 +2231,48 @@ class ExtractorFinder:
             bases.append(LazyLoadExtractor)
         return {ie.ie_key(): plain_pattern(ie, bases) for ie in gen_extractor_classes()}
 
+    @staticmethod
+    def embed_patterns() -> dict[str, list[str] | None]:
+        """ie_key -> the embed patterns of each extractor that can find a player embedded in
+        a page, None where it searches in code of its own. Loads every extractor: only the
+        child process of `load` calls it."""
+        from yt_dlp.extractor import gen_extractor_classes
+
+        found: dict[str, list[str] | None] = {}
+        for ie in gen_extractor_classes():
+            try:
+                own_code, patterns = Borrowed.embed_search(ie)
+            except Exception:  # noqa: BLE001 (an extractor that does not load: offer it)
+                found[ie.ie_key()] = None
+                continue
+            readable = isinstance(patterns, (list, tuple)) and all(
+                isinstance(p, str) for p in patterns
+            )
+            if own_code or not readable:
+                found[ie.ie_key()] = None
+            elif patterns:
+                found[ie.ie_key()] = list(patterns)
+        return found
+
     @classmethod
     def digest(cls, patterns: dict[str, list[str] | None]) -> str:
-        digest = hashlib.sha256(f"{cls.FORMAT} {sys.version_info[:2]}".encode())
+        """Of the URL patterns, and of yt-dlp's version (the embed patterns, which only a
+        process loading every extractor can read)."""
+        import yt_dlp.version
+
+        version = f"{cls.FORMAT} {sys.version_info[:2]} {yt_dlp.version.__version__}"
+        digest = hashlib.sha256(version.encode())
         for key, pattern in patterns.items():
             digest.update(json.dumps([key, pattern]).encode())
         return digest.hexdigest()
 
     @staticmethod
-    def saved_looks(saved: Path, digest: str) -> dict[str, list | None] | None:
+    def saved_looks(saved: Path, digest: str) -> dict | None:
+        """{"looks": ..., "embeds": ...} as saved from these patterns, else None."""
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             kept = json.loads(saved.read_text())
             if kept["patterns"] == digest:
-                return kept["looks"]
+                return kept
         return None
 
     @staticmethod
@@ -2195,7 +2288,11 @@ class ExtractorFinder:
     def save(cls, saved: str) -> None:
         """The child process of `load`: read yt-dlp's patterns, save the looks."""
         patterns = cls.patterns()
-        looks = {"patterns": cls.digest(patterns), "looks": cls.looks(patterns)}
+        looks = {
+            "patterns": cls.digest(patterns),
+            "looks": cls.looks(patterns),
+            "embeds": cls.looks(cls.embed_patterns()),
+        }
         partial = Path(saved).with_suffix(".part")
         partial.write_text(json.dumps(looks))
         partial.replace(saved)
@@ -2206,17 +2303,43 @@ class ExtractorFinder:
         extractors = Borrowed.extractors_in_order(ydl)
         if extractors is None or ydl.params.get("force_generic_extractor"):
             return None
-        ruled_out: set[str] = set()
-        if url.isascii():  # else re folds case more widely than lower() does: try all
-            link = url.lower()
-            ruled_out.update(key for key, text in self._one_text if text not in link)
-            ruled_out.update(
-                key for key, any_of in self._any_text if not any(map(link.__contains__, any_of))
-            )
+        # A non-ASCII link: re folds case more widely than lower() does, so try all
+        ruled_out = lacking(self._link_texts, url.lower()) if url.isascii() else set()
         for key, extractor in extractors.items():
             if key not in ruled_out and extractor.suitable(url):
                 return key
         return None
+
+    def embedders(self, page: str) -> set[str] | None:
+        """The extractors that could find a player embedded in `page`: those that search in
+        code of their own, and those whose embed patterns' texts it holds (folded as re's
+        IGNORECASE folds them). None: all, as yt-dlp offers it (not known)."""
+        if self._embedders is None:
+            return None
+        ruled_out = lacking(self._page_texts, page.translate(ASCII_CASE_FOLDS).lower())
+        return {key for key in self._embedders if key not in ruled_out}
+
+
+# The characters re.IGNORECASE takes for an ASCII letter that lower() does not make one
+ASCII_CASE_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def texts_held(looks: dict[str, list | None]) -> tuple[list, list]:
+    """ExtractorFinder's looks, as two lists: (ie_key, a text its texts hold), and (ie_key,
+    texts of which they hold one)."""
+    one = [(key, sys.intern(look[0])) for key, look in looks.items() if look and look[0]]
+    any_of = [
+        (key, tuple(map(sys.intern, look[1]))) for key, look in looks.items() if look and look[1]
+    ]
+    return one, any_of
+
+
+def lacking(texts: tuple[list, list], held: str) -> set[str]:
+    """The extractors whose texts (texts_held) `held`, lowercased, lacks."""
+    one, any_of = texts
+    ruled_out = {key for key, text in one if text not in held}
+    ruled_out.update(key for key, options in any_of if not any(map(held.__contains__, options)))
+    return ruled_out
 
 
 class LoadedExtractors:
@@ -2237,6 +2360,12 @@ class LoadedExtractors:
         with self._lock:
             finder = self._finder
         return None if finder is None else finder.find(ydl, url)
+
+    def embedders(self, page: str) -> set[str] | None:
+        """ExtractorFinder.embedders, or None (all) before the finder is loaded."""
+        with self._lock:
+            finder = self._finder
+        return None if finder is None else finder.embedders(page)
 
 
 def plain_pattern(extractor: type, bases: list[type]) -> list[str] | None:
@@ -2621,6 +2750,9 @@ def connect_allowed(policy: UrlPolicy, host: str, port: int, timeout_s: float) -
 EGRESS_TIMEOUT_S = 30.0  # the egress proxy's connect and site-idle limit; yt-dlp's is 20 s
 
 
+YTDLP_SOCKET_TIMEOUT_S = 20  # yt-dlp's own connect and read limit (socket_timeout)
+
+
 EGRESS_MAX_TUNNELS = 64  # open connections from yt-dlp through the egress proxy at once
 
 
@@ -2628,6 +2760,27 @@ RELAY_CHUNK_BYTES = 256 * 1024  # the egress proxy moves this much per system ca
 
 
 WARM_UP_HOST = "warm-up.vidserve.invalid"  # the egress proxy answers it itself (RFC 6761)
+
+
+# What the egress hook is told of: a name looked up, a connection made (TCP Fast Open's too)
+CHECKED_EVENTS = frozenset(
+    {"socket.getaddrinfo", "socket.connect", "socket.sendto", "socket.sendmsg"}
+)
+
+
+OWN_CONNECTIONS = threading.local()  # .active on a thread making one of vidserve's own
+
+
+@contextlib.contextmanager
+def own_connections():
+    """vidserve's own connections (a notification, ACME, --selftest's client): each judges
+    its address itself (connect_allowed, with a policy of its own) or is the owner's choice,
+    so the egress hook lets them be. Only vidserve's code, never yt-dlp, runs inside."""
+    OWN_CONNECTIONS.active = True
+    try:
+        yield
+    finally:
+        OWN_CONNECTIONS.active = False
 
 
 class EgressProxy:
@@ -2645,11 +2798,22 @@ class EgressProxy:
     fingerprint reaches the site untouched. A handler that cannot use an HTTP proxy
     (websockets) refuses such requests instead of going around it.
 
-    Each worker names itself in the proxy credentials; what the proxy refused it is kept for
-    `refusal()`, so a failed download can say that a non-public address was the reason, and
-    the host it last tried to reach and what happened there (a name that did not resolve, a
-    connection refused or timed out) for `last_reached()`: yt-dlp itself sees only "502".
-    Threads: `egress` accepts; each tunnel has two threads, one per direction.
+    The relay costs a second loopback connection for every byte (issue 33: 100 MiB took
+    1.2-1.4x as long as yt-dlp alone, the whole gap; the same with the proxy in a process
+    of its own, so not the GIL). yt-dlp's handlers written in Python (urllib, requests) are
+    therefore checked where they connect instead, by `guard_python()`'s audit hook: the same
+    host_is_plain on every name looked up, the same address_allowed on the address of every
+    connect(), for every thread but vidserve's own connections. Those handlers then go
+    without the relay (Borrowed.connect_directly); curl_cffi, which connects in C, and
+    websockets keep it. A check that cannot be bypassed by a handler forgetting its proxy:
+    it sits under every handler in Python, in the socket module itself.
+
+    Each worker names itself in the proxy credentials (and is its thread's name); what was
+    refused it is kept for `refusal()`, so a failed download can say that a non-public
+    address was the reason, and the host it last tried to reach and what happened there (a
+    name that did not resolve, a connection refused or timed out) for `last_reached()`:
+    yt-dlp itself sees only "502". Threads: `egress` accepts; each tunnel has two threads,
+    one per direction.
     """
 
     def __init__(self, policy: UrlPolicy, timeout_s: float = EGRESS_TIMEOUT_S):
@@ -2666,11 +2830,60 @@ class EgressProxy:
         self._lock = threading.Lock()  # guards _refusals and _reached
         self._refusals: dict[str, str] = {}  # client name -> the last thing refused to it
         self._reached: dict[str, Reached] = {}  # client name -> its last connection's fate
+        # What the egress hook saw on this thread (.refused, .reached): each direct request's
+        # thread is the one that tells its failure (ytdlp_failure), and forgets with it.
+        self._direct = threading.local()
+        self.address = self._listener.getsockname()[:2]
+        self.guards_python = False  # guard_python() was called: Python handlers go direct
 
     def url(self, client: str) -> str:
         """What YoutubeDL's `proxy` option takes, naming the client (a worker)."""
-        port = self._listener.getsockname()[1]
-        return f"http://{client}:{self.secret}@127.0.0.1:{port}"
+        return f"http://{client}:{self.secret}@127.0.0.1:{self.address[1]}"
+
+    def guard_python(self) -> None:
+        """From now on, for the life of the process, check every name looked up and every
+        address connected to in Python (sys.addaudithook), on every thread but vidserve's own
+        connections (own_connections): yt-dlp's Python handlers may then connect directly."""
+        sys.addaudithook(self._audit)
+        self.guards_python = True
+
+    def _audit(self, event: str, args: tuple) -> None:
+        """The audit hook: raises PermissionError (an OSError: yt-dlp tries the name's next
+        address, then fails the request) where the proxy would have refused."""
+        if event not in CHECKED_EVENTS or getattr(OWN_CONNECTIONS, "active", False):
+            return
+        direct = self._direct
+        if event == "socket.getaddrinfo":
+            host, port = args[0], args[1]
+            if host is None:
+                return  # a listener's
+            host = host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
+            if not self.policy.host_is_plain(host.lower()):
+                self._refuse_direct(repr(host), port, "not a plain host name")
+                raise PermissionError(errno.EPERM, f"vidserve refused to look up {host!r}")
+            direct.reached = Reached(host, None, time.monotonic(), direct=True)
+            return
+        sock, address = args[0], args[1]
+        if address is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return  # a connected socket's send, or not the internet (systemd's notify socket)
+        host, port = str(address[0]), address[1]
+        if (host, port) == self.address:
+            return  # to this proxy
+        if not is_ip(host.split("%")[0]):
+            refused = "a name, which connect() would look up unchecked"
+        elif self.policy.address_allowed(host, port):
+            return
+        else:
+            looked_up = getattr(direct, "reached", None)  # the name it was the address of
+            name = looked_up.host if looked_up else host
+            refused = f"{name} is at a non-public address ({host} port {port})"
+        self._refuse_direct(host, port, refused)
+        raise PermissionError(errno.EPERM, f"vidserve refused to connect to {host} port {port}")
+
+    def _refuse_direct(self, host: str, port: Any, refused: str) -> None:
+        thread = threading.current_thread().name
+        log.warning("egress: refused %s:%s for %s: %s", host, port, thread, refused)
+        self._direct.refused = refused
 
     def start(self) -> Self:
         self._thread = threading.Thread(target=self._accept, name="egress", daemon=True)
@@ -2688,16 +2901,25 @@ class EgressProxy:
         self._connections.close()
 
     def refusal(self, client: str) -> str | None:
-        """What the proxy refused this client since it last asked, if anything; the host it
-        last reached is forgotten too, so that a new job starts clean."""
+        """What the proxy refused this client, or the egress hook this thread, since it last
+        asked, if anything; the host it last reached is forgotten too, so that a new job
+        starts clean."""
+        direct = self._direct
+        refused = getattr(direct, "refused", None)
+        direct.refused = direct.reached = None
         with self._lock:
             self._reached.pop(client, None)
-            return self._refusals.pop(client, None)
+            return self._refusals.pop(client, None) or refused
 
     def last_reached(self, client: str) -> Reached | None:
-        """The host this client's last connection was for, and why it failed if it did."""
+        """The host this client's last connection was for, through the proxy or (on this
+        thread) directly, whichever came later, and why it failed if the proxy knows."""
         with self._lock:
-            return self._reached.get(client)
+            relayed = self._reached.get(client)
+        direct = getattr(self._direct, "reached", None)
+        if relayed is None or (direct and direct.looked_up > relayed.looked_up):
+            return direct
+        return relayed
 
     def _accept(self) -> None:
         # At the default priority, as are the tunnels' threads it starts: the data path.
@@ -2794,10 +3016,10 @@ class EgressProxy:
             cause = connect_failure_in_words(err, self.timeout_s)
             log.info("egress: cannot reach %s:%d for %s: %s (%s)", host, port, client, cause, err)
             with self._lock:
-                self._reached[client] = Reached(host, cause)
+                self._reached[client] = Reached(host, cause, time.monotonic())
             raise
         with self._lock:
-            self._reached[client] = Reached(host, None)
+            self._reached[client] = Reached(host, None, time.monotonic())
         return upstream
 
     def _refuse(self, client: str, host: str, port: int, refused: str) -> None:
@@ -2808,10 +3030,13 @@ class EgressProxy:
 
 @dataclass(frozen=True, slots=True)
 class Reached:
-    """A host the egress proxy connected to for a client, and why it could not, if so."""
+    """A host the egress proxy connected to for a client, and why it could not, if so; or a
+    name a direct request looked up (the egress hook sees no outcome: lookup_failure)."""
 
     host: str
     failure: str | None  # in words: "its name does not resolve"; None: it connected
+    looked_up: float  # time.monotonic()
+    direct: bool = False
 
 
 def connect_failure_in_words(err: OSError, timeout_s: float) -> str:
@@ -2825,6 +3050,31 @@ def connect_failure_in_words(err: OSError, timeout_s: float) -> str:
     if err.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
         return "no network route leads to it (is this server offline?)"
     return (err.strerror or str(err) or type(err).__name__).lower()
+
+
+def unreachable(error: BaseException) -> str | None:
+    """Why a connection yt-dlp made itself failed, in words (connect_failure_in_words), or
+    None when nothing in the error says that a site could not be reached."""
+    for item in exception_chain(error):
+        if isinstance(item, (socket.gaierror, ConnectionRefusedError, TimeoutError)) or (
+            isinstance(item, OSError) and item.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH)
+        ):
+            return connect_failure_in_words(item, YTDLP_SOCKET_TIMEOUT_S)
+    return None
+
+
+def lookup_failure(host: str) -> str | None:
+    """Why a name does not resolve, in words, or None when it does: asked after a direct
+    request failed with nothing more to say, since the egress hook sees a lookup begin but
+    not how it ended."""
+    try:
+        with own_connections():
+            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        return connect_failure_in_words(err, YTDLP_SOCKET_TIMEOUT_S)
+    except (OSError, UnicodeError):
+        return None
+    return None
 
 
 def tls_failure(error: BaseException) -> str | None:
@@ -5242,10 +5492,11 @@ class Outbox:
         parts = urllib.parse.urlsplit(url)
         https = parts.scheme == "https"
         host, port = parts.hostname or "", parts.port or (443 if https else 80)
-        if judged:
-            sock = connect_allowed(self.policy, host, port, NOTIFY_TIMEOUT_S)
-        else:
-            sock = socket.create_connection((host, port), NOTIFY_TIMEOUT_S)
+        with own_connections():
+            if judged:
+                sock = connect_allowed(self.policy, host, port, NOTIFY_TIMEOUT_S)
+            else:
+                sock = socket.create_connection((host, port), NOTIFY_TIMEOUT_S)
         connection = http.client.HTTPConnection(host, port, timeout=NOTIFY_TIMEOUT_S)
         try:
             if https:
@@ -5870,6 +6121,10 @@ def ytdlp_failure(app: App, client: str, error: Exception) -> FetchError:
         return failure
     if reached.failure:
         return FetchError("network", f"cannot reach {reached.host}: {reached.failure}", True)
+    # A handler that connected directly: its error, or (when an extractor swallowed it) the
+    # name looked up once more
+    if cause := unreachable(error) or (reached.direct and lookup_failure(reached.host)):
+        return FetchError("network", f"cannot reach {reached.host}: {cause}", True)
     if failure.code != "http_error" and (handshake := tls_failure(error)):
         return FetchError("network", f"cannot reach {reached.host}: {handshake}", True)
     return failure
@@ -5896,7 +6151,7 @@ def ytdlp_params(
         "logger": YtdlpLog(foreground),
         "outtmpl": "%(title).120B [%(id).60B].%(ext)s",
         "cachedir": str(config.data_path / "ytdlp-cache"),
-        "socket_timeout": 20,
+        "socket_timeout": YTDLP_SOCKET_TIMEOUT_S,
         "retries": 3,
         "fragment_retries": 3,
         "overwrites": False,  # a retry keeps the items an earlier attempt finished
@@ -6088,7 +6343,10 @@ class Fetcher:
             )
             params["proxy"] = self.app.egress.url(self.name)  # every connection is checked
             ydl = self._instances[audio_only] = yt_dlp.YoutubeDL(params)
+            if self.app.egress.guards_python:
+                Borrowed.connect_directly(ydl)
             Borrowed.print_nothing(ydl)
+            Borrowed.search_embeds_with(ydl, self.app.extractors.embedders)
             ydl.add_info_extractor(tiktok_photo_extractor()())
             ydl.add_post_processor(http_only()(), when="before_dl")
             add_library_postprocessors(ydl)
@@ -6107,7 +6365,10 @@ class Fetcher:
             if first:
                 for key in WARM_EXTRACTORS:
                     ydl.get_info_extractor(key)
-                ydl.urlopen(f"http://{WARM_UP_HOST}/").close()
+                from yt_dlp.networking import Request
+
+                proxies = {"all": self.app.egress.url(self.name)}  # whichever handler answers
+                ydl.urlopen(Request(f"http://{WARM_UP_HOST}/", proxies=proxies)).close()
                 saved = self.app.config.data_path / "ytdlp-patterns.json"
                 self.app.extractors.load(saved)
                 for site in SITES:  # compiles the patterns their links are tried on
@@ -7532,6 +7793,8 @@ class FollowChecker:
         posts: list[dict] = []
         try:
             with import_ytdlp().YoutubeDL(params) as ydl:
+                if self.app.egress.guards_python:
+                    Borrowed.connect_directly(ydl)
                 info = ydl.extract_info(
                     follow.url,
                     download=False,
@@ -9119,7 +9382,8 @@ class AcmeConnection(http.client.HTTPSConnection):
         if not self.client.policy.host_is_plain(self.host.lower()):
             raise AcmeError(f"the ACME server named a host that is not plain: {self.host!r}")
         try:
-            sock = connect_allowed(self.client.policy, self.host, self.port, ACME_TIMEOUT_S)
+            with own_connections():
+                sock = connect_allowed(self.client.policy, self.host, self.port, ACME_TIMEOUT_S)
         except AddressRefused as refused:
             raise AcmeError(f"the ACME server named an address it may not: {refused}") from None
         # Wrapping takes the file descriptor from sock: track the socket that will be read.
@@ -11221,7 +11485,8 @@ class Client:
             )
         else:
             self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        self.connection.connect()  # with TCP_NODELAY, as curl and browsers connect
+        with own_connections():  # to this server, on whatever port it listens
+            self.connection.connect()  # with TCP_NODELAY, as curl and browsers connect
         self.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.headers = {"Authorization": f"Bearer {token}"}
 
@@ -11701,7 +11966,7 @@ def bench_downloads_and_serving(media: LoopbackMedia, root: Path, row: Callable)
     sys.setswitchinterval(switch_s)
     egress.stop()
     row(
-        "100 MB through the egress proxy (warm YoutubeDL)",
+        "100 MB through the egress relay (curl_cffi's way)",
         f"{big / mb / guarded_s:6.0f} MB/s   without it {big / mb / bare_s:.0f} MB/s"
         f"   ratio {guarded_s / bare_s:.2f} (best of 3 each; target <= 1.3)",
     )
@@ -12018,6 +12283,7 @@ class Service:
         Pi): health, the page and every route answer from the start (issue 25), and only a
         submit's 201 waits for the warm-up (submit_download), so that its download still
         starts within milliseconds of it, not after yt-dlp's import (issue 17)."""
+        self.app.egress.guard_python()  # before any yt-dlp is built
         if self.renewer:  # first: a saved ACME certificate serves from the start
             self.renewer.start()
         self.app.notifier.outbox.start()  # what a restart found undelivered goes now
