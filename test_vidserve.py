@@ -3488,6 +3488,18 @@ def fast_open():
     return sock
 
 
+def connect_ex():
+    sock = socket.socket()
+    sock.connect_ex(("127.0.0.1", port))
+    return sock
+
+
+def datagram():
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    sock.sendmsg([b"x"], [], 0, ("::1", port))
+    return sock
+
+
 def unix_socket():
     sock = socket.socket(socket.AF_UNIX)
     sock.connect(sys.argv[1])
@@ -3503,6 +3515,8 @@ attempt("by address", lambda: socket.create_connection(("127.0.0.1", port), 5))
 attempt("by name", lambda: socket.create_connection(("localhost", port), 5))
 attempt("name to connect", lambda: socket.socket().connect(("localhost", port)))
 attempt("fast open", fast_open)
+attempt("connect_ex", connect_ex)
+attempt("datagram", datagram)
 attempt("not plain", lambda: socket.getaddrinfo("localhost\\@example.com", 80))
 refused = egress.refusal("any client")
 thread = threading.Thread(
@@ -3534,7 +3548,8 @@ def test_egress_hook_refuses_every_python_connection_the_proxy_would_have(tmp_pa
     found = json.loads(answer.stdout)
     results = found["results"]
 
-    for name in ("by address", "by name", "name to connect", "fast open", "another thread"):
+    refused = ["by address", "by name", "name to connect", "fast open", "connect_ex", "datagram"]
+    for name in [*refused, "another thread"]:
         assert results[name].startswith("refused: "), (name, results[name])
     assert "vidserve refused to look up" in results["not plain"]
     assert results["own"] == results["the proxy"] == results["unix"] == "connected"
