@@ -1870,9 +1870,10 @@ class Metrics:
 #
 # A TikTok photo post (a slideshow) yt-dlp calls unsupported, and in an Instagram image it
 # finds "no video": vidserve completes both from what yt-dlp's own extractors fetch, and the
-# worker saves those items through yt-dlp's own networking (so through the egress proxy, as
-# a browser where asked): no second HTTP client. ExtractorFinder gives each link the
-# extractor yt-dlp would, without compiling its ~1,800 URL patterns.
+# worker saves those items through yt-dlp's own networking (so judged by the egress checks,
+# as a browser where asked): no second HTTP client. ExtractorFinder gives each link the
+# extractor yt-dlp would, without compiling its ~1,800 URL patterns, and a page only the
+# extractors that could find a player embedded in it.
 
 
 PLAYLIST_TYPES = ("playlist", "multi_video")  # yt-dlp results that hold several entries
@@ -2784,7 +2785,8 @@ def own_connections():
 
 
 class EgressProxy:
-    """The one door yt-dlp's traffic leaves by: a loopback HTTP proxy that checks addresses.
+    """What yt-dlp's traffic leaves by: a loopback HTTP proxy that checks addresses, and
+    (guard_python) an audit hook that makes the same checks where Python itself connects.
 
     Checking the submitted URL is not enough: an allowed site can redirect to
     http://169.254.169.254/, and a name can resolve differently a second later (DNS
@@ -6171,8 +6173,8 @@ def ytdlp_params(
     return params
 
 
-# yt-dlp's protocols that go over HTTP(S), and so through the egress proxy; rtmp, rtsp and mms
-# are handed to programs (rtmpdump, mpv, ffmpeg) that ignore it.
+# yt-dlp's protocols that go over HTTP(S), and so are judged by the egress proxy or its hook;
+# rtmp, rtsp and mms are handed to programs (rtmpdump, mpv, ffmpeg) that neither sees.
 HTTP_PROTOCOLS = {"http", "https", "m3u8", "m3u8_native", "http_dash_segments", "ism", "f4m"}
 
 
