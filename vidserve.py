@@ -458,6 +458,7 @@ class Borrowed:
 
     @staticmethod
     def python_handlers(ydl: Any) -> list:
+        """The Urllib and Requests handlers of a YoutubeDL, each with its `proxies` dict."""
         handlers = getattr(getattr(ydl, "_request_director", None), "handlers", {})
         return [
             handler
@@ -2724,6 +2725,11 @@ class AddressRefused(Exception):
     """A host whose every address UrlPolicy refuses; the message names one."""
 
 
+def non_public(host: str, address: str, port: int) -> str:
+    """Why a connection to host, at address, was refused: as a person reads it."""
+    return f"{host} is at a non-public address ({address} port {port})"
+
+
 def connect_allowed(policy: UrlPolicy, host: str, port: int, timeout_s: float) -> socket.socket:
     """A TCP connection to an address of host that policy allows: the address checked is the
     address used, so a name that changes its answer cannot slip past. AddressRefused when
@@ -2731,8 +2737,7 @@ def connect_allowed(policy: UrlPolicy, host: str, port: int, timeout_s: float) -
     addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     allowed = [info for info in addresses if policy.address_allowed(info[4][0], port)]
     if not allowed:
-        where = f"{addresses[0][4][0]} port {port}"
-        raise AddressRefused(f"{host} is at a non-public address ({where})")
+        raise AddressRefused(non_public(host, addresses[0][4][0], port))
     error: OSError = OSError(f"cannot connect to {host}")
     for family, kind, protocol, _, address in allowed:
         sock = socket.socket(family, kind, protocol)
@@ -2777,11 +2782,12 @@ def own_connections():
     """vidserve's own connections (a notification, ACME, --selftest's client): each judges
     its address itself (connect_allowed, with a policy of its own) or is the owner's choice,
     so the egress hook lets them be. Only vidserve's code, never yt-dlp, runs inside."""
+    outer = getattr(OWN_CONNECTIONS, "active", False)
     OWN_CONNECTIONS.active = True
     try:
         yield
     finally:
-        OWN_CONNECTIONS.active = False
+        OWN_CONNECTIONS.active = outer
 
 
 class EgressProxy:
@@ -2849,6 +2855,12 @@ class EgressProxy:
         sys.addaudithook(self._audit)
         self.guards_python = True
 
+    def connect_directly(self, ydl: Any) -> None:
+        """A YoutubeDL's Python handlers without the relay, once the hook checks them
+        (guard_python); until then, or in a process without it, the relay carries all."""
+        if self.guards_python:
+            Borrowed.connect_directly(ydl)
+
     def _audit(self, event: str, args: tuple) -> None:
         """The audit hook: raises PermissionError (an OSError: yt-dlp tries the name's next
         address, then fails the request) where the proxy would have refused."""
@@ -2877,8 +2889,7 @@ class EgressProxy:
             return
         else:
             looked_up = getattr(direct, "reached", None)  # the name it was the address of
-            name = looked_up.host if looked_up else host
-            refused = f"{name} is at a non-public address ({host} port {port})"
+            refused = non_public(looked_up.host if looked_up else host, host, port)
         self._refuse_direct(host, port, refused)
         raise PermissionError(errno.EPERM, f"vidserve refused to connect to {host} port {port}")
 
@@ -6345,8 +6356,7 @@ class Fetcher:
             )
             params["proxy"] = self.app.egress.url(self.name)  # every connection is checked
             ydl = self._instances[audio_only] = yt_dlp.YoutubeDL(params)
-            if self.app.egress.guards_python:
-                Borrowed.connect_directly(ydl)
+            self.app.egress.connect_directly(ydl)
             Borrowed.print_nothing(ydl)
             Borrowed.search_embeds_with(ydl, self.app.extractors.embedders)
             ydl.add_info_extractor(tiktok_photo_extractor()())
@@ -7795,8 +7805,7 @@ class FollowChecker:
         posts: list[dict] = []
         try:
             with import_ytdlp().YoutubeDL(params) as ydl:
-                if self.app.egress.guards_python:
-                    Borrowed.connect_directly(ydl)
+                self.app.egress.connect_directly(ydl)
                 info = ydl.extract_info(
                     follow.url,
                     download=False,
